@@ -1,0 +1,101 @@
+/**
+ * Construction of the SDK v3 clients the audit uses. Region, endpoints and base
+ * credentials come from the SDK's own standard chain (AWS_REGION, AWS_ENDPOINT_URL,
+ * AWS_ENDPOINT_URL_<SERVICE>, the default credential provider chain): nothing here reads
+ * those variables, so the Lambda, the CLI and the emulator tests all configure the SDK
+ * the documented way.
+ */
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
+import { attachRequestCounter, type RequestCounter } from './request-counter';
+
+/** Options for {@link createAwsClients}; everything left out comes from the SDK chain. */
+export interface AwsClientsOptions {
+  /** Overrides the region of every client; normally left to AWS_REGION. */
+  readonly region?: string;
+  /**
+   * Role to assume for Organizations calls only (e.g. a read-only role in the management
+   * account when the audit runs in the Security Hub delegated administrator account).
+   */
+  readonly organizationsRoleArn?: string;
+  /**
+   * Attempts per request (first try included) for every client. Without it Organizations
+   * gets {@link ORGANIZATIONS_MAX_ATTEMPTS} and the others the SDK default.
+   */
+  readonly maxAttempts?: number;
+}
+
+/** The clients and the request counters of the two audited APIs. */
+export interface AwsClients {
+  readonly organizations: OrganizationsClient;
+  readonly securityHub: SecurityHubClient;
+  readonly s3: S3Client;
+  readonly sns: SNSClient;
+  /** Organizations attempts and throttles, retries included. */
+  readonly organizationsCounter: RequestCounter;
+  /** Security Hub attempts and throttles, retries included. */
+  readonly securityHubCounter: RequestCounter;
+  /** Releases the clients' sockets (the CLI calls this so the process can exit promptly). */
+  destroy(): void;
+}
+
+/**
+ * Organizations publishes no request rate for its List* operations, so instead of pacing
+ * it ourselves we let the SDK's `adaptive` retry mode (client-side rate limiting that
+ * backs off on throttling responses) find the rate, with more attempts than the default 3
+ * so a throttled walk of a large organization still completes.
+ */
+export const ORGANIZATIONS_MAX_ATTEMPTS = 8;
+
+/** Session name the assumed Organizations role shows in CloudTrail. */
+export const ORGANIZATIONS_ROLE_SESSION_NAME = 'securityhub-config-audit';
+
+/**
+ * Creates the four clients. Security Hub uses `standard` retries because our own token
+ * bucket already paces it below its documented quota; the retries are for the unexpected.
+ */
+export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
+  const { region, organizationsRoleArn, maxAttempts } = options;
+  // Keys are set only when given, so otherwise the SDK chain (AWS_REGION, AWS_MAX_ATTEMPTS,
+  // shared config) decides, exactly as for any other SDK program.
+  const common = {
+    ...(region !== undefined ? { region } : {}),
+    ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+  };
+
+  const organizations = new OrganizationsClient({
+    ...common,
+    retryMode: 'adaptive',
+    maxAttempts: maxAttempts ?? ORGANIZATIONS_MAX_ATTEMPTS,
+    ...(organizationsRoleArn !== undefined
+      ? {
+          // The standard provider: it assumes the role with STS using the default chain's
+          // credentials and the calling client's region, and refreshes before expiry.
+          credentials: fromTemporaryCredentials({
+            params: { RoleArn: organizationsRoleArn, RoleSessionName: ORGANIZATIONS_ROLE_SESSION_NAME },
+          }),
+        }
+      : {}),
+  });
+  const securityHub = new SecurityHubClient({ ...common, retryMode: 'standard' });
+  const s3 = new S3Client({ ...common });
+  const sns = new SNSClient({ ...common });
+
+  return {
+    organizations,
+    securityHub,
+    s3,
+    sns,
+    organizationsCounter: attachRequestCounter(organizations),
+    securityHubCounter: attachRequestCounter(securityHub),
+    destroy() {
+      organizations.destroy();
+      securityHub.destroy();
+      s3.destroy();
+      sns.destroy();
+    },
+  };
+}

@@ -1,0 +1,14 @@
+import { runCli } from './run-cli';
+
+runCli(process.argv.slice(2), process.env, {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`error: ${String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

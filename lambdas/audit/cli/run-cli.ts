@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { loadTuning, normalizePrefix } from '../config';
+import { createAwsClients, type AwsClients } from '../aws/clients';
+import { runAudit, type SourceDocument } from '../core/run-audit';
+import type { Clock, Sleep } from '../model';
+import { DirReportStore } from '../report/dir-report-store';
+import { S3ReportStore } from '../report/s3-report-store';
+import { systemClock, systemSleep } from '../util/system-clock';
+import { parseCliArgs, USAGE, UsageError, type CliArgs } from './args';
+import { createProgressReporter } from './progress-reporter';
+import { formatSummary } from './summary-table';
+
+/** Exit codes of the CLI. */
+export const EXIT = { ok: 0, drift: 1, incompleteOrError: 2 } as const;
+
+/** Where the CLI prints. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/** Test seams; production uses the defaults. */
+export interface CliOverrides {
+  readonly clients?: AwsClients;
+  readonly clock?: Clock;
+  readonly sleep?: Sleep;
+  readonly random?: () => number;
+}
+
+async function readDocument(path: string | undefined, flag: string): Promise<SourceDocument | undefined> {
+  if (path === undefined) {
+    return undefined;
+  }
+  const absolute = resolve(path);
+  try {
+    return { text: await readFile(absolute, 'utf8'), source: path };
+  } catch (error) {
+    throw new UsageError(`${flag} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+}
+
+function describeError(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e instanceof Error && parts.length < 4; e = e.cause) {
+    parts.push(e.message);
+  }
+  return parts.length > 0 ? parts.join(': caused by: ') : String(error);
+}
+
+async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides: CliOverrides): Promise<number> {
+  const tuning = loadTuning(env);
+  const [baseline, exclusions] = await Promise.all([
+    readDocument(args.baselineFile, '--baseline'),
+    readDocument(args.exclusionsFile, '--exclusions'),
+  ]);
+  const clients = overrides.clients ?? createAwsClients({ organizationsRoleArn: args.organizationsRoleArn });
+  const clock = overrides.clock ?? systemClock;
+  const prefix = normalizePrefix(args.prefix);
+  const store = args.outDir !== undefined ? new DirReportStore(resolve(args.outDir)) : new S3ReportStore(clients.s3, args.bucket!);
+  try {
+    const outcome = await runAudit(
+      {
+        organizations: clients.organizations,
+        securityHub: clients.securityHub,
+        organizationsCounter: clients.organizationsCounter,
+        securityHubCounter: clients.securityHubCounter,
+        store,
+        clock,
+        sleep: overrides.sleep ?? systemSleep,
+        random: overrides.random ?? Math.random,
+        onProgress: args.quiet ? undefined : createProgressReporter(io.stderr, () => clock.now()),
+      },
+      {
+        tuning,
+        reportPrefix: prefix,
+        scheduledTime: args.scheduleTime,
+        deadline: clock.now() + args.maxMinutes * 60_000,
+        baseline,
+        exclusions,
+      },
+    );
+    const { summary } = outcome;
+    const location = `${store.describe()}/${outcome.report.associationsKey}`;
+    io.stdout(args.json ? JSON.stringify(summary) : formatSummary(summary, outcome.rows, { listLimit: args.listLimit, location }));
+    if (summary.run_status !== 'COMPLETE') {
+      return EXIT.incompleteOrError;
+    }
+    return summary.drifted > 0 ? EXIT.drift : EXIT.ok;
+  } finally {
+    if (overrides.clients === undefined) {
+      clients.destroy();
+    }
+  }
+}
+
+/**
+ * The CLI: the same audit core as the Lambda, against whatever the standard AWS
+ * chain points at. Returns the exit code instead of exiting, so tests and the demo
+ * can call it in-process.
+ */
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  overrides: CliOverrides = {},
+): Promise<number> {
+  let args: CliArgs;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    io.stderr(`error: ${(error as Error).message}\n\n${USAGE}`);
+    return EXIT.incompleteOrError;
+  }
+  if (args.help) {
+    io.stdout(USAGE);
+    return EXIT.ok;
+  }
+  try {
+    return await audit(args, env, io, overrides);
+  } catch (error) {
+    io.stderr(`error: ${describeError(error)}`);
+    return EXIT.incompleteOrError;
+  }
+}

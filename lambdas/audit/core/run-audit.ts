@@ -1,0 +1,174 @@
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { AuditTuning } from '../config';
+import type { Baseline, Clock, Exclusion, OrgSnapshot, Sleep } from '../model';
+import type { RequestCounter } from '../aws/request-counter';
+import { walkOrganization } from '../organizations/walk-organization';
+import { fetchAssociations } from '../securityhub/fetch-associations';
+import { parseBaseline } from '../drift/baseline';
+import { parseExclusions } from '../drift/exclusions';
+import { checkKnownTargets } from '../drift/known-targets';
+import { evaluateDrift } from '../drift/drift-rules';
+import { buildAssociationRows, type AssociationRow } from '../report/rows';
+import { buildRunSummary, type RunSummary } from '../report/summary';
+import { deriveRunId } from '../report/run-id';
+import type { ReportStore } from '../report/report-store';
+import { readPreviousSnapshot, writeReport, type WrittenReport } from '../report/write-report';
+
+/** A JSON document handed to the audit, with where it came from for error messages. */
+export interface SourceDocument {
+  readonly text: string;
+  /** `s3://bucket/key` or a file path. */
+  readonly source: string;
+}
+
+/** Progress of a long run, for the CLI's stderr. */
+export type AuditProgress =
+  | { readonly phase: 'walk'; readonly targetsFound: number }
+  | { readonly phase: 'fetch'; readonly done: number; readonly total: number }
+  | { readonly phase: 'write' };
+
+/** Minimal logger shape; Powertools Logger satisfies it. */
+export interface AuditLogger {
+  info(message: string, attributes: Record<string, string | number | boolean>): void;
+  warn(message: string, attributes: Record<string, string | number | boolean>): void;
+}
+
+/** Everything the audit talks to, injected so tests control clients, time and randomness. */
+export interface AuditDeps {
+  readonly organizations: OrganizationsClient;
+  readonly securityHub: SecurityHubClient;
+  readonly store: ReportStore;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly random: () => number;
+  readonly organizationsCounter?: RequestCounter;
+  readonly securityHubCounter?: RequestCounter;
+  readonly logger?: AuditLogger;
+  readonly onProgress?: (progress: AuditProgress) => void;
+}
+
+/** What to audit and how. */
+export interface AuditRequest {
+  readonly tuning: AuditTuning;
+  /** '' or a prefix ending in '/'. */
+  readonly reportPrefix: string;
+  /** EventBridge event time of a scheduled run; absent for a manual run. */
+  readonly scheduledTime?: string;
+  /** Epoch ms after which no re-drive round starts, so the report can still be written. */
+  readonly deadline: number;
+  readonly baseline?: SourceDocument;
+  readonly exclusions?: SourceDocument;
+}
+
+/** The result of one audit run. */
+export interface AuditOutcome {
+  readonly summary: RunSummary;
+  readonly rows: readonly AssociationRow[];
+  readonly report: WrittenReport;
+}
+
+interface ParsedDocuments {
+  readonly baseline?: Baseline;
+  readonly exclusions?: readonly Exclusion[];
+}
+
+function parseDocuments(request: AuditRequest): ParsedDocuments {
+  return {
+    baseline: request.baseline && parseBaseline(request.baseline.text, request.baseline.source),
+    exclusions: request.exclusions && parseExclusions(request.exclusions.text, request.exclusions.source),
+  };
+}
+
+function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocuments, org: OrgSnapshot): void {
+  if (documents.baseline && request.baseline) {
+    checkKnownTargets([...documents.baseline.keys()], org, request.baseline.source);
+  }
+  if (documents.exclusions && request.exclusions) {
+    checkKnownTargets(
+      documents.exclusions.map((e) => e.targetId),
+      org,
+      request.exclusions.source,
+    );
+  }
+}
+
+/**
+ * One complete audit: walk the organization, batch-get every target's association,
+ * evaluate drift against the tree, the baseline, the exclusions and the previous run,
+ * and write the report. Bad documents fail before anything is written; once the walk
+ * succeeded, every enumerated target reaches the report exactly once.
+ */
+export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditOutcome> {
+  const startedAt = deps.clock.now();
+  const run = deriveRunId({ scheduledTime: request.scheduledTime, now: startedAt, random: deps.random });
+  const documents = parseDocuments(request);
+
+  const org = await walkOrganization(deps.organizations, {
+    concurrency: request.tuning.maxConcurrency,
+    onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
+  });
+  checkDocumentsAgainstOrg(request, documents, org);
+  deps.logger?.info('Organization walked', { runId: run.runId, targets: org.targets.length, roots: org.rootIds.length });
+
+  const previous = await readPreviousSnapshot(deps.store, request.reportPrefix, run.runId);
+
+  const fetched = await fetchAssociations(
+    org.targets,
+    {
+      client: deps.securityHub,
+      clock: deps.clock,
+      sleep: deps.sleep,
+      random: deps.random,
+      deadline: request.deadline,
+      requestCounter: deps.securityHubCounter,
+      onProgress: (done, total) => deps.onProgress?.({ phase: 'fetch', done, total }),
+    },
+    {
+      groupSize: request.tuning.batchGroupSize,
+      concurrency: request.tuning.maxConcurrency,
+      requestsPerSecond: request.tuning.securityHubRequestsPerSecond,
+      burst: request.tuning.securityHubBurst,
+      maxRedriveAttempts: request.tuning.redriveMaxAttempts,
+      baseDelayMs: request.tuning.redriveBaseDelayMs,
+      maxDelayMs: request.tuning.redriveMaxDelayMs,
+    },
+  );
+  if (fetched.stats.deadlineReached) {
+    deps.logger?.warn('Deadline reached while re-driving; the run is written as it stands', { runId: run.runId });
+  }
+
+  const findings = evaluateDrift({
+    org,
+    associations: fetched.associations,
+    unprocessed: fetched.unprocessed,
+    baseline: documents.baseline,
+    exclusions: documents.exclusions,
+    now: startedAt,
+    pendingStaleMs: request.tuning.pendingStaleHours * 3_600_000,
+  });
+  const { rows, departedTargets } = buildAssociationRows({
+    findings,
+    runId: run.runId,
+    auditedAt: run.runTime,
+    previousRows: previous?.rows ?? null,
+  });
+
+  deps.onProgress?.({ phase: 'write' });
+  const summary = buildRunSummary(rows, {
+    runId: run.runId,
+    auditedAt: run.runTime,
+    trigger: run.trigger,
+    org,
+    fetchStats: fetched.stats,
+    organizationsApiCalls: deps.organizationsCounter?.requests ?? 0,
+    organizationsThrottledRequests: deps.organizationsCounter?.throttledRequests ?? 0,
+    departedTargets,
+    previousRunId: previous?.runId ?? null,
+    durationSeconds: (deps.clock.now() - startedAt) / 1000,
+    prefix: request.reportPrefix,
+    dt: run.dt,
+  });
+  const report = await writeReport(deps.store, request.reportPrefix, { rows, summary, runId: run.runId, dt: run.dt });
+  return { summary, rows, report };
+}

@@ -1,0 +1,120 @@
+/**
+ * The audit's domain types. Pure data: no SDK imports, so the drift rules and
+ * report builders that use them stay free of AWS clients.
+ */
+
+/** The kinds of target a configuration policy can be associated with. */
+export type TargetType = 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';
+
+/** Account status as AWS Organizations reports it. */
+export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+
+/** What Security Hub reports in place of a policy id for self-managed targets. */
+export const SELF_MANAGED = 'SELF_MANAGED_SECURITY_HUB';
+
+/** One node of the organization as the walk found it. E-mail addresses are never kept. */
+export interface OrgTarget {
+  readonly id: string;
+  readonly type: TargetType;
+  readonly name: string;
+  /** Parent container id; `null` for a root. */
+  readonly parentId: string | null;
+  /**
+   * Ids from the root down, joined by `/`. For a root or an OU the path ends with the
+   * target itself (`r-ab12/ou-ab12-1111`); for an account it ends with the container
+   * holding it, since accounts are not part of any OU path.
+   */
+  readonly ouPath: string;
+  /** Only for accounts. */
+  readonly accountStatus: AccountStatus | null;
+}
+
+/** The whole organization, in walk order (parents before their children). */
+export interface OrgSnapshot {
+  readonly rootIds: readonly string[];
+  readonly targets: readonly OrgTarget[];
+}
+
+export type AssociationType = 'APPLIED' | 'INHERITED';
+export type AssociationStatus = 'SUCCESS' | 'PENDING' | 'FAILED';
+
+/** A configuration policy association as BatchGetConfigurationPolicyAssociations returned it. */
+export interface Association {
+  readonly targetId: string;
+  /** Policy id (UUID), or {@link SELF_MANAGED}. `null` if the service returned none. */
+  readonly configurationPolicyId: string | null;
+  readonly associationType: AssociationType | null;
+  readonly associationStatus: AssociationStatus | null;
+  readonly associationStatusMessage: string | null;
+  /** ISO 8601 UTC. */
+  readonly updatedAt: string | null;
+}
+
+/** A target that was still in `UnprocessedConfigurationPolicyAssociations` when re-driving stopped. */
+export interface UnprocessedTarget {
+  readonly targetId: string;
+  readonly errorCode: string | null;
+  readonly errorReason: string | null;
+  /** How many batch-get calls asked for this target. */
+  readonly attempts: number;
+}
+
+/** Counters the fan-out keeps for the run summary and metrics. */
+export interface FetchStats {
+  readonly apiCalls: number;
+  readonly throttledRequests: number;
+  /** Re-drive rounds started after the first pass. */
+  readonly redriveAttempts: number;
+  /** Groups the service rejected as invalid and that were split in two. */
+  readonly splitGroups: number;
+  /** True when re-driving stopped because the deadline came, not because the work was done. */
+  readonly deadlineReached: boolean;
+}
+
+/** What the fan-out returns: every requested target is in at most one of the two maps. */
+export interface FetchResult {
+  readonly associations: ReadonlyMap<string, Association>;
+  readonly unprocessed: ReadonlyMap<string, UnprocessedTarget>;
+  readonly stats: FetchStats;
+}
+
+/** Why a target is out of line. Order here is the order reasons are listed in a row. */
+export const DRIFT_REASONS = [
+  'FAILED',
+  'PENDING_STALE',
+  'UNPROCESSED',
+  'MISSING',
+  'INHERITANCE_MISMATCH',
+  'BASELINE_MISMATCH',
+] as const;
+export type DriftReason = (typeof DRIFT_REASONS)[number];
+
+/** How a target's state moved against the previous run's snapshot. */
+export const CHANGE_KINDS = ['NEW_DRIFT', 'RESOLVED', 'CHANGED'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+/** Final verdict for a target. EXCLUDED means drift was found but an unexpired exclusion covers it. */
+export type AuditResult = 'OK' | 'DRIFT' | 'EXCLUDED';
+
+/**
+ * Desired state: target id (root, OU or account) to policy id or `SELF_MANAGED`,
+ * inherited down the tree like the service itself does.
+ */
+export type Baseline = ReadonlyMap<string, string>;
+
+/** An accepted deviation. */
+export interface Exclusion {
+  readonly targetId: string;
+  readonly reason: string;
+  /** `YYYY-MM-DD`; the exclusion applies up to and including this UTC date. */
+  readonly expires: string;
+}
+
+/** Injected time source, so tests never wait. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+/** Injected sleep, so tests never wait. */
+export type Sleep = (ms: number) => Promise<void>;

@@ -1,0 +1,155 @@
+/**
+ * Pure assembly of the organization tree from what the walk listed. Kept apart from the
+ * SDK calls so the path, ordering and consistency rules are testable with plain data.
+ */
+import type { AccountStatus, OrgSnapshot, OrgTarget } from '../model';
+
+/** A root as ListRoots returned it (only the fields we keep). */
+export interface RawRoot {
+  readonly id: string;
+  readonly name?: string;
+}
+
+/** An OU as ListOrganizationalUnitsForParent returned it. */
+export interface RawOrganizationalUnit {
+  readonly id: string;
+  readonly name?: string;
+}
+
+/** An account as ListAccountsForParent returned it, already reduced: no e-mail address. */
+export interface RawAccount {
+  readonly id: string;
+  readonly name?: string;
+  readonly status: AccountStatus | null;
+}
+
+/** Everything the walk listed, keyed by the parent (root or OU) id it was listed for. */
+export interface RawOrganizationWalk {
+  readonly roots: readonly RawRoot[];
+  readonly ousByParent: ReadonlyMap<string, readonly RawOrganizationalUnit[]>;
+  readonly accountsByParent: ReadonlyMap<string, readonly RawAccount[]>;
+}
+
+/** Why the listed data cannot form a tree. */
+export type OrgTreeProblem = 'DUPLICATE_ID' | 'CYCLE' | 'UNREACHABLE_PARENT';
+
+/** The walk results are not a tree; the audit must not report on a misread organization. */
+export class OrgTreeError extends Error {
+  override readonly name = 'OrgTreeError';
+
+  constructor(
+    readonly problem: OrgTreeProblem,
+    /** The id that broke the rule. */
+    readonly targetId: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Container {
+  readonly id: string;
+  readonly type: 'ROOT' | 'ORGANIZATIONAL_UNIT';
+  readonly name: string;
+  readonly parentId: string | null;
+  readonly ouPath: string;
+  /** Ids from the root down to this container, for cycle detection. */
+  readonly ancestors: ReadonlySet<string>;
+}
+
+/**
+ * Builds the targets in walk order, depth first: a container (root or OU), then its
+ * accounts, then each child OU's subtree; so every parent precedes its children. Sibling
+ * order is the order the API listed them in, which keeps the output stable run to run.
+ *
+ * @throws OrgTreeError when an id appears twice (`DUPLICATE_ID`), an OU contains one of
+ *   its own ancestors (`CYCLE`), or a listing belongs to a parent the tree never reaches
+ *   (`UNREACHABLE_PARENT`).
+ */
+export function buildOrgTree(walk: RawOrganizationWalk): OrgSnapshot {
+  const targets: OrgTarget[] = [];
+  const seen = new Set<string>();
+  const visited = new Set<string>();
+
+  const claim = (id: string, where: string): void => {
+    if (seen.has(id)) {
+      throw new OrgTreeError('DUPLICATE_ID', id, `Organization walk listed ${id} more than once (again ${where})`);
+    }
+    seen.add(id);
+  };
+
+  // Explicit stack instead of recursion: Organizations bounds the depth (5 OU levels), but
+  // malformed listings should fail with an OrgTreeError, never a stack overflow.
+  const stack: Container[] = [];
+  for (const root of walk.roots) {
+    claim(root.id, 'as a root');
+  }
+  for (const root of [...walk.roots].reverse()) {
+    stack.push({
+      id: root.id,
+      type: 'ROOT',
+      name: root.name ?? '',
+      parentId: null,
+      ouPath: root.id,
+      ancestors: new Set([root.id]),
+    });
+  }
+
+  while (stack.length > 0) {
+    const container = stack.pop() as Container;
+    visited.add(container.id);
+    targets.push({
+      id: container.id,
+      type: container.type,
+      name: container.name,
+      parentId: container.parentId,
+      ouPath: container.ouPath,
+      accountStatus: null,
+    });
+
+    for (const account of walk.accountsByParent.get(container.id) ?? []) {
+      claim(account.id, `as an account under ${container.id}`);
+      targets.push({
+        id: account.id,
+        type: 'ACCOUNT',
+        name: account.name ?? '',
+        parentId: container.id,
+        // Accounts are not part of any OU path: theirs ends with the holding container.
+        ouPath: container.ouPath,
+        accountStatus: account.status,
+      });
+    }
+
+    const children: Container[] = [];
+    for (const ou of walk.ousByParent.get(container.id) ?? []) {
+      if (container.ancestors.has(ou.id)) {
+        throw new OrgTreeError('CYCLE', ou.id, `Organization walk found ${ou.id} below itself (under ${container.ouPath})`);
+      }
+      claim(ou.id, `as an OU under ${container.id}`);
+      children.push({
+        id: ou.id,
+        type: 'ORGANIZATIONAL_UNIT',
+        name: ou.name ?? '',
+        parentId: container.id,
+        ouPath: `${container.ouPath}/${ou.id}`,
+        ancestors: new Set([...container.ancestors, ou.id]),
+      });
+    }
+    // Pushed in reverse so they pop, and are emitted, in listed order.
+    for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i] as Container);
+  }
+
+  // A listing for a parent we never reached means the walk and the tree disagree
+  // (e.g. an OU cycle detached from every root); silently dropping it would lose targets.
+  for (const parentId of [...walk.ousByParent.keys(), ...walk.accountsByParent.keys()]) {
+    if (!visited.has(parentId)) {
+      throw new OrgTreeError(
+        'UNREACHABLE_PARENT',
+        parentId,
+        `Organization walk has children listed for ${parentId}, which no root reaches`,
+      );
+    }
+  }
+
+  return { rootIds: walk.roots.map((r) => r.id), targets };
+}

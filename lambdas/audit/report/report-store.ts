@@ -1,0 +1,77 @@
+/**
+ * Where reports go, and the object-key layout below the optional prefix. The layout
+ * is the same in S3 and in a local directory, so the CLI and tests read what the
+ * Lambda writes.
+ */
+import { REPORT_LAYOUT } from './schema';
+
+/** A read or write against the report store failed. `cause` holds the underlying error. */
+export class ReportStoreError extends Error {
+  /** The object key involved. */
+  readonly key: string;
+
+  constructor(message: string, key: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReportStoreError';
+    this.key = key;
+  }
+}
+
+/** Minimal object store the report needs. */
+export interface ReportStore {
+  /**
+   * Writes (or overwrites) one object. `contentEncoding` is for metadata only; stores
+   * never set it on `.gz` objects, which must stay plain gzip files for Athena.
+   */
+  put(key: string, body: Buffer, contentType: string, contentEncoding?: string): Promise<void>;
+  /** The object's bytes, or `null` when there is no such object. */
+  get(key: string): Promise<Buffer | null>;
+  /** Human-readable location without a trailing slash, for logs: `s3://bucket` or a directory path; `${describe()}/${key}` names an object. */
+  describe(): string;
+}
+
+/** Object keys of one run, plus the `latest/` pair. */
+export interface ReportKeys {
+  /** `<prefix>associations/dt=YYYY-MM-DD/<run_id>.jsonl.gz` */
+  readonly associations: string;
+  /** `<prefix>runs/dt=YYYY-MM-DD/<run_id>.json` */
+  readonly run: string;
+  /** `<prefix>latest/associations.jsonl.gz` */
+  readonly latestAssociations: string;
+  /** `<prefix>latest/run.json` */
+  readonly latestRun: string;
+}
+
+/** '' stays ''; anything else loses leading slashes and ends with exactly one '/'. */
+export function normalizeReportPrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  return trimmed === '' ? '' : `${trimmed}/`;
+}
+
+const DT_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+const SAFE_RUN_ID = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The keys of a run's objects.
+ * @throws Error when `dt` is not `YYYY-MM-DD` or the run id could escape its folder.
+ */
+export function reportKeys(prefix: string, runId: string, dt: string): ReportKeys {
+  if (!DT_PATTERN.test(dt)) throw new Error(`dt must be YYYY-MM-DD, got ${JSON.stringify(dt)}`);
+  if (!SAFE_RUN_ID.test(runId) || runId.startsWith('.')) throw new Error(`unsafe run id ${JSON.stringify(runId)}`);
+  const p = normalizeReportPrefix(prefix);
+  const partition = `${REPORT_LAYOUT.partitionKey}=${dt}`;
+  return {
+    associations: `${p}${REPORT_LAYOUT.associationsDir}/${partition}/${runId}.jsonl.gz`,
+    run: `${p}${REPORT_LAYOUT.runsDir}/${partition}/${runId}.json`,
+    ...latestKeys(prefix),
+  };
+}
+
+/** The `latest/` pair alone. */
+export function latestKeys(prefix: string): Pick<ReportKeys, 'latestAssociations' | 'latestRun'> {
+  const p = normalizeReportPrefix(prefix);
+  return {
+    latestAssociations: `${p}${REPORT_LAYOUT.latestDir}/associations.jsonl.gz`,
+    latestRun: `${p}${REPORT_LAYOUT.latestDir}/run.json`,
+  };
+}

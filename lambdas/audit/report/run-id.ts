@@ -1,0 +1,87 @@
+/**
+ * Run identity. A scheduled run is named after its EventBridge event time, so a
+ * retried invocation of the same schedule gets the same id and overwrites its own
+ * objects instead of adding a second run for the day.
+ */
+import type { RunTrigger } from './summary';
+
+/** The event time cannot name a run. */
+export class RunIdError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RunIdError';
+  }
+}
+
+export interface RunIdentity {
+  /** `20261126T020000Z` (scheduled) or `20261126T020000Z-manual-a1b2c3` (manual). */
+  readonly runId: string;
+  /** ISO 8601 UTC with milliseconds, e.g. `2026-11-26T02:00:00.000Z`. */
+  readonly runTime: string;
+  /** `YYYY-MM-DD`, the UTC date of `runTime`: the `dt` partition. */
+  readonly dt: string;
+  readonly trigger: RunTrigger;
+}
+
+export interface RunIdInput {
+  /** EventBridge `event.time` of a scheduled run; absent for a manual run. */
+  readonly scheduledTime?: string;
+  /** Start time, epoch ms (used for manual runs). */
+  readonly now: number;
+  /** Uniform in [0, 1), like Math.random; gives manual runs their suffix. */
+  readonly random: () => number;
+}
+
+/** Matches every run id this module makes; group 1–3 are the UTC date. */
+export const RUN_ID_PATTERN = /^(\d{4})(\d{2})(\d{2})T\d{6}Z(?:-manual-[0-9a-f]{6})?$/;
+
+const EVENT_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** Epoch ms of an ISO 8601 date-time with zone, or NaN. Stricter than Date.parse, which rolls 02-30 over to March. */
+function parseEventTime(text: string): number {
+  const m = EVENT_TIME_PATTERN.exec(text);
+  if (!m) return Number.NaN;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  const realDay = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  const realTime = hour < 24 && minute < 60 && second < 60;
+  const realZone = m[7] === undefined || (Number(m[7]) < 24 && Number(m[8]) < 60);
+  return realDay && realTime && realZone ? Date.parse(text) : Number.NaN;
+}
+
+/** `yyyymmddThhmmssZ` of an instant. */
+function compactTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+}
+
+/**
+ * Names a run. Scheduled: from the event time (`2026-11-26T02:00:00Z` →
+ * `20261126T020000Z`, sub-seconds dropped). Manual: the start time plus
+ * `-manual-` and 6 hex digits. Ids sort in time order.
+ * @throws RunIdError when the event time is not an ISO 8601 date-time with zone.
+ */
+export function deriveRunId(input: RunIdInput): RunIdentity {
+  if (input.scheduledTime !== undefined) {
+    const text = input.scheduledTime;
+    const epochMs = parseEventTime(text);
+    if (Number.isNaN(epochMs)) {
+      throw new RunIdError(`Cannot derive a run id: event time ${JSON.stringify(text)} is not an ISO 8601 date-time like 2026-11-26T02:00:00Z`);
+    }
+    const seconds = Math.floor(epochMs / 1000) * 1000;
+    const runTime = new Date(seconds).toISOString();
+    return { runId: compactTime(seconds), runTime, dt: runTime.slice(0, 10), trigger: 'SCHEDULED' };
+  }
+  if (!Number.isFinite(input.now)) throw new RunIdError(`Cannot derive a run id: start time ${input.now} is not a number`);
+  const runTime = new Date(input.now).toISOString();
+  const r = Math.min(Math.max(input.random(), 0), 0.999_999_999);
+  const suffix = Math.floor(r * 0x1000000)
+    .toString(16)
+    .padStart(6, '0');
+  return { runId: `${compactTime(input.now)}-manual-${suffix}`, runTime, dt: runTime.slice(0, 10), trigger: 'MANUAL' };
+}
+
+/** The `dt` (UTC date) a run id encodes, or `null` when it is not a run id. */
+export function runIdDate(runId: string): string | null {
+  const match = RUN_ID_PATTERN.exec(runId);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : null;
+}

@@ -1,0 +1,225 @@
+/**
+ * The `runs` table row: counts over the rows and the fetch statistics, plus the
+ * integrity check that every enumerated target was reported exactly once.
+ */
+import { z } from 'zod';
+import type { FetchStats, OrgSnapshot } from '../model';
+import { orderByColumns, ReportFormatError, type AssociationRow } from './rows';
+import { reportKeys } from './report-store';
+import { RUN_COLUMNS } from './schema';
+
+/** The rows do not account for every enumerated target exactly once. Never written. */
+export class ReportIntegrityError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ReportIntegrityError';
+  }
+}
+
+export type RunTrigger = 'SCHEDULED' | 'MANUAL';
+export type RunStatus = 'COMPLETE' | 'INCOMPLETE';
+
+/** One row of the `runs` table: exactly {@link RUN_COLUMNS}, in that order. */
+export interface RunSummary {
+  readonly run_id: string;
+  readonly audited_at: string;
+  readonly trigger: RunTrigger;
+  readonly run_status: RunStatus;
+  readonly targets_enumerated: number;
+  readonly targets_reported: number;
+  readonly roots: number;
+  readonly organizational_units: number;
+  readonly accounts: number;
+  readonly suspended_accounts: number;
+  readonly status_success: number;
+  readonly status_pending: number;
+  readonly status_failed: number;
+  readonly status_unknown: number;
+  readonly drifted: number;
+  readonly excluded: number;
+  readonly drift_failed: number;
+  readonly drift_pending_stale: number;
+  readonly drift_unprocessed: number;
+  readonly drift_missing: number;
+  readonly drift_inheritance_mismatch: number;
+  readonly drift_baseline_mismatch: number;
+  readonly new_drift: number;
+  readonly resolved_drift: number;
+  readonly changed: number;
+  readonly departed_targets: readonly string[];
+  readonly previous_run_id: string | null;
+  readonly organizations_api_calls: number;
+  readonly securityhub_api_calls: number;
+  readonly throttled_requests: number;
+  readonly redrive_attempts: number;
+  readonly deadline_reached: boolean;
+  readonly duration_seconds: number;
+  readonly report_key: string;
+}
+
+interface RunSummaryFields {
+  readonly runId: string;
+  /** Run time, ISO 8601 UTC. */
+  readonly auditedAt: string;
+  readonly trigger: RunTrigger;
+  /** The walked organization: what "enumerated" means. */
+  readonly org: OrgSnapshot;
+  /** Security Hub fan-out counters. */
+  readonly fetchStats: FetchStats;
+  readonly organizationsApiCalls: number;
+  /** Organizations throttles, added to the Security Hub ones in `throttled_requests`. Default 0. */
+  readonly organizationsThrottledRequests?: number;
+  readonly departedTargets: readonly string[];
+  readonly previousRunId: string | null;
+  readonly durationSeconds: number;
+}
+
+/**
+ * Input of {@link buildRunSummary}. The report key is given directly, or derived
+ * from the report prefix and the run's `dt` with `reportKeys`.
+ */
+export type RunSummaryInput = RunSummaryFields & ({ readonly reportKey: string } | { readonly prefix: string; readonly dt: string });
+
+function count<T>(items: readonly T[], predicate: (item: T) => boolean): number {
+  let n = 0;
+  for (const item of items) if (predicate(item)) n += 1;
+  return n;
+}
+
+/** Enumerated = reported, each target exactly once; throws otherwise. */
+function checkIntegrity(rows: readonly AssociationRow[], org: OrgSnapshot): void {
+  if (rows.length !== org.targets.length) {
+    throw new ReportIntegrityError(`${org.targets.length} targets enumerated but ${rows.length} rows built`);
+  }
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const row of rows) {
+    if (seen.has(row.target_id)) repeated.add(row.target_id);
+    seen.add(row.target_id);
+  }
+  if (repeated.size > 0) throw new ReportIntegrityError(`target ids reported more than once: ${[...repeated].join(', ')}`);
+  const notReported = org.targets.map((t) => t.id).filter((id) => !seen.has(id));
+  if (notReported.length > 0) throw new ReportIntegrityError(`enumerated targets without a row: ${notReported.join(', ')}`);
+}
+
+/**
+ * Builds the run summary. `run_status` is COMPLETE only when every target has a
+ * definite association status (SUCCESS, PENDING or FAILED).
+ * @throws ReportIntegrityError when the rows are not exactly one per enumerated target.
+ */
+export function buildRunSummary(rows: readonly AssociationRow[], input: RunSummaryInput): RunSummary {
+  checkIntegrity(rows, input.org);
+  const targets = input.org.targets;
+  const withReason = (reason: AssociationRow['drift_reasons'][number]) => count(rows, (r) => r.drift_reasons.includes(reason));
+  const withChange = (change: AssociationRow['changes'][number]) => count(rows, (r) => r.changes.includes(change));
+  const statusUnknown = count(rows, (r) => r.association_status === null);
+  const reportKey = 'reportKey' in input ? input.reportKey : reportKeys(input.prefix, input.runId, input.dt).associations;
+  if (!Number.isFinite(input.durationSeconds) || input.durationSeconds < 0) {
+    throw new ReportIntegrityError(`duration must be a finite non-negative number of seconds, got ${input.durationSeconds}`);
+  }
+  return {
+    run_id: input.runId,
+    audited_at: input.auditedAt,
+    trigger: input.trigger,
+    run_status: statusUnknown === 0 ? 'COMPLETE' : 'INCOMPLETE',
+    targets_enumerated: targets.length,
+    targets_reported: rows.length,
+    roots: count(targets, (t) => t.type === 'ROOT'),
+    organizational_units: count(targets, (t) => t.type === 'ORGANIZATIONAL_UNIT'),
+    accounts: count(targets, (t) => t.type === 'ACCOUNT'),
+    suspended_accounts: count(targets, (t) => t.accountStatus === 'SUSPENDED' || t.accountStatus === 'PENDING_CLOSURE'),
+    status_success: count(rows, (r) => r.association_status === 'SUCCESS'),
+    status_pending: count(rows, (r) => r.association_status === 'PENDING'),
+    status_failed: count(rows, (r) => r.association_status === 'FAILED'),
+    status_unknown: statusUnknown,
+    drifted: count(rows, (r) => r.drift),
+    excluded: count(rows, (r) => r.audit_result === 'EXCLUDED'),
+    drift_failed: withReason('FAILED'),
+    drift_pending_stale: withReason('PENDING_STALE'),
+    drift_unprocessed: withReason('UNPROCESSED'),
+    drift_missing: withReason('MISSING'),
+    drift_inheritance_mismatch: withReason('INHERITANCE_MISMATCH'),
+    drift_baseline_mismatch: withReason('BASELINE_MISMATCH'),
+    new_drift: withChange('NEW_DRIFT'),
+    resolved_drift: withChange('RESOLVED'),
+    changed: withChange('CHANGED'),
+    departed_targets: [...input.departedTargets],
+    previous_run_id: input.previousRunId,
+    organizations_api_calls: input.organizationsApiCalls,
+    securityhub_api_calls: input.fetchStats.apiCalls,
+    throttled_requests: input.fetchStats.throttledRequests + (input.organizationsThrottledRequests ?? 0),
+    redrive_attempts: input.fetchStats.redriveAttempts,
+    deadline_reached: input.fetchStats.deadlineReached,
+    duration_seconds: Math.round(input.durationSeconds * 1000) / 1000,
+    report_key: reportKey,
+  };
+}
+
+/** One JSON line (with a final newline), keys in {@link RUN_COLUMNS} order. */
+export function serializeRunSummary(summary: RunSummary): Buffer {
+  return Buffer.from(`${JSON.stringify(orderByColumns(RUN_COLUMNS, summary, `run ${summary.run_id}`))}\n`, 'utf8');
+}
+
+const count32 = z.number().int().min(0).max(2_147_483_647);
+
+/** Reading schema; unknown keys are dropped, `previous_run_id` may be absent. */
+const summaryShape = {
+  run_id: z.string(),
+  audited_at: z.string(),
+  trigger: z.enum(['SCHEDULED', 'MANUAL']),
+  run_status: z.enum(['COMPLETE', 'INCOMPLETE']),
+  targets_enumerated: count32,
+  targets_reported: count32,
+  roots: count32,
+  organizational_units: count32,
+  accounts: count32,
+  suspended_accounts: count32,
+  status_success: count32,
+  status_pending: count32,
+  status_failed: count32,
+  status_unknown: count32,
+  drifted: count32,
+  excluded: count32,
+  drift_failed: count32,
+  drift_pending_stale: count32,
+  drift_unprocessed: count32,
+  drift_missing: count32,
+  drift_inheritance_mismatch: count32,
+  drift_baseline_mismatch: count32,
+  new_drift: count32,
+  resolved_drift: count32,
+  changed: count32,
+  departed_targets: z.array(z.string()),
+  previous_run_id: z.string().nullable().default(null),
+  organizations_api_calls: count32,
+  securityhub_api_calls: count32,
+  throttled_requests: count32,
+  redrive_attempts: count32,
+  deadline_reached: z.boolean(),
+  duration_seconds: z.number(),
+  report_key: z.string(),
+} satisfies Record<keyof RunSummary, z.ZodType>;
+
+const summarySchema = z.object(summaryShape);
+
+// Compile-time: what the reading schema yields is a RunSummary.
+const asSummary = (parsed: z.output<typeof summarySchema>): RunSummary => parsed;
+
+/**
+ * Reads an object written by {@link serializeRunSummary}.
+ * @throws ReportFormatError when it is not one JSON object with the run columns.
+ */
+export function parseRunSummary(buffer: Buffer, source = 'run object'): RunSummary {
+  let value: unknown;
+  try {
+    value = JSON.parse(buffer.toString('utf8'));
+  } catch (error) {
+    throw new ReportFormatError(`${source}: not valid JSON`, { cause: error });
+  }
+  const parsed = summarySchema.safeParse(value);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(run)'}: ${i.message}`).join('; ');
+    throw new ReportFormatError(`${source}: ${problems}`, { cause: parsed.error });
+  }
+  return asSummary(orderByColumns(RUN_COLUMNS, parsed.data, source) as z.output<typeof summarySchema>);
+}

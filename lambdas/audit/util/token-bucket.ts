@@ -1,0 +1,93 @@
+/**
+ * Client-side token bucket that paces our own requests below the service's quota, so
+ * the SDK's retries are for the unexpected, not for our own bursts.
+ *
+ * Security Hub (CSPM) documents its API throttling in the service documentation (API
+ * Reference welcome page, also shipped as the @aws-sdk/client-securityhub README):
+ * "All other operations - RateLimit of 10 requests per second. BurstLimit of 30 requests
+ * per second." BatchGetConfigurationPolicyAssociations is not listed by name, so it falls
+ * under "all other operations".
+ * https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html
+ * The quota is per account and Region and shared with every other caller in the delegated
+ * administrator account, which is why our defaults (8/s, burst 10) stay below it.
+ */
+import type { Clock, Sleep } from '../model';
+
+/** Construction parameters for {@link TokenBucket}. */
+export interface TokenBucketOptions {
+  /** Steady refill rate, tokens per second. */
+  readonly ratePerSecond: number;
+  /** Bucket capacity: how many takes may pass back to back after an idle period. */
+  readonly burst: number;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+}
+
+/**
+ * A token bucket that starts full. {@link TokenBucket.take} reserves a token right away
+ * and then sleeps until that token is due, so concurrent callers are spaced `1/rate`
+ * seconds apart in call order without a queue.
+ *
+ * Implemented in its equivalent "virtual scheduling" form (GCRA): instead of a fractional
+ * token count it keeps the time at which the bucket would be full again. That keeps every
+ * wait a whole, exact number of milliseconds when `1000 / rate` is whole (8/s -> 125 ms),
+ * with no floating-point drift across thousands of takes.
+ */
+export class TokenBucket {
+  /** Time between two tokens, ms. */
+  private readonly intervalMs: number;
+  /** How far ahead of "now" reservations may run before callers must wait: (burst - 1) intervals. */
+  private readonly toleranceMs: number;
+  private readonly burst: number;
+  private readonly clock: Clock;
+  private readonly sleep: Sleep;
+  /** Theoretical arrival time of the next token; <= now means the bucket is full. */
+  private nextDue: number;
+  /** Last clock reading, to notice a clock that steps backwards. */
+  private lastNow: number;
+
+  constructor(options: TokenBucketOptions) {
+    if (!(options.ratePerSecond > 0) || !Number.isFinite(options.ratePerSecond)) {
+      throw new RangeError(`ratePerSecond must be a positive number, got ${options.ratePerSecond}`);
+    }
+    if (!Number.isInteger(options.burst) || options.burst < 1) {
+      throw new RangeError(`burst must be a positive integer, got ${options.burst}`);
+    }
+    this.intervalMs = 1000 / options.ratePerSecond;
+    this.toleranceMs = (options.burst - 1) * this.intervalMs;
+    this.burst = options.burst;
+    this.clock = options.clock;
+    this.sleep = options.sleep;
+    this.lastNow = options.clock.now();
+    this.nextDue = this.lastNow;
+  }
+
+  /** Resolves when the caller may send one request. Never rejects unless `sleep` does. */
+  take(): Promise<void> {
+    const now = this.observe();
+    // After an idle period the bucket is full, not "owed" tokens beyond its capacity.
+    const due = Math.max(this.nextDue, now);
+    const startAt = due - this.toleranceMs;
+    this.nextDue = due + this.intervalMs;
+    const waitMs = Math.ceil(startAt - now);
+    return waitMs > 0 ? this.sleep(waitMs) : Promise.resolve();
+  }
+
+  /** Tokens available now (negative while reservations are waiting); for tests and logs. */
+  available(): number {
+    const now = this.observe();
+    const due = Math.max(this.nextDue, now);
+    return Math.min(this.burst, (now + this.toleranceMs + this.intervalMs - due) / this.intervalMs);
+  }
+
+  /**
+   * Reads the clock. If it stepped backwards (e.g. an NTP correction) the schedule moves
+   * back with it, so the step neither drains the bucket nor grants extra tokens.
+   */
+  private observe(): number {
+    const now = this.clock.now();
+    if (now < this.lastNow) this.nextDue -= this.lastNow - now;
+    this.lastNow = now;
+    return now;
+  }
+}

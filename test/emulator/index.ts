@@ -1,0 +1,37 @@
+/**
+ * Emulated AWS Organizations + Security Hub for tests and the demo. Real SDK v3 clients
+ * pointed at `RunningEmulator.endpoint` cannot tell it from AWS for the operations the
+ * audit uses. Test infrastructure only: never imported by lambdas/ or infra/.
+ */
+export { generateOrganization } from './generate-organization';
+export {
+  GENERATE_DEFAULTS,
+  GenerateOrganizationError,
+  MAX_OU_DEPTH,
+  type GenerateOrganizationOptions,
+} from './generator-options';
+export {
+  ANOMALY_KINDS,
+  type AnomalyKind,
+  type GeneratedAccount,
+  type GeneratedAssociation,
+  type GeneratedOrg,
+  type GeneratedOrganizationInfo,
+  type GeneratedOu,
+  type GeneratedPolicy,
+  type GeneratedRoot,
+  type SeededAnomalies,
+} from './generated-org';
+export { startEmulator, type RunningEmulator, type StartEmulatorOptions } from './emulator-server';
+export {
+  EmulatorConfigError,
+  type EmulatorFaults,
+  type OrganizationsFaults,
+  type SecurityHubFaults,
+  type ServiceFaults,
+  type UnprocessedRule,
+} from './emulator-faults';
+export type { EmulatorStats } from './emulator-stats';
+export type { QuotaOptions } from './token-bucket';
+export type { Seed } from './seeded-random';
+export { emulatorClientConfig, emulatorEnvironment, type EmulatorClientConfig } from './client-config';

@@ -1,0 +1,131 @@
+/**
+ * The Organizations operations the audit uses, as AWS JSON 1.1 request/response objects.
+ * Field names and limits follow the Organizations API reference and the SDK's schema
+ * (MaxResults 1..20; JoinedTimestamp in epoch seconds, the awsJson1_1 default).
+ */
+import { ID_PATTERNS } from './aws-ids';
+import type { GeneratedAccount, GeneratedOu } from './generated-org';
+import type { OrgIndex } from './org-index';
+import { servePage, type PagingContext } from './paging';
+import { EmulatedServiceError, organizationsInvalidInput } from './service-error';
+
+/** Operation names served, as they appear after `AWSOrganizationsV20161128.` in X-Amz-Target. */
+export const ORGANIZATIONS_OPERATIONS = [
+  'DescribeOrganization',
+  'ListRoots',
+  'ListOrganizationalUnitsForParent',
+  'ListAccountsForParent',
+  'ListAccounts',
+  'ListChildren',
+] as const;
+export type OrganizationsOperation = (typeof ORGANIZATIONS_OPERATIONS)[number];
+
+/** X-Amz-Target prefix of Organizations. */
+export const ORGANIZATIONS_TARGET_PREFIX = 'AWSOrganizationsV20161128.';
+
+const MAX_RESULTS = 20;
+
+type Input = Record<string, unknown>;
+
+/** Runs one operation. Throws {@link EmulatedServiceError} for anything AWS would reject. */
+export function handleOrganizations(op: OrganizationsOperation, input: Input, index: OrgIndex, paging: PagingContext): object {
+  const page = <T>(items: readonly T[], scope: string) =>
+    servePage(items, { scope: `${op}|${scope}`, maxResults: maxResults(input), nextToken: nextToken(input) }, paging);
+
+  switch (op) {
+    case 'DescribeOrganization': {
+      const o = index.org.organization;
+      return {
+        Organization: {
+          Id: o.id,
+          Arn: o.arn,
+          FeatureSet: 'ALL',
+          MasterAccountArn: o.managementAccountArn,
+          MasterAccountId: o.managementAccountId,
+          MasterAccountEmail: o.managementAccountEmail,
+          AvailablePolicyTypes: [{ Type: 'SERVICE_CONTROL_POLICY', Status: 'ENABLED' }],
+        },
+      };
+    }
+    case 'ListRoots': {
+      const p = page(index.org.roots, '');
+      return withToken({ Roots: p.items.map((r) => ({ Id: r.id, Arn: r.arn, Name: r.name, PolicyTypes: [] })) }, p.nextToken);
+    }
+    case 'ListAccounts': {
+      const p = page(index.org.accounts, '');
+      return withToken({ Accounts: p.items.map(accountJson) }, p.nextToken);
+    }
+    case 'ListAccountsForParent': {
+      const parentId = parentIdOf(input, index);
+      const p = page(index.children.get(parentId)!.accounts, parentId);
+      return withToken({ Accounts: p.items.map(accountJson) }, p.nextToken);
+    }
+    case 'ListOrganizationalUnitsForParent': {
+      const parentId = parentIdOf(input, index);
+      const p = page(index.children.get(parentId)!.ous, parentId);
+      return withToken({ OrganizationalUnits: p.items.map(ouJson) }, p.nextToken);
+    }
+    case 'ListChildren': {
+      const parentId = parentIdOf(input, index);
+      const childType = input['ChildType'];
+      if (childType !== 'ACCOUNT' && childType !== 'ORGANIZATIONAL_UNIT') {
+        throw organizationsInvalidInput('INVALID_ENUM', 'You specified an invalid value for ChildType.');
+      }
+      const children = index.children.get(parentId)!;
+      const p = page<GeneratedOu | GeneratedAccount>(childType === 'ACCOUNT' ? children.accounts : children.ous, `${parentId}|${childType}`);
+      return withToken({ Children: p.items.map((c) => ({ Id: c.id, Type: childType })) }, p.nextToken);
+    }
+  }
+}
+
+/** The last page carries no NextToken member at all, as AWS responses do. */
+function withToken<T extends object>(body: T, token: string | undefined): T & { NextToken?: string } {
+  return token === undefined ? body : { ...body, NextToken: token };
+}
+
+function accountJson(a: GeneratedAccount): object {
+  return {
+    Id: a.id,
+    Arn: a.arn,
+    Email: a.email,
+    Name: a.name,
+    Status: a.status,
+    // The newer State field uses the same words for these three statuses.
+    State: a.status,
+    JoinedMethod: a.joinedMethod,
+    JoinedTimestamp: a.joinedTimestamp / 1000,
+  };
+}
+
+function ouJson(ou: GeneratedOu): object {
+  return { Id: ou.id, Arn: ou.arn, Name: ou.name };
+}
+
+function maxResults(input: Input): number {
+  const v = input['MaxResults'];
+  if (v === undefined || v === null) return MAX_RESULTS;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw organizationsInvalidInput('INVALID_INPUT', 'MaxResults must be an integer.');
+  if (v > MAX_RESULTS) throw organizationsInvalidInput('MAX_VALUE_EXCEEDED', 'You provided a value that exceeds the maximum allowed.');
+  if (v < 1) throw organizationsInvalidInput('MIN_VALUE_EXCEEDED', 'You provided a value that is less than the minimum allowed.');
+  return v;
+}
+
+function nextToken(input: Input): string | undefined {
+  const v = input['NextToken'];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw organizationsInvalidInput('INVALID_PAGINATION_TOKEN', 'NextToken must be a string.');
+  return v;
+}
+
+/** ParentId: required, a root or OU id in AWS syntax, and existing. */
+function parentIdOf(input: Input, index: OrgIndex): string {
+  const v = input['ParentId'];
+  if (typeof v !== 'string' || v === '') throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for ParentId.');
+  if (!ID_PATTERNS.root.test(v) && !ID_PATTERNS.ou.test(v)) {
+    throw organizationsInvalidInput('INVALID_PATTERN', 'You provided a value for ParentId that does not match the required pattern.');
+  }
+  if (!index.children.has(v)) {
+    throw new EmulatedServiceError('ParentNotFoundException', 400, "We can't find a root or OU with the ParentId that you specified.");
+  }
+  return v;
+}

@@ -1,0 +1,45 @@
+/**
+ * Tells which service and operation a request is for, and decodes its JSON body. One
+ * listener serves both services: Organizations (AWS JSON 1.1) always sends X-Amz-Target,
+ * Security Hub (REST-JSON) never does and is routed by path instead.
+ */
+import type { IncomingMessage } from 'node:http';
+import { ORGANIZATIONS_OPERATIONS, ORGANIZATIONS_TARGET_PREFIX } from './organizations-api';
+import { SECURITYHUB_ROUTES } from './securityhub-api';
+import { EmulatedServiceError, securityHubInvalidInput } from './service-error';
+
+/** The two emulated services. */
+export type Service = 'organizations' | 'securityHub';
+
+/** A served operation, or an unknown one with the status and encoding to reject it with. */
+export type Route =
+  | { readonly service: Service; readonly operation: string }
+  | { readonly service: null; readonly operation: string; readonly status: number; readonly json11: boolean };
+
+/** Organizations by X-Amz-Target, Security Hub by POST path; anything else is unknown. */
+export function routeOf(req: IncomingMessage): Route {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const op = target.startsWith(ORGANIZATIONS_TARGET_PREFIX) ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : '';
+    if ((ORGANIZATIONS_OPERATIONS as readonly string[]).includes(op)) return { service: 'organizations', operation: op };
+    return { service: null, operation: target, status: 400, json11: true };
+  }
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  const op = SECURITYHUB_ROUTES[path];
+  if (op && req.method === 'POST') return { service: 'securityHub', operation: op };
+  return { service: null, operation: `${req.method} ${path}`, status: 404, json11: false };
+}
+
+/** The request's JSON object; an empty body is `{}` (the SDK sends `{}` anyway). */
+export function parseInput(body: string, service: Service): Record<string, unknown> {
+  if (body.trim() === '') return {};
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // Reported below, in the service's own words.
+  }
+  throw service === 'organizations'
+    ? new EmulatedServiceError('SerializationException', 400, 'The request body is not valid JSON.')
+    : securityHubInvalidInput('The request body is not valid JSON.');
+}

@@ -1,0 +1,174 @@
+/**
+ * The Security Hub central-configuration read operations the audit uses, as REST-JSON
+ * request/response objects. Shapes follow the SDK schema: batch-get returns
+ * ConfigurationPolicyAssociationSummary objects (not the request's identifier shape), and
+ * UpdatedAt is an ISO 8601 date-time string.
+ */
+import type { TargetType } from '../../lambdas/audit/model';
+import type { GeneratedAssociation } from './generated-org';
+import type { OrgIndex } from './org-index';
+import { servePage, type PagingContext } from './paging';
+import { securityHubInvalidInput } from './service-error';
+import type { UnprocessedPlan } from './unprocessed-plan';
+
+/** Paths served (all POST) and their operation names. */
+export const SECURITYHUB_ROUTES: Readonly<Record<string, SecurityHubOperation>> = {
+  '/configurationPolicyAssociation/batchget': 'BatchGetConfigurationPolicyAssociations',
+  '/configurationPolicyAssociation/list': 'ListConfigurationPolicyAssociations',
+};
+export type SecurityHubOperation = 'BatchGetConfigurationPolicyAssociations' | 'ListConfigurationPolicyAssociations';
+
+/** What the handlers need besides the request. */
+export interface SecurityHubContext {
+  readonly index: OrgIndex;
+  readonly paging: PagingContext;
+  readonly unprocessed: UnprocessedPlan;
+  readonly maxBatchSize: number | undefined;
+  /** Reports identifiers requested and unprocessed entries served, for the stats. */
+  readonly onBatch: (requested: number, unprocessed: number) => void;
+}
+
+type Input = Record<string, unknown>;
+
+/** Which Target member names which target type. */
+const TARGET_MEMBERS: Readonly<Record<string, TargetType>> = {
+  AccountId: 'ACCOUNT',
+  OrganizationalUnitId: 'ORGANIZATIONAL_UNIT',
+  RootId: 'ROOT',
+};
+
+const LIST_MAX_RESULTS = 100;
+const ASSOCIATION_TYPES = ['APPLIED', 'INHERITED'];
+const ASSOCIATION_STATUSES = ['PENDING', 'SUCCESS', 'FAILED'];
+
+/** Runs one operation. Throws an EmulatedServiceError for anything AWS would reject. */
+export function handleSecurityHub(op: SecurityHubOperation, input: Input, ctx: SecurityHubContext): object {
+  return op === 'BatchGetConfigurationPolicyAssociations' ? batchGet(input, ctx) : list(input, ctx);
+}
+
+function batchGet(input: Input, ctx: SecurityHubContext): object {
+  const identifiers = input['ConfigurationPolicyAssociationIdentifiers'];
+  if (!Array.isArray(identifiers) || identifiers.length === 0) {
+    throw securityHubInvalidInput('ConfigurationPolicyAssociationIdentifiers must be a non-empty list.');
+  }
+  if (ctx.maxBatchSize !== undefined && identifiers.length > ctx.maxBatchSize) {
+    throw securityHubInvalidInput(
+      `ConfigurationPolicyAssociationIdentifiers has ${identifiers.length} members; at most ${ctx.maxBatchSize} are allowed.`,
+    );
+  }
+  // Validate the whole request before touching attempt counters: AWS rejects it whole.
+  const targets = identifiers.map((identifier, i) => parseTarget(identifier, i));
+
+  const associations: object[] = [];
+  const unprocessed: object[] = [];
+  const seen = new Set<string>();
+  for (const { id, declaredType, raw } of targets) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const actualType = ctx.index.targetTypes.get(id);
+    if (actualType !== declaredType) {
+      // Not part of the organization (or named with the wrong member). Assumed behaviour:
+      // the service reports it per target rather than failing the batch.
+      unprocessed.push(unprocessedJson(raw, '404', 'The target was not found in the organization.'));
+      continue;
+    }
+    const verdict = ctx.unprocessed.check(id, actualType);
+    if (verdict) {
+      unprocessed.push(unprocessedJson(raw, verdict.errorCode, verdict.errorReason));
+      continue;
+    }
+    const association = ctx.index.org.associations.get(id);
+    // A seeded `missing` target: in neither list.
+    if (association) associations.push(summaryJson(association));
+  }
+  ctx.onBatch(identifiers.length, unprocessed.length);
+  return {
+    ConfigurationPolicyAssociations: associations,
+    UnprocessedConfigurationPolicyAssociations: unprocessed,
+  };
+}
+
+function list(input: Input, ctx: SecurityHubContext): object {
+  const filters = (input['Filters'] ?? {}) as Input;
+  if (typeof filters !== 'object' || filters === null) throw securityHubInvalidInput('Filters must be an object.');
+  const policyId = optionalString(filters, 'ConfigurationPolicyId');
+  const type = optionalEnum(filters, 'AssociationType', ASSOCIATION_TYPES);
+  const status = optionalEnum(filters, 'AssociationStatus', ASSOCIATION_STATUSES);
+
+  const maxResults = input['MaxResults'] ?? LIST_MAX_RESULTS;
+  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIST_MAX_RESULTS) {
+    throw securityHubInvalidInput(`MaxResults must be an integer from 1 to ${LIST_MAX_RESULTS}.`);
+  }
+  const token = input['NextToken'];
+  if (token !== undefined && token !== null && typeof token !== 'string') throw securityHubInvalidInput('NextToken must be a string.');
+
+  const all = ctx.index.associationList;
+  const matching =
+    policyId === undefined && type === undefined && status === undefined
+      ? all
+      : all.filter(
+          (a) =>
+            (policyId === undefined || a.configurationPolicyId === policyId) &&
+            (type === undefined || a.associationType === type) &&
+            (status === undefined || a.associationStatus === status),
+        );
+  const page = servePage(
+    matching,
+    { scope: `ListConfigurationPolicyAssociations|${policyId ?? ''}|${type ?? ''}|${status ?? ''}`, maxResults, nextToken: token ?? undefined },
+    ctx.paging,
+  );
+  const body: Record<string, unknown> = { ConfigurationPolicyAssociationSummaries: page.items.map(summaryJson) };
+  if (page.nextToken !== undefined) body['NextToken'] = page.nextToken;
+  return body;
+}
+
+interface ParsedTarget {
+  readonly id: string;
+  readonly declaredType: TargetType;
+  /** The identifier exactly as sent, echoed back in unprocessed entries. */
+  readonly raw: object;
+}
+
+/** `{ Target: { AccountId | OrganizationalUnitId | RootId } }`, exactly one member set. */
+function parseTarget(identifier: unknown, i: number): ParsedTarget {
+  const target = (identifier as Input | null)?.['Target'];
+  if (typeof target !== 'object' || target === null) {
+    throw securityHubInvalidInput(`ConfigurationPolicyAssociationIdentifiers[${i}].Target is required.`);
+  }
+  const members = Object.entries(target as Input).filter(([, v]) => v !== undefined && v !== null);
+  const [member, value] = members[0] ?? [];
+  if (members.length !== 1 || member === undefined || !(member in TARGET_MEMBERS) || typeof value !== 'string' || value === '') {
+    throw securityHubInvalidInput(`ConfigurationPolicyAssociationIdentifiers[${i}].Target must set exactly one of AccountId, OrganizationalUnitId, RootId.`);
+  }
+  return { id: value, declaredType: TARGET_MEMBERS[member]!, raw: { Target: { [member]: value } } };
+}
+
+function unprocessedJson(identifier: object, errorCode: string, errorReason: string): object {
+  return { ConfigurationPolicyAssociationIdentifiers: identifier, ErrorCode: errorCode, ErrorReason: errorReason };
+}
+
+function summaryJson(a: GeneratedAssociation): object {
+  const out: Record<string, unknown> = {
+    ConfigurationPolicyId: a.configurationPolicyId,
+    TargetId: a.targetId,
+    TargetType: a.targetType,
+    AssociationType: a.associationType,
+    UpdatedAt: a.updatedAt,
+    AssociationStatus: a.associationStatus,
+  };
+  if (a.associationStatusMessage !== null) out['AssociationStatusMessage'] = a.associationStatusMessage;
+  return out;
+}
+
+function optionalString(obj: Input, key: string): string | undefined {
+  const v = obj[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string' || v === '') throw securityHubInvalidInput(`Filters.${key} must be a non-empty string.`);
+  return v;
+}
+
+function optionalEnum(obj: Input, key: string, allowed: readonly string[]): string | undefined {
+  const v = optionalString(obj, key);
+  if (v !== undefined && !allowed.includes(v)) throw securityHubInvalidInput(`Filters.${key} must be one of ${allowed.join(', ')}.`);
+  return v;
+}

@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { createAuditApp, type AuditApp } from '../../infra/app';
+
+/** cdk.json's context (feature flags), so tests synthesize what `cdk synth` does. */
+const CDK_JSON_CONTEXT = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+}).context;
+
+/**
+ * The real app with `context` on top of cdk.json's, environment-agnostic.
+ * `aws:cdk:bundling-stacks: []` is the CDK's switch that makes NodejsFunction skip
+ * esbuild (assets are staged without bundling), which keeps these tests fast.
+ */
+export function createTestApp(context: Record<string, unknown> = {}): AuditApp {
+  return createAuditApp({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } }, {});
+}
+
+/** The synthesized stack template for `context`. */
+export function templateFor(context: Record<string, unknown> = {}): Template {
+  return Template.fromStack(createTestApp(context).stack);
+}
+
+/** The single resource of `type` (fails when there is not exactly one). */
+export function onlyResource(template: Template, type: string): { logicalId: string; resource: Record<string, any> } {
+  const found = Object.entries(template.findResources(type));
+  if (found.length !== 1) {
+    throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  }
+  const [logicalId, resource] = found[0] as [string, Record<string, any>];
+  return { logicalId, resource };
+}
+
+/** Logical id of the resource whose id starts with `prefix`. */
+export function logicalIdStartingWith(template: Template, type: string, prefix: string): string {
+  const ids = Object.keys(template.findResources(type)).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1) {
+    throw new Error(`expected one ${type} with id ${prefix}*, found ${ids.join(', ') || 'none'}`);
+  }
+  return ids[0] as string;
+}

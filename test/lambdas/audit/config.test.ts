@@ -1,0 +1,95 @@
+import { ConfigError, DEFAULT_TUNING, loadConfig, loadTuning, normalizePrefix } from '../../../lambdas/audit/config';
+
+const minimal = { REPORT_BUCKET: 'audit-reports-123456789012' };
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(minimal);
+    expect(config).toEqual({
+      ...DEFAULT_TUNING,
+      reportBucket: 'audit-reports-123456789012',
+      reportPrefix: '',
+      organizationsRoleArn: undefined,
+      baselineKey: undefined,
+      exclusionsKey: undefined,
+      alertTopicArn: undefined,
+      digestMaxTargets: 20,
+    });
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      REPORT_BUCKET: 'b-reports',
+      REPORT_PREFIX: 'audit',
+      ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/OrgRead',
+      BASELINE_KEY: 'config/baseline.json',
+      EXCLUSIONS_KEY: 'config/exclusions.json',
+      ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:audit-alerts',
+      DIGEST_MAX_TARGETS: '5',
+      BATCH_GROUP_SIZE: '25',
+      MAX_CONCURRENCY: '2',
+      SECURITYHUB_REQUESTS_PER_SECOND: '2.5',
+      SECURITYHUB_BURST: '5',
+      REDRIVE_MAX_ATTEMPTS: '3',
+      REDRIVE_BASE_DELAY_MS: '200',
+      REDRIVE_MAX_DELAY_MS: '5000',
+      DEADLINE_MARGIN_SECONDS: '90',
+      PENDING_STALE_HOURS: '12',
+    });
+    expect(config).toMatchObject({
+      reportPrefix: 'audit/',
+      organizationsRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
+      baselineKey: 'config/baseline.json',
+      digestMaxTargets: 5,
+      batchGroupSize: 25,
+      maxConcurrency: 2,
+      securityHubRequestsPerSecond: 2.5,
+      securityHubBurst: 5,
+      redriveMaxAttempts: 3,
+      redriveBaseDelayMs: 200,
+      redriveMaxDelayMs: 5000,
+      deadlineMarginSeconds: 90,
+      pendingStaleHours: 12,
+    });
+  });
+
+  it('treats blank values as unset', () => {
+    expect(loadConfig({ ...minimal, ORGANIZATIONS_ROLE_ARN: '', BATCH_GROUP_SIZE: ' ' }).batchGroupSize).toBe(50);
+  });
+
+  it.each([
+    [{}, /REPORT_BUCKET: required/],
+    [{ ...minimal, BATCH_GROUP_SIZE: 'ten' }, /BATCH_GROUP_SIZE: expected an integer from 1 to 1000/],
+    [{ ...minimal, BATCH_GROUP_SIZE: '0' }, /BATCH_GROUP_SIZE: expected an integer from 1 to 1000/],
+    [{ ...minimal, MAX_CONCURRENCY: '2.5' }, /MAX_CONCURRENCY: expected an integer/],
+    [{ ...minimal, PENDING_STALE_HOURS: '-1' }, /PENDING_STALE_HOURS: expected a number/],
+    [{ ...minimal, ORGANIZATIONS_ROLE_ARN: 'OrgRead' }, /ORGANIZATIONS_ROLE_ARN: expected an IAM role ARN/],
+    [{ ...minimal, ALERT_TOPIC_ARN: 'arn:aws:sqs:eu-west-1:111122223333:q' }, /ALERT_TOPIC_ARN: expected an SNS topic ARN/],
+    [{ REPORT_BUCKET: 'Not_A_Bucket' }, /REPORT_BUCKET: expected an S3 bucket name/],
+    [{ ...minimal, REPORT_PREFIX: '/abs' }, /REPORT_PREFIX: must not start with "\/"/],
+    [{ ...minimal, REDRIVE_BASE_DELAY_MS: '5000', REDRIVE_MAX_DELAY_MS: '100' }, /REDRIVE_MAX_DELAY_MS/],
+  ])('rejects %j naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('names every bad variable at once', () => {
+    expect(() => loadConfig({ BATCH_GROUP_SIZE: 'x' })).toThrow(/REPORT_BUCKET.*BATCH_GROUP_SIZE|BATCH_GROUP_SIZE.*REPORT_BUCKET/);
+  });
+});
+
+describe('loadTuning', () => {
+  it('needs no bucket', () => {
+    expect(loadTuning({})).toEqual(DEFAULT_TUNING);
+  });
+});
+
+describe('normalizePrefix', () => {
+  it.each([
+    ['', ''],
+    ['a', 'a/'],
+    ['a/b//', 'a/b/'],
+  ])('%j -> %j', (input, output) => {
+    expect(normalizePrefix(input)).toBe(output);
+  });
+});

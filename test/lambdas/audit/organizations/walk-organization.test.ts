@@ -1,0 +1,304 @@
+import {
+  AccessDeniedException,
+  ListAccountsCommand,
+  ListAccountsForParentCommand,
+  ListChildrenCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+  TooManyRequestsException,
+  type Account,
+  type OrganizationalUnit,
+} from '@aws-sdk/client-organizations';
+import { mockClient } from 'aws-sdk-client-mock';
+import 'aws-sdk-client-mock-jest';
+import {
+  accountStatusOf,
+  OrganizationWalkError,
+  ORGANIZATIONS_PAGE_SIZE,
+  walkOrganization,
+} from '../../../../lambdas/audit/organizations/walk-organization';
+import { OrgTreeError } from '../../../../lambdas/audit/organizations/org-tree';
+
+/**
+ * A fake organization served through the mock: children per parent, pages of
+ * MaxResults items with opaque tokens, and optional empty pages (with a NextToken)
+ * before the real ones, as Organizations may return.
+ */
+interface FakeOrg {
+  readonly roots: string[];
+  readonly ous: Record<string, OrganizationalUnit[]>;
+  readonly accounts: Record<string, Account[]>;
+  /** Parent id -> number of empty pages served before its first real page. */
+  readonly emptyPagesBefore?: Record<string, number>;
+}
+
+function page<T>(items: T[], parent: string, token: string | undefined, size: number, emptyPages: number) {
+  // Tokens: "<parent>|empty|<n>" for empty pages, "<parent>|<offset>" for real ones.
+  let offset = 0;
+  if (token === undefined && emptyPages > 0) return { items: [], next: `${parent}|empty|1` };
+  if (token?.includes('|empty|')) {
+    const n = Number(token.split('|')[2]);
+    return n < emptyPages ? { items: [], next: `${parent}|empty|${n + 1}` } : { items: items.slice(0, size), next: items.length > size ? `${parent}|${size}` : undefined };
+  }
+  if (token !== undefined) offset = Number(token.split('|')[1]);
+  const slice = items.slice(offset, offset + size);
+  return { items: slice, next: offset + size < items.length ? `${parent}|${offset + size}` : undefined };
+}
+
+const orgMock = mockClient(OrganizationsClient);
+
+function serve(org: FakeOrg, hooks: { beforeEach?: () => Promise<void> } = {}) {
+  orgMock.on(ListRootsCommand).callsFake(async (input) => {
+    await hooks.beforeEach?.();
+    const p = page(org.roots, 'roots', input.NextToken, input.MaxResults ?? 20, 0);
+    return { Roots: p.items.map((id) => ({ Id: id, Name: 'Root', Arn: `arn:${id}` })), NextToken: p.next };
+  });
+  orgMock.on(ListOrganizationalUnitsForParentCommand).callsFake(async (input) => {
+    await hooks.beforeEach?.();
+    const parent = input.ParentId as string;
+    const p = page(org.ous[parent] ?? [], parent, input.NextToken, input.MaxResults ?? 20, org.emptyPagesBefore?.[parent] ?? 0);
+    return { OrganizationalUnits: p.items, NextToken: p.next };
+  });
+  orgMock.on(ListAccountsForParentCommand).callsFake(async (input) => {
+    await hooks.beforeEach?.();
+    const parent = input.ParentId as string;
+    const p = page(org.accounts[parent] ?? [], parent, input.NextToken, input.MaxResults ?? 20, org.emptyPagesBefore?.[parent] ?? 0);
+    return { Accounts: p.items, NextToken: p.next };
+  });
+}
+
+const account = (id: string, extra: Partial<Account> = {}): Account => ({
+  Id: id,
+  Name: `acct-${id}`,
+  Email: `owner+${id}@example.com`,
+  Arn: `arn:aws:organizations::000000000000:account/o-x/${id}`,
+  Status: 'ACTIVE',
+  ...extra,
+});
+
+/** Root with a chain of five nested OUs, a sibling OU, and accounts at every level. */
+function deepOrg(): FakeOrg {
+  const chain = ['ou-l1', 'ou-l2', 'ou-l3', 'ou-l4', 'ou-l5'];
+  const ous: Record<string, OrganizationalUnit[]> = { 'r-root': [{ Id: 'ou-l1', Name: 'L1' }, { Id: 'ou-side', Name: 'Side' }] };
+  chain.slice(0, -1).forEach((id, i) => {
+    ous[id] = [{ Id: chain[i + 1], Name: `L${i + 2}` }];
+  });
+  const accounts: Record<string, Account[]> = {
+    'r-root': [account('100000000000')],
+    'ou-side': Array.from({ length: 45 }, (_, i) => account(String(200000000000 + i))),
+  };
+  chain.forEach((id, i) => {
+    accounts[id] = [account(String(300000000000 + i), i === 4 ? { Status: 'SUSPENDED' } : {})];
+  });
+  return { roots: ['r-root'], ous, accounts };
+}
+
+beforeEach(() => {
+  orgMock.reset();
+});
+
+describe('walkOrganization', () => {
+  it('walks nested OUs five levels deep with paths and parents, and keeps no e-mail', async () => {
+    serve(deepOrg());
+    const snapshot = await walkOrganization(new OrganizationsClient({}));
+
+    expect(snapshot.rootIds).toEqual(['r-root']);
+    expect(snapshot.targets).toHaveLength(1 + 6 + 1 + 45 + 5);
+    const byId = new Map(snapshot.targets.map((t) => [t.id, t]));
+    expect(byId.get('ou-l5')).toEqual({
+      id: 'ou-l5',
+      type: 'ORGANIZATIONAL_UNIT',
+      name: 'L5',
+      parentId: 'ou-l4',
+      ouPath: 'r-root/ou-l1/ou-l2/ou-l3/ou-l4/ou-l5',
+      accountStatus: null,
+    });
+    expect(byId.get('300000000004')).toEqual({
+      id: '300000000004',
+      type: 'ACCOUNT',
+      name: 'acct-300000000004',
+      parentId: 'ou-l5',
+      ouPath: 'r-root/ou-l1/ou-l2/ou-l3/ou-l4/ou-l5',
+      accountStatus: 'SUSPENDED',
+    });
+    expect(byId.get('200000000044')?.parentId).toBe('ou-side');
+    expect(JSON.stringify(snapshot)).not.toContain('@');
+
+    const position = new Map(snapshot.targets.map((t, i) => [t.id, i]));
+    for (const t of snapshot.targets) {
+      if (t.parentId !== null) expect(position.get(t.parentId)!).toBeLessThan(position.get(t.id)!);
+    }
+  });
+
+  it('uses the paginators with the documented maximum page size and follows every NextToken', async () => {
+    serve(deepOrg());
+    await walkOrganization(new OrganizationsClient({}));
+
+    expect(ORGANIZATIONS_PAGE_SIZE).toBe(20);
+    for (const call of orgMock.calls()) {
+      expect((call.args[0].input as { MaxResults?: number }).MaxResults).toBe(20);
+    }
+    expect(orgMock).toHaveReceivedCommandTimes(ListRootsCommand, 1);
+    // 7 containers (root + 6 OUs), one OU page each.
+    expect(orgMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 7);
+    // 45 accounts under ou-side take 3 pages of 20; the other 6 containers one page each.
+    expect(orgMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 9);
+    const sideTokens = orgMock
+      .commandCalls(ListAccountsForParentCommand)
+      .map((c) => c.args[0].input)
+      .filter((input) => input.ParentId === 'ou-side');
+    // The paginator reuses its input object, so check the calls' count rather than tokens.
+    expect(sideTokens).toHaveLength(3);
+  });
+
+  it('never calls ListParents, ListChildren or ListAccounts', async () => {
+    serve(deepOrg());
+    await walkOrganization(new OrganizationsClient({}));
+    expect(orgMock).not.toHaveReceivedCommand(ListParentsCommand);
+    expect(orgMock).not.toHaveReceivedCommand(ListChildrenCommand);
+    expect(orgMock).not.toHaveReceivedCommand(ListAccountsCommand);
+  });
+
+  it('keeps paging through empty pages that still carry a NextToken', async () => {
+    serve({
+      roots: ['r-1'],
+      ous: { 'r-1': [{ Id: 'ou-a', Name: 'A' }] },
+      accounts: { 'ou-a': [account('111111111111'), account('222222222222')] },
+      emptyPagesBefore: { 'ou-a': 2, 'r-1': 1 },
+    });
+    const snapshot = await walkOrganization(new OrganizationsClient({}));
+    expect(snapshot.targets.map((t) => t.id)).toEqual(['r-1', 'ou-a', '111111111111', '222222222222']);
+    const ouAccountCalls = orgMock
+      .commandCalls(ListAccountsForParentCommand)
+      .filter((c) => c.args[0].input.ParentId === 'ou-a');
+    expect(ouAccountCalls).toHaveLength(3);
+  });
+
+  it('lists sibling subtrees in parallel but never more than `concurrency` calls at once', async () => {
+    const ous: Record<string, OrganizationalUnit[]> = {
+      'r-1': Array.from({ length: 6 }, (_, i) => ({ Id: `ou-${i}`, Name: `OU ${i}` })),
+    };
+    for (let i = 0; i < 6; i += 1) ous[`ou-${i}`] = [{ Id: `ou-${i}-child`, Name: 'child' }];
+    let inFlight = 0;
+    let maxInFlight = 0;
+    serve(
+      { roots: ['r-1'], ous, accounts: {} },
+      {
+        beforeEach: async () => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          inFlight -= 1;
+        },
+      },
+    );
+    const snapshot = await walkOrganization(new OrganizationsClient({}), { concurrency: 3 });
+    expect(snapshot.targets).toHaveLength(1 + 6 + 6);
+    expect(maxInFlight).toBe(3);
+  });
+
+  it('defaults to 4 containers at once', async () => {
+    const ous: Record<string, OrganizationalUnit[]> = {
+      'r-1': Array.from({ length: 10 }, (_, i) => ({ Id: `ou-${i}`, Name: `OU ${i}` })),
+    };
+    let inFlight = 0;
+    let maxInFlight = 0;
+    serve(
+      { roots: ['r-1'], ous, accounts: {} },
+      {
+        beforeEach: async () => {
+          inFlight += 1;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          inFlight -= 1;
+        },
+      },
+    );
+    await walkOrganization(new OrganizationsClient({}));
+    expect(maxInFlight).toBe(4);
+  });
+
+  it('reports progress as targets are found', async () => {
+    serve(deepOrg());
+    const progress: number[] = [];
+    await walkOrganization(new OrganizationsClient({}), { onProgress: (n) => progress.push(n) });
+    expect(progress[0]).toBe(1);
+    expect(progress[progress.length - 1]).toBe(58);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+  });
+
+  it('wraps a failing listing in OrganizationWalkError naming the operation and parent', async () => {
+    serve(deepOrg());
+    const cause = new AccessDeniedException({ message: 'not allowed', $metadata: {} });
+    orgMock.on(ListAccountsForParentCommand, { ParentId: 'ou-l3' }).rejects(cause);
+
+    const error = await walkOrganization(new OrganizationsClient({})).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OrganizationWalkError);
+    const walkError = error as OrganizationWalkError;
+    expect(walkError.name).toBe('OrganizationWalkError');
+    expect(walkError.operation).toBe('ListAccountsForParent');
+    expect(walkError.parentId).toBe('ou-l3');
+    expect(walkError.cause).toBe(cause);
+    expect(walkError.message).toContain('ListAccountsForParent');
+    expect(walkError.message).toContain('ou-l3');
+    expect(walkError.message).toContain('AccessDeniedException');
+  });
+
+  it('wraps a failing ListRoots with no parent', async () => {
+    orgMock.on(ListRootsCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: {} }));
+    const error = (await walkOrganization(new OrganizationsClient({})).catch((e: unknown) => e)) as OrganizationWalkError;
+    expect(error).toBeInstanceOf(OrganizationWalkError);
+    expect(error.operation).toBe('ListRoots');
+    expect(error.parentId).toBeNull();
+    expect(error.message).toContain('TooManyRequestsException');
+  });
+
+  it('stops listing further containers after a failure', async () => {
+    const ous: Record<string, OrganizationalUnit[]> = {
+      'r-1': Array.from({ length: 8 }, (_, i) => ({ Id: `ou-${i}`, Name: `OU ${i}` })),
+    };
+    serve({ roots: ['r-1'], ous, accounts: {} });
+    orgMock.on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-0' }).rejects(new Error('boom'));
+    await expect(walkOrganization(new OrganizationsClient({}), { concurrency: 1 })).rejects.toBeInstanceOf(
+      OrganizationWalkError,
+    );
+    // Root listing (2 calls), then ou-0 fails; ou-1..ou-7 are never listed.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const listedParents = orgMock.calls().map((c) => (c.args[0].input as { ParentId?: string }).ParentId);
+    expect(listedParents.filter((p) => p !== undefined && p !== 'r-1' && p !== 'ou-0')).toEqual([]);
+  });
+
+  it('reports an OU listed under two parents as an OrgTreeError, without looping', async () => {
+    serve({
+      roots: ['r-1'],
+      ous: { 'r-1': [{ Id: 'ou-a' }, { Id: 'ou-b' }], 'ou-b': [{ Id: 'ou-a' }] },
+      accounts: {},
+    });
+    await expect(walkOrganization(new OrganizationsClient({}))).rejects.toBeInstanceOf(OrgTreeError);
+  });
+});
+
+describe('accountStatusOf', () => {
+  it('prefers Status', () => {
+    expect(accountStatusOf({ Status: 'SUSPENDED', State: 'CLOSED' })).toBe('SUSPENDED');
+    expect(accountStatusOf({ Status: 'PENDING_CLOSURE' })).toBe('PENDING_CLOSURE');
+  });
+
+  it('falls back to State, mapping CLOSED and PENDING_ACTIVATION', () => {
+    expect(accountStatusOf({ State: 'ACTIVE' })).toBe('ACTIVE');
+    expect(accountStatusOf({ State: 'SUSPENDED' })).toBe('SUSPENDED');
+    expect(accountStatusOf({ State: 'PENDING_CLOSURE' })).toBe('PENDING_CLOSURE');
+    expect(accountStatusOf({ State: 'CLOSED' })).toBe('SUSPENDED');
+    expect(accountStatusOf({ State: 'PENDING_ACTIVATION' })).toBe('ACTIVE');
+  });
+
+  it('is null when neither is known', () => {
+    expect(accountStatusOf({})).toBeNull();
+    expect(accountStatusOf({ State: 'SOMETHING_NEW' as never })).toBeNull();
+  });
+});

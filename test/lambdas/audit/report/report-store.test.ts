@@ -1,0 +1,34 @@
+import { latestKeys, normalizeReportPrefix, reportKeys } from '../../../../lambdas/audit/report/report-store';
+
+describe('reportKeys', () => {
+  it('lays out the run below an empty prefix', () => {
+    expect(reportKeys('', '20261126T020000Z', '2026-11-26')).toEqual({
+      associations: 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
+      run: 'runs/dt=2026-11-26/20261126T020000Z.json',
+      latestAssociations: 'latest/associations.jsonl.gz',
+      latestRun: 'latest/run.json',
+    });
+  });
+
+  it.each(['x/y', 'x/y/', '/x/y//', 'x/y///'])('normalises the prefix %p to x/y/', (prefix) => {
+    expect(normalizeReportPrefix(prefix)).toBe('x/y/');
+    expect(reportKeys(prefix, '20261126T020304Z-manual-abcdef', '2026-11-26')).toEqual({
+      associations: 'x/y/associations/dt=2026-11-26/20261126T020304Z-manual-abcdef.jsonl.gz',
+      run: 'x/y/runs/dt=2026-11-26/20261126T020304Z-manual-abcdef.json',
+      latestAssociations: 'x/y/latest/associations.jsonl.gz',
+      latestRun: 'x/y/latest/run.json',
+    });
+    expect(latestKeys(prefix)).toEqual({ latestAssociations: 'x/y/latest/associations.jsonl.gz', latestRun: 'x/y/latest/run.json' });
+  });
+
+  it('keeps an empty or all-slash prefix empty', () => {
+    expect(normalizeReportPrefix('')).toBe('');
+    expect(normalizeReportPrefix('///')).toBe('');
+  });
+
+  it('rejects a bad dt or a run id that could leave its folder', () => {
+    expect(() => reportKeys('', '20261126T020000Z', '2026/11/26')).toThrow(/dt must be YYYY-MM-DD/);
+    expect(() => reportKeys('', '../x', '2026-11-26')).toThrow(/unsafe run id/);
+    expect(() => reportKeys('', '', '2026-11-26')).toThrow(/unsafe run id/);
+  });
+});

@@ -1,0 +1,98 @@
+import { TokenBucket } from '../../../../lambdas/audit/util/token-bucket';
+
+/** Fake time: sleep records the wait and advances the clock by it, never waits for real. */
+function fakeTime(start = 0) {
+  let now = start;
+  const sleeps: number[] = [];
+  return {
+    clock: { now: () => now },
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    advance: (ms: number) => {
+      now += ms;
+    },
+    sleeps,
+    get now() {
+      return now;
+    },
+  };
+}
+
+describe('TokenBucket', () => {
+  it('lets a full burst through at once, then paces at the refill rate', async () => {
+    const time = fakeTime();
+    const bucket = new TokenBucket({ ratePerSecond: 2, burst: 3, ...time });
+
+    for (let i = 0; i < 3; i += 1) await bucket.take();
+    expect(time.sleeps).toEqual([]);
+    expect(time.now).toBe(0);
+
+    for (let i = 0; i < 4; i += 1) await bucket.take();
+    expect(time.sleeps).toEqual([500, 500, 500, 500]);
+    expect(time.now).toBe(2000);
+  });
+
+  it('spaces concurrent callers one interval apart without a queue', async () => {
+    const time = fakeTime();
+    // This fake sleep does not advance the clock: all five callers arrive at t=0.
+    const sleeps: number[] = [];
+    const bucket = new TokenBucket({
+      ratePerSecond: 10,
+      burst: 2,
+      clock: time.clock,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    await Promise.all([bucket.take(), bucket.take(), bucket.take(), bucket.take(), bucket.take()]);
+    expect(sleeps).toEqual([100, 200, 300]);
+  });
+
+  it('refills while idle but never beyond the burst', async () => {
+    const time = fakeTime(1_000_000);
+    const bucket = new TokenBucket({ ratePerSecond: 2, burst: 3, ...time });
+    for (let i = 0; i < 3; i += 1) await bucket.take();
+    expect(bucket.available()).toBe(0);
+
+    time.advance(1000); // two tokens back
+    expect(bucket.available()).toBe(2);
+    await bucket.take();
+    await bucket.take();
+    expect(time.sleeps).toEqual([]);
+    await bucket.take();
+    expect(time.sleeps).toEqual([500]);
+
+    time.advance(3_600_000); // an hour idle: still only a burst of 3
+    expect(bucket.available()).toBe(3);
+    for (let i = 0; i < 4; i += 1) await bucket.take();
+    expect(time.sleeps).toEqual([500, 500]);
+  });
+
+  it('keeps exact whole-millisecond waits over many takes (no drift)', async () => {
+    const time = fakeTime();
+    const bucket = new TokenBucket({ ratePerSecond: 8, burst: 10, ...time });
+    for (let i = 0; i < 1010; i += 1) await bucket.take();
+    expect(time.sleeps).toHaveLength(1000);
+    expect(new Set(time.sleeps)).toEqual(new Set([125]));
+    expect(time.now).toBe(125_000);
+  });
+
+  it('does not drain when the clock steps backwards', async () => {
+    const time = fakeTime(10_000);
+    const bucket = new TokenBucket({ ratePerSecond: 1, burst: 2, ...time });
+    time.advance(-5000);
+    await bucket.take();
+    await bucket.take();
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('rejects nonsense settings', () => {
+    const time = fakeTime();
+    expect(() => new TokenBucket({ ratePerSecond: 0, burst: 1, ...time })).toThrow(RangeError);
+    expect(() => new TokenBucket({ ratePerSecond: Infinity, burst: 1, ...time })).toThrow(RangeError);
+    expect(() => new TokenBucket({ ratePerSecond: 1, burst: 0, ...time })).toThrow(RangeError);
+    expect(() => new TokenBucket({ ratePerSecond: 1, burst: 1.5, ...time })).toThrow(RangeError);
+  });
+});
