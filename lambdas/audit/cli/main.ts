@@ -4,8 +4,8 @@ runCli(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
 }).then(
-  (code) => {
-    process.exitCode = code;
+  ({ exitCode }) => {
+    process.exitCode = exitCode;
   },
   (error: unknown) => {
     process.stderr.write(`error: ${String(error)}\n`);

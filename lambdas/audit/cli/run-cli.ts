@@ -10,6 +10,7 @@ import { systemClock, systemSleep } from '../util/system-clock';
 import { parseCliArgs, USAGE, UsageError, type CliArgs } from './args';
 import { createProgressReporter } from './progress-reporter';
 import { formatSummary } from './summary-table';
+import type { RunSummary } from '../report/summary';
 
 /** Exit codes of the CLI. */
 export const EXIT = { ok: 0, drift: 1, incompleteOrError: 2 } as const;
@@ -18,6 +19,12 @@ export const EXIT = { ok: 0, drift: 1, incompleteOrError: 2 } as const;
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+}
+
+/** How a CLI run ended. `summary` is present whenever the audit itself ran to its report. */
+export interface CliResult {
+  readonly exitCode: number;
+  readonly summary?: RunSummary;
 }
 
 /** Test seams; production uses the defaults. */
@@ -48,7 +55,7 @@ function describeError(error: unknown): string {
   return parts.length > 0 ? parts.join(': caused by: ') : String(error);
 }
 
-async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides: CliOverrides): Promise<number> {
+async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides: CliOverrides): Promise<CliResult> {
   const tuning = loadTuning(env);
   const [baseline, exclusions] = await Promise.all([
     readDocument(args.baselineFile, '--baseline'),
@@ -83,10 +90,8 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
     const { summary } = outcome;
     const location = `${store.describe()}/${outcome.report.associationsKey}`;
     io.stdout(args.json ? JSON.stringify(summary) : formatSummary(summary, outcome.rows, { listLimit: args.listLimit, location }));
-    if (summary.run_status !== 'COMPLETE') {
-      return EXIT.incompleteOrError;
-    }
-    return summary.drifted > 0 ? EXIT.drift : EXIT.ok;
+    const exitCode = summary.run_status !== 'COMPLETE' ? EXIT.incompleteOrError : summary.drifted > 0 ? EXIT.drift : EXIT.ok;
+    return { exitCode, summary };
   } finally {
     if (overrides.clients === undefined) {
       clients.destroy();
@@ -104,22 +109,22 @@ export async function runCli(
   env: NodeJS.ProcessEnv,
   io: CliIo,
   overrides: CliOverrides = {},
-): Promise<number> {
+): Promise<CliResult> {
   let args: CliArgs;
   try {
     args = parseCliArgs(argv);
   } catch (error) {
     io.stderr(`error: ${(error as Error).message}\n\n${USAGE}`);
-    return EXIT.incompleteOrError;
+    return { exitCode: EXIT.incompleteOrError };
   }
   if (args.help) {
     io.stdout(USAGE);
-    return EXIT.ok;
+    return { exitCode: EXIT.ok };
   }
   try {
     return await audit(args, env, io, overrides);
   } catch (error) {
     io.stderr(`error: ${describeError(error)}`);
-    return EXIT.incompleteOrError;
+    return { exitCode: EXIT.incompleteOrError };
   }
 }

@@ -11,6 +11,12 @@ const REASON_COLUMNS: Readonly<Record<(typeof DRIFT_REASONS)[number], keyof RunS
   BASELINE_MISMATCH: 'drift_baseline_mismatch',
 };
 
+/** Drift before exclusions, then by the first reason in {@link DRIFT_REASONS} order (FAILED first). */
+function severity(row: AssociationRow): number {
+  const first = Math.min(...row.drift_reasons.map((r) => DRIFT_REASONS.indexOf(r as (typeof DRIFT_REASONS)[number])));
+  return (row.audit_result === 'DRIFT' ? 0 : 100) + (Number.isFinite(first) ? first : 50);
+}
+
 function table(rows: ReadonlyArray<readonly string[]>): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
@@ -62,7 +68,7 @@ export function formatSummary(
   if (summary.departed_targets.length > 0) {
     lines.push(`Left the organization since ${summary.previous_run_id}: ${summary.departed_targets.join(', ')}`);
   }
-  const flagged = rows.filter((r) => r.audit_result !== 'OK' || r.exclusion_expired);
+  const flagged = rows.filter((r) => r.audit_result !== 'OK' || r.exclusion_expired).sort((a, b) => severity(a) - severity(b));
   if (flagged.length > 0 && options.listLimit > 0) {
     lines.push('');
     const shown = flagged.slice(0, options.listLimit);

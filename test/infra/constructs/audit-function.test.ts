@@ -1,0 +1,277 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { loadConfig } from '../../../lambdas/audit/config';
+import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
+
+/** Exactly the env var names of plan.md (plus NODE_OPTIONS for source maps). */
+const ALWAYS_SET = [
+  'NODE_OPTIONS',
+  'REPORT_BUCKET',
+  'REPORT_PREFIX',
+  'ALERT_TOPIC_ARN',
+  'DIGEST_MAX_TARGETS',
+  'BATCH_GROUP_SIZE',
+  'MAX_CONCURRENCY',
+  'SECURITYHUB_REQUESTS_PER_SECOND',
+  'SECURITYHUB_BURST',
+  'REDRIVE_MAX_ATTEMPTS',
+  'REDRIVE_BASE_DELAY_MS',
+  'REDRIVE_MAX_DELAY_MS',
+  'DEADLINE_MARGIN_SECONDS',
+  'PENDING_STALE_HOURS',
+  'POWERTOOLS_SERVICE_NAME',
+  'POWERTOOLS_METRICS_NAMESPACE',
+  'POWERTOOLS_LOG_LEVEL',
+];
+
+const functionOf = (template: Template) => onlyResource(template, 'AWS::Lambda::Function').resource.Properties;
+
+/** The statements of the function's own policy, by Sid. */
+function statementsOf(template: Template): Record<string, any> {
+  const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionPolicy');
+  const statements = (template.findResources('AWS::IAM::Policy')[policy] as any).Properties.PolicyDocument.Statement as any[];
+  return Object.fromEntries(statements.map((s) => [s.Sid, s]));
+}
+
+const objectArn = (bucket: string, suffix: string) => ({
+  'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, suffix]],
+});
+
+describe('AuditFunction', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = templateFor();
+  });
+
+  it('runs the newest Node.js LTS on ARM64 with the handler export', () => {
+    expect(functionOf(template)).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
+  });
+
+  it('has an explicit timeout and memory, and reserved concurrency 1', () => {
+    expect(functionOf(template)).toMatchObject({ Timeout: 900, MemorySize: 1024, ReservedConcurrentExecutions: 1 });
+    expect(functionOf(templateFor({ functionTimeoutMinutes: '10', functionMemoryMb: 2048 }))).toMatchObject({
+      Timeout: 600,
+      MemorySize: 2048,
+      ReservedConcurrentExecutions: 1,
+    });
+  });
+
+  it('logs to its own log group with the configured retention', () => {
+    const logGroup = onlyResource(template, 'AWS::Logs::LogGroup');
+    expect(logGroup.resource.Properties.RetentionInDays).toBe(365);
+    expect(functionOf(template).LoggingConfig).toEqual({ LogGroup: { Ref: logGroup.logicalId } });
+    expect(onlyResource(templateFor({ logRetentionDays: 30 }), 'AWS::Logs::LogGroup').resource.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('sets exactly the documented environment, with the defaults', () => {
+    const bucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
+    const topic = logicalIdStartingWith(template, 'AWS::SNS::Topic', 'AlertTopic');
+    const env = functionOf(template).Environment.Variables;
+    expect(Object.keys(env).sort()).toEqual([...ALWAYS_SET].sort());
+    expect(env).toEqual({
+      NODE_OPTIONS: '--enable-source-maps',
+      REPORT_BUCKET: { Ref: bucket },
+      REPORT_PREFIX: '',
+      ALERT_TOPIC_ARN: { Ref: topic },
+      DIGEST_MAX_TARGETS: '20',
+      BATCH_GROUP_SIZE: '50',
+      MAX_CONCURRENCY: '4',
+      SECURITYHUB_REQUESTS_PER_SECOND: '8',
+      SECURITYHUB_BURST: '10',
+      REDRIVE_MAX_ATTEMPTS: '5',
+      REDRIVE_BASE_DELAY_MS: '1000',
+      REDRIVE_MAX_DELAY_MS: '20000',
+      DEADLINE_MARGIN_SECONDS: '60',
+      PENDING_STALE_HOURS: '24',
+      POWERTOOLS_SERVICE_NAME: 'securityhub-config-audit',
+      POWERTOOLS_METRICS_NAMESPACE: 'SecurityHubConfigAudit',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+  });
+
+  it('passes every configured value through, and the Lambda config accepts the result', () => {
+    const custom = templateFor({
+      reportPrefix: 'audit',
+      organizationsRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
+      baselineKey: 'config/baseline.json',
+      exclusionsKey: 'config/exclusions.json',
+      digestMaxTargets: 5,
+      batchGroupSize: 25,
+      maxConcurrency: 2,
+      securityHubRequestsPerSecond: 2.5,
+      securityHubBurst: 5,
+      redriveMaxAttempts: 3,
+      redriveBaseDelayMs: 200,
+      redriveMaxDelayMs: 5000,
+      deadlineMarginSeconds: 90,
+      pendingStaleHours: 12,
+      serviceName: 'audit-svc',
+      metricsNamespace: 'Org/Audit',
+      logLevel: 'debug',
+    });
+    const env = functionOf(custom).Environment.Variables as Record<string, unknown>;
+    expect(env).toMatchObject({
+      REPORT_PREFIX: 'audit/',
+      ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/OrgRead',
+      BASELINE_KEY: 'config/baseline.json',
+      EXCLUSIONS_KEY: 'config/exclusions.json',
+      DIGEST_MAX_TARGETS: '5',
+      BATCH_GROUP_SIZE: '25',
+      MAX_CONCURRENCY: '2',
+      SECURITYHUB_REQUESTS_PER_SECOND: '2.5',
+      SECURITYHUB_BURST: '5',
+      REDRIVE_MAX_ATTEMPTS: '3',
+      REDRIVE_BASE_DELAY_MS: '200',
+      REDRIVE_MAX_DELAY_MS: '5000',
+      DEADLINE_MARGIN_SECONDS: '90',
+      PENDING_STALE_HOURS: '12',
+      POWERTOOLS_SERVICE_NAME: 'audit-svc',
+      POWERTOOLS_METRICS_NAMESPACE: 'Org/Audit',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    });
+    // Deploy-time tokens stand in for what CloudFormation resolves.
+    const resolved = Object.fromEntries(
+      Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'REPORT_BUCKET' ? 'audit-reports-111122223333' : 'arn:aws:sns:eu-west-1:111122223333:alerts']),
+    ) as Record<string, string>;
+    expect(loadConfig(resolved)).toMatchObject({
+      reportBucket: 'audit-reports-111122223333',
+      reportPrefix: 'audit/',
+      baselineKey: 'config/baseline.json',
+      batchGroupSize: 25,
+      securityHubRequestsPerSecond: 2.5,
+      pendingStaleHours: 12,
+    });
+  });
+
+  it('bundles with local esbuild (no Docker), minified, with source maps (see AuditFunction bundling props)', () => {
+    // Bundling is skipped in unit tests (aws:cdk:bundling-stacks = []); `npm run synth` exercises it.
+    expect(functionOf(template).Code).toEqual({ S3Bucket: expect.anything(), S3Key: expect.stringMatching(/^[0-9a-f]{64}\.zip$/) });
+  });
+
+  describe('IAM', () => {
+    it('uses its own role with no managed policies', () => {
+      const role = onlyResource(template, 'AWS::IAM::Role').resource.Properties;
+      expect(role.ManagedPolicyArns).toBeUndefined();
+      expect(role.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    });
+
+    it('grants exactly the statements the audit needs', () => {
+      const bucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
+      const topic = logicalIdStartingWith(template, 'AWS::SNS::Topic', 'AlertTopic');
+      const topicKey = logicalIdStartingWith(template, 'AWS::KMS::Key', 'AlertTopicKey');
+      const logGroup = onlyResource(template, 'AWS::Logs::LogGroup').logicalId;
+      expect(statementsOf(template)).toEqual({
+        WriteOwnLogs: {
+          Sid: 'WriteOwnLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] },
+        },
+        ReadSecurityHubAssociations: {
+          Sid: 'ReadSecurityHubAssociations',
+          Effect: 'Allow',
+          Action: 'securityhub:BatchGetConfigurationPolicyAssociations',
+          Resource: '*',
+        },
+        ReadWriteReport: {
+          Sid: 'ReadWriteReport',
+          Effect: 'Allow',
+          Action: ['s3:GetObject', 's3:PutObject'],
+          Resource: [objectArn(bucket, '/associations/*'), objectArn(bucket, '/latest/*'), objectArn(bucket, '/runs/*')],
+        },
+        ListReportBucket: {
+          Sid: 'ListReportBucket',
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: { 'Fn::GetAtt': [bucket, 'Arn'] },
+        },
+        PublishDigest: { Sid: 'PublishDigest', Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topic } },
+        UseAlertTopicKey: {
+          Sid: 'UseAlertTopicKey',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          Resource: { 'Fn::GetAtt': [topicKey, 'Arn'] },
+        },
+        DescribeOrganization: {
+          Sid: 'DescribeOrganization',
+          Effect: 'Allow',
+          Action: ['organizations:DescribeOrganization', 'organizations:ListRoots'],
+          Resource: '*',
+        },
+        WalkOrganizationTree: {
+          Sid: 'WalkOrganizationTree',
+          Effect: 'Allow',
+          Action: ['organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent'],
+          Resource: [
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::*:ou/o-*/ou-*']] },
+            { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':organizations::*:root/o-*/r-*']] },
+          ],
+        },
+      });
+    });
+
+    it('lets Lambda put failed runs on the dead-letter queue, and nothing else in the default policy', () => {
+      const queue = onlyResource(template, 'AWS::SQS::Queue').logicalId;
+      const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionRoleDefaultPolicy');
+      expect((template.findResources('AWS::IAM::Policy')[policy] as any).Properties.PolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
+          Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
+        },
+      ]);
+    });
+
+    it('grants no wildcard action anywhere', () => {
+      for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as any[]) {
+        for (const statement of policy.Properties.PolicyDocument.Statement) {
+          for (const action of [statement.Action].flat()) {
+            expect(action).not.toContain('*');
+          }
+        }
+      }
+    });
+
+    it('assumes organizationsRoleArn instead of calling Organizations itself, when set', () => {
+      const statements = statementsOf(templateFor({ organizationsRoleArn: 'arn:aws:iam::111122223333:role/OrgRead' }));
+      expect(statements.AssumeOrganizationsRole).toEqual({
+        Sid: 'AssumeOrganizationsRole',
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: 'arn:aws:iam::111122223333:role/OrgRead',
+      });
+      const actions = Object.values(statements).flatMap((s: any) => [s.Action].flat());
+      expect(actions.filter((a: string) => a.startsWith('organizations:'))).toEqual([]);
+    });
+
+    it('reads exactly the baseline and exclusion keys, and uses the report key, when configured', () => {
+      const custom = templateFor({
+        baselineKey: 'config/baseline.json',
+        exclusionsKey: 'config/exclusions.json',
+        reportKmsKey: 'create',
+      });
+      const bucket = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
+      const key = logicalIdStartingWith(custom, 'AWS::KMS::Key', 'ReportStoreReportKey');
+      const statements = statementsOf(custom);
+      expect(statements.ReadAuditDocuments).toEqual({
+        Sid: 'ReadAuditDocuments',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: [objectArn(bucket, '/config/baseline.json'), objectArn(bucket, '/config/exclusions.json')],
+      });
+      expect(statements.UseReportKey).toEqual({
+        Sid: 'UseReportKey',
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [key, 'Arn'] },
+      });
+    });
+
+    it('creates the function only after its policy', () => {
+      const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionPolicy');
+      expect(onlyResource(template, 'AWS::Lambda::Function').resource.DependsOn).toEqual(expect.arrayContaining([policy]));
+      template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([policy]) });
+    });
+  });
+});

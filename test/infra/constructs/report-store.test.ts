@@ -1,0 +1,160 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { logicalIdStartingWith, templateFor } from '../test-app';
+
+describe('ReportStore', () => {
+  let template: Template;
+  let reportBucket: string;
+  let accessLogsBucket: string;
+
+  beforeAll(() => {
+    template = templateFor({ reportPrefix: 'audit' });
+    reportBucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
+    accessLogsBucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
+  });
+
+  const bucket = (id: string) => template.findResources('AWS::S3::Bucket')[id] as Record<string, any>;
+
+  it('blocks public access and enforces bucket-owner object ownership on every bucket', () => {
+    for (const resource of Object.values(template.findResources('AWS::S3::Bucket'))) {
+      expect(resource.Properties.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+      expect(resource.Properties.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    }
+  });
+
+  it('retains the report and access-log buckets when the stack is deleted', () => {
+    for (const id of [reportBucket, accessLogsBucket]) {
+      expect(bucket(id).DeletionPolicy).toBe('Retain');
+      expect(bucket(id).UpdateReplacePolicy).toBe('Retain');
+    }
+  });
+
+  it('encrypts the report with SSE-S3 by default and versions it', () => {
+    expect(bucket(reportBucket).Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+    expect(bucket(reportBucket).Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('ReportStore'))).toEqual([]);
+  });
+
+  it('encrypts the access logs with SSE-S3, the only encryption log delivery supports', () => {
+    expect(bucket(accessLogsBucket).Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+    });
+  });
+
+  it('logs report-bucket access into the access-log bucket', () => {
+    expect(bucket(reportBucket).Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: accessLogsBucket },
+      LogFilePrefix: 'report-bucket/',
+    });
+  });
+
+  it.each(['report', 'access-log'])('denies non-TLS and pre-TLS-1.2 requests to the %s bucket', (which) => {
+    const id = which === 'report' ? reportBucket : accessLogsBucket;
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: id },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: { AWS: '*' },
+            Action: 's3:*',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 's3:*',
+            Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('tiers and expires only the dated history, and expires noncurrent versions everywhere', () => {
+    const tiering = {
+      Status: 'Enabled',
+      Transitions: [
+        { StorageClass: 'STANDARD_IA', TransitionInDays: 30 },
+        { StorageClass: 'GLACIER_IR', TransitionInDays: 90 },
+      ],
+      ExpirationInDays: 730,
+    };
+    expect(bucket(reportBucket).Properties.LifecycleConfiguration.Rules).toEqual([
+      { Id: 'associations-history', Prefix: 'audit/associations/', ...tiering },
+      { Id: 'runs-history', Prefix: 'audit/runs/', ...tiering },
+      {
+        Id: 'noncurrent-versions',
+        Status: 'Enabled',
+        NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      },
+    ]);
+    expect(bucket(accessLogsBucket).Properties.LifecycleConfiguration.Rules).toEqual([
+      { Id: 'expire-access-logs', Status: 'Enabled', ExpirationInDays: 365, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+    ]);
+  });
+
+  it('takes the lifecycle days from the context', () => {
+    const custom = templateFor({
+      reportTransitionIaDays: 45,
+      reportTransitionGlacierDays: '120',
+      reportExpirationDays: 400,
+      noncurrentVersionExpirationDays: 7,
+      accessLogsExpirationDays: 90,
+    });
+    const id = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
+    const rules = (custom.findResources('AWS::S3::Bucket')[id] as any).Properties.LifecycleConfiguration.Rules;
+    expect(rules[0]).toMatchObject({
+      Prefix: 'associations/',
+      Transitions: [
+        { StorageClass: 'STANDARD_IA', TransitionInDays: 45 },
+        { StorageClass: 'GLACIER_IR', TransitionInDays: 120 },
+      ],
+      ExpirationInDays: 400,
+    });
+    expect(rules[2].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
+    const logs = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
+    expect((custom.findResources('AWS::S3::Bucket')[logs] as any).Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(90);
+  });
+
+  describe('with reportKmsKey=create', () => {
+    let kmsTemplate: Template;
+    beforeAll(() => {
+      kmsTemplate = templateFor({ reportKmsKey: 'create' });
+    });
+
+    it('creates a rotating, retained key and uses it with an S3 bucket key', () => {
+      const keyId = logicalIdStartingWith(kmsTemplate, 'AWS::KMS::Key', 'ReportStoreReportKey');
+      const key = kmsTemplate.findResources('AWS::KMS::Key')[keyId] as any;
+      expect(key.Properties.EnableKeyRotation).toBe(true);
+      expect(key.DeletionPolicy).toBe('Retain');
+      const id = logicalIdStartingWith(kmsTemplate, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
+      expect((kmsTemplate.findResources('AWS::S3::Bucket')[id] as any).Properties.BucketEncryption).toEqual({
+        ServerSideEncryptionConfiguration: [
+          {
+            BucketKeyEnabled: true,
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+          },
+        ],
+      });
+    });
+  });
+
+  it('uses an existing key given by ARN without creating one', () => {
+    const arn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const imported = templateFor({ reportKmsKey: arn });
+    const id = logicalIdStartingWith(imported, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
+    expect((imported.findResources('AWS::S3::Bucket')[id] as any).Properties.BucketEncryption).toEqual({
+      ServerSideEncryptionConfiguration: [
+        { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn } },
+      ],
+    });
+    expect(Object.keys(imported.findResources('AWS::KMS::Key')).filter((k) => k.startsWith('ReportStore'))).toEqual([]);
+  });
+});
