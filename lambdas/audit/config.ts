@@ -122,6 +122,9 @@ const lambdaEnv = z.object({
   DIGEST_MAX_TARGETS: intVar(0, 200, 20),
 });
 
+/** Every environment variable the Lambda reads (besides the Powertools ones). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(lambdaEnv.shape);
+
 /** Turns zod issues into one message that names each variable and what was expected. */
 function describeIssues(error: z.ZodError): string {
   return error.issues

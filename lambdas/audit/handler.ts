@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { loadConfig, type AuditConfig } from './config';
 import { createAwsClients, type AwsClients } from './aws/clients';
-import { runAudit, type SourceDocument } from './core/run-audit';
+import { runAudit, type AuditOutcome, type SourceDocument } from './core/run-audit';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
 import { buildDriftDigest } from './notify/drift-digest';
 import { publishDigest } from './notify/publish-digest';
@@ -29,20 +29,24 @@ interface Runtime {
   readonly config: AuditConfig;
   readonly clients: AwsClients;
   readonly store: ReportStore;
+}
+
+interface Telemetry {
   readonly logger: Logger;
   readonly metrics: Metrics;
 }
 
+let telemetry: Telemetry | undefined;
 let runtime: Runtime | undefined;
 
-/** Built on the first invocation, not at import, so a bad environment fails that invocation with a clear message. */
+/**
+ * Built on the first invocation, not at import, so a bad environment fails that
+ * invocation with a message naming the variable (and counts as a failed run).
+ */
 function init(): Runtime {
-  const logger = new Logger();
-  const metrics = new Metrics({ defaultDimensions: {} });
   const config = loadConfig(process.env);
   const clients = createAwsClients({ organizationsRoleArn: config.organizationsRoleArn });
-  const store = new S3ReportStore(clients.s3, config.reportBucket);
-  return { config, clients, store, logger, metrics };
+  return { config, clients, store: new S3ReportStore(clients.s3, config.reportBucket) };
 }
 
 async function readDocument(store: ReportStore, bucket: string, key: string | undefined, variable: string) {
@@ -56,56 +60,70 @@ async function readDocument(store: ReportStore, bucket: string, key: string | un
   return { text: body.toString('utf8'), source: `s3://${bucket}/${key}` } satisfies SourceDocument;
 }
 
+async function audit({ config, clients, store }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
+  const [baseline, exclusions] = await Promise.all([
+    readDocument(store, config.reportBucket, config.baselineKey, 'BASELINE_KEY'),
+    readDocument(store, config.reportBucket, config.exclusionsKey, 'EXCLUSIONS_KEY'),
+  ]);
+  return runAudit(
+    {
+      organizations: clients.organizations,
+      securityHub: clients.securityHub,
+      organizationsCounter: clients.organizationsCounter,
+      securityHubCounter: clients.securityHubCounter,
+      store,
+      clock: systemClock,
+      sleep: systemSleep,
+      random: Math.random,
+      logger,
+    },
+    {
+      tuning: config,
+      reportPrefix: config.reportPrefix,
+      scheduledTime: event?.time,
+      deadline: Date.now() + context.getRemainingTimeInMillis() - config.deadlineMarginSeconds * 1000,
+      baseline,
+      exclusions,
+    },
+  );
+}
+
 /** Nightly entry point: audits the organization and writes the report, metrics and digest. */
 export async function handler(event: AuditEvent, context: Context): Promise<{ runId: string; runStatus: string }> {
-  runtime ??= init();
-  const { config, clients, store, logger, metrics } = runtime;
+  const { logger, metrics } = (telemetry ??= { logger: new Logger(), metrics: new Metrics() });
   logger.addContext(context);
+  let outcome: AuditOutcome;
   try {
-    const [baseline, exclusions] = await Promise.all([
-      readDocument(store, config.reportBucket, config.baselineKey, 'BASELINE_KEY'),
-      readDocument(store, config.reportBucket, config.exclusionsKey, 'EXCLUSIONS_KEY'),
-    ]);
-    const outcome = await runAudit(
-      {
-        organizations: clients.organizations,
-        securityHub: clients.securityHub,
-        organizationsCounter: clients.organizationsCounter,
-        securityHubCounter: clients.securityHubCounter,
-        store,
-        clock: systemClock,
-        sleep: systemSleep,
-        random: Math.random,
-        logger,
-      },
-      {
-        tuning: config,
-        reportPrefix: config.reportPrefix,
-        scheduledTime: event?.time,
-        deadline: Date.now() + context.getRemainingTimeInMillis() - config.deadlineMarginSeconds * 1000,
-        baseline,
-        exclusions,
-      },
-    );
-    const { summary } = outcome;
-    addAuditMetrics(metrics, summary);
-    logger.info('Audit finished', { summary: { ...summary, departed_targets: summary.departed_targets.length } });
-
-    const digest =
-      config.alertTopicArn &&
-      buildDriftDigest(summary, outcome.rows, {
-        maxTargets: config.digestMaxTargets,
-        reportLocation: `s3://${config.reportBucket}/${outcome.report.associationsKey}`,
-      });
-    if (config.alertTopicArn && digest) {
-      await publishDigest(clients.sns, config.alertTopicArn, digest);
-    }
-    return { runId: summary.run_id, runStatus: summary.run_status };
+    runtime ??= init();
+    outcome = await audit(runtime, event, context, logger);
+    addAuditMetrics(metrics, outcome.summary);
   } catch (error) {
     addFailedRunMetrics(metrics);
     logger.error('Audit failed', error as Error);
     throw error;
   } finally {
+    // Flushed before the digest, so a failed notification cannot change the run's metrics.
     metrics.publishStoredMetrics();
   }
+  const { summary } = outcome;
+  logger.info('Audit finished', { summary: { ...summary, departed_targets: summary.departed_targets.length } });
+
+  const { config, clients } = runtime;
+  const digest =
+    config.alertTopicArn !== undefined &&
+    buildDriftDigest(summary, outcome.rows, {
+      maxTargets: config.digestMaxTargets,
+      reportLocation: `s3://${config.reportBucket}/${outcome.report.associationsKey}`,
+    });
+  if (config.alertTopicArn !== undefined && digest) {
+    try {
+      await publishDigest(clients.sns, config.alertTopicArn, digest);
+    } catch (error) {
+      // Fails the invocation (Lambda Errors alarm); the retry rewrites the same report
+      // and sends the digest again. The run's metrics are already published as they were.
+      logger.error('Audit finished but the drift digest could not be sent', error as Error);
+      throw error;
+    }
+  }
+  return { runId: summary.run_id, runStatus: summary.run_status };
 }

@@ -101,6 +101,11 @@ function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocume
  */
 export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditOutcome> {
   const startedAt = deps.clock.now();
+  // The counters live as long as the clients (a warm Lambda reuses them): count this run only.
+  const organizationsAtStart = {
+    requests: deps.organizationsCounter?.requests ?? 0,
+    throttled: deps.organizationsCounter?.throttledRequests ?? 0,
+  };
   const run = deriveRunId({ scheduledTime: request.scheduledTime, now: startedAt, random: deps.random });
   const documents = parseDocuments(request);
 
@@ -161,8 +166,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     trigger: run.trigger,
     org,
     fetchStats: fetched.stats,
-    organizationsApiCalls: deps.organizationsCounter?.requests ?? 0,
-    organizationsThrottledRequests: deps.organizationsCounter?.throttledRequests ?? 0,
+    organizationsApiCalls: (deps.organizationsCounter?.requests ?? 0) - organizationsAtStart.requests,
+    organizationsThrottledRequests: (deps.organizationsCounter?.throttledRequests ?? 0) - organizationsAtStart.throttled,
     departedTargets,
     previousRunId: previous?.runId ?? null,
     durationSeconds: (deps.clock.now() - startedAt) / 1000,

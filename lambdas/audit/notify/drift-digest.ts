@@ -3,10 +3,13 @@ import type { RunSummary } from '../report/summary';
 
 /** An SNS-ready message. */
 export interface Digest {
-  /** At most 100 characters, SNS's limit for e-mail subjects. */
+  /** Fewer than 100 characters: SNS Publish requires subjects "less than 100 characters long". */
   readonly subject: string;
   readonly message: string;
 }
+
+/** SNS Publish: "Subjects must be ... less than 100 characters long". */
+const MAX_SUBJECT_LENGTH = 99;
 
 /** What the digest points the reader to. */
 export interface DigestOptions {
@@ -48,5 +51,5 @@ export function buildDriftDigest(
     `Report: ${options.reportLocation}`,
   ];
   const subject = `Security Hub config drift: ${summary.new_drift} new, ${summary.resolved_drift} resolved`;
-  return { subject: subject.slice(0, 100), message: lines.join('\n') };
+  return { subject: subject.slice(0, MAX_SUBJECT_LENGTH), message: lines.join('\n') };
 }

@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { loadConfig } from '../../../lambdas/audit/config';
+import { AUDIT_BUNDLING } from '../../../infra/constructs/audit-function';
+import { CONFIG_VARIABLES, loadConfig } from '../../../lambdas/audit/config';
 import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 
 /** Exactly the env var names of plan.md (plus NODE_OPTIONS for source maps). */
@@ -30,6 +33,38 @@ function statementsOf(template: Template): Record<string, any> {
   const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionPolicy');
   const statements = (template.findResources('AWS::IAM::Policy')[policy] as any).Properties.PolicyDocument.Statement as any[];
   return Object.fromEntries(statements.map((s) => [s.Sid, s]));
+}
+
+/**
+ * `service:Operation` for every `XCommand` / `paginateX` imported from the
+ * Organizations and Security Hub SDK clients in non-test sources below `dir`.
+ */
+function sdkOperationsUsed(dir: string): string[] {
+  const services: Record<string, string> = {
+    '@aws-sdk/client-organizations': 'organizations',
+    '@aws-sdk/client-securityhub': 'securityhub',
+  };
+  const operations = new Set<string>();
+  const visit = (current: string) => {
+    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) {
+        visit(full);
+      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
+        const source = fs.readFileSync(full, 'utf8');
+        for (const match of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z]+)'/g)) {
+          const service = services[match[2] as string];
+          if (!service) continue;
+          for (const name of (match[1] as string).split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
+            const operation = /^paginate([A-Z]\w+)$/.exec(name)?.[1] ?? /^([A-Z]\w+)Command$/.exec(name)?.[1];
+            if (operation) operations.add(`${service}:${operation}`);
+          }
+        }
+      }
+    }
+  };
+  visit(dir);
+  return [...operations].sort();
 }
 
 const objectArn = (bucket: string, suffix: string) => ({
@@ -109,6 +144,10 @@ describe('AuditFunction', () => {
       logLevel: 'debug',
     });
     const env = functionOf(custom).Environment.Variables as Record<string, unknown>;
+    // Every variable the Lambda reads is set, and nothing it does not read (bar Powertools and Node).
+    expect(Object.keys(env).sort()).toEqual(
+      [...CONFIG_VARIABLES, 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL'].sort(),
+    );
     expect(env).toMatchObject({
       REPORT_PREFIX: 'audit/',
       ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/OrgRead',
@@ -142,9 +181,18 @@ describe('AuditFunction', () => {
     });
   });
 
-  it('bundles with local esbuild (no Docker), minified, with source maps (see AuditFunction bundling props)', () => {
-    // Bundling is skipped in unit tests (aws:cdk:bundling-stacks = []); `npm run synth` exercises it.
-    expect(functionOf(template).Code).toEqual({ S3Bucket: expect.anything(), S3Key: expect.stringMatching(/^[0-9a-f]{64}\.zip$/) });
+  it('bundles with local esbuild (no Docker), minified, with source maps, SDK included', () => {
+    // Unit tests skip bundling (aws:cdk:bundling-stacks = []); `npm run synth` runs esbuild.
+    expect(AUDIT_BUNDLING).toEqual({
+      forceDockerBundling: false,
+      minify: true,
+      sourceMap: true,
+      sourcesContent: false,
+      target: 'node24',
+      format: 'cjs',
+      externalModules: [],
+    });
+    expect(functionOf(template).Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
   });
 
   describe('IAM', () => {
@@ -193,10 +241,10 @@ describe('AuditFunction', () => {
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           Resource: { 'Fn::GetAtt': [topicKey, 'Arn'] },
         },
-        DescribeOrganization: {
-          Sid: 'DescribeOrganization',
+        ListOrganizationRoots: {
+          Sid: 'ListOrganizationRoots',
           Effect: 'Allow',
-          Action: ['organizations:DescribeOrganization', 'organizations:ListRoots'],
+          Action: 'organizations:ListRoots',
           Resource: '*',
         },
         WalkOrganizationTree: {
@@ -209,6 +257,18 @@ describe('AuditFunction', () => {
           ],
         },
       });
+    });
+
+    it('grants exactly the Organizations and Security Hub operations the Lambda sources call', () => {
+      const called = sdkOperationsUsed(path.join(__dirname, '..', '..', '..', 'lambdas'));
+      const granted = Object.values(statementsOf(template))
+        .flatMap((s: any) => [s.Action].flat())
+        .filter((a: string) => /^(organizations|securityhub):/.test(a))
+        .sort();
+      expect(called).toEqual(
+        expect.arrayContaining(['organizations:ListRoots', 'securityhub:BatchGetConfigurationPolicyAssociations']),
+      );
+      expect(granted).toEqual(called);
     });
 
     it('lets Lambda put failed runs on the dead-letter queue, and nothing else in the default policy', () => {

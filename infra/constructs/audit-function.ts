@@ -1,0 +1,348 @@
+import * as path from 'node:path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { AuditTuning } from '../../lambdas/audit/config';
+import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
+import { DEFAULTS } from '../config/defaults';
+import type { AlertTopic } from './alert-topic';
+import { acknowledgeWildcardResources } from './nag-acknowledgments';
+import type { ReportStore } from './report-store';
+
+/** Repository root, where package-lock.json and the Lambda sources live. */
+const PROJECT_ROOT = path.join(__dirname, '..', '..');
+
+/** Default handler module: exports `handler`. */
+export const AUDIT_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'audit', 'handler.ts');
+
+/**
+ * The Organizations actions of the organization walk (walk-organization.ts), and only
+ * those; a test derives them from the Lambda sources. ListRoots supports no resource
+ * type in the Service Authorization Reference, so it needs Resource "*" (as would
+ * DescribeOrganization, which the walk does not call); the two *ForParent actions
+ * accept root and OU ARNs and get those.
+ */
+export const ORGANIZATIONS_ACCOUNT_ACTIONS = ['organizations:ListRoots'] as const;
+export const ORGANIZATIONS_TREE_ACTIONS = [
+  'organizations:ListAccountsForParent',
+  'organizations:ListOrganizationalUnitsForParent',
+] as const;
+
+/**
+ * BatchGetConfigurationPolicyAssociations supports no resource type (Service
+ * Authorization Reference), so it needs Resource "*". ListConfigurationPolicyAssociations
+ * is deliberately absent: the audit asks for every target by id, it never lists.
+ */
+export const SECURITY_HUB_ACTIONS = ['securityhub:BatchGetConfigurationPolicyAssociations'] as const;
+
+/**
+ * How the handler is bundled: by the esbuild in node_modules, never in Docker (so
+ * deploys work on machines without it), minified, with external source maps that
+ * NODE_OPTIONS=--enable-source-maps applies to stack traces.
+ */
+export const AUDIT_BUNDLING: nodejs.BundlingOptions = {
+  forceDockerBundling: false,
+  minify: true,
+  sourceMap: true,
+  sourcesContent: false,
+  target: 'node24',
+  format: nodejs.OutputFormat.CJS,
+  // Bundle the AWS SDK too: the tested client versions (and the request-counting
+  // middleware) run in Lambda, not whatever SDK the runtime happens to ship.
+  externalModules: [],
+};
+
+/** Properties of {@link AuditFunction}. */
+export interface AuditFunctionProps {
+  /** Where the function writes the report and reads the optional documents. */
+  readonly reportStore: ReportStore;
+  /** Receives the drift-change digest (ALERT_TOPIC_ARN). */
+  readonly alertTopic: AlertTopic;
+  /**
+   * Handler module (TypeScript, exports `handler`).
+   * @default AUDIT_HANDLER_ENTRY (lambdas/audit/handler.ts)
+   */
+  readonly entry?: string;
+  /**
+   * Function timeout; the audit stops re-driving DEADLINE_MARGIN_SECONDS before it.
+   * @default Duration.minutes(15)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory, MB. CPU scales with it; 1024 MB keeps gzip and JSON of 10,000+ rows quick.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * POWERTOOLS_LOG_LEVEL.
+   * @default 'INFO'
+   */
+  readonly logLevel?: string;
+  /**
+   * POWERTOOLS_SERVICE_NAME: the `service` dimension of every metric.
+   * @default 'securityhub-config-audit'
+   */
+  readonly serviceName?: string;
+  /**
+   * POWERTOOLS_METRICS_NAMESPACE.
+   * @default 'SecurityHubConfigAudit'
+   */
+  readonly metricsNamespace?: string;
+  /**
+   * Role the walk assumes for Organizations (ORGANIZATIONS_ROLE_ARN). When set, the
+   * function role gets sts:AssumeRole on it and no Organizations actions.
+   * @default - the function role calls Organizations directly (delegated administrator)
+   */
+  readonly organizationsRoleArn?: string;
+  /**
+   * S3 key, in the report bucket, of the baseline document (BASELINE_KEY).
+   * @default - no baseline
+   */
+  readonly baselineKey?: string;
+  /**
+   * S3 key, in the report bucket, of the exclusions document (EXCLUSIONS_KEY).
+   * @default - no exclusions
+   */
+  readonly exclusionsKey?: string;
+  /**
+   * DIGEST_MAX_TARGETS.
+   * @default 20
+   */
+  readonly digestMaxTargets?: number;
+  /**
+   * Lambda tuning knobs (BATCH_GROUP_SIZE, MAX_CONCURRENCY, ...).
+   * @default DEFAULT_TUNING of lambdas/audit/config.ts
+   */
+  readonly tuning?: Partial<AuditTuning>;
+}
+
+/**
+ * The audit Lambda: bundled locally by esbuild, newest Node.js LTS on ARM64, its own
+ * log group and a least-privilege role.
+ *
+ * Reserved concurrency 1 makes overlapping audits impossible: a retry or a manual run
+ * that arrives during a run is throttled and waits in Lambda's async queue instead of
+ * racing the first run on `latest/`.
+ */
+export class AuditFunction extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+  readonly timeout: Duration;
+
+  constructor(scope: Construct, id: string, props: AuditFunctionProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const store = props.reportStore;
+    const tuning: AuditTuning = { ...pickTuning(DEFAULTS), ...props.tuning };
+    this.timeout = props.timeout ?? Duration.minutes(DEFAULTS.functionTimeoutMinutes);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    // No AWSLambdaBasicExecutionRole: it grants logs:* on every log group.
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Security Hub configuration audit function',
+    });
+
+    const environment: Record<string, string> = {
+      NODE_OPTIONS: '--enable-source-maps',
+      REPORT_BUCKET: store.bucket.bucketName,
+      REPORT_PREFIX: store.reportPrefix,
+      ALERT_TOPIC_ARN: props.alertTopic.topic.topicArn,
+      DIGEST_MAX_TARGETS: String(props.digestMaxTargets ?? DEFAULTS.digestMaxTargets),
+      BATCH_GROUP_SIZE: String(tuning.batchGroupSize),
+      MAX_CONCURRENCY: String(tuning.maxConcurrency),
+      SECURITYHUB_REQUESTS_PER_SECOND: String(tuning.securityHubRequestsPerSecond),
+      SECURITYHUB_BURST: String(tuning.securityHubBurst),
+      REDRIVE_MAX_ATTEMPTS: String(tuning.redriveMaxAttempts),
+      REDRIVE_BASE_DELAY_MS: String(tuning.redriveBaseDelayMs),
+      REDRIVE_MAX_DELAY_MS: String(tuning.redriveMaxDelayMs),
+      DEADLINE_MARGIN_SECONDS: String(tuning.deadlineMarginSeconds),
+      PENDING_STALE_HOURS: String(tuning.pendingStaleHours),
+      POWERTOOLS_SERVICE_NAME: props.serviceName ?? DEFAULTS.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? DEFAULTS.metricsNamespace,
+      POWERTOOLS_LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
+    };
+    if (props.organizationsRoleArn) {
+      environment.ORGANIZATIONS_ROLE_ARN = props.organizationsRoleArn;
+    }
+    if (props.baselineKey) {
+      environment.BASELINE_KEY = props.baselineKey;
+    }
+    if (props.exclusionsKey) {
+      environment.EXCLUSIONS_KEY = props.exclusionsKey;
+    }
+
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      description: 'Nightly audit of Security Hub central configuration policy associations',
+      entry: props.entry ?? AUDIT_HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: this.timeout,
+      memorySize: props.memorySize ?? DEFAULTS.functionMemoryMb,
+      reservedConcurrentExecutions: 1,
+      role: this.role,
+      logGroup: this.logGroup,
+      environment,
+      bundling: AUDIT_BUNDLING,
+    });
+
+    this.grantPermissions(props, stack);
+  }
+
+  private grantPermissions(props: AuditFunctionProps, stack: Stack): void {
+    const store = props.reportStore;
+    // Each statement carries the reason for any wildcard resource it has; the reason
+    // becomes the cdk-nag acknowledgment of exactly that resource.
+    const grants: Array<{ statement: iam.PolicyStatement; wildcardReason?: string }> = [
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'ReadSecurityHubAssociations',
+          actions: [...SECURITY_HUB_ACTIONS],
+          // Resource "*": the action has no resource type in the Service Authorization Reference.
+          resources: ['*'],
+        }),
+        wildcardReason:
+          'securityhub:BatchGetConfigurationPolicyAssociations supports no resource type (Service Authorization ' +
+          'Reference), so it can only be granted on "*". It is read-only.',
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'ReadWriteReport',
+          actions: ['s3:GetObject', 's3:PutObject'],
+          resources: [REPORT_LAYOUT.associationsDir, REPORT_LAYOUT.runsDir, REPORT_LAYOUT.latestDir].map((dir) =>
+            store.bucket.arnForObjects(`${store.dataPrefix(dir)}*`),
+          ),
+        }),
+        wildcardReason:
+          'Report object keys contain the run date and id, so they are granted per report prefix (associations/, ' +
+          'runs/, latest/) of the one report bucket; the baseline and exclusion documents stay outside these prefixes.',
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'ListReportBucket',
+          // Without ListBucket, S3 answers 403 instead of 404 for a missing key, and the
+          // function could not tell "first run, no previous snapshot" or "baseline key
+          // not uploaded yet" from a permission problem. It lists names only, in one bucket.
+          actions: ['s3:ListBucket'],
+          resources: [store.bucket.bucketArn],
+        }),
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'PublishDigest',
+          actions: ['sns:Publish'],
+          resources: [props.alertTopic.topic.topicArn],
+        }),
+      },
+      {
+        statement: new iam.PolicyStatement({
+          sid: 'UseAlertTopicKey',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.alertTopic.key.keyArn],
+        }),
+      },
+    ];
+    const documents = [props.baselineKey, props.exclusionsKey].filter((key): key is string => Boolean(key));
+    if (documents.length > 0) {
+      grants.push({
+        statement: new iam.PolicyStatement({
+          sid: 'ReadAuditDocuments',
+          actions: ['s3:GetObject'],
+          resources: documents.map((key) => store.bucket.arnForObjects(key)),
+        }),
+      });
+    }
+    if (store.encryptionKey) {
+      grants.push({
+        statement: new iam.PolicyStatement({
+          sid: 'UseReportKey',
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [store.encryptionKey.keyArn],
+        }),
+      });
+    }
+    if (props.organizationsRoleArn) {
+      grants.push({
+        statement: new iam.PolicyStatement({
+          sid: 'AssumeOrganizationsRole',
+          actions: ['sts:AssumeRole'],
+          resources: [props.organizationsRoleArn],
+        }),
+      });
+    } else {
+      grants.push(
+        {
+          statement: new iam.PolicyStatement({
+            sid: 'ListOrganizationRoots',
+            actions: [...ORGANIZATIONS_ACCOUNT_ACTIONS],
+            // Resource "*": ListRoots has no resource type in the Service Authorization Reference.
+            resources: ['*'],
+          }),
+          wildcardReason:
+            'organizations:ListRoots supports no resource type (Service Authorization Reference), so it can only be ' +
+            'granted on "*". It is read-only.',
+        },
+        {
+          statement: new iam.PolicyStatement({
+            sid: 'WalkOrganizationTree',
+            actions: [...ORGANIZATIONS_TREE_ACTIONS],
+            // The organization id and management account are unknown at synth, hence the wildcards;
+            // the ARNs still restrict these actions to roots and OUs.
+            resources: [
+              `arn:${stack.partition}:organizations::*:root/o-*/r-*`,
+              `arn:${stack.partition}:organizations::*:ou/o-*/ou-*`,
+            ],
+          }),
+          wildcardReason:
+            'The organization id and management account id in root and OU ARNs are not known at synth time; the ' +
+            'pattern still limits the read-only *ForParent actions to roots and OUs.',
+        },
+      );
+    }
+    const policy = new iam.Policy(this, 'Policy', { statements: grants.map((g) => g.statement) });
+    policy.attachToRole(this.role);
+    // The function must not start before its permissions exist.
+    this.function.node.addDependency(policy);
+    acknowledgeWildcardResources(
+      policy,
+      grants.flatMap(({ statement, wildcardReason }) =>
+        wildcardReason ? [{ resources: statement.resources, reason: wildcardReason }] : [],
+      ),
+    );
+  }
+}
+
+function pickTuning(source: AuditTuning): AuditTuning {
+  return {
+    batchGroupSize: source.batchGroupSize,
+    maxConcurrency: source.maxConcurrency,
+    securityHubRequestsPerSecond: source.securityHubRequestsPerSecond,
+    securityHubBurst: source.securityHubBurst,
+    redriveMaxAttempts: source.redriveMaxAttempts,
+    redriveBaseDelayMs: source.redriveBaseDelayMs,
+    redriveMaxDelayMs: source.redriveMaxDelayMs,
+    deadlineMarginSeconds: source.deadlineMarginSeconds,
+    pendingStaleHours: source.pendingStaleHours,
+  };
+}

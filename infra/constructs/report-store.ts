@@ -1,0 +1,162 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { normalizePrefix } from '../../lambdas/audit/config';
+import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
+import { DEFAULTS } from '../config/defaults';
+
+/** How report objects are encrypted at rest. */
+export type ReportStoreEncryption =
+  /** SSE-S3: no key to manage, no KMS request charges. */
+  | { readonly kind: 'S3_MANAGED' }
+  /** SSE-KMS with `key`, or with a new customer managed key when `key` is omitted. */
+  | { readonly kind: 'KMS'; readonly key?: kms.IKey };
+
+/** Properties of {@link ReportStore}. */
+export interface ReportStoreProps {
+  /**
+   * Key prefix of the report inside the bucket; normalized to `''` or a value ending in `/`.
+   * @default '' (bucket root)
+   */
+  readonly reportPrefix?: string;
+  /**
+   * Encryption of the report bucket (and of the Athena results, which copy report data).
+   * @default { kind: 'S3_MANAGED' }
+   */
+  readonly encryption?: ReportStoreEncryption;
+  /**
+   * Age at which dated report objects move to S3 Standard-IA.
+   * @default Duration.days(30)
+   */
+  readonly transitionToInfrequentAccessAfter?: Duration;
+  /**
+   * Age at which dated report objects move to S3 Glacier Instant Retrieval, a class
+   * Athena still reads without a restore.
+   * @default Duration.days(90)
+   */
+  readonly transitionToGlacierAfter?: Duration;
+  /**
+   * Age at which dated report objects are deleted.
+   * @default Duration.days(730)
+   */
+  readonly expireAfter?: Duration;
+  /**
+   * How long a replaced object version is kept. `latest/*` is overwritten every
+   * night and a retried run overwrites its own objects, so versions pile up without this.
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * How long S3 server access logs are kept.
+   * @default Duration.days(365)
+   */
+  readonly accessLogsExpireAfter?: Duration;
+}
+
+/**
+ * The report bucket and its server-access-log bucket.
+ *
+ * Both are retained when the stack is deleted: the report is audit evidence and
+ * the access logs are the record of who read it.
+ */
+export class ReportStore extends Construct {
+  /** Holds `associations/`, `runs/`, `latest/` below {@link reportPrefix}, and the optional baseline/exclusions documents. */
+  readonly bucket: s3.Bucket;
+  /** Destination of the server access logs of every bucket in this app. */
+  readonly accessLogsBucket: s3.Bucket;
+  /** The KMS key of the report bucket, when SSE-KMS is used. */
+  readonly encryptionKey?: kms.IKey;
+  /** `''` or a prefix ending in `/`. */
+  readonly reportPrefix: string;
+
+  constructor(scope: Construct, id: string, props: ReportStoreProps = {}) {
+    super(scope, id);
+    this.reportPrefix = normalizePrefix(props.reportPrefix ?? DEFAULTS.reportPrefix);
+    const encryption = props.encryption ?? { kind: 'S3_MANAGED' };
+    const days = (value: Duration | undefined, fallback: number) => value ?? Duration.days(fallback);
+
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      // Server access logging delivers only to SSE-S3 buckets, so no KMS here.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [
+        {
+          id: 'expire-access-logs',
+          expiration: days(props.accessLogsExpireAfter, DEFAULTS.accessLogsExpirationDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+    Validations.of(this.accessLogsBucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          'This is the server access log destination of the report and Athena results buckets; logging it into itself would ' +
+          'log its own log deliveries without end, and a second log bucket would only move the same finding one bucket further.',
+    });
+
+    if (encryption.kind === 'KMS') {
+      this.encryptionKey =
+        encryption.key ??
+        new kms.Key(this, 'ReportKey', {
+          description: 'Encrypts the Security Hub configuration audit reports and Athena results',
+          enableKeyRotation: true,
+          // The retained bucket would be unreadable without its key.
+          removalPolicy: RemovalPolicy.RETAIN,
+        });
+    }
+
+    const tiering = {
+      transitions: [
+        {
+          storageClass: s3.StorageClass.INFREQUENT_ACCESS,
+          transitionAfter: days(props.transitionToInfrequentAccessAfter, DEFAULTS.reportTransitionIaDays),
+        },
+        {
+          storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL,
+          transitionAfter: days(props.transitionToGlacierAfter, DEFAULTS.reportTransitionGlacierDays),
+        },
+      ],
+      expiration: days(props.expireAfter, DEFAULTS.reportExpirationDays),
+    };
+    this.bucket = new s3.Bucket(this, 'ReportBucket', {
+      encryption: this.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
+      encryptionKey: this.encryptionKey,
+      // One data key per bucket instead of one KMS request per object.
+      bucketKeyEnabled: this.encryptionKey ? true : undefined,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: this.accessLogsBucket,
+      serverAccessLogsPrefix: 'report-bucket/',
+      lifecycleRules: [
+        // Only the dated history tiers and expires: latest/* is rewritten nightly, and the
+        // baseline/exclusions documents must never expire under the user.
+        { id: 'associations-history', prefix: this.dataPrefix(REPORT_LAYOUT.associationsDir), ...tiering },
+        { id: 'runs-history', prefix: this.dataPrefix(REPORT_LAYOUT.runsDir), ...tiering },
+        {
+          id: 'noncurrent-versions',
+          noncurrentVersionExpiration: days(props.noncurrentVersionExpiration, DEFAULTS.noncurrentVersionExpirationDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+    });
+  }
+
+  /** `<prefix><dir>/`, e.g. `audit/associations/`. */
+  dataPrefix(dir: string): string {
+    return `${this.reportPrefix}${dir}/`;
+  }
+
+  /** `s3://<bucket>/<prefix><dir>/` (a token until deploy). */
+  dataLocation(dir: string): string {
+    return `s3://${this.bucket.bucketName}/${this.dataPrefix(dir)}`;
+  }
+}

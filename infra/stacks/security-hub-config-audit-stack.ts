@@ -1,0 +1,144 @@
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { AuditStackConfig } from '../config/audit-config';
+import { AlertTopic } from '../constructs/alert-topic';
+import { AuditAlarms } from '../constructs/audit-alarms';
+import { AuditDashboard } from '../constructs/audit-dashboard';
+import { AuditFunction } from '../constructs/audit-function';
+import { AuditSchedule } from '../constructs/audit-schedule';
+import { ReportCatalog } from '../constructs/report-catalog';
+import { ReportStore, type ReportStoreEncryption } from '../constructs/report-store';
+
+/** Properties of {@link SecurityHubConfigAuditStack}. */
+export interface SecurityHubConfigAuditStackProps extends StackProps {
+  /** Validated configuration (see `loadAuditStackConfig`). */
+  readonly config: AuditStackConfig;
+  /**
+   * Handler module of the audit function.
+   * @default lambdas/audit/handler.ts
+   */
+  readonly handlerEntry?: string;
+}
+
+/**
+ * The whole job for one Security Hub delegated administrator account, home Region.
+ * This class only composes the constructs and maps configuration onto their props.
+ */
+export class SecurityHubConfigAuditStack extends Stack {
+  readonly reportStore: ReportStore;
+  readonly catalog: ReportCatalog;
+  readonly alertTopic: AlertTopic;
+  readonly auditFunction: AuditFunction;
+  readonly schedule: AuditSchedule;
+  readonly alarms: AuditAlarms;
+  readonly dashboard: AuditDashboard;
+
+  constructor(scope: Construct, id: string, props: SecurityHubConfigAuditStackProps) {
+    super(scope, id, {
+      description: 'Nightly audit of Security Hub central configuration policy associations',
+      ...props,
+    });
+    const c = props.config;
+
+    this.reportStore = new ReportStore(this, 'ReportStore', {
+      reportPrefix: c.reportPrefix,
+      encryption: reportEncryption(this, c.reportKmsKey),
+      transitionToInfrequentAccessAfter: Duration.days(c.reportTransitionIaDays),
+      transitionToGlacierAfter: Duration.days(c.reportTransitionGlacierDays),
+      expireAfter: Duration.days(c.reportExpirationDays),
+      noncurrentVersionExpiration: Duration.days(c.noncurrentVersionExpirationDays),
+      accessLogsExpireAfter: Duration.days(c.accessLogsExpirationDays),
+    });
+
+    this.catalog = new ReportCatalog(this, 'ReportCatalog', {
+      reportStore: this.reportStore,
+      databaseName: c.glueDatabaseName,
+      workGroupName: c.athenaWorkGroupName,
+      bytesScannedCutoffMb: c.athenaBytesScannedCutoffMb,
+      // Projecting back exactly as far as objects live: a fixed date would hide nothing
+      // either, but a synth-time "today" would hide history after every redeploy.
+      partitionRangeStart: c.partitionStartDate ?? `NOW-${c.reportExpirationDays}DAYS`,
+      resultsExpireAfter: Duration.days(c.athenaResultsExpirationDays),
+    });
+
+    this.alertTopic = new AlertTopic(this, 'AlertTopic', { emailAddresses: c.alertEmails });
+
+    this.auditFunction = new AuditFunction(this, 'AuditFunction', {
+      reportStore: this.reportStore,
+      alertTopic: this.alertTopic,
+      entry: props.handlerEntry,
+      timeout: Duration.minutes(c.functionTimeoutMinutes),
+      memorySize: c.functionMemoryMb,
+      logRetention: c.logRetentionDays as logs.RetentionDays,
+      logLevel: c.logLevel,
+      serviceName: c.serviceName,
+      metricsNamespace: c.metricsNamespace,
+      organizationsRoleArn: c.organizationsRoleArn,
+      baselineKey: c.baselineKey,
+      exclusionsKey: c.exclusionsKey,
+      digestMaxTargets: c.digestMaxTargets,
+      tuning: {
+        batchGroupSize: c.batchGroupSize,
+        maxConcurrency: c.maxConcurrency,
+        securityHubRequestsPerSecond: c.securityHubRequestsPerSecond,
+        securityHubBurst: c.securityHubBurst,
+        redriveMaxAttempts: c.redriveMaxAttempts,
+        redriveBaseDelayMs: c.redriveBaseDelayMs,
+        redriveMaxDelayMs: c.redriveMaxDelayMs,
+        deadlineMarginSeconds: c.deadlineMarginSeconds,
+        pendingStaleHours: c.pendingStaleHours,
+      },
+    });
+
+    this.schedule = new AuditSchedule(this, 'Schedule', {
+      function: this.auditFunction.function,
+      cronExpression: c.scheduleCron,
+      enabled: c.scheduleEnabled,
+      deliveryRetryAttempts: c.scheduleRetryAttempts,
+      deliveryMaxEventAge: Duration.hours(c.scheduleMaxEventAgeHours),
+      functionRetryAttempts: c.functionRetryAttempts,
+    });
+
+    const metrics = { namespace: c.metricsNamespace, serviceName: c.serviceName };
+    this.alarms = new AuditAlarms(this, 'Alarms', {
+      ...metrics,
+      function: this.auditFunction.function,
+      functionTimeout: this.auditFunction.timeout,
+      deadLetterQueue: this.schedule.deadLetterQueue,
+      topic: this.alertTopic.topic,
+      heartbeatHours: c.heartbeatHours,
+      durationThresholdPercent: c.durationAlarmPercent,
+    });
+
+    this.dashboard = new AuditDashboard(this, 'Dashboard', {
+      ...metrics,
+      function: this.auditFunction.function,
+      deadLetterQueue: this.schedule.deadLetterQueue,
+      alarms: this.alarms.all,
+      workGroupName: this.catalog.workGroupName,
+      databaseName: this.catalog.databaseName,
+      queryNames: this.catalog.queryNames,
+    });
+
+    new CfnOutput(this, 'ReportBucketName', { value: this.reportStore.bucket.bucketName });
+    new CfnOutput(this, 'ReportPrefix', { value: this.reportStore.reportPrefix === '' ? '(bucket root)' : this.reportStore.reportPrefix });
+    new CfnOutput(this, 'AthenaWorkGroup', { value: this.catalog.workGroupName });
+    new CfnOutput(this, 'GlueDatabase', { value: this.catalog.databaseName });
+    new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topic.topicArn });
+    new CfnOutput(this, 'AuditFunctionName', { value: this.auditFunction.function.functionName });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedule.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+  }
+}
+
+function reportEncryption(scope: Construct, reportKmsKey: string | undefined): ReportStoreEncryption {
+  if (reportKmsKey === undefined) {
+    return { kind: 'S3_MANAGED' };
+  }
+  if (reportKmsKey === 'create') {
+    return { kind: 'KMS' };
+  }
+  return { kind: 'KMS', key: kms.Key.fromKeyArn(scope, 'ImportedReportKey', reportKmsKey) };
+}

@@ -1,0 +1,95 @@
+import { Validations } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { AuditContextError } from '../../infra/config/audit-config';
+import { createTestApp } from './test-app';
+
+/** Every acknowledgment (id → reason) recorded in the construct tree. */
+function acknowledgments(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason })),
+      ),
+  );
+}
+
+const VARIANTS: Record<string, Record<string, unknown>> = {
+  defaults: {},
+  'new report key, documents, e-mails': {
+    reportKmsKey: 'create',
+    baselineKey: 'config/baseline.json',
+    exclusionsKey: 'config/exclusions.json',
+    alertEmails: 'sec@example.com',
+    reportPrefix: 'audit',
+  },
+  'imported report key, Organizations role': {
+    reportKmsKey: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    organizationsRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
+  },
+};
+
+describe('app', () => {
+  it.each(Object.entries(VARIANTS))('has no unacknowledged cdk-nag AwsSolutions finding (%s)', (_name, context) => {
+    const { app, stack } = createTestApp(context);
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(report.success).toBe(true);
+    // Synthesis runs the same checks as a validation plugin, and fails on any finding.
+    expect(() => app.synth()).not.toThrow();
+    // Nothing else (CDK itself, deprecated APIs) warns or errs either.
+    expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+  });
+
+  it('fails synthesis on a finding nobody acknowledged', () => {
+    const { app, stack } = createTestApp();
+    // Re-enable a finding by adding an unencrypted, unlogged bucket next to the real ones.
+    new (require('aws-cdk-lib/aws-s3').Bucket)(stack, 'Unreviewed');
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
+  });
+
+  it('acknowledges only the reviewed findings, each with a written reason', () => {
+    const { app } = createTestApp(VARIANTS['new report key, documents, e-mails']);
+    const acks = acknowledgments(app);
+    expect(acks.map((a) => `${a.path} ${a.id.replace(/^Annotation::/i, '')}`).sort()).toEqual(
+      [
+        'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::*]',
+        'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/associations/*]',
+        'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/latest/*]',
+        'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/runs/*]',
+        'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:ou/o-*/ou-*]',
+        'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:root/o-*/r-*]',
+        'SecurityHubConfigAudit/ReportStore/AccessLogsBucket AwsSolutions-S1',
+        'SecurityHubConfigAudit/Schedule/DeadLetterQueue AwsSolutions-SQS3',
+      ].sort(),
+    );
+    for (const ack of acks) {
+      expect(ack.reason.length).toBeGreaterThan(60);
+    }
+  });
+
+  it('turns invalid context into an AuditContextError naming the keys', () => {
+    expect(() => createTestApp({ scheduleCron: 'cron(0 2 * * *)', logRetentionDays: -1, alertEmails: 'nope', bogus: 1 })).toThrow(
+      AuditContextError,
+    );
+    try {
+      createTestApp({ scheduleCron: 'cron(0 2 * * *)', logRetentionDays: -1, alertEmails: 'nope', bogus: 1 });
+    } catch (error) {
+      expect((error as AuditContextError).issues.map((i) => i.split(':')[0])).toEqual([
+        'bogus',
+        'scheduleCron',
+        'logRetentionDays',
+        'alertEmails[0]',
+      ]);
+    }
+  });
+
+  it('names the stack from the context', () => {
+    expect(createTestApp({ stackName: 'ShAudit-Prod' }).stack.stackName).toBe('ShAudit-Prod');
+  });
+});

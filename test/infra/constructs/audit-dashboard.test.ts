@@ -1,0 +1,39 @@
+import type { CfnDashboard } from 'aws-cdk-lib/aws-cloudwatch';
+import { AUDIT_METRIC_NAMES } from '../../../infra/constructs/audit-metrics';
+import { readNamedQueryFiles, QUERIES_DIRECTORY } from '../../../infra/constructs/report-catalog';
+import { createTestApp } from '../test-app';
+
+/** The dashboard body with tokens rendered, as CloudWatch would receive it (tokens as JSON). */
+function dashboardBody(context: Record<string, unknown> = {}): string {
+  const { stack } = createTestApp(context);
+  return JSON.stringify(stack.resolve((stack.dashboard.dashboard.node.defaultChild as CfnDashboard).dashboardBody));
+}
+
+describe('AuditDashboard', () => {
+  let body: string;
+  beforeAll(() => {
+    body = dashboardBody();
+  });
+
+  it('graphs every audit metric in the namespace with the service dimension', () => {
+    for (const name of AUDIT_METRIC_NAMES) {
+      expect(body).toContain(`\\"SecurityHubConfigAudit\\",\\"${name}\\",\\"service\\",\\"securityhub-config-audit\\"`);
+    }
+  });
+
+  it('shows Lambda errors, throttles and duration, the dead-letter queue and the alarms', () => {
+    for (const fragment of ['\\"AWS/Lambda\\",\\"Errors\\"', '\\"AWS/Lambda\\",\\"Throttles\\"', '\\"AWS/Lambda\\",\\"Duration\\"', 'ApproximateNumberOfMessagesVisible', '\\"alarms\\"']) {
+      expect(body).toContain(fragment);
+    }
+    for (const title of ['Association states', 'Drift', 'Run duration and completeness', 'Throttling', 'Function', 'Dead-letter queue']) {
+      expect(body).toContain(`\\"title\\":\\"${title}\\"`);
+    }
+  });
+
+  it('points at the Athena workgroup, database and saved queries', () => {
+    expect(body).toContain('securityhub-config-audit**');
+    for (const { name } of readNamedQueryFiles(QUERIES_DIRECTORY)) {
+      expect(body).toContain(`*${name}*`);
+    }
+  });
+});

@@ -1,0 +1,307 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { QUERIES_DIRECTORY, readNamedQueryFiles } from '../../infra/constructs/report-catalog';
+import { ASSOCIATION_COLUMNS, RUN_COLUMNS, type ReportColumn } from '../../lambdas/audit/report/schema';
+import { createReportViews, writeReportFiles } from './duckdb-report-views';
+
+/**
+ * Runs every named query file, unmodified, in DuckDB over hand-written report files
+ * laid out like the S3 report. A query that only Athena understands fails here.
+ */
+
+const ROOT = 'r-ab12';
+const PROD = 'ou-ab12-11111111';
+const DEV = 'ou-ab12-22222222';
+const RUN_OLD = '20261015T020000Z';
+const RUN_1 = '20261125T020000Z';
+const RUN_2 = '20261126T020000Z';
+
+/** A row with every schema column (null/false/[] unless given), so fixtures track the schema. */
+function row(columns: readonly ReportColumn[], values: Record<string, unknown>): Record<string, unknown> {
+  const unknownKeys = Object.keys(values).filter((k) => !columns.some((c) => c.name === k));
+  if (unknownKeys.length > 0) {
+    throw new Error(`fixture uses columns not in the schema: ${unknownKeys.join(', ')}`);
+  }
+  return Object.fromEntries(
+    columns.map((c) => [
+      c.name,
+      c.name in values ? values[c.name] : c.type === 'array<string>' ? [] : c.type === 'boolean' ? false : c.type === 'string' ? null : 0,
+    ]),
+  );
+}
+
+const iso = (runId: string) => `${runId.slice(0, 4)}-${runId.slice(4, 6)}-${runId.slice(6, 8)}T${runId.slice(9, 11)}:${runId.slice(11, 13)}:${runId.slice(13, 15)}Z`;
+
+function target(runId: string, id: string, values: Record<string, unknown>): Record<string, unknown> {
+  const type = id.startsWith('r-') ? 'ROOT' : id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT';
+  return row(ASSOCIATION_COLUMNS, {
+    run_id: runId,
+    audited_at: iso(runId),
+    target_id: id,
+    target_type: type,
+    association_status: 'SUCCESS',
+    association_type: type === 'ROOT' ? 'APPLIED' : 'INHERITED',
+    configuration_policy_id: 'policy-a',
+    expected_policy_id: 'policy-a',
+    audit_result: 'OK',
+    updated_at: '2026-11-01T00:00:00Z',
+    account_status: type === 'ACCOUNT' ? 'ACTIVE' : null,
+    ...values,
+  });
+}
+
+function writeFixtures(dir: string): void {
+  writeReportFiles(dir, '2026-10-15', RUN_OLD, [], row(RUN_COLUMNS, { run_id: RUN_OLD, audited_at: iso(RUN_OLD), run_status: 'COMPLETE', status_failed: 9, drifted: 9 }));
+
+  writeReportFiles(
+    dir,
+    '2026-11-25',
+    RUN_1,
+    [
+      target(RUN_1, ROOT, { target_name: 'Root', ou_path: ROOT }),
+      target(RUN_1, PROD, { target_name: 'Prod', parent_id: ROOT, ou_path: `${ROOT}/${PROD}` }),
+      target(RUN_1, DEV, { target_name: 'Dev', parent_id: ROOT, ou_path: `${ROOT}/${DEV}` }),
+      target(RUN_1, '111111111111', {
+        target_name: 'prod-a',
+        parent_id: PROD,
+        ou_path: `${ROOT}/${PROD}`,
+        association_status: 'FAILED',
+        drift: true,
+        drift_reasons: ['FAILED'],
+        audit_result: 'DRIFT',
+        changes: ['NEW_DRIFT'],
+        first_drift_seen: iso(RUN_1),
+      }),
+      target(RUN_1, '222222222222', { target_name: 'prod-b', parent_id: PROD, ou_path: `${ROOT}/${PROD}` }),
+      target(RUN_1, '333333333333', { target_name: 'dev-a', parent_id: DEV, ou_path: `${ROOT}/${DEV}` }),
+      target(RUN_1, '222233334444', { target_name: 'Sandbox', parent_id: DEV, ou_path: `${ROOT}/${DEV}` }),
+    ],
+    row(RUN_COLUMNS, {
+      run_id: RUN_1,
+      audited_at: iso(RUN_1),
+      trigger: 'SCHEDULED',
+      run_status: 'COMPLETE',
+      targets_reported: 7,
+      status_success: 6,
+      status_failed: 1,
+      drifted: 1,
+      new_drift: 1,
+      previous_run_id: null,
+      departed_targets: [],
+    }),
+  );
+
+  writeReportFiles(
+    dir,
+    '2026-11-26',
+    RUN_2,
+    [
+      target(RUN_2, ROOT, { target_name: 'Root', ou_path: ROOT }),
+      target(RUN_2, PROD, {
+        target_name: 'Prod',
+        parent_id: ROOT,
+        ou_path: `${ROOT}/${PROD}`,
+        association_status: 'FAILED',
+        association_status_message: 'Policy could not be applied',
+        drift: true,
+        drift_reasons: ['FAILED'],
+        audit_result: 'DRIFT',
+        changes: ['NEW_DRIFT'],
+        first_drift_seen: iso(RUN_2),
+      }),
+      target(RUN_2, DEV, { target_name: 'Dev', parent_id: ROOT, ou_path: `${ROOT}/${DEV}` }),
+      target(RUN_2, '111111111111', {
+        target_name: 'prod-a',
+        parent_id: PROD,
+        ou_path: `${ROOT}/${PROD}`,
+        association_status: 'FAILED',
+        drift: true,
+        drift_reasons: ['FAILED'],
+        audit_result: 'DRIFT',
+        first_drift_seen: iso(RUN_1),
+      }),
+      target(RUN_2, '222222222222', {
+        target_name: 'prod-b',
+        parent_id: PROD,
+        ou_path: `${ROOT}/${PROD}`,
+        association_status: 'PENDING',
+        updated_at: '2026-11-20T08:00:00Z',
+        drift: true,
+        drift_reasons: ['PENDING_STALE'],
+        audit_result: 'DRIFT',
+        changes: ['NEW_DRIFT'],
+        first_drift_seen: iso(RUN_2),
+      }),
+      target(RUN_2, '333333333333', {
+        target_name: 'dev-a',
+        parent_id: DEV,
+        ou_path: `${ROOT}/${DEV}`,
+        association_status: 'PENDING',
+        updated_at: '2026-11-26T01:00:00Z',
+      }),
+      target(RUN_2, '444444444444', {
+        target_name: 'dev-b',
+        parent_id: DEV,
+        ou_path: `${ROOT}/${DEV}`,
+        association_status: 'PENDING',
+        updated_at: '2026-11-18T00:00:00Z',
+        drift_reasons: ['PENDING_STALE'],
+        audit_result: 'EXCLUDED',
+        excluded_reason: 'migration',
+        exclusion_expires: '2026-12-31',
+      }),
+    ],
+    row(RUN_COLUMNS, {
+      run_id: RUN_2,
+      audited_at: iso(RUN_2),
+      trigger: 'SCHEDULED',
+      run_status: 'COMPLETE',
+      targets_reported: 7,
+      status_success: 2,
+      status_pending: 3,
+      status_failed: 2,
+      drifted: 3,
+      excluded: 1,
+      new_drift: 2,
+      previous_run_id: RUN_1,
+      departed_targets: ['222233334444'],
+    }),
+  );
+}
+
+describe('named queries (infra/queries/*.sql) in DuckDB', () => {
+  let dir: string;
+  let instance: DuckDBInstance;
+  let connection: DuckDBConnection;
+  const queries = readNamedQueryFiles(QUERIES_DIRECTORY);
+
+  const run = async (name: string): Promise<Record<string, unknown>[]> => {
+    const query = queries.find((q) => q.name === name);
+    if (!query) {
+      throw new Error(`no query ${name}`);
+    }
+    // Exactly the file's text, as the named query holds it.
+    expect(query.sql).toBe(fs.readFileSync(path.join(QUERIES_DIRECTORY, `${name}.sql`), 'utf8').trim());
+    const reader = await connection.runAndReadAll(query.sql);
+    return reader.getRowObjectsJson() as Record<string, unknown>[];
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-queries-'));
+    writeFixtures(dir);
+    instance = await DuckDBInstance.create(':memory:');
+    connection = await instance.connect();
+    await createReportViews(connection, dir);
+  });
+
+  afterAll(() => {
+    connection?.closeSync();
+    instance?.closeSync();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('views mirror the Glue columns and types, plus dt as VARCHAR', async () => {
+    const describe = async (view: string) =>
+      (await connection.runAndReadAll(`DESCRIBE ${view}`)).getRowObjectsJson().map((r) => [r.column_name, r.column_type]);
+    expect(await describe('associations')).toEqual([
+      ...ASSOCIATION_COLUMNS.map((c) => [c.name, { string: 'VARCHAR', boolean: 'BOOLEAN', 'array<string>': 'VARCHAR[]' }[c.type as string]]),
+      ['dt', 'VARCHAR'],
+    ]);
+    expect((await describe('runs')).at(-1)).toEqual(['dt', 'VARCHAR']);
+  });
+
+  it('every query file parses and runs', async () => {
+    expect(queries.map((q) => q.name)).toEqual([
+      'departed-targets',
+      'drift-latest-run',
+      'failed-and-drift-trend-30-days',
+      'failed-by-ou-path',
+      'new-drift-since-previous-run',
+      'stale-pending',
+    ]);
+    for (const query of queries) {
+      await expect(connection.runAndReadAll(query.sql)).resolves.toBeDefined();
+    }
+  });
+
+  it('drift-latest-run lists the drifted targets of the newest run only', async () => {
+    const rows = await run('drift-latest-run');
+    expect(rows.map((r) => [r.run_id, r.target_id, r.drift_reasons])).toEqual([
+      [RUN_2, '111111111111', ['FAILED']],
+      [RUN_2, '222222222222', ['PENDING_STALE']],
+      [RUN_2, PROD, ['FAILED']],
+    ]);
+    expect(rows[0]).toMatchObject({ first_drift_seen: iso(RUN_1), ou_path: `${ROOT}/${PROD}` });
+  });
+
+  it('failed-by-ou-path counts FAILED targets per path', async () => {
+    const rows = await run('failed-by-ou-path');
+    expect(rows.map((r) => ({ ...r, failed_targets: Number(r.failed_targets), failed_accounts: Number(r.failed_accounts), failed_roots_and_ous: Number(r.failed_roots_and_ous) }))).toEqual([
+      {
+        ou_path: `${ROOT}/${PROD}`,
+        failed_targets: 2,
+        failed_accounts: 1,
+        failed_roots_and_ous: 1,
+        target_ids: ['111111111111', PROD],
+      },
+    ]);
+  });
+
+  it('stale-pending lists PENDING_STALE targets oldest first, excluded ones included', async () => {
+    const rows = await run('stale-pending');
+    expect(rows.map((r) => [r.target_id, r.pending_since, r.audit_result])).toEqual([
+      ['444444444444', '2026-11-18T00:00:00Z', 'EXCLUDED'],
+      ['222222222222', '2026-11-20T08:00:00Z', 'DRIFT'],
+    ]);
+  });
+
+  it('new-drift-since-previous-run lists NEW_DRIFT targets with the run compared against', async () => {
+    const rows = await run('new-drift-since-previous-run');
+    expect(rows.map((r) => [r.target_id, r.previous_run_id])).toEqual([
+      ['222222222222', RUN_1],
+      [PROD, RUN_1],
+    ]);
+  });
+
+  it('failed-and-drift-trend-30-days returns the runs of the 30 days up to the latest run', async () => {
+    const rows = await run('failed-and-drift-trend-30-days');
+    expect(rows.map((r) => [r.dt, r.run_id, r.status_failed, r.drifted])).toEqual([
+      ['2026-11-25', RUN_1, 1, 1],
+      ['2026-11-26', RUN_2, 2, 3],
+    ]);
+  });
+
+  it('departed-targets lists targets of the previous run missing from the latest, with their last row', async () => {
+    const rows = await run('departed-targets');
+    expect(rows).toEqual([
+      {
+        target_id: '222233334444',
+        target_type: 'ACCOUNT',
+        target_name: 'Sandbox',
+        ou_path: `${ROOT}/${DEV}`,
+        account_status: 'ACTIVE',
+        last_seen_at: iso(RUN_1),
+        previous_run_id: RUN_1,
+        missing_since_run_id: RUN_2,
+      },
+    ]);
+  });
+
+  it('answers with empty results, not errors, before the first run', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'report-empty-'));
+    try {
+      // One run with no departed targets and nothing drifted.
+      writeReportFiles(empty, '2026-11-26', RUN_2, [target(RUN_2, ROOT, { ou_path: ROOT })], row(RUN_COLUMNS, { run_id: RUN_2, run_status: 'COMPLETE' }));
+      await createReportViews(connection, empty);
+      for (const name of ['drift-latest-run', 'failed-by-ou-path', 'stale-pending', 'new-drift-since-previous-run', 'departed-targets']) {
+        expect(await run(name)).toEqual([]);
+      }
+      expect((await run('failed-and-drift-trend-30-days')).map((r) => r.run_id)).toEqual([RUN_2]);
+    } finally {
+      await createReportViews(connection, dir);
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});

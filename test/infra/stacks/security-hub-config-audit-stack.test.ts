@@ -1,0 +1,70 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { createTestApp } from '../test-app';
+
+/** The template with asset hashes (which change with every Lambda source edit) replaced. */
+function stableTemplate(template: Template): unknown {
+  return JSON.parse(JSON.stringify(template.toJSON()).replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+}
+
+describe('SecurityHubConfigAuditStack', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = Template.fromStack(createTestApp().stack);
+  });
+
+  it('composes exactly these resources', () => {
+    const counts: Record<string, number> = {};
+    for (const resource of Object.values(template.toJSON().Resources as Record<string, { Type: string }>)) {
+      counts[resource.Type] = (counts[resource.Type] ?? 0) + 1;
+    }
+    expect(counts).toEqual({
+      'AWS::S3::Bucket': 3,
+      'AWS::S3::BucketPolicy': 3,
+      'AWS::KMS::Key': 1,
+      'AWS::Glue::Database': 1,
+      'AWS::Glue::Table': 2,
+      'AWS::Athena::WorkGroup': 1,
+      'AWS::Athena::NamedQuery': 6,
+      'AWS::SNS::Topic': 1,
+      'AWS::SNS::TopicPolicy': 1,
+      'AWS::Logs::LogGroup': 1,
+      'AWS::IAM::Role': 1,
+      'AWS::IAM::Policy': 2,
+      'AWS::Lambda::Function': 1,
+      'AWS::Lambda::EventInvokeConfig': 1,
+      'AWS::Lambda::Permission': 1,
+      'AWS::SQS::Queue': 1,
+      'AWS::SQS::QueuePolicy': 1,
+      'AWS::Events::Rule': 1,
+      'AWS::CloudWatch::Alarm': 6,
+      'AWS::CloudWatch::Dashboard': 1,
+    });
+  });
+
+  it('outputs what an operator needs after deploy', () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
+      [
+        'AlertTopicArn',
+        'AthenaWorkGroup',
+        'AuditFunctionName',
+        'DashboardName',
+        'DeadLetterQueueUrl',
+        'GlueDatabase',
+        'ReportBucketName',
+        'ReportPrefix',
+      ].sort(),
+    );
+  });
+
+  it('is environment-agnostic, so synth needs no credentials or lookups', () => {
+    const { stack } = createTestApp();
+    expect(stack.resolve(stack.account)).toEqual({ Ref: 'AWS::AccountId' });
+    expect(stack.resolve(stack.region)).toEqual({ Ref: 'AWS::Region' });
+    expect(stack.node.tryGetContext('aws:cdk:bundling-stacks')).toEqual([]);
+    expect(template.toJSON().Resources).not.toHaveProperty('CDKMetadata');
+  });
+
+  it('matches the snapshot (asset hashes stripped)', () => {
+    expect(stableTemplate(template)).toMatchSnapshot();
+  });
+});

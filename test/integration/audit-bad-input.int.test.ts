@@ -1,0 +1,86 @@
+/**
+ * Bad documents fail the run with a message that says what to fix, and nothing reaches
+ * the bucket: no half-written report, no `latest/` pointing at a run that never finished.
+ * (The Lambda's bad environment is in handler.int.test.ts, the CLI's in cli.int.test.ts.)
+ */
+import { BaselineError } from '../../lambdas/audit/drift/baseline';
+import { ExclusionsError } from '../../lambdas/audit/drift/exclusions';
+import { UnknownTargetsError } from '../../lambdas/audit/drift/known-targets';
+import { startEmulatedAudit, type EmulatedAudit } from '../support/emulated-audit';
+
+jest.setTimeout(30_000);
+
+const BATCH_GET = 'BatchGetConfigurationPolicyAssociations';
+const BASELINE_SOURCE = 's3://audit-reports-test/config/baseline.json';
+const EXCLUSIONS_SOURCE = 's3://audit-reports-test/config/exclusions.json';
+
+let audit: EmulatedAudit;
+
+beforeAll(async () => {
+  audit = await startEmulatedAudit({ org: { seed: 'bad-input', accounts: 40, ous: 6, maxDepth: 2 } });
+});
+
+afterAll(async () => {
+  await audit?.close();
+});
+
+beforeEach(() => {
+  audit.emulator.resetStats();
+});
+
+/** Runs the audit expecting it to fail, and checks nothing was written. */
+async function failedRun(documents: Parameters<EmulatedAudit['run']>[0]): Promise<Error> {
+  const error = await audit.run({ scheduledTime: '2026-11-26T02:00:00Z', ...documents }).then(
+    () => {
+      throw new Error('the audit was expected to fail');
+    },
+    (e: unknown) => e as Error,
+  );
+  expect(await audit.s3.listKeys()).toEqual([]);
+  return error;
+}
+
+describe('bad input', () => {
+  it('rejects malformed baseline JSON before calling any AWS API', async () => {
+    const error = await failedRun({ baseline: { text: '{"version": 1, "targets": {', source: BASELINE_SOURCE } });
+    expect(error).toBeInstanceOf(BaselineError);
+    expect(error.message).toMatch(new RegExp(`^Invalid baseline ${BASELINE_SOURCE}: not valid JSON`));
+    expect(audit.emulator.stats().totalRequests).toBe(0);
+  });
+
+  it('rejects a baseline naming targets the organization does not have, listing every one, before any batch-get', async () => {
+    const root = audit.org.roots[0]!.id;
+    const policy = audit.org.policies[0]!.id;
+    const text = JSON.stringify({ version: 1, targets: { [root]: policy, 'ou-zz99-zzzzzzzz': 'SELF_MANAGED', '999999999999': policy } });
+    const error = await failedRun({ baseline: { text, source: BASELINE_SOURCE } });
+    expect(error).toBeInstanceOf(UnknownTargetsError);
+    expect((error as UnknownTargetsError).unknownIds).toEqual(['ou-zz99-zzzzzzzz', '999999999999']);
+    expect(error.message).toBe(`${BASELINE_SOURCE}: 2 target ids are not in the organization: ou-zz99-zzzzzzzz, 999999999999`);
+    // The organization was walked to know that, but no association was read.
+    expect(audit.emulator.stats().requests[BATCH_GET]).toBeUndefined();
+  });
+
+  it('rejects malformed exclusions, naming the entry and field', async () => {
+    const account = audit.org.accounts[1]!.id;
+    const text = JSON.stringify({ version: 1, exclusions: [{ targetId: account, reason: 'pilot', expires: '2026-02-30' }] });
+    const error = await failedRun({ exclusions: { text, source: EXCLUSIONS_SOURCE } });
+    expect(error).toBeInstanceOf(ExclusionsError);
+    expect(error.message).toBe(`Invalid exclusions ${EXCLUSIONS_SOURCE}: exclusions[0].expires: expected a calendar date YYYY-MM-DD, got "2026-02-30"`);
+    expect(audit.emulator.stats().totalRequests).toBe(0);
+  });
+
+  it('rejects exclusions for unknown targets', async () => {
+    const text = JSON.stringify({ version: 1, exclusions: [{ targetId: '123123123123', reason: 'gone', expires: '2099-01-01' }] });
+    const error = await failedRun({ exclusions: { text, source: EXCLUSIONS_SOURCE } });
+    expect(error).toBeInstanceOf(UnknownTargetsError);
+    expect(error.message).toBe(`${EXCLUSIONS_SOURCE}: 1 target id is not in the organization: 123123123123`);
+  });
+
+  it('rejects an event time that cannot name a run, before calling anything', async () => {
+    const error = await audit.run({ scheduledTime: '2026-11-31T02:00:00Z' }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/2026-11-31T02:00:00Z/);
+    expect(audit.emulator.stats().totalRequests).toBe(0);
+    expect(await audit.s3.listKeys()).toEqual([]);
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * A retried invocation of the same schedule (same EventBridge event time) overwrites its
+ * own objects, and its history still compares against the run before it, not against the
+ * first attempt of itself.
+ */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { reportKeys } from '../../lambdas/audit/report/report-store';
+import type { GeneratedOrg } from '../emulator';
+import { duplicates, startEmulatedAudit, type EmulatedAudit, type WrittenRow } from '../support/emulated-audit';
+
+jest.setTimeout(60_000);
+
+const T1 = '2026-11-25T02:00:00Z';
+const T2 = '2026-11-26T02:00:00Z';
+const T3 = '2026-11-27T02:00:00Z';
+const RUN_A = '20261125T020000Z';
+const RUN_B = '20261126T020000Z';
+const RUN_C = '20261127T020000Z';
+const KEYS_A = reportKeys('', RUN_A, '2026-11-25');
+const KEYS_B = reportKeys('', RUN_B, '2026-11-26');
+const ORGANIZATIONS_OPERATIONS = ['ListRoots', 'ListOrganizationalUnitsForParent', 'ListAccountsForParent'];
+const BATCH_GET = 'BatchGetConfigurationPolicyAssociations';
+
+let audit: EmulatedAudit | undefined;
+
+afterEach(async () => {
+  await audit?.close();
+  audit = undefined;
+});
+
+/** Three plain ACTIVE accounts that become unreadable in run B: new drift. */
+function newlyBroken(org: GeneratedOrg): string[] {
+  const seeded = new Set(Object.values(org.anomalies).flat());
+  return org.accounts.filter((a) => a.status === 'ACTIVE' && !seeded.has(a.id)).slice(0, 3).map((a) => a.id);
+}
+
+/** Runs one scheduled audit with fresh emulator counters and checks the run's own call counts. */
+async function scheduledRun(env: EmulatedAudit, time: string) {
+  env.emulator.resetStats();
+  const outcome = await env.run({ scheduledTime: time });
+  const stats = env.emulator.stats();
+  // Each run reports its own calls, not the client's lifetime totals (the Lambda keeps its
+  // clients across warm invocations, and a retry is usually a warm invocation).
+  expect({
+    organizations_api_calls: outcome.summary.organizations_api_calls,
+    securityhub_api_calls: outcome.summary.securityhub_api_calls,
+    throttled_requests: outcome.summary.throttled_requests,
+  }).toEqual({
+    organizations_api_calls: ORGANIZATIONS_OPERATIONS.reduce((n, op) => n + (stats.requests[op] ?? 0), 0),
+    securityhub_api_calls: stats.requests[BATCH_GET] ?? 0,
+    throttled_requests: stats.totalThrottles,
+  });
+  return outcome;
+}
+
+function byId(rows: readonly WrittenRow[]): Map<string, WrittenRow> {
+  return new Map(rows.map((r) => [r.target_id, r]));
+}
+
+describe('a retried scheduled run', () => {
+  it('overwrites its own objects and compares against the run before it', async () => {
+    audit = await startEmulatedAudit({ org: { seed: 'history', accounts: 60, ous: 8, maxDepth: 3, anomalies: { failed: 2, missing: 1 } } });
+    const env = audit;
+    const { org } = env;
+    const broken = newlyBroken(org);
+    const seededDrift = [...org.anomalies.failed, ...org.anomalies.missing];
+
+    const a = await scheduledRun(env, T1);
+    expect(a.summary).toMatchObject({ run_id: RUN_A, previous_run_id: null, new_drift: seededDrift.length });
+
+    env.emulator.setFaults({ securityHub: { unprocessed: [{ targetIds: broken, attempts: 'forever', errorCode: '403', errorReason: 'Access denied (test)' }] } });
+    const b = await scheduledRun(env, T2);
+    const keysAfterB = await env.s3.listKeys();
+    expect(keysAfterB).toEqual([KEYS_A.associations, KEYS_A.run, KEYS_B.associations, KEYS_B.run, KEYS_B.latestAssociations, KEYS_B.latestRun].sort());
+
+    const retry = await scheduledRun(env, T2);
+    expect(retry.report).toEqual(b.report);
+    // Same keys, nothing added.
+    expect(await env.s3.listKeys()).toEqual(keysAfterB);
+
+    for (const outcome of [b, retry]) {
+      expect(outcome.summary).toMatchObject({
+        run_id: RUN_B,
+        previous_run_id: RUN_A,
+        new_drift: broken.length,
+        resolved_drift: 0,
+        drifted: seededDrift.length + broken.length,
+      });
+    }
+    const rows = await env.readRows(KEYS_B.associations);
+    expect(rows).toHaveLength(retry.summary.targets_enumerated);
+    expect(duplicates(rows.map((r) => r.target_id))).toEqual([]);
+    const rowsById = byId(rows);
+    for (const id of broken) {
+      // Compared against A (not drifted there), so still new; first seen at B's time.
+      expect(rowsById.get(id)).toMatchObject({ changes: ['NEW_DRIFT'], first_drift_seen: '2026-11-26T02:00:00.000Z', error_code: '403' });
+    }
+    for (const id of seededDrift) {
+      // Drifted since A: carried forward from A, not restarted.
+      expect(rowsById.get(id)).toMatchObject({ changes: [], first_drift_seen: '2026-11-25T02:00:00.000Z' });
+    }
+    expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({ run_id: RUN_B, previous_run_id: RUN_A, new_drift: broken.length });
+    expect(await env.s3.getObject(KEYS_B.latestAssociations)).toEqual(await env.s3.getObject(KEYS_B.associations));
+
+    // The next schedule compares against B: the drift is no longer new.
+    const c = await scheduledRun(env, T3);
+    expect(c.summary).toMatchObject({ run_id: RUN_C, previous_run_id: RUN_B, new_drift: 0, drifted: seededDrift.length + broken.length });
+  });
+
+  it('compares against the run before when the first attempt died between latest/associations and latest/run.json', async () => {
+    audit = await startEmulatedAudit({ org: { seed: 'history', accounts: 60, ous: 8, maxDepth: 3, anomalies: { failed: 2, missing: 1 } } });
+    const env = audit;
+    const broken = newlyBroken(env.org);
+
+    await scheduledRun(env, T1);
+    const runA = await env.s3.getObject(KEYS_A.latestRun);
+    env.emulator.setFaults({ securityHub: { unprocessed: [{ targetIds: broken, attempts: 'forever', errorCode: '403' }] } });
+    await scheduledRun(env, T2);
+    // Put latest/run.json back to A: as if the first attempt of B failed on its last write.
+    await env.s3.client.send(new PutObjectCommand({ Bucket: env.s3.bucket, Key: KEYS_A.latestRun, Body: runA, ContentType: 'application/json' }));
+
+    const retry = await scheduledRun(env, T2);
+    expect(retry.summary).toMatchObject({ run_id: RUN_B, previous_run_id: RUN_A, new_drift: broken.length });
+    const rowsById = byId(await env.readRows(KEYS_B.associations));
+    for (const id of broken) expect(rowsById.get(id)).toMatchObject({ changes: ['NEW_DRIFT'] });
+    expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({ run_id: RUN_B, previous_run_id: RUN_A });
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * The CLI end to end against the demo organization (what `npm start` audits), with the
+ * shipped baseline and exclusions. Clients come from the standard SDK chain, pointed at
+ * the emulator and s3rver by the AWS_ENDPOINT_URL_<SERVICE> variables, exactly as a user
+ * would point the CLI at any endpoint. Time is virtual (clock and sleep overrides).
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { EXIT, runCli } from '../../lambdas/audit/cli/run-cli';
+import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { DEMO_ORGANIZATION, demoFaults } from '../demo/demo-organization';
+import { emulatorEnvironment, generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
+import { AUDIT_EPOCH, allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';
+import { FastForwardClock } from '../support/fast-forward-clock';
+import { startLocalS3, type LocalS3 } from '../support/s3-server';
+
+jest.setTimeout(60_000);
+
+const DEMO_DIR = join(__dirname, '..', 'demo');
+const BASELINE = join(DEMO_DIR, 'baseline.json');
+const EXCLUSIONS = join(DEMO_DIR, 'exclusions.json');
+const SCHEDULE = '2026-11-26T02:00:00Z';
+const RUN_ID = '20261126T020000Z';
+const KEYS = reportKeys('', RUN_ID, '2026-11-26');
+/** Excluded until 2099 in the shipped exclusions file. */
+const EXCLUDED_ACCOUNT = '319577865995';
+/** Its exclusion expired on 2025-06-30. */
+const EXPIRED_EXCLUSION_ACCOUNT = '659670066685';
+
+let org: GeneratedOrg;
+let emulator: RunningEmulator;
+let s3: LocalS3;
+let outDir: string;
+let stdout: string[];
+let stderr: string[];
+
+const io = {
+  stdout: (text: string) => void stdout.push(text),
+  stderr: (text: string) => void stderr.push(text),
+};
+
+/** The user's shell: endpoints, static keys s3rver accepts, no profile or config files. */
+function shellEnvironment(): Record<string, string | undefined> {
+  return {
+    ...emulatorEnvironment(emulator),
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL: undefined,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}
+
+/** Runs the CLI in the shell environment with virtual time. */
+function cli(...argv: string[]) {
+  const clock = new FastForwardClock(AUDIT_EPOCH);
+  return withEnv(shellEnvironment(), () => runCli(argv, process.env, io, { clock, sleep: clock.sleep, random: () => 0.5 }));
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)).split('\\').join('/'))
+    .sort();
+}
+
+beforeAll(async () => {
+  org = generateOrganization({ ...DEMO_ORGANIZATION, now: AUDIT_EPOCH });
+  emulator = await startEmulator({ org, faults: demoFaults(org) });
+  s3 = await startLocalS3();
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  await s3?.close();
+});
+
+beforeEach(async () => {
+  emulator.setFaults(demoFaults(org));
+  outDir = await mkdtemp(join(tmpdir(), 'audit-cli-it-'));
+  stdout = [];
+  stderr = [];
+});
+
+afterEach(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+describe('the CLI against the demo organization', () => {
+  it('writes the Hive layout to --out-dir, shows every drift reason and exits 2 for the unreadable account', async () => {
+    const result = await cli('--out-dir', outDir, '--baseline', BASELINE, '--exclusions', EXCLUSIONS, '--schedule-time', SCHEDULE, '--list', '100');
+    expect(stderr.filter((l) => l.startsWith('error'))).toEqual([]);
+    expect(result.exitCode).toBe(EXIT.incompleteOrError);
+    const summary = result.summary!;
+    const total = allTargetIds(org).length;
+    expect(summary).toMatchObject({
+      run_id: RUN_ID,
+      run_status: 'INCOMPLETE',
+      targets_enumerated: total,
+      targets_reported: total,
+      drift_failed: DEMO_ORGANIZATION.anomalies!.failed,
+      drift_pending_stale: DEMO_ORGANIZATION.anomalies!.stalePending,
+      drift_missing: DEMO_ORGANIZATION.anomalies!.missing,
+      drift_inheritance_mismatch: DEMO_ORGANIZATION.anomalies!.inheritanceMismatch,
+      // The one account demoFaults makes unreadable for ever ("403", terminal).
+      drift_unprocessed: 1,
+      deadline_reached: false,
+    });
+    expect(summary.drift_baseline_mismatch).toBeGreaterThan(0);
+    expect(summary.excluded).toBeGreaterThan(0);
+    expect(summary.redrive_attempts).toBeGreaterThanOrEqual(1);
+
+    expect(await listFiles(outDir)).toEqual([KEYS.associations, KEYS.latestAssociations, KEYS.latestRun, KEYS.run].sort());
+    const rows = parseWrittenRows(await readFile(join(outDir, KEYS.associations)));
+    expect(rows).toHaveLength(total);
+    expect(duplicates(rows.map((r) => r.target_id))).toEqual([]);
+    const byId = new Map(rows.map((r) => [r.target_id, r]));
+    expect(byId.get(EXCLUDED_ACCOUNT)).toMatchObject({ audit_result: 'EXCLUDED', drift: false, exclusion_expires: '2099-12-31', exclusion_expired: false });
+    expect(byId.get(EXPIRED_EXCLUSION_ACCOUNT)).toMatchObject({ exclusion_expires: '2025-06-30', exclusion_expired: true });
+    expect(JSON.parse(await readFile(join(outDir, KEYS.run), 'utf8'))).toEqual(JSON.parse(JSON.stringify(summary)));
+
+    // The human summary names every reason with a non-zero count, and the excluded target.
+    const text = stdout.join('\n');
+    for (const reason of ['FAILED', 'PENDING_STALE', 'UNPROCESSED', 'MISSING', 'INHERITANCE_MISMATCH', 'BASELINE_MISMATCH']) {
+      expect(text).toMatch(new RegExp(`^${reason}\\s+[1-9]\\d*$`, 'm'));
+    }
+    expect(text).toMatch(new RegExp(`^EXCLUDED\\s+ACCOUNT\\s+${EXCLUDED_ACCOUNT}\\s`, 'm'));
+    expect(text).toContain(`${outDir}/${KEYS.associations}`);
+    expect(stderr.some((l) => l.startsWith('reading associations'))).toBe(true);
+  });
+
+  it('writes to a bucket with --bucket, reaching s3rver through AWS_ENDPOINT_URL_S3', async () => {
+    const result = await cli('--bucket', s3.bucket, '--baseline', BASELINE, '--exclusions', EXCLUSIONS, '--schedule-time', SCHEDULE, '--json', '--quiet');
+    expect(stderr).toEqual([]);
+    expect(result.exitCode).toBe(EXIT.incompleteOrError);
+    expect(JSON.parse(stdout.join(''))).toEqual(JSON.parse(JSON.stringify(result.summary)));
+    expect(await s3.listKeys()).toEqual([KEYS.associations, KEYS.latestAssociations, KEYS.latestRun, KEYS.run].sort());
+    const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
+    expect(rows.map((r) => r.target_id).sort()).toEqual(allTargetIds(org).sort());
+    expect(JSON.parse((await s3.getObject(KEYS.latestRun)).toString('utf8'))).toMatchObject({ run_id: RUN_ID, run_status: 'INCOMPLETE' });
+  });
+
+  it('exits 2 with a clear message and writes nothing for a missing or malformed baseline', async () => {
+    const missing = await cli('--out-dir', outDir, '--baseline', join(outDir, 'no-such-baseline.json'));
+    expect(missing.exitCode).toBe(EXIT.incompleteOrError);
+    expect(missing.summary).toBeUndefined();
+    expect(stderr.join('\n')).toContain(`error: --baseline ${join(outDir, 'no-such-baseline.json')}: no such file`);
+
+    stderr = [];
+    const malformed = join(outDir, 'baseline.json');
+    await writeFile(malformed, '{"version": 2, "targets": {}}');
+    const bad = await cli('--out-dir', outDir, '--baseline', malformed, '--quiet');
+    expect(bad.exitCode).toBe(EXIT.incompleteOrError);
+    expect(stderr.join('\n')).toMatch(new RegExp(`^error: Invalid baseline ${malformed}: version: unsupported version 2; expected 1`));
+    expect(await listFiles(outDir)).toEqual(['baseline.json']);
+  });
+});

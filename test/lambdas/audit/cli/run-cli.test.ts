@@ -1,0 +1,186 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { BatchGetConfigurationPolicyAssociationsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+import type { AwsClients } from '../../../../lambdas/audit/aws/clients';
+import { USAGE } from '../../../../lambdas/audit/cli/args';
+import { EXIT, runCli, type CliOverrides } from '../../../../lambdas/audit/cli/run-cli';
+import { parseRunSummary } from '../../../../lambdas/audit/report/summary';
+import {
+  ACCOUNT_AT_ROOT,
+  ACCOUNT_IN_OU,
+  P1,
+  P2,
+  fakeTime,
+  healthyAnswers,
+  serveAssociations,
+  serveOrganization,
+  type Answer,
+} from '../core/mock-aws-org';
+
+const orgMock = mockClient(OrganizationsClient);
+const shMock = mockClient(SecurityHubClient);
+const s3Mock = mockClient(S3Client);
+const config = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
+
+let outDir: string;
+let answers: Map<string, Answer>;
+let stdout: string[];
+let stderr: string[];
+let clients: AwsClients & { destroy: jest.Mock };
+
+const io = {
+  stdout: (text: string) => void stdout.push(text),
+  stderr: (text: string) => void stderr.push(text),
+};
+
+function overrides(): CliOverrides {
+  const time = fakeTime();
+  return { clients, clock: time.clock, sleep: time.sleep, random: () => 0.5 };
+}
+
+/** Runs the CLI with the tuning defaults (no tuning variables in the environment). */
+const cli = (...argv: string[]) => runCli(argv, {}, io, overrides());
+
+beforeEach(async () => {
+  orgMock.reset();
+  shMock.reset();
+  s3Mock.reset();
+  serveOrganization(orgMock);
+  answers = healthyAnswers();
+  serveAssociations(shMock, answers);
+  outDir = await mkdtemp(join(tmpdir(), 'audit-cli-'));
+  stdout = [];
+  stderr = [];
+  clients = {
+    organizations: new OrganizationsClient(config),
+    securityHub: new SecurityHubClient(config),
+    s3: new S3Client(config),
+    sns: new SNSClient(config),
+    organizationsCounter: { requests: 0, throttledRequests: 0 },
+    securityHubCounter: { requests: 0, throttledRequests: 0 },
+    destroy: jest.fn(),
+  };
+});
+
+afterEach(async () => {
+  await rm(outDir, { recursive: true, force: true });
+});
+
+describe('runCli', () => {
+  it('exits 0 on a complete run without drift: table on stdout, progress on stderr, report in --out-dir', async () => {
+    const result = await cli('--out-dir', outDir, '--schedule-time', '2026-11-26T02:00:00Z');
+    expect(result.exitCode).toBe(EXIT.ok);
+    expect(result.summary).toMatchObject({ run_id: '20261126T020000Z', run_status: 'COMPLETE', drifted: 0 });
+
+    expect(stdout).toHaveLength(1);
+    expect(stdout[0]).toMatch(/^Run 20261126T020000Z {2}COMPLETE/);
+    expect(stdout[0]).toContain(`Report: ${outDir}/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`);
+    expect(stdout.join('\n')).not.toMatch(/walking|reading associations|writing the report/);
+
+    expect(stderr).toContain('walking the organization: 1 targets found');
+    expect(stderr.some((l) => l.startsWith('reading associations: '))).toBe(true);
+    expect(stderr).toContain('writing the report');
+    expect(stderr.join('\n')).not.toContain('Run 20261126T020000Z');
+
+    const latest = parseRunSummary(await readFile(join(outDir, 'latest', 'run.json')));
+    expect(latest.run_id).toBe('20261126T020000Z');
+    // Injected clients belong to the caller.
+    expect(clients.destroy).not.toHaveBeenCalled();
+  });
+
+  it('exits 1 when drift is found', async () => {
+    answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
+    const result = await cli('--out-dir', outDir);
+    expect(result.exitCode).toBe(EXIT.drift);
+    expect(result.summary).toMatchObject({ run_status: 'COMPLETE', drifted: 1, drift_failed: 1 });
+    expect(stdout[0]).toMatch(/DRIFT +ACCOUNT +111111111111 +FAILED/);
+  });
+
+  it('exits 1 on drift against a --baseline file', async () => {
+    const baseline = join(outDir, 'baseline.json');
+    await writeFile(baseline, JSON.stringify({ version: 1, targets: { [ACCOUNT_AT_ROOT]: P2 } }));
+    const result = await cli('--out-dir', join(outDir, 'reports'), '--baseline', baseline);
+    expect(result.exitCode).toBe(EXIT.drift);
+    expect(result.summary).toMatchObject({ drifted: 1, drift_baseline_mismatch: 1 });
+  });
+
+  it('exits 2 on an incomplete run, even with drift', async () => {
+    answers.set(ACCOUNT_IN_OU, { kind: 'unprocessed', errorCode: 'AccessDeniedException' });
+    const result = await cli('--out-dir', outDir);
+    expect(result.exitCode).toBe(EXIT.incompleteOrError);
+    expect(result.summary).toMatchObject({ run_status: 'INCOMPLETE', drift_unprocessed: 1, drifted: 1 });
+    // The audit ran to its report: it is printed and written.
+    expect(stdout[0]).toMatch(/INCOMPLETE/);
+    expect(parseRunSummary(await readFile(join(outDir, 'latest', 'run.json'))).run_status).toBe('INCOMPLETE');
+  });
+
+  it('exits 2 with a clear message when the --baseline file does not exist, before calling AWS', async () => {
+    const missing = join(outDir, 'no-such-baseline.json');
+    const result = await cli('--out-dir', outDir, '--baseline', missing);
+    expect(result).toEqual({ exitCode: EXIT.incompleteOrError });
+    expect(stderr).toEqual([`error: --baseline ${missing}: no such file`]);
+    expect(stdout).toEqual([]);
+    expect(orgMock.calls()).toHaveLength(0);
+    expect(shMock.calls()).toHaveLength(0);
+  });
+
+  it('exits 2 with the error message when the audit fails', async () => {
+    const baseline = join(outDir, 'baseline.json');
+    await writeFile(baseline, JSON.stringify({ version: 1, targets: { '999999999999': P2 } }));
+    const result = await cli('--out-dir', join(outDir, 'reports'), '--baseline', baseline);
+    expect(result).toEqual({ exitCode: EXIT.incompleteOrError });
+    expect(stderr.at(-1)).toBe(`error: ${baseline}: 1 target id is not in the organization: 999999999999`);
+    expect(shMock.commandCalls(BatchGetConfigurationPolicyAssociationsCommand)).toHaveLength(0);
+  });
+
+  it('prints the error and the usage to stderr on a usage error, exit 2', async () => {
+    const result = await cli('--out-dir', outDir, '--bogus');
+    expect(result).toEqual({ exitCode: EXIT.incompleteOrError });
+    expect(stdout).toEqual([]);
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(/^error: .*--bogus/);
+    expect(stderr[0]).toContain(USAGE);
+    expect(orgMock.calls()).toHaveLength(0);
+  });
+
+  it('requires exactly one destination', async () => {
+    const result = await cli();
+    expect(result.exitCode).toBe(EXIT.incompleteOrError);
+    expect(stderr[0]).toMatch(/^error: Give exactly one of --bucket NAME or --out-dir DIR\n\nUsage:/);
+  });
+
+  it('prints the usage to stdout for --help, exit 0', async () => {
+    const result = await cli('--help');
+    expect(result).toEqual({ exitCode: EXIT.ok });
+    expect(stdout).toEqual([USAGE]);
+    expect(stderr).toEqual([]);
+  });
+
+  it('--json prints the run summary as one JSON document', async () => {
+    const result = await cli('--out-dir', outDir, '--json', '--schedule-time', '2026-11-26T02:00:00Z');
+    expect(result.exitCode).toBe(EXIT.ok);
+    expect(stdout).toHaveLength(1);
+    const printed = JSON.parse(stdout[0]!) as Record<string, unknown>;
+    expect(printed).toEqual(JSON.parse(JSON.stringify(result.summary)));
+    expect(printed.run_id).toBe('20261126T020000Z');
+    expect(printed.targets_reported).toBe(4);
+  });
+
+  it('--quiet prints no progress', async () => {
+    await cli('--out-dir', outDir, '--quiet');
+    expect(stderr).toEqual([]);
+    expect(stdout).toHaveLength(1);
+  });
+
+  it('takes tuning from the environment and rejects bad tuning with exit 2', async () => {
+    const result = await runCli(['--out-dir', outDir], { BATCH_GROUP_SIZE: '0' }, io, overrides());
+    expect(result.exitCode).toBe(EXIT.incompleteOrError);
+    expect(stderr.at(-1)).toMatch(/^error: Invalid configuration: BATCH_GROUP_SIZE: /);
+    expect(orgMock.calls()).toHaveLength(0);
+  });
+});
