@@ -7,6 +7,8 @@ const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Global, not per project: jest ignores testTimeout inside a project entry.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -20,7 +22,6 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/test/**/*.int.test.ts'],
-      testTimeout: 120000,
     },
   ],
 };

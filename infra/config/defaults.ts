@@ -1,4 +1,4 @@
-import { DEFAULT_TUNING } from '../../lambdas/audit/config';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_TUNING } from '../../lambdas/audit/config';
 
 /**
  * Defaults of every deploy-time setting, in one place: the context schema
@@ -23,7 +23,7 @@ export const DEFAULTS = {
   logRetentionDays: 365,
   logLevel: 'INFO',
   serviceName: 'securityhub-config-audit',
-  metricsNamespace: 'SecurityHubConfigAudit',
+  metricsNamespace: DEFAULT_METRICS_NAMESPACE,
   reportPrefix: '',
   reportTransitionIaDays: 30,
   reportTransitionGlacierDays: 90,

@@ -8,6 +8,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Metric namespace when POWERTOOLS_METRICS_NAMESPACE is unset; the stack's alarms default to the same. */
+export const DEFAULT_METRICS_NAMESPACE = 'SecurityHubConfigAudit';
+
 /** Tuning of the audit core, shared by the Lambda and the CLI. */
 export interface AuditTuning {
   /** Targets per BatchGetConfigurationPolicyAssociations call. */

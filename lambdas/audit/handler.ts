@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { loadConfig, type AuditConfig } from './config';
+import { DEFAULT_METRICS_NAMESPACE, loadConfig, type AuditConfig } from './config';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { runAudit, type AuditOutcome, type SourceDocument } from './core/run-audit';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
@@ -60,11 +60,24 @@ async function readDocument(store: ReportStore, bucket: string, key: string | un
   return { text: body.toString('utf8'), source: `s3://${bucket}/${key}` } satisfies SourceDocument;
 }
 
-async function audit({ config, clients, store }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
-  const [baseline, exclusions] = await Promise.all([
+/** Reads both documents; when both fail, one error names both, so one deploy fixes them. */
+async function readDocuments(store: ReportStore, config: AuditConfig) {
+  const results = await Promise.allSettled([
     readDocument(store, config.reportBucket, config.baselineKey, 'BASELINE_KEY'),
     readDocument(store, config.reportBucket, config.exclusionsKey, 'EXCLUSIONS_KEY'),
   ]);
+  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+  if (failures.length === 1) {
+    throw failures[0];
+  }
+  if (failures.length > 1) {
+    throw new AggregateError(failures, failures.map((e) => e.message).join('; '));
+  }
+  return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+}
+
+async function audit({ config, clients, store }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
+  const [baseline, exclusions] = await readDocuments(store, config);
   return runAudit(
     {
       organizations: clients.organizations,
@@ -90,7 +103,11 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
 
 /** Nightly entry point: audits the organization and writes the report, metrics and digest. */
 export async function handler(event: AuditEvent, context: Context): Promise<{ runId: string; runStatus: string }> {
-  const { logger, metrics } = (telemetry ??= { logger: new Logger(), metrics: new Metrics() });
+  const { logger, metrics } = (telemetry ??= {
+    logger: new Logger(),
+    // Powertools would fall back to "default_namespace"; keep the documented default instead.
+    metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE }),
+  });
   logger.addContext(context);
   let outcome: AuditOutcome;
   try {

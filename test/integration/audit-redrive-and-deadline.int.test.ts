@@ -163,6 +163,34 @@ describe('the deadline', () => {
     for (const id of [...slow, ...quick]) expect([id, audit!.batchGetAsks.get(id)]).toEqual([id, 2]);
   });
 
+  it('sends nothing more when the clock jumps past it during a re-drive backoff', async () => {
+    const { org } = await start({ org: { seed: 'deadline', accounts: 60, ous: 8, maxDepth: 3 } });
+    const stuck = plainAccounts(org).slice(0, 3);
+    audit!.emulator.setFaults({ securityHub: { unprocessed: [{ targetIds: stuck, attempts: 2, errorCode: '429', errorReason: 'Rate exceeded' }] } });
+    // As if the process were frozen for ten minutes while it waited for round 1.
+    audit!.clock.onSleep = (ms, clock) => {
+      if (ms === 500) clock.advance(10 * 60_000);
+    };
+    const outcome = await audit!.run({ scheduledTime: SCHEDULED, deadlineInMs: 5 * 60_000 });
+    expect(outcome.summary).toMatchObject({
+      run_status: 'INCOMPLETE',
+      deadline_reached: true,
+      drift_unprocessed: stuck.length,
+      targets_reported: allTargetIds(org).length,
+      // The backoff slept past the deadline, so the round sent nothing and does not count.
+      redrive_attempts: 0,
+    });
+    const rows = await audit!.readRows(KEYS.associations);
+    expectOneRowPerTarget(rows, org);
+    const byId = new Map(rows.map((r) => [r.target_id, r]));
+    for (const id of stuck) {
+      // Asked once, before the jump; the row keeps that real answer rather than DEADLINE_EXCEEDED.
+      expect([id, audit!.batchGetAsks.get(id)]).toEqual([id, 1]);
+      expect(byId.get(id)).toMatchObject({ error_code: '429', error_reason: 'Rate exceeded' });
+    }
+    expect(audit!.clock.sleeps).toEqual([500]);
+  });
+
   it('sends nothing when it has already passed, and still writes a full INCOMPLETE report', async () => {
     const { org } = await start({ org: { seed: 'deadline', accounts: 60, ous: 8, maxDepth: 3 } });
     const outcome = await audit!.run({ scheduledTime: SCHEDULED, deadlineInMs: -1 });

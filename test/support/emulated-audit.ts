@@ -28,8 +28,9 @@ import { startLocalS3, type LocalS3 } from './s3-server';
 export const AUDIT_EPOCH = Date.UTC(2026, 10, 26, 2, 0, 0);
 
 /**
- * Tuning for tests: the production defaults, but with every re-drive round and no
- * client-side pacing limit worth mentioning (time is virtual anyway).
+ * Tuning for tests: the production defaults, with client-side pacing above Security Hub's
+ * quota. Time is virtual, so the pacing costs no real time either way; what limits the
+ * real request rate is the concurrency, and the emulator's quota is what throttles.
  */
 export const TEST_TUNING: AuditTuning = {
   ...DEFAULT_TUNING,

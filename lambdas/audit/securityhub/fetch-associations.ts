@@ -382,6 +382,11 @@ export async function fetchAssociations(
       break;
     }
     await sleep(delay);
+    if (clock.now() >= deadline) {
+      // The process may have stalled during the sleep; a round that sends nothing is not counted.
+      deadlineReached = true;
+      break;
+    }
     redriveAttempts += 1;
     // New groups: the retryable leftovers of many groups are packed together again.
     retry = await runRound([...new Set(retry)]);
