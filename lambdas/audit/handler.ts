@@ -3,13 +3,13 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE, loadConfig, type AuditConfig } from './config';
 import { createAwsClients, type AwsClients } from './aws/clients';
+import { liveDeps } from './core/live-deps';
 import { runAudit, type AuditOutcome, type SourceDocument } from './core/run-audit';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
 import { buildDriftDigest } from './notify/drift-digest';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './report/report-store';
 import { S3ReportStore } from './report/s3-report-store';
-import { systemClock, systemSleep } from './util/system-clock';
 
 /** The part of an EventBridge scheduled event the audit reads. */
 export interface AuditEvent {
@@ -79,17 +79,7 @@ async function readDocuments(store: ReportStore, config: AuditConfig) {
 async function audit({ config, clients, store }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
   const [baseline, exclusions] = await readDocuments(store, config);
   return runAudit(
-    {
-      organizations: clients.organizations,
-      securityHub: clients.securityHub,
-      organizationsCounter: clients.organizationsCounter,
-      securityHubCounter: clients.securityHubCounter,
-      store,
-      clock: systemClock,
-      sleep: systemSleep,
-      random: Math.random,
-      logger,
-    },
+    { ...liveDeps(clients), store, logger },
     {
       tuning: config,
       reportPrefix: config.reportPrefix,

@@ -28,7 +28,7 @@ import { DEFAULT_TUNING } from '../../lambdas/audit/config';
 import { runAudit } from '../../lambdas/audit/core/run-audit';
 import { createProgressReporter } from '../../lambdas/audit/cli/progress-reporter';
 import { DirReportStore } from '../../lambdas/audit/report/dir-report-store';
-import { systemClock, systemSleep } from '../../lambdas/audit/util/system-clock';
+import { liveDeps } from '../../lambdas/audit/core/live-deps';
 import { emulatorEnvironment, type EmulatorFaults, type EmulatorStats } from '../emulator';
 import { ORGANIZATIONS_OPERATIONS } from '../emulator/organizations-api';
 import type { BenchEmulatorOptions, BenchEmulatorReply, BenchEmulatorRequest } from './bench-emulator';
@@ -208,14 +208,8 @@ async function auditOnce(
   const started = performance.now();
   const outcome = await runAudit(
     {
-      organizations: clients.organizations,
-      securityHub: clients.securityHub,
-      organizationsCounter: clients.organizationsCounter,
-      securityHubCounter: clients.securityHubCounter,
+      ...liveDeps(clients),
       store,
-      clock: systemClock,
-      sleep: systemSleep,
-      random: Math.random,
       logger: {
         info: (message) => {
           if (message === 'Organization walked') walkedAt = performance.now();

@@ -14,6 +14,8 @@ import { reportKeys } from '../../lambdas/audit/report/report-store';
 import { generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
 import { allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';
 import { startLocalS3, type LocalS3 } from '../support/s3-server';
+import { lambdaContext } from '../support/lambda-context';
+import { AUDIT_METRIC_NAMES } from '../../infra/constructs/audit-metrics';
 
 jest.setTimeout(60_000);
 
@@ -26,35 +28,9 @@ const RUN_ID = '20261126T020000Z';
 const KEYS = reportKeys('', RUN_ID, '2026-11-26');
 const BASELINE_KEY = 'config/baseline.json';
 const EXCLUSIONS_KEY = 'config/exclusions.json';
-const METRIC_NAMES = [
-  'FailedAssociations',
-  'PendingAssociations',
-  'StalePendingAssociations',
-  'UnprocessedTargets',
-  'MissingTargets',
-  'DriftedTargets',
-  'NewDrift',
-  'ResolvedDrift',
-  'TargetsAudited',
-  'IncompleteRun',
-  'AuditDurationSeconds',
-  'ThrottledRequests',
-];
+const METRIC_NAMES = AUDIT_METRIC_NAMES;
 
-const context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'securityhub-config-audit',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:securityhub-config-audit',
-  memoryLimitInMB: '1024',
-  awsRequestId: 'integration-1',
-  logGroupName: '/aws/lambda/securityhub-config-audit',
-  logStreamName: 'stream',
-  getRemainingTimeInMillis: () => 900_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = lambdaContext('integration-1');
 
 interface EmfDocument {
   readonly _aws: { readonly CloudWatchMetrics: ReadonlyArray<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadTuning, normalizePrefix } from '../config';
 import { createAwsClients, type AwsClients } from '../aws/clients';
+import { liveDeps } from '../core/live-deps';
 import { runAudit, type SourceDocument } from '../core/run-audit';
 import type { Clock, Sleep } from '../model';
 import { DirReportStore } from '../report/dir-report-store';
@@ -68,10 +69,7 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
   try {
     const outcome = await runAudit(
       {
-        organizations: clients.organizations,
-        securityHub: clients.securityHub,
-        organizationsCounter: clients.organizationsCounter,
-        securityHubCounter: clients.securityHubCounter,
+        ...liveDeps(clients),
         store,
         clock,
         sleep: overrides.sleep ?? systemSleep,

@@ -71,21 +71,6 @@ export interface FetchOptions {
 }
 
 /**
- * Defaults. 8 requests/s with a burst of 10 stays below Security Hub's documented
- * "all other operations" quota of 10 requests/s, burst 30 (see util/token-bucket.ts), which
- * is shared with every other caller in the delegated administrator account.
- */
-export const DEFAULT_FETCH_OPTIONS: FetchOptions = {
-  groupSize: 50,
-  concurrency: 4,
-  requestsPerSecond: 8,
-  burst: 10,
-  maxRedriveAttempts: 5,
-  baseDelayMs: 1000,
-  maxDelayMs: 20000,
-};
-
-/**
  * The whole BatchGet API was refused: the caller is not allowed to read configuration
  * policy associations at all, so no partial report would be meaningful.
  */

@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   ACCOUNT_IN_OU,
@@ -9,6 +8,7 @@ import {
   serveAssociations,
   serveOrganization,
 } from './core/mock-aws-org';
+import { lambdaContext } from '../../support/lambda-context';
 
 type HandlerModule = typeof import('../../../lambdas/audit/handler');
 type OrganizationsSdk = typeof import('@aws-sdk/client-organizations');
@@ -21,20 +21,7 @@ const TOPIC = 'arn:aws:sns:us-east-1:123456789012:audit-alerts';
 const NAMESPACE = 'SecurityHubConfigAuditTest';
 const SERVICE = 'securityhub-config-audit-test';
 
-const context = {
-  callbackWaitsForEmptyEventLoop: true,
-  functionName: 'securityhub-config-audit',
-  functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:securityhub-config-audit',
-  memoryLimitInMB: '1024',
-  awsRequestId: 'req-1',
-  logGroupName: '/aws/lambda/securityhub-config-audit',
-  logStreamName: 'stream',
-  getRemainingTimeInMillis: () => 900_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-} as Context;
+const context = lambdaContext('req-1');
 
 const scheduled = (day: number) => ({ time: `2026-11-${String(day).padStart(2, '0')}T02:00:00Z` });
 

@@ -13,15 +13,26 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import type { RequestCounter } from '../../../../lambdas/audit/aws/request-counter';
+import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
 import type { TargetType } from '../../../../lambdas/audit/model';
 import {
-  DEFAULT_FETCH_OPTIONS,
   fetchAssociations,
   SecurityHubFetchError,
   type FetchDeps,
   type FetchOptions,
   type FetchTarget,
 } from '../../../../lambdas/audit/securityhub/fetch-associations';
+
+/** The production defaults (config.ts DEFAULT_TUNING), as fan-out options. */
+const BASE_OPTIONS: FetchOptions = {
+  groupSize: DEFAULT_TUNING.batchGroupSize,
+  concurrency: DEFAULT_TUNING.maxConcurrency,
+  requestsPerSecond: DEFAULT_TUNING.securityHubRequestsPerSecond,
+  burst: DEFAULT_TUNING.securityHubBurst,
+  maxRedriveAttempts: DEFAULT_TUNING.redriveMaxAttempts,
+  baseDelayMs: DEFAULT_TUNING.redriveBaseDelayMs,
+  maxDelayMs: DEFAULT_TUNING.redriveMaxDelayMs,
+};
 
 const shMock = mockClient(SecurityHubClient);
 const client = new SecurityHubClient({});
@@ -54,7 +65,7 @@ function sequence(...values: number[]): () => number {
 
 /** Options that keep the token bucket out of the way unless a test is about it. */
 const fast: FetchOptions = {
-  ...DEFAULT_FETCH_OPTIONS,
+  ...BASE_OPTIONS,
   requestsPerSecond: 1_000_000,
   burst: 1_000_000,
 };
@@ -126,18 +137,6 @@ beforeEach(() => {
 });
 
 describe('fetchAssociations: grouping and mapping', () => {
-  it('exports the documented defaults', () => {
-    expect(DEFAULT_FETCH_OPTIONS).toEqual({
-      groupSize: 50,
-      concurrency: 4,
-      requestsPerSecond: 8,
-      burst: 10,
-      maxRedriveAttempts: 5,
-      baseDelayMs: 1000,
-      maxDelayMs: 20000,
-    });
-  });
-
   it('splits targets into groups of groupSize with the right Target member per type', async () => {
     const time = fakeTime();
     const { groups } = serve(() => ({ kind: 'found' }));
@@ -252,7 +251,7 @@ describe('fetchAssociations: grouping and mapping', () => {
     const time = fakeTime();
     serve(() => ({ kind: 'found' }));
     await fetchAssociations(targets(60), deps(time), {
-      ...DEFAULT_FETCH_OPTIONS,
+      ...BASE_OPTIONS,
       groupSize: 5,
       concurrency: 1,
       requestsPerSecond: 8,
@@ -561,7 +560,7 @@ describe('fetchAssociations: deadline', () => {
     const time = fakeTime();
     serve(() => ({ kind: 'found' }));
     const result = await fetchAssociations(targets(2), deps(time, { deadline: time.now + 500 }), {
-      ...DEFAULT_FETCH_OPTIONS,
+      ...BASE_OPTIONS,
       groupSize: 1,
       concurrency: 1,
       requestsPerSecond: 1,
