@@ -114,19 +114,4 @@ export function serveAssociations(shMock: AnyStub, answers: Map<string, Answer>,
   return calls;
 }
 
-/** Fake time: `sleep` records and advances the clock instead of waiting. */
-export function fakeTime(start = Date.parse('2026-11-26T02:00:00.000Z')) {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    clock: { now: () => now },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    sleeps,
-    advance(ms: number) {
-      now += ms;
-    },
-  };
-}
+export { fakeTime } from '../../../support/fake-time';

@@ -22,6 +22,7 @@ import {
   type FetchOptions,
   type FetchTarget,
 } from '../../../../lambdas/audit/securityhub/fetch-associations';
+import { fakeTime } from '../../../support/fake-time';
 
 /** The production defaults (config.ts DEFAULT_TUNING), as fan-out options. */
 const BASE_OPTIONS: FetchOptions = {
@@ -37,25 +38,6 @@ const BASE_OPTIONS: FetchOptions = {
 const shMock = mockClient(SecurityHubClient);
 const client = new SecurityHubClient({});
 
-/** Fake time: sleep records and advances the clock, never waits for real. */
-function fakeTime(start = 1_700_000_000_000) {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    clock: { now: () => now },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    advance(ms: number) {
-      now += ms;
-    },
-    sleeps,
-    get now() {
-      return now;
-    },
-  };
-}
 
 /** A random source returning the given values in order (then repeating the last). */
 function sequence(...values: number[]): () => number {
@@ -138,7 +120,7 @@ beforeEach(() => {
 
 describe('fetchAssociations: grouping and mapping', () => {
   it('splits targets into groups of groupSize with the right Target member per type', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const { groups } = serve(() => ({ kind: 'found' }));
     const all = [
       { id: 'r-ab12', type: 'ROOT' as const },
@@ -161,7 +143,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('maps associations keyed by TargetId with UpdatedAt as an ISO string', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       ConfigurationPolicyAssociations: [
         found('111111111111', { AssociationType: 'APPLIED', AssociationStatus: 'PENDING', ConfigurationPolicyId: 'SELF_MANAGED_SECURITY_HUB' }),
@@ -196,7 +178,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('asks for each id once even when it is listed twice', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const { groups } = serve(() => ({ kind: 'found' }));
     const list = [...targets(3), ...targets(3)];
     const result = await fetchAssociations(list, deps(time), fast);
@@ -205,14 +187,14 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('makes no call for no targets', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const result = await fetchAssociations([], deps(time), fast);
     expect(shMock.calls()).toHaveLength(0);
     expect(result.associations.size + result.unprocessed.size).toBe(0);
   });
 
   it('leaves a target the service did not mention in neither map (MISSING downstream)', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     serve((id) => (id === '100000000001' ? { kind: 'omit' } : { kind: 'found' }));
     const result = await fetchAssociations(targets(3), deps(time), fast);
     expect(result.associations.has('100000000001')).toBe(false);
@@ -221,7 +203,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('ignores answers for targets it did not ask for, and lets an association win over an error for the same target', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       ConfigurationPolicyAssociations: [found('100000000000'), found('999999999999')],
       UnprocessedConfigurationPolicyAssociations: [unprocessedEntry('100000000000', '500'), unprocessedEntry('888888888888', '500')],
@@ -232,7 +214,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('keeps at most `concurrency` calls in flight', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     let inFlight = 0;
     let maxInFlight = 0;
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
@@ -248,7 +230,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('paces calls through the token bucket', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     serve(() => ({ kind: 'found' }));
     await fetchAssociations(targets(60), deps(time), {
       ...BASE_OPTIONS,
@@ -262,7 +244,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('reports progress up to the total', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     serve(() => ({ kind: 'found' }));
     const progress: Array<[number, number]> = [];
     await fetchAssociations(targets(12), deps(time, { onProgress: (d, t) => progress.push([d, t]) }), {
@@ -278,7 +260,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('rejects invalid options', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     await expect(fetchAssociations(targets(1), deps(time), { ...fast, groupSize: 0 })).rejects.toThrow(RangeError);
     await expect(fetchAssociations(targets(1), deps(time), { ...fast, concurrency: 0 })).rejects.toThrow(RangeError);
     await expect(fetchAssociations(targets(1), deps(time), { ...fast, maxRedriveAttempts: -1 })).rejects.toThrow(RangeError);
@@ -288,7 +270,7 @@ describe('fetchAssociations: grouping and mapping', () => {
 
 describe('fetchAssociations: splitting groups the service rejects', () => {
   it('halves groups rejected with InvalidInputException until they are accepted', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const sizes: number[] = [];
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
       const ids = requestedIds(input);
@@ -308,7 +290,7 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   });
 
   it('applies a learned size limit to later groups and re-drive rounds', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const sizes: number[] = [];
     let calls = 0;
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
@@ -335,7 +317,7 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   });
 
   it('does not learn a limit from a group that failed because of one bad target', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const sizes: number[] = [];
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
       const ids = requestedIds(input);
@@ -349,7 +331,7 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   });
 
   it('splits down to a single target, which then stays unprocessed with the error and is not re-driven', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const sizes: number[] = [];
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
       const ids = requestedIds(input);
@@ -380,7 +362,7 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
 
 describe('fetchAssociations: re-drive', () => {
   it('re-drives retryable entries in new groups after full-jitter backoff from the injected random', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const flaky = new Set(['100000000001', '100000000004', '100000000007']);
     const { groups } = serve((id, attempt) =>
       flaky.has(id) && attempt <= 2 ? { kind: 'unprocessed', code: attempt === 1 ? '429' : 'LimitExceededException' } : { kind: 'found' },
@@ -407,7 +389,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('caps the backoff ceiling at maxDelayMs and stops after maxRedriveAttempts rounds', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     serve(() => ({ kind: 'unprocessed', code: '500' }));
     const result = await fetchAssociations(targets(2), deps(time, { random: () => 0.999 }), {
       ...fast,
@@ -429,7 +411,7 @@ describe('fetchAssociations: re-drive', () => {
   it.each(['403', '404', '400', 'AccessDeniedException', 'ResourceNotFoundException', 'InvalidInputException'])(
     'does not retry terminal code %s',
     async (code) => {
-      const time = fakeTime();
+      const time = fakeTime(1_700_000_000_000);
       const { groups } = serve((id) => (id === '100000000000' ? { kind: 'unprocessed', code } : { kind: 'found' }));
       const result = await fetchAssociations(targets(2), deps(time), fast);
       expect(groups).toHaveLength(1);
@@ -440,7 +422,7 @@ describe('fetchAssociations: re-drive', () => {
   );
 
   it('turns a whole-call failure after SDK retries into unprocessed targets and re-drives them', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     let call = 0;
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
       call += 1;
@@ -459,7 +441,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('records the error name and message when a whole call keeps failing', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(new InternalException({ message: 'Internal failure', $metadata: {} }));
     const result = await fetchAssociations(targets(2), deps(time, { random: () => 0 }), { ...fast, maxRedriveAttempts: 1 });
     expect(result.unprocessed.get('100000000001')).toEqual({
@@ -472,7 +454,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('drops a stale error when the latest answer no longer mentions the target', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     serve((_, attempt) => (attempt === 1 ? { kind: 'unprocessed', code: '503' } : { kind: 'omit' }));
     const result = await fetchAssociations(targets(1), deps(time, { random: () => 0 }), fast);
     expect(result.unprocessed.size).toBe(0);
@@ -481,7 +463,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('throws SecurityHubFetchError when the whole API is denied', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const cause = new AccessDeniedException({ message: 'User is not authorized', $metadata: {} });
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(cause);
     const error = (await fetchAssociations(targets(120), deps(time), fast).catch((e: unknown) => e)) as SecurityHubFetchError;
@@ -494,7 +476,7 @@ describe('fetchAssociations: re-drive', () => {
 
 describe('fetchAssociations: deadline', () => {
   it('does not start a re-drive round (or its sleep) that would end past the deadline', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     serve((id) => (id === '100000000000' ? { kind: 'unprocessed', code: '429' } : { kind: 'found' }));
     const result = await fetchAssociations(
       targets(2),
@@ -509,7 +491,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('runs the rounds that fit and stops at the first that does not', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     serve(() => ({ kind: 'unprocessed', code: '500' }));
     const result = await fetchAssociations(
       targets(1),
@@ -524,7 +506,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('marks groups not yet sent when the deadline passes as DEADLINE_EXCEEDED with 0 attempts', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const start = time.now;
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
       time.advance(1000); // each call takes a second
@@ -548,7 +530,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('sends nothing when the deadline has already passed', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const result = await fetchAssociations(targets(5), deps(time, { deadline: time.now - 1 }), fast);
     expect(shMock.calls()).toHaveLength(0);
     expect([...result.unprocessed.values()].every((u) => u.errorCode === 'DEADLINE_EXCEEDED' && u.attempts === 0)).toBe(true);
@@ -557,7 +539,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('does not send a group whose token wait ran past the deadline', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     serve(() => ({ kind: 'found' }));
     const result = await fetchAssociations(targets(2), deps(time, { deadline: time.now + 500 }), {
       ...BASE_OPTIONS,
@@ -573,7 +555,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('keeps the last real error of a re-driven target the deadline then cut off', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const start = time.now;
     let call = 0;
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
@@ -607,7 +589,7 @@ describe('fetchAssociations: deadline', () => {
 
 describe('fetchAssociations: stats and invariants', () => {
   it('takes apiCalls and throttledRequests from the request counter, as deltas over this fetch', async () => {
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const counter = { requests: 10, throttledRequests: 4 };
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
       // Each send is two HTTP attempts, the first throttled, as the middleware would count.
@@ -656,7 +638,7 @@ describe('fetchAssociations: stats and invariants', () => {
       }
       return out;
     });
-    const time = fakeTime();
+    const time = fakeTime(1_700_000_000_000);
     const list = [...targets(300), ...targets(40, 'ORGANIZATIONAL_UNIT', 'ou-'), ...targets(50)];
     const result = await fetchAssociations(list, deps(time, { random: rand }), { ...fast, groupSize: 20, concurrency: 4 });
 

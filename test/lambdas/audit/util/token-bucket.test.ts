@@ -1,28 +1,10 @@
 import { TokenBucket } from '../../../../lambdas/audit/util/token-bucket';
+import { fakeTime } from '../../../support/fake-time';
 
-/** Fake time: sleep records the wait and advances the clock by it, never waits for real. */
-function fakeTime(start = 0) {
-  let now = start;
-  const sleeps: number[] = [];
-  return {
-    clock: { now: () => now },
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      now += ms;
-    },
-    advance: (ms: number) => {
-      now += ms;
-    },
-    sleeps,
-    get now() {
-      return now;
-    },
-  };
-}
 
 describe('TokenBucket', () => {
   it('lets a full burst through at once, then paces at the refill rate', async () => {
-    const time = fakeTime();
+    const time = fakeTime(0);
     const bucket = new TokenBucket({ ratePerSecond: 2, burst: 3, ...time });
 
     for (let i = 0; i < 3; i += 1) await bucket.take();
@@ -35,7 +17,7 @@ describe('TokenBucket', () => {
   });
 
   it('spaces concurrent callers one interval apart without a queue', async () => {
-    const time = fakeTime();
+    const time = fakeTime(0);
     // This fake sleep does not advance the clock: all five callers arrive at t=0.
     const sleeps: number[] = [];
     const bucket = new TokenBucket({
@@ -71,7 +53,7 @@ describe('TokenBucket', () => {
   });
 
   it('keeps exact whole-millisecond waits over many takes (no drift)', async () => {
-    const time = fakeTime();
+    const time = fakeTime(0);
     const bucket = new TokenBucket({ ratePerSecond: 8, burst: 10, ...time });
     for (let i = 0; i < 1010; i += 1) await bucket.take();
     expect(time.sleeps).toHaveLength(1000);
@@ -89,7 +71,7 @@ describe('TokenBucket', () => {
   });
 
   it('rejects nonsense settings', () => {
-    const time = fakeTime();
+    const time = fakeTime(0);
     expect(() => new TokenBucket({ ratePerSecond: 0, burst: 1, ...time })).toThrow(RangeError);
     expect(() => new TokenBucket({ ratePerSecond: Infinity, burst: 1, ...time })).toThrow(RangeError);
     expect(() => new TokenBucket({ ratePerSecond: 1, burst: 0, ...time })).toThrow(RangeError);
