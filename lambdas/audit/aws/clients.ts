@@ -50,6 +50,9 @@ export interface AwsClients {
  */
 export const ORGANIZATIONS_MAX_ATTEMPTS = 8;
 
+/** Per-attempt limits of every client (options of the SDK's Node.js HTTP handler). */
+export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
+
 /** Session name the assumed Organizations role shows in CloudTrail. */
 export const ORGANIZATIONS_ROLE_SESSION_NAME = 'securityhub-config-audit';
 
@@ -64,6 +67,10 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
   const common = {
     ...(region !== undefined ? { region } : {}),
     ...(maxAttempts !== undefined ? { maxAttempts } : {}),
+    // The SDK sets no request timeout: a hung socket would sit past the audit's deadline
+    // into the Lambda timeout, and then no report is written at all. A timed-out attempt
+    // is retried by the SDK like any other transient failure.
+    requestHandler: REQUEST_TIMEOUTS,
   };
 
   const organizations = new OrganizationsClient({

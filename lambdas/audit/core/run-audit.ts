@@ -149,7 +149,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     unprocessed: fetched.unprocessed,
     baseline: documents.baseline,
     exclusions: documents.exclusions,
-    now: startedAt,
+    // The run's own time, so a retry that starts later judges expiry and staleness as the original did.
+    now: Date.parse(run.runTime),
     pendingStaleMs: request.tuning.pendingStaleHours * 3_600_000,
   });
   const { rows, departedTargets } = buildAssociationRows({

@@ -319,9 +319,12 @@ export async function fetchAssociations(
       return { retry, accepted: true };
     } catch (error) {
       const name = errorName(error);
-      if (name === 'AccessDeniedException') {
+      // Refusals of the whole API, not of a target: InvalidAccessException is Security Hub's
+      // answer when it is not enabled (or not administered) in this account and Region.
+      // Reporting every target UNPROCESSED would page for the whole organization, so stop.
+      if (name === 'AccessDeniedException' || name === 'InvalidAccessException') {
         fatal ??= new SecurityHubFetchError(
-          'Security Hub refused BatchGetConfigurationPolicyAssociations with AccessDeniedException: ' +
+          `Security Hub refused BatchGetConfigurationPolicyAssociations with ${name}: ` +
             'this account is probably not the Security Hub delegated administrator, or this is not ' +
             'the home Region, or the role lacks securityhub:BatchGetConfigurationPolicyAssociations',
           { cause: error },

@@ -77,6 +77,18 @@ describe('createAwsClients', () => {
     }
   });
 
+  it('bounds every request attempt in time, so a hung socket cannot outlast the deadline', async () => {
+    const clients = createAwsClients();
+    try {
+      for (const client of [clients.organizations, clients.securityHub, clients.s3, clients.sns]) {
+        const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
+        await expect(handler.configProvider).resolves.toMatchObject({ connectionTimeout: 5_000, requestTimeout: 30_000 });
+      }
+    } finally {
+      clients.destroy();
+    }
+  });
+
   it('does not assume a role without organizationsRoleArn', () => {
     const clients = createAwsClients();
     clients.destroy();

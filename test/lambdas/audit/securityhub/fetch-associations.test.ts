@@ -1,5 +1,6 @@
 import {
   AccessDeniedException,
+  InvalidAccessException,
   BatchGetConfigurationPolicyAssociationsCommand,
   InternalException,
   InvalidInputException,
@@ -470,6 +471,16 @@ describe('fetchAssociations: re-drive', () => {
     expect(error).toBeInstanceOf(SecurityHubFetchError);
     expect(error.name).toBe('SecurityHubFetchError');
     expect(error.message).toContain('delegated administrator');
+    expect(error.cause).toBe(cause);
+  });
+
+  it('throws SecurityHubFetchError when Security Hub is not enabled here (InvalidAccessException)', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    const cause = new InvalidAccessException({ message: 'Account is not subscribed to AWS Security Hub', $metadata: {} });
+    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(cause);
+    const error = (await fetchAssociations(targets(120), deps(time), fast).catch((e: unknown) => e)) as SecurityHubFetchError;
+    expect(error).toBeInstanceOf(SecurityHubFetchError);
+    expect(error.message).toContain('InvalidAccessException');
     expect(error.cause).toBe(cause);
   });
 });
