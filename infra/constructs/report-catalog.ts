@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -13,6 +13,7 @@ import {
 } from '../../lambdas/audit/report/schema';
 import { DEFAULTS } from '../config/defaults';
 import type { ReportStore } from './report-store';
+import { secureBucketProps } from './secure-bucket-props';
 
 /** Directory of the named queries' SQL files. */
 export const QUERIES_DIRECTORY = path.join(__dirname, '..', 'queries');
@@ -176,15 +177,7 @@ export class ReportCatalog extends Construct {
 
     this.resultsBucket = new s3.Bucket(this, 'ResultsBucket', {
       // Results copy report rows, so they get the report's encryption.
-      encryption: store.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
-      encryptionKey: store.encryptionKey,
-      bucketKeyEnabled: store.encryptionKey ? true : undefined,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Retained like the other buckets: CloudFormation cannot delete a non-empty bucket anyway.
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...secureBucketProps(store.encryptionKey),
       serverAccessLogsBucket: store.accessLogsBucket,
       serverAccessLogsPrefix: 'athena-results-bucket/',
       lifecycleRules: [

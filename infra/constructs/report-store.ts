@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { normalizePrefix } from '../../lambdas/audit/config';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 import { DEFAULTS } from '../config/defaults';
+import { secureBucketProps } from './secure-bucket-props';
 
 /** How report objects are encrypted at rest. */
 export type ReportStoreEncryption =
@@ -78,12 +79,7 @@ export class ReportStore extends Construct {
 
     this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
       // Server access logging delivers only to SSE-S3 buckets, so no KMS here.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      removalPolicy: RemovalPolicy.RETAIN,
+      ...secureBucketProps(),
       lifecycleRules: [
         {
           id: 'expire-access-logs',
@@ -124,16 +120,8 @@ export class ReportStore extends Construct {
       expiration: days(props.expireAfter, DEFAULTS.reportExpirationDays),
     };
     this.bucket = new s3.Bucket(this, 'ReportBucket', {
-      encryption: this.encryptionKey ? s3.BucketEncryption.KMS : s3.BucketEncryption.S3_MANAGED,
-      encryptionKey: this.encryptionKey,
-      // One data key per bucket instead of one KMS request per object.
-      bucketKeyEnabled: this.encryptionKey ? true : undefined,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...secureBucketProps(this.encryptionKey),
       versioned: true,
-      removalPolicy: RemovalPolicy.RETAIN,
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'report-bucket/',
       lifecycleRules: [

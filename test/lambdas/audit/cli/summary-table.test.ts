@@ -1,7 +1,7 @@
 import { formatSummary } from '../../../../lambdas/audit/cli/summary-table';
 import { DRIFT_REASONS } from '../../../../lambdas/audit/model';
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { row, summaryWith } from '../notify/digest-fixtures';
+import { row, summaryWith } from '../report/row-fixtures';
 
 const LOCATION = '/tmp/reports/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
 const cells = (line: string) => line.trim().split(/\s{2,}/);

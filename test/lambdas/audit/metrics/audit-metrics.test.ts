@@ -1,6 +1,6 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { addAuditMetrics, addFailedRunMetrics } from '../../../../lambdas/audit/metrics/audit-metrics';
-import { summaryWith } from '../notify/digest-fixtures';
+import { summaryWith } from '../report/row-fixtures';
 
 /**
  * Powertools (2.x) prints each EMF document with a `node:console` Console bound to

@@ -1,6 +1,6 @@
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { buildDriftDigest } from '../../../../lambdas/audit/notify/drift-digest';
-import { row, summaryWith } from './digest-fixtures';
+import { row, summaryWith } from '../report/row-fixtures';
 
 const LOCATION = 's3://audit-reports/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
 const options = { maxTargets: 20, reportLocation: LOCATION };
