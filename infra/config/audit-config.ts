@@ -1,6 +1,6 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
-import { normalizePrefix } from '../../lambdas/audit/config';
+import { normalizeReportPrefix } from '../../lambdas/audit/report/report-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 import { cronExpressionProblem, normalizeCronExpression } from './cron-expression';
 import { DEFAULTS, LOG_LEVELS, LOG_RETENTION_DAYS } from './defaults';
@@ -136,7 +136,7 @@ const shape = {
       .regex(/^[A-Za-z0-9!_.*'()/-]*$/, { error: 'expected an S3 key prefix of safe characters' })
       .refine((p) => !p.startsWith('/'), { error: 'must not start with "/"' })
       .default(DEFAULTS.reportPrefix)
-      .transform(normalizePrefix),
+      .transform(normalizeReportPrefix),
   ),
   reportKmsKey: optionalText(
     /^(create|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f-]{36}))$/,

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { normalizePrefix } from '../../lambdas/audit/config';
+import { normalizeReportPrefix } from '../../lambdas/audit/report/report-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 import { DEFAULTS } from '../config/defaults';
 import { secureBucketProps } from './secure-bucket-props';
@@ -73,7 +73,7 @@ export class ReportStore extends Construct {
 
   constructor(scope: Construct, id: string, props: ReportStoreProps = {}) {
     super(scope, id);
-    this.reportPrefix = normalizePrefix(props.reportPrefix ?? DEFAULTS.reportPrefix);
+    this.reportPrefix = normalizeReportPrefix(props.reportPrefix ?? DEFAULTS.reportPrefix);
     const encryption = props.encryption ?? { kind: 'S3_MANAGED' };
     const days = (value: Duration | undefined, fallback: number) => value ?? Duration.days(fallback);
 

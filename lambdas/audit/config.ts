@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { normalizeReportPrefix } from './report/report-store';
 
 /** A configuration value is missing or malformed. The message names the variable. */
 export class ConfigError extends Error {
@@ -175,17 +176,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuditConfig {
   return {
     ...toTuning(e),
     reportBucket: e.REPORT_BUCKET,
-    reportPrefix: normalizePrefix(e.REPORT_PREFIX),
+    reportPrefix: normalizeReportPrefix(e.REPORT_PREFIX),
     organizationsRoleArn: e.ORGANIZATIONS_ROLE_ARN,
     baselineKey: e.BASELINE_KEY,
     exclusionsKey: e.EXCLUSIONS_KEY,
     alertTopicArn: e.ALERT_TOPIC_ARN,
     digestMaxTargets: e.DIGEST_MAX_TARGETS,
   };
-}
-
-/** '' stays ''; anything else ends with exactly one '/'. */
-export function normalizePrefix(prefix: string): string {
-  const trimmed = prefix.replace(/\/+$/, '');
-  return trimmed === '' ? '' : `${trimmed}/`;
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { loadTuning, normalizePrefix } from '../config';
+import { loadTuning } from '../config';
+import { normalizeReportPrefix } from '../report/report-store';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { liveDeps } from '../core/live-deps';
 import { runAudit, type SourceDocument } from '../core/run-audit';
@@ -64,7 +65,7 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
   ]);
   const clients = overrides.clients ?? createAwsClients({ organizationsRoleArn: args.organizationsRoleArn });
   const clock = overrides.clock ?? systemClock;
-  const prefix = normalizePrefix(args.prefix);
+  const prefix = normalizeReportPrefix(args.prefix);
   const store = args.outDir !== undefined ? new DirReportStore(resolve(args.outDir)) : new S3ReportStore(clients.s3, args.bucket!);
   try {
     const outcome = await runAudit(

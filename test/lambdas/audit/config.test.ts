@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULT_TUNING, loadConfig, loadTuning, normalizePrefix } from '../../../lambdas/audit/config';
+import { ConfigError, DEFAULT_TUNING, loadConfig, loadTuning } from '../../../lambdas/audit/config';
 
 const minimal = { REPORT_BUCKET: 'audit-reports-123456789012' };
 
@@ -81,15 +81,5 @@ describe('loadConfig', () => {
 describe('loadTuning', () => {
   it('needs no bucket', () => {
     expect(loadTuning({})).toEqual(DEFAULT_TUNING);
-  });
-});
-
-describe('normalizePrefix', () => {
-  it.each([
-    ['', ''],
-    ['a', 'a/'],
-    ['a/b//', 'a/b/'],
-  ])('%j -> %j', (input, output) => {
-    expect(normalizePrefix(input)).toBe(output);
   });
 });
