@@ -117,3 +117,16 @@ export function attachRequestCounter(client: MiddlewareClient): RequestCounter {
   attached.set(client, view);
   return view;
 }
+
+/**
+ * Counts from now on. The counters live as long as their client, which a warm Lambda
+ * reuses across runs, so each run reads its own share through this.
+ */
+export function countFromNow(counter: RequestCounter | undefined): () => RequestCounter {
+  const startRequests = counter?.requests ?? 0;
+  const startThrottled = counter?.throttledRequests ?? 0;
+  return () => ({
+    requests: (counter?.requests ?? 0) - startRequests,
+    throttledRequests: (counter?.throttledRequests ?? 0) - startThrottled,
+  });
+}

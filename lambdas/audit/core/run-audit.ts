@@ -2,7 +2,7 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AuditTuning } from '../config';
 import type { Baseline, Clock, Exclusion, OrgSnapshot, Sleep } from '../model';
-import type { RequestCounter } from '../aws/request-counter';
+import { countFromNow, type RequestCounter } from '../aws/request-counter';
 import { walkOrganization } from '../organizations/walk-organization';
 import { fetchAssociations } from '../securityhub/fetch-associations';
 import { parseBaseline } from '../drift/baseline';
@@ -101,11 +101,7 @@ function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocume
  */
 export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditOutcome> {
   const startedAt = deps.clock.now();
-  // The counters live as long as the clients (a warm Lambda reuses them): count this run only.
-  const organizationsAtStart = {
-    requests: deps.organizationsCounter?.requests ?? 0,
-    throttled: deps.organizationsCounter?.throttledRequests ?? 0,
-  };
+  const organizationsCalls = countFromNow(deps.organizationsCounter);
   const run = deriveRunId({ scheduledTime: request.scheduledTime, now: startedAt, random: deps.random });
   const documents = parseDocuments(request);
 
@@ -167,8 +163,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     trigger: run.trigger,
     org,
     fetchStats: fetched.stats,
-    organizationsApiCalls: (deps.organizationsCounter?.requests ?? 0) - organizationsAtStart.requests,
-    organizationsThrottledRequests: (deps.organizationsCounter?.throttledRequests ?? 0) - organizationsAtStart.throttled,
+    organizationsApiCalls: organizationsCalls().requests,
+    organizationsThrottledRequests: organizationsCalls().throttledRequests,
     departedTargets,
     previousRunId: previous?.runId ?? null,
     durationSeconds: (deps.clock.now() - startedAt) / 1000,

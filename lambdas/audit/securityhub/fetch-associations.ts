@@ -18,7 +18,7 @@ import {
   type SecurityHubClient,
   type UnprocessedConfigurationPolicyAssociation,
 } from '@aws-sdk/client-securityhub';
-import type { RequestCounter } from '../aws/request-counter';
+import { countFromNow, type RequestCounter } from '../aws/request-counter';
 import type {
   Association,
   AssociationStatus,
@@ -209,9 +209,7 @@ export async function fetchAssociations(
   const unprocessed = new Map<string, UnprocessedTarget>();
   /** Targets that have had an outcome at least once, for progress reporting. */
   const settled = new Set<string>();
-  const counterStart = requestCounter
-    ? { requests: requestCounter.requests, throttled: requestCounter.throttledRequests }
-    : undefined;
+  const counted = countFromNow(requestCounter);
   let sends = 0;
   let splitGroups = 0;
   let redriveAttempts = 0;
@@ -384,9 +382,9 @@ export async function fetchAssociations(
     associations,
     unprocessed,
     stats: {
-      apiCalls: requestCounter && counterStart ? requestCounter.requests - counterStart.requests : sends,
-      throttledRequests:
-        requestCounter && counterStart ? requestCounter.throttledRequests - counterStart.throttled : 0,
+      // Without a counter, only our own sends are known (SDK retries are invisible).
+      apiCalls: requestCounter ? counted().requests : sends,
+      throttledRequests: counted().throttledRequests,
       redriveAttempts,
       splitGroups,
       deadlineReached,

@@ -7,6 +7,7 @@ import {
 import { Readable } from 'node:stream';
 import {
   attachRequestCounter,
+  countFromNow,
   isThrottlingError,
   REQUEST_COUNTER_MIDDLEWARE_NAME,
 } from '../../../../lambdas/audit/aws/request-counter';
@@ -136,6 +137,20 @@ describe('attachRequestCounter', () => {
       (counter as { requests: number }).requests = 99;
     }).toThrow(TypeError);
     expect(counter.requests).toBe(0);
+  });
+});
+
+describe('countFromNow', () => {
+  it('reports only what the counter gained since it was called', () => {
+    const live = { requests: 100, throttledRequests: 7 };
+    const counted = countFromNow(live);
+    live.requests = 104;
+    live.throttledRequests = 9;
+    expect(counted()).toEqual({ requests: 4, throttledRequests: 2 });
+  });
+
+  it('reads zero without a counter', () => {
+    expect(countFromNow(undefined)()).toEqual({ requests: 0, throttledRequests: 0 });
   });
 });
 
