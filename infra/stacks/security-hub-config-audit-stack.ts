@@ -84,6 +84,8 @@ export class SecurityHubConfigAuditStack extends Stack {
         maxConcurrency: c.maxConcurrency,
         securityHubRequestsPerSecond: c.securityHubRequestsPerSecond,
         securityHubBurst: c.securityHubBurst,
+        organizationsRequestsPerSecond: c.organizationsRequestsPerSecond,
+        organizationsBurst: c.organizationsBurst,
         redriveMaxAttempts: c.redriveMaxAttempts,
         redriveBaseDelayMs: c.redriveBaseDelayMs,
         redriveMaxDelayMs: c.redriveMaxDelayMs,

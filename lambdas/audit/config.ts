@@ -22,6 +22,10 @@ export interface AuditTuning {
   readonly securityHubRequestsPerSecond: number;
   /** Client-side token bucket size. */
   readonly securityHubBurst: number;
+  /** Client-side pacing of the organization walk's List* requests, per second. */
+  readonly organizationsRequestsPerSecond: number;
+  /** Token bucket size of the walk's pacing. */
+  readonly organizationsBurst: number;
   /** Re-drive rounds for unprocessed entries after the first pass. */
   readonly redriveMaxAttempts: number;
   readonly redriveBaseDelayMs: number;
@@ -48,15 +52,20 @@ export interface AuditConfig extends AuditTuning {
 }
 
 /**
- * Defaults of the tuning knobs. The request rate stays below Security Hub's documented
- * quota for "all other operations" (10 requests/s, burst 30), which the whole account
- * shares with consoles and other tools.
+ * Defaults of the tuning knobs. The Security Hub rate stays below its documented quota
+ * for "all other operations" (10 requests/s, burst 30), which the whole account shares
+ * with consoles and other tools. Organizations publishes no rate for its List*
+ * operations; 10 requests/s with a burst of 10 is an assumption, kept modest because the
+ * quota is shared organization-wide, and the adaptive retry mode backs off further if
+ * Organizations throttles anyway.
  */
 export const DEFAULT_TUNING: AuditTuning = {
   batchGroupSize: 50,
   maxConcurrency: 4,
   securityHubRequestsPerSecond: 8,
   securityHubBurst: 10,
+  organizationsRequestsPerSecond: 10,
+  organizationsBurst: 10,
   redriveMaxAttempts: 5,
   redriveBaseDelayMs: 1000,
   redriveMaxDelayMs: 20000,
@@ -96,6 +105,8 @@ const tuningEnv = {
   MAX_CONCURRENCY: intVar(1, 32, DEFAULT_TUNING.maxConcurrency),
   SECURITYHUB_REQUESTS_PER_SECOND: numberVar(0.1, 100, DEFAULT_TUNING.securityHubRequestsPerSecond),
   SECURITYHUB_BURST: intVar(1, 100, DEFAULT_TUNING.securityHubBurst),
+  ORGANIZATIONS_REQUESTS_PER_SECOND: numberVar(0.1, 100, DEFAULT_TUNING.organizationsRequestsPerSecond),
+  ORGANIZATIONS_BURST: intVar(1, 100, DEFAULT_TUNING.organizationsBurst),
   REDRIVE_MAX_ATTEMPTS: intVar(0, 20, DEFAULT_TUNING.redriveMaxAttempts),
   REDRIVE_BASE_DELAY_MS: intVar(1, 60_000, DEFAULT_TUNING.redriveBaseDelayMs),
   REDRIVE_MAX_DELAY_MS: intVar(1, 300_000, DEFAULT_TUNING.redriveMaxDelayMs),
@@ -145,6 +156,8 @@ function toTuning(env: z.infer<z.ZodObject<typeof tuningEnv>>): AuditTuning {
     maxConcurrency: env.MAX_CONCURRENCY,
     securityHubRequestsPerSecond: env.SECURITYHUB_REQUESTS_PER_SECOND,
     securityHubBurst: env.SECURITYHUB_BURST,
+    organizationsRequestsPerSecond: env.ORGANIZATIONS_REQUESTS_PER_SECOND,
+    organizationsBurst: env.ORGANIZATIONS_BURST,
     redriveMaxAttempts: env.REDRIVE_MAX_ATTEMPTS,
     redriveBaseDelayMs: env.REDRIVE_BASE_DELAY_MS,
     redriveMaxDelayMs: env.REDRIVE_MAX_DELAY_MS,

@@ -29,10 +29,25 @@ export interface OrgTarget {
   readonly accountStatus: AccountStatus | null;
 }
 
+/**
+ * Something Organizations listed with an id that is not a valid id of its kind. It is
+ * kept out of the report (and, for a container, its subtree is not walked), so the run
+ * cannot claim to be complete.
+ */
+export interface RejectedTarget {
+  /** The id as listed, quoted and bounded (see `quoteUntrustedId`): safe to log, never used as an id. */
+  readonly quotedId: string;
+  readonly type: TargetType;
+  /** The container it was listed under. */
+  readonly parentId: string;
+}
+
 /** The whole organization, in walk order (parents before their children). */
 export interface OrgSnapshot {
   readonly rootIds: readonly string[];
   readonly targets: readonly OrgTarget[];
+  /** Listed entries whose ids were invalid; empty in a healthy organization. */
+  readonly rejected: readonly RejectedTarget[];
 }
 
 export type AssociationType = 'APPLIED' | 'INHERITED';

@@ -1,10 +1,13 @@
 /**
  * Turns an {@link EmulatorFaults} into the live state the server consults per request:
- * quota buckets, the seeded 5xx stream, and the unprocessed plan. Also holds the errors
- * each service uses for throttling and internal failures.
+ * quota buckets, storm deadlines, the seeded 5xx / drop / stall streams, the unprocessed
+ * plan and the response-shape look-ups. Also holds the errors each service uses for
+ * throttling and internal failures.
  */
-import { validateFaults, type EmulatorFaults, type ServiceFaults } from './emulator-faults';
+import { validateFaults, type EmulatorFaults, type MalformedKind, type ServiceFaults } from './emulator-faults';
+import type { OrgIndex } from './org-index';
 import type { Service } from './request-route';
+import { organizationsResponseFaults, securityHubMalformed, type OrganizationsResponseFaults } from './response-faults';
 import { createRandom, type Random, type Seed } from './seeded-random';
 import { EmulatedServiceError } from './service-error';
 import { ServerTokenBucket } from './token-bucket';
@@ -15,21 +18,45 @@ export interface ActiveFaults {
   readonly faults: EmulatorFaults;
   readonly seed: Seed;
   readonly buckets: Readonly<Partial<Record<Service, ServerTokenBucket>>>;
+  /** Clock reading (ms) until which every request of the service is throttled; -Infinity = no storm. */
+  readonly stormUntil: Readonly<Record<Service, number>>;
   readonly errorRandom: Readonly<Record<Service, Random>>;
+  /** Separate streams per fault, so enabling one does not shift the decisions of another. */
+  readonly dropRandom: Readonly<Record<Service, Random>>;
+  readonly stallRandom: Readonly<Record<Service, Random>>;
   readonly unprocessed: UnprocessedPlan;
+  readonly organizationsResponses: OrganizationsResponseFaults;
+  readonly securityHubMalformed: ReadonlyMap<string, ReadonlySet<MalformedKind>>;
 }
 
-/** Validates the faults and builds fresh state (full buckets, zero attempt counts). */
-export function activateFaults(faults: EmulatorFaults, defaultSeed: Seed, clock?: () => number): ActiveFaults {
+/** The emulator's default clock: real milliseconds. */
+export const realClock = (): number => performance.now();
+
+/**
+ * Validates the faults (also against the organization) and builds fresh state: full
+ * buckets, zero attempt counts, storms starting now on `clock`.
+ */
+export function activateFaults(faults: EmulatorFaults, index: OrgIndex, clock: () => number = realClock): ActiveFaults {
   validateFaults(faults);
-  const seed = faults.seed ?? defaultSeed;
+  const seed = faults.seed ?? index.org.seed;
   const bucket = (f: ServiceFaults | undefined) => (f?.quota ? new ServerTokenBucket(f.quota, clock) : undefined);
+  const now = clock();
+  const stormUntil = (f: ServiceFaults | undefined) => (f?.throttleStorm ? now + f.throttleStorm.durationMs : -Infinity);
+  const streams = (name: string): Record<Service, Random> => ({
+    organizations: createRandom(seed, `${name}/organizations`),
+    securityHub: createRandom(seed, `${name}/securityhub`),
+  });
   return {
     faults,
     seed,
     buckets: { organizations: bucket(faults.organizations), securityHub: bucket(faults.securityHub) },
-    errorRandom: { organizations: createRandom(seed, 'errors/organizations'), securityHub: createRandom(seed, 'errors/securityhub') },
+    stormUntil: { organizations: stormUntil(faults.organizations), securityHub: stormUntil(faults.securityHub) },
+    errorRandom: streams('errors'),
+    dropRandom: streams('drops'),
+    stallRandom: streams('stalls'),
     unprocessed: new UnprocessedPlan(faults.securityHub?.unprocessed ?? [], seed),
+    organizationsResponses: organizationsResponseFaults(faults.organizations, index),
+    securityHubMalformed: securityHubMalformed(faults.securityHub, index),
   };
 }
 

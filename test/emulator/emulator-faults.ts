@@ -1,10 +1,39 @@
 /**
  * Fault-injection settings of the emulator and their validation. Everything is off by
  * default, so an emulator without faults behaves like a healthy, unthrottled AWS.
+ *
+ * Order in which the server applies a service's faults to one request (the first that
+ * fires decides the answer): `latencyMs`, `throttleStorm`, `dropConnectionFraction`,
+ * `stall`, `quota`, `serverErrorFraction`; then the operation runs, with the response
+ * faults (empty pages, unprocessed entries, malformed or invalid entries) inside it.
  */
 import type { TargetType } from '../../lambdas/audit/model';
 import type { Seed } from './seeded-random';
 import type { QuotaOptions } from './token-bucket';
+
+/**
+ * Every request of the service is throttled for a while after the faults are activated
+ * (by `startEmulator` or `setFaults`).
+ */
+export interface ThrottleStorm {
+  /**
+   * How long the storm lasts, in milliseconds of the emulator's clock
+   * (`StartEmulatorOptions.clock`, real time by default), so tests end it by moving an
+   * injected clock instead of sleeping.
+   */
+  readonly durationMs: number;
+}
+
+/** Requests that get no answer for a while, after which the connection is cut. */
+export interface StallFault {
+  /** Share of requests (0 to 1, seeded) that stall. */
+  readonly fraction: number;
+  /**
+   * Real milliseconds the request hangs before its socket is destroyed: a client whose
+   * request timeout is shorter times out, one with a longer timeout sees a reset.
+   */
+  readonly ms: number;
+}
 
 /** Faults both services support. */
 export interface ServiceFaults {
@@ -14,6 +43,56 @@ export interface ServiceFaults {
   readonly serverErrorFraction?: number;
   /** Added to every response of the service, in real milliseconds. */
   readonly latencyMs?: number;
+  /**
+   * Every request is answered with the service's throttling error (TooManyRequestsException
+   * / LimitExceededException) until the storm is over; counted in `stats().throttles`.
+   */
+  readonly throttleStorm?: ThrottleStorm;
+  /**
+   * Share of requests (0 to 1, seeded) whose socket is destroyed once the request body is
+   * read, without any response: the client sees ECONNRESET ("socket hang up"). Counted in
+   * `stats().droppedConnections`.
+   */
+  readonly dropConnectionFraction?: number;
+  /** Requests left unanswered, then cut; counted in `stats().stalledRequests`. */
+  readonly stall?: StallFault;
+}
+
+/** An extra entry in a parent's child listing, served verbatim even when its id is not valid. */
+export interface InvalidChild {
+  /** An existing root or OU of the organization. */
+  readonly parentId: string;
+  /**
+   * `ACCOUNT`: appended to ListAccountsForParent, ListAccounts and ListChildren(ACCOUNT);
+   * `ORGANIZATIONAL_UNIT`: to ListOrganizationalUnitsForParent and
+   * ListChildren(ORGANIZATIONAL_UNIT).
+   */
+  readonly type: 'ACCOUNT' | 'ORGANIZATIONAL_UNIT';
+  /** Any string, e.g. `'12345'`, `'ou-../x'` or `''`. */
+  readonly id: string;
+  /** Default: `invalid child <n>`. */
+  readonly name?: string;
+}
+
+/** How an account object is damaged in ListAccounts and ListAccountsForParent. */
+export type MalformedAccountKind =
+  /** No `Id` member. */
+  | 'missingId'
+  /** Neither `Status` nor `State`. */
+  | 'missingStatus'
+  /** No `Status`, and `State` is `SUSPENDING`, a value the audit does not know. */
+  | 'unknownState'
+  /** No `Name` member. */
+  | 'missingName';
+
+/** Every {@link MalformedAccountKind}. */
+export const MALFORMED_ACCOUNT_KINDS: readonly MalformedAccountKind[] = ['missingId', 'missingStatus', 'unknownState', 'missingName'];
+
+/** Damages one account's object wherever it is listed. */
+export interface MalformedAccountRule {
+  /** An existing account of the organization. */
+  readonly accountId: string;
+  readonly kind: MalformedAccountKind;
 }
 
 /** Organizations faults. */
@@ -23,8 +102,28 @@ export interface OrganizationsFaults extends ServiceFaults {
    * place, and of completed listings that end with an extra empty page. AWS documents
    * both: "These operations can occasionally return an empty set of results even when
    * there are more results available."
+   *
+   * `1` also puts a NextToken on every page and ends every listing with an empty page, but
+   * adds an empty page before every full one too (twice the calls); for exactly "a
+   * NextToken on every page and an empty last page" use {@link alwaysNextToken}.
    */
   readonly emptyPageFraction?: number;
+  /**
+   * Every non-empty page of every listing carries a NextToken, the last one included, and
+   * every non-empty listing ends with one extra, empty page without a NextToken. No empty
+   * pages in between (unless `emptyPageFraction` adds them).
+   */
+  readonly alwaysNextToken?: boolean;
+  /** Entries appended to their parent's listings; see {@link InvalidChild}. */
+  readonly invalidChildren?: readonly InvalidChild[];
+  /** Accounts served with missing or unknown members; see {@link MalformedAccountKind}. */
+  readonly malformedAccounts?: readonly MalformedAccountRule[];
+}
+
+/** A per-target attempt count drawn from the seed, both bounds included. */
+export interface AttemptRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 /**
@@ -38,13 +137,62 @@ export interface UnprocessedRule {
   readonly targetTypes?: readonly TargetType[];
   /**
    * Batch-get calls asking for a selected target that answer "unprocessed" before one
-   * processes it; `'forever'` never processes it.
+   * processes it; `'forever'` never processes it. A range draws each selected target's
+   * own count from the seed (see `RunningEmulator.unprocessedAttempts`).
    */
-  readonly attempts: number | 'forever';
+  readonly attempts: number | 'forever' | AttemptRange;
   /** An HTTP status as a string, as the service sends it. Default `"429"`. */
   readonly errorCode?: string;
   /** Default `"Rate exceeded"`. */
   readonly errorReason?: string;
+}
+
+/**
+ * How a batch-get answer for a target is damaged. All but `unknownTargetMember` change the
+ * target's ConfigurationPolicyAssociationSummary (so they apply only to targets that have
+ * an association, i.e. not to a seeded `missing` one):
+ * - `missingStatus`: no AssociationStatus;
+ * - `unknownStatus`: AssociationStatus `DELETING`;
+ * - `unknownAssociationType`: AssociationType `DELEGATED`;
+ * - `missingPolicyId`: no ConfigurationPolicyId;
+ * - `unknownTargetType`: TargetType `ORGANIZATION`;
+ * - `missingTargetId`: no TargetId;
+ * - `foreignTargetId`: TargetId `../../<id>`, a string that is no valid target id;
+ * - `unknownTargetMember`: instead of a summary, an unprocessed entry whose identifier is
+ *   `{ Target: { FutureTargetId: '<id>' } }` (ErrorCode `429`, ErrorReason `Rate exceeded`),
+ *   which the SDK deserializes as an unknown union member (`{ $unknown: [name, value] }`).
+ */
+export type MalformedKind =
+  | 'missingStatus'
+  | 'unknownStatus'
+  | 'unknownAssociationType'
+  | 'missingPolicyId'
+  | 'unknownTargetType'
+  | 'missingTargetId'
+  | 'unknownTargetMember'
+  | 'foreignTargetId';
+
+/** Every {@link MalformedKind}. */
+export const MALFORMED_KINDS: readonly MalformedKind[] = [
+  'missingStatus',
+  'unknownStatus',
+  'unknownAssociationType',
+  'missingPolicyId',
+  'unknownTargetType',
+  'missingTargetId',
+  'unknownTargetMember',
+  'foreignTargetId',
+];
+
+/**
+ * Damages the batch-get answer for the listed targets, on every batch-get that asks for
+ * them (after any unprocessed rule has let them through). Several kinds may apply to one
+ * target; `unknownTargetMember` then wins.
+ */
+export interface MalformedRule {
+  /** Targets (root, OU or account ids) of the organization. */
+  readonly targetIds: readonly string[];
+  readonly kind: MalformedKind;
 }
 
 /** Security Hub faults. */
@@ -52,6 +200,8 @@ export interface SecurityHubFaults extends ServiceFaults {
   readonly unprocessed?: readonly UnprocessedRule[];
   /** Batch-get requests with more identifiers than this fail with InvalidInputException (400). */
   readonly maxBatchSize?: number;
+  /** Batch-get answers served damaged; see {@link MalformedKind}. */
+  readonly malformed?: readonly MalformedRule[];
 }
 
 /** All faults. Replace them at run time with `RunningEmulator.setFaults`. */
@@ -71,34 +221,79 @@ export class EmulatorConfigError extends Error {
 }
 
 const isFraction = (v: number | undefined): boolean => v === undefined || (Number.isFinite(v) && v >= 0 && v <= 1);
+const isMillis = (v: number): boolean => Number.isFinite(v) && v >= 0;
+const fail = (message: string): never => {
+  throw new EmulatorConfigError(message);
+};
 
 function checkService(name: string, f: ServiceFaults | undefined): void {
   if (!f) return;
-  if (!isFraction(f.serverErrorFraction)) throw new EmulatorConfigError(`${name}.serverErrorFraction must be from 0 to 1`);
-  if (f.latencyMs !== undefined && !(f.latencyMs >= 0)) throw new EmulatorConfigError(`${name}.latencyMs must be >= 0`);
-  if (f.quota && !(f.quota.ratePerSecond >= 0 && f.quota.burst >= 1)) {
-    throw new EmulatorConfigError(`${name}.quota needs ratePerSecond >= 0 and burst >= 1`);
+  if (!isFraction(f.serverErrorFraction)) fail(`${name}.serverErrorFraction must be from 0 to 1`);
+  if (f.latencyMs !== undefined && !(f.latencyMs >= 0)) fail(`${name}.latencyMs must be >= 0`);
+  if (f.quota && !(f.quota.ratePerSecond >= 0 && f.quota.burst >= 1)) fail(`${name}.quota needs ratePerSecond >= 0 and burst >= 1`);
+  if (f.throttleStorm && !isMillis(f.throttleStorm.durationMs)) fail(`${name}.throttleStorm.durationMs must be a finite number >= 0`);
+  if (!isFraction(f.dropConnectionFraction)) fail(`${name}.dropConnectionFraction must be from 0 to 1`);
+  if (f.stall) {
+    if (f.stall.fraction === undefined || !isFraction(f.stall.fraction)) fail(`${name}.stall.fraction must be from 0 to 1`);
+    // setTimeout caps at 2^31-1 ms; anything longer would fire at once.
+    if (!(isMillis(f.stall.ms) && f.stall.ms <= 2_147_483_647)) fail(`${name}.stall.ms must be from 0 to 2147483647`);
   }
 }
 
-/** Throws {@link EmulatorConfigError} when a setting is out of range. */
+function checkAttempts(where: string, attempts: UnprocessedRule['attempts']): void {
+  if (attempts === 'forever') return;
+  if (typeof attempts === 'number') {
+    if (!(Number.isInteger(attempts) && attempts >= 0)) fail(`${where} must be a non-negative integer, 'forever' or { min, max }`);
+    return;
+  }
+  const { min, max } = (attempts ?? {}) as Partial<AttemptRange>;
+  if (!(Number.isInteger(min) && Number.isInteger(max) && min! >= 0 && min! <= max!)) {
+    fail(`${where} as a range needs integers 0 <= min <= max`);
+  }
+}
+
+function checkOrganizations(o: OrganizationsFaults | undefined): void {
+  if (!o) return;
+  if (!isFraction(o.emptyPageFraction)) fail('organizations.emptyPageFraction must be from 0 to 1');
+  if (o.alwaysNextToken !== undefined && typeof o.alwaysNextToken !== 'boolean') fail('organizations.alwaysNextToken must be a boolean');
+  (o.invalidChildren ?? []).forEach((c, i) => {
+    if (typeof c.parentId !== 'string') fail(`organizations.invalidChildren[${i}].parentId must be a string`);
+    if (c.type !== 'ACCOUNT' && c.type !== 'ORGANIZATIONAL_UNIT') fail(`organizations.invalidChildren[${i}].type must be ACCOUNT or ORGANIZATIONAL_UNIT`);
+    if (typeof c.id !== 'string') fail(`organizations.invalidChildren[${i}].id must be a string`);
+    if (c.name !== undefined && typeof c.name !== 'string') fail(`organizations.invalidChildren[${i}].name must be a string`);
+  });
+  (o.malformedAccounts ?? []).forEach((m, i) => {
+    if (typeof m.accountId !== 'string') fail(`organizations.malformedAccounts[${i}].accountId must be a string`);
+    if (!MALFORMED_ACCOUNT_KINDS.includes(m.kind)) fail(`organizations.malformedAccounts[${i}].kind must be one of ${MALFORMED_ACCOUNT_KINDS.join(', ')}`);
+  });
+}
+
+function checkSecurityHub(sh: SecurityHubFaults | undefined): void {
+  if (!sh) return;
+  if (sh.maxBatchSize !== undefined && !(Number.isInteger(sh.maxBatchSize) && sh.maxBatchSize >= 1)) {
+    fail('securityHub.maxBatchSize must be a positive integer');
+  }
+  (sh.unprocessed ?? []).forEach((rule, i) => {
+    checkAttempts(`securityHub.unprocessed[${i}].attempts`, rule.attempts);
+    if (!isFraction(rule.fraction)) fail(`securityHub.unprocessed[${i}].fraction must be from 0 to 1`);
+    if (rule.fraction === undefined && rule.targetIds === undefined) fail(`securityHub.unprocessed[${i}] needs targetIds or fraction`);
+  });
+  (sh.malformed ?? []).forEach((rule, i) => {
+    if (!Array.isArray(rule.targetIds) || !rule.targetIds.every((id) => typeof id === 'string')) {
+      fail(`securityHub.malformed[${i}].targetIds must be an array of strings`);
+    }
+    if (!MALFORMED_KINDS.includes(rule.kind)) fail(`securityHub.malformed[${i}].kind must be one of ${MALFORMED_KINDS.join(', ')}`);
+  });
+}
+
+/**
+ * Throws {@link EmulatorConfigError} when a setting is out of range. Settings that name
+ * parts of the organization (parents, accounts, targets) are checked against it when the
+ * emulator activates the faults.
+ */
 export function validateFaults(faults: EmulatorFaults): void {
   checkService('organizations', faults.organizations);
   checkService('securityHub', faults.securityHub);
-  if (!isFraction(faults.organizations?.emptyPageFraction)) {
-    throw new EmulatorConfigError('organizations.emptyPageFraction must be from 0 to 1');
-  }
-  const sh = faults.securityHub;
-  if (sh?.maxBatchSize !== undefined && !(Number.isInteger(sh.maxBatchSize) && sh.maxBatchSize >= 1)) {
-    throw new EmulatorConfigError('securityHub.maxBatchSize must be a positive integer');
-  }
-  (sh?.unprocessed ?? []).forEach((rule, i) => {
-    if (rule.attempts !== 'forever' && !(Number.isInteger(rule.attempts) && rule.attempts >= 0)) {
-      throw new EmulatorConfigError(`securityHub.unprocessed[${i}].attempts must be a non-negative integer or 'forever'`);
-    }
-    if (!isFraction(rule.fraction)) throw new EmulatorConfigError(`securityHub.unprocessed[${i}].fraction must be from 0 to 1`);
-    if (rule.fraction === undefined && rule.targetIds === undefined) {
-      throw new EmulatorConfigError(`securityHub.unprocessed[${i}] needs targetIds or fraction`);
-    }
-  });
+  checkOrganizations(faults.organizations);
+  checkSecurityHub(faults.securityHub);
 }

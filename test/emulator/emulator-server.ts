@@ -1,11 +1,13 @@
 /**
  * The emulator's HTTP server: one listener on 127.0.0.1 serving both Organizations and
- * Security Hub, with fault injection (latency, quota, 5xx) in front of both.
+ * Security Hub, with fault injection (latency, throttle storms, dropped and stalled
+ * connections, quota, 5xx) in front of both.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { activateFaults, serverError, throttleError } from './active-faults';
+import { activateFaults, realClock, serverError, throttleError, type ActiveFaults } from './active-faults';
+import { dropConnection, StalledRequests } from './connection-faults';
 import type { EmulatorFaults, UnprocessedRule } from './emulator-faults';
 import { StatsRecorder, type EmulatorStats } from './emulator-stats';
 import { generateOrganization } from './generate-organization';
@@ -28,7 +30,10 @@ export interface StartEmulatorOptions {
   readonly faults?: EmulatorFaults;
   /** TCP port on 127.0.0.1; default `0` (any free port). */
   readonly port?: number;
-  /** Millisecond clock for the quota buckets; default real time (`performance.now`). */
+  /**
+   * Millisecond clock for the quota buckets and throttle storms; default real time
+   * (`performance.now`). Latency and stalls always use real time.
+   */
   readonly clock?: () => number;
 }
 
@@ -40,11 +45,21 @@ export interface RunningEmulator {
   /** A snapshot of the counters since start or the last `resetStats()`. */
   stats(): EmulatorStats;
   resetStats(): void;
-  /** Replaces all faults; quotas start full and unprocessed attempt counts start at zero. */
+  /**
+   * Replaces all faults; quotas start full, unprocessed attempt counts start at zero and
+   * throttle storms start now. Throws EmulatorConfigError for invalid settings (the old
+   * faults then stay in force).
+   */
   setFaults(faults: EmulatorFaults): void;
   /** Targets an unprocessed rule currently selects, with that rule: ground truth for tests. */
   unprocessedTargets(): ReadonlyMap<string, UnprocessedRule>;
-  /** Stops listening and drops open keep-alive connections. */
+  /**
+   * The same targets, each with the number of batch-gets that answer it "unprocessed"
+   * before one processes it: the rule's `attempts`, or the target's own draw when the rule
+   * gives a `{ min, max }` range.
+   */
+  unprocessedAttempts(): ReadonlyMap<string, number | 'forever'>;
+  /** Stops listening and drops open keep-alive connections and stalled requests. */
   close(): Promise<void>;
 }
 
@@ -58,13 +73,16 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const index = buildOrgIndex(org);
   const stats = new StatsRecorder();
   const codec = new PageTokenCodec();
-  let active = activateFaults(options.faults ?? {}, org.seed, options.clock);
+  const clock = options.clock ?? realClock;
+  const stalls = new StalledRequests();
+  let active = activateFaults(options.faults ?? {}, index, clock);
 
-  const pagingFor = (service: Service): PagingContext => ({
+  const pagingFor = (service: Service, current: ActiveFaults): PagingContext => ({
     codec,
-    seed: active.seed,
+    seed: current.seed,
     // Only Organizations documents empty pages; Security Hub pages stay full.
-    emptyPageFraction: service === 'organizations' ? (active.faults.organizations?.emptyPageFraction ?? 0) : 0,
+    emptyPageFraction: service === 'organizations' ? (current.faults.organizations?.emptyPageFraction ?? 0) : 0,
+    alwaysNextToken: service === 'organizations' && current.faults.organizations?.alwaysNextToken === true,
     invalidToken: () =>
       service === 'organizations'
         ? organizationsInvalidInput('INVALID_PAGINATION_TOKEN', 'The NextToken value is not valid. Get it from the response to a previous call of the operation.')
@@ -82,16 +100,31 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     }
     const { service, operation } = route;
     const sendError = service === 'organizations' ? sendJson11Error : sendRestJsonError;
-    const faults = active.faults[service];
     stats.count('requests', operation);
 
-    if (faults?.latencyMs) await sleep(faults.latencyMs);
-    const bucket = active.buckets[service];
+    const latencyMs = active.faults[service]?.latencyMs;
+    if (latencyMs) await sleep(latencyMs);
+    // `active` may have been replaced during the sleep; decide on the faults in force now.
+    const current = active;
+    const faults = current.faults[service];
+    if (clock() < current.stormUntil[service]) {
+      stats.count('throttles', operation);
+      return sendError(res, throttleError(service));
+    }
+    if (faults?.dropConnectionFraction && current.dropRandom[service].next() < faults.dropConnectionFraction) {
+      stats.count('droppedConnections', operation);
+      return dropConnection(res);
+    }
+    if (faults?.stall && current.stallRandom[service].next() < faults.stall.fraction) {
+      stats.count('stalledRequests', operation);
+      return stalls.hold(res, faults.stall.ms);
+    }
+    const bucket = current.buckets[service];
     if (bucket && !bucket.tryTake()) {
       stats.count('throttles', operation);
       return sendError(res, throttleError(service));
     }
-    const random = active.errorRandom[service];
+    const random = current.errorRandom[service];
     if (faults?.serverErrorFraction && random.next() < faults.serverErrorFraction) {
       stats.count('serverErrors', operation);
       return sendError(res, serverError(service, random.next() < 0.5 ? 500 : 503));
@@ -101,15 +134,22 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       const input = parseInput(body, service);
       const output =
         service === 'organizations'
-          ? handleOrganizations(operation as OrganizationsOperation, input, index, pagingFor(service))
+          ? handleOrganizations(operation as OrganizationsOperation, input, {
+              index,
+              paging: pagingFor(service, current),
+              responses: current.organizationsResponses,
+              onMalformed: (count) => stats.add('malformedServed', count),
+            })
           : handleSecurityHub(operation as SecurityHubOperation, input, {
               index,
-              paging: pagingFor(service),
-              unprocessed: active.unprocessed,
-              maxBatchSize: active.faults.securityHub?.maxBatchSize,
-              onBatch: (requested, unprocessed) => {
+              paging: pagingFor(service, current),
+              unprocessed: current.unprocessed,
+              maxBatchSize: current.faults.securityHub?.maxBatchSize,
+              malformed: current.securityHubMalformed,
+              onBatch: (requested, unprocessed, malformed) => {
                 stats.add('batchGetTargetsRequested', requested);
                 stats.add('unprocessedServed', unprocessed);
+                stats.add('malformedServed', malformed);
               },
             });
       sendJson(res, 200, service === 'organizations' ? AMZ_JSON_11 : 'application/json', output);
@@ -136,7 +176,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     setFaults: (faults) => {
-      active = activateFaults(faults, org.seed, options.clock);
+      active = activateFaults(faults, index, clock);
     },
     unprocessedTargets: () => {
       const out = new Map<string, UnprocessedRule>();
@@ -146,7 +186,18 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       }
       return out;
     },
-    close: () => closeServer(server),
+    unprocessedAttempts: () => {
+      const out = new Map<string, number | 'forever'>();
+      for (const [id, type] of index.targetTypes) {
+        const attempts = active.unprocessed.attemptsFor(id, type);
+        if (attempts !== null) out.set(id, attempts);
+      }
+      return out;
+    },
+    close: () => {
+      stalls.clear();
+      return closeServer(server);
+    },
   };
 }
 

@@ -13,18 +13,33 @@ export interface EmulatorStats {
   readonly serverErrors: Readonly<Record<string, number>>;
   /** Requests answered with another 4xx (invalid input, unknown operation, oversized batch ...). */
   readonly clientErrors: Readonly<Record<string, number>>;
+  /** Requests whose connection `dropConnectionFraction` cut without an answer. */
+  readonly droppedConnections: Readonly<Record<string, number>>;
+  /** Requests `stall` left unanswered until it cut the connection (or the client gave up). */
+  readonly stalledRequests: Readonly<Record<string, number>>;
+  /** Sum of `requests`: dropped and stalled requests are included, as they were received. */
   readonly totalRequests: number;
+  /** Sum of `throttles`, storms and quotas alike. */
   readonly totalThrottles: number;
+  /** Sum of `droppedConnections`. */
+  readonly totalDroppedConnections: number;
+  /** Sum of `stalledRequests`. */
+  readonly totalStalledRequests: number;
   /** Identifiers received in successful batch-get calls, duplicates included. */
   readonly batchGetTargetsRequested: number;
   /** Entries served in UnprocessedConfigurationPolicyAssociations. */
   readonly unprocessedServed: number;
-  /** Empty list pages injected by `emptyPageFraction`. */
+  /** Empty list pages injected by `emptyPageFraction` or `alwaysNextToken`. */
   readonly emptyPagesServed: number;
+  /**
+   * Damaged entries served: Security Hub answers changed by `malformed`, Organizations
+   * objects served by `invalidChildren` or changed by `malformedAccounts`.
+   */
+  readonly malformedServed: number;
 }
 
-type Counter = 'requests' | 'throttles' | 'serverErrors' | 'clientErrors';
-type Total = 'batchGetTargetsRequested' | 'unprocessedServed' | 'emptyPagesServed';
+type Counter = 'requests' | 'throttles' | 'serverErrors' | 'clientErrors' | 'droppedConnections' | 'stalledRequests';
+type Total = 'batchGetTargetsRequested' | 'unprocessedServed' | 'emptyPagesServed' | 'malformedServed';
 
 /** Mutable counters behind {@link EmulatorStats}. */
 export class StatsRecorder {
@@ -50,8 +65,12 @@ export class StatsRecorder {
       throttles: { ...this.perOperation.throttles },
       serverErrors: { ...this.perOperation.serverErrors },
       clientErrors: { ...this.perOperation.clientErrors },
+      droppedConnections: { ...this.perOperation.droppedConnections },
+      stalledRequests: { ...this.perOperation.stalledRequests },
       totalRequests: sum(this.perOperation.requests),
       totalThrottles: sum(this.perOperation.throttles),
+      totalDroppedConnections: sum(this.perOperation.droppedConnections),
+      totalStalledRequests: sum(this.perOperation.stalledRequests),
       ...this.totals,
     };
   }
@@ -63,10 +82,10 @@ export class StatsRecorder {
   }
 
   private static emptyCounters(): Record<Counter, Record<string, number>> {
-    return { requests: {}, throttles: {}, serverErrors: {}, clientErrors: {} };
+    return { requests: {}, throttles: {}, serverErrors: {}, clientErrors: {}, droppedConnections: {}, stalledRequests: {} };
   }
 
   private static emptyTotals(): Record<Total, number> {
-    return { batchGetTargetsRequested: 0, unprocessedServed: 0, emptyPagesServed: 0 };
+    return { batchGetTargetsRequested: 0, unprocessedServed: 0, emptyPagesServed: 0, malformedServed: 0 };
   }
 }

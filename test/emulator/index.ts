@@ -25,10 +25,20 @@ export {
 export { startEmulator, type RunningEmulator, type StartEmulatorOptions } from './emulator-server';
 export {
   EmulatorConfigError,
+  MALFORMED_ACCOUNT_KINDS,
+  MALFORMED_KINDS,
+  type AttemptRange,
   type EmulatorFaults,
+  type InvalidChild,
+  type MalformedAccountKind,
+  type MalformedAccountRule,
+  type MalformedKind,
+  type MalformedRule,
   type OrganizationsFaults,
   type SecurityHubFaults,
   type ServiceFaults,
+  type StallFault,
+  type ThrottleStorm,
   type UnprocessedRule,
 } from './emulator-faults';
 export type { EmulatorStats } from './emulator-stats';

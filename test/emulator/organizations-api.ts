@@ -7,6 +7,7 @@ import { ID_PATTERNS } from './aws-ids';
 import type { GeneratedAccount, GeneratedOu } from './generated-org';
 import type { OrgIndex } from './org-index';
 import { servePage, type PagingContext } from './paging';
+import { malformAccount, type OrganizationsResponseFaults } from './response-faults';
 import { EmulatedServiceError, organizationsInvalidInput } from './service-error';
 
 /** Operation names served, as they appear after `AWSOrganizationsV20161128.` in X-Amz-Target. */
@@ -27,10 +28,41 @@ const MAX_RESULTS = 20;
 
 type Input = Record<string, unknown>;
 
+/** What the handlers need besides the request. */
+export interface OrganizationsContext {
+  readonly index: OrgIndex;
+  readonly paging: PagingContext;
+  /** Invalid children and damaged accounts to serve. */
+  readonly responses: OrganizationsResponseFaults;
+  /** Reports how many invalid or damaged objects a response carried, for the stats. */
+  readonly onMalformed: (count: number) => void;
+}
+
 /** Runs one operation. Throws {@link EmulatedServiceError} for anything AWS would reject. */
-export function handleOrganizations(op: OrganizationsOperation, input: Input, index: OrgIndex, paging: PagingContext): object {
+export function handleOrganizations(op: OrganizationsOperation, input: Input, ctx: OrganizationsContext): object {
+  const { index, paging, responses } = ctx;
   const page = <T>(items: readonly T[], scope: string) =>
     servePage(items, { scope: `${op}|${scope}`, maxResults: maxResults(input), nextToken: nextToken(input) }, paging);
+  // Invalid children are appended after the real ones; the real lists are only copied when there are any.
+  const withExtra = <T>(items: readonly T[], extra: readonly T[] | undefined): readonly T[] => (extra?.length ? [...items, ...extra] : items);
+  const extraOf = (parentId: string) => responses.extraChildren.get(parentId);
+  const countExtras = (items: readonly (GeneratedAccount | GeneratedOu)[]): void => {
+    if (responses.extras.size === 0) return;
+    const n = items.filter((c) => responses.extras.has(c)).length;
+    if (n > 0) ctx.onMalformed(n);
+  };
+  const accountsJson = (accounts: readonly GeneratedAccount[]): object[] => {
+    countExtras(accounts);
+    let damaged = 0;
+    const out = accounts.map((a) => {
+      const kinds = responses.malformedAccounts.get(a.id);
+      if (!kinds) return accountJson(a);
+      damaged++;
+      return malformAccount(accountJson(a), kinds);
+    });
+    if (damaged > 0) ctx.onMalformed(damaged);
+    return out;
+  };
 
   switch (op) {
     case 'DescribeOrganization': {
@@ -52,17 +84,18 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, in
       return withToken({ Roots: p.items.map((r) => ({ Id: r.id, Arn: r.arn, Name: r.name, PolicyTypes: [] })) }, p.nextToken);
     }
     case 'ListAccounts': {
-      const p = page(index.org.accounts, '');
-      return withToken({ Accounts: p.items.map(accountJson) }, p.nextToken);
+      const p = page(withExtra(index.org.accounts, responses.extraAccounts), '');
+      return withToken({ Accounts: accountsJson(p.items) }, p.nextToken);
     }
     case 'ListAccountsForParent': {
       const parentId = parentIdOf(input, index);
-      const p = page(index.children.get(parentId)!.accounts, parentId);
-      return withToken({ Accounts: p.items.map(accountJson) }, p.nextToken);
+      const p = page(withExtra(index.children.get(parentId)!.accounts, extraOf(parentId)?.accounts), parentId);
+      return withToken({ Accounts: accountsJson(p.items) }, p.nextToken);
     }
     case 'ListOrganizationalUnitsForParent': {
       const parentId = parentIdOf(input, index);
-      const p = page(index.children.get(parentId)!.ous, parentId);
+      const p = page(withExtra(index.children.get(parentId)!.ous, extraOf(parentId)?.ous), parentId);
+      countExtras(p.items);
       return withToken({ OrganizationalUnits: p.items.map(ouJson) }, p.nextToken);
     }
     case 'ListChildren': {
@@ -72,7 +105,10 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, in
         throw organizationsInvalidInput('INVALID_ENUM', 'You specified an invalid value for ChildType.');
       }
       const children = index.children.get(parentId)!;
-      const p = page<GeneratedOu | GeneratedAccount>(childType === 'ACCOUNT' ? children.accounts : children.ous, `${parentId}|${childType}`);
+      const extra = extraOf(parentId);
+      const listed = childType === 'ACCOUNT' ? withExtra(children.accounts, extra?.accounts) : withExtra(children.ous, extra?.ous);
+      const p = page<GeneratedOu | GeneratedAccount>(listed, `${parentId}|${childType}`);
+      countExtras(p.items);
       return withToken({ Children: p.items.map((c) => ({ Id: c.id, Type: childType })) }, p.nextToken);
     }
   }
@@ -83,7 +119,7 @@ function withToken<T extends object>(body: T, token: string | undefined): T & { 
   return token === undefined ? body : { ...body, NextToken: token };
 }
 
-function accountJson(a: GeneratedAccount): object {
+function accountJson(a: GeneratedAccount): Record<string, unknown> {
   return {
     Id: a.id,
     Arn: a.arn,

@@ -63,4 +63,17 @@ describe('servePage', () => {
     expect(() => servePage(items, { scope: 'a', maxResults: 5, nextToken: token }, other)).toThrow(BadToken);
     expect(servePage(items, { scope: 'a', maxResults: 5, nextToken: token }, ctx).items).toEqual([5, 6, 7, 8, 9]);
   });
+
+  it('alwaysNextToken: a token on every non-empty page, then one empty last page', () => {
+    const ctx = { ...context(0), alwaysNextToken: true };
+    const pages: { size: number; token: boolean }[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = servePage(items, { scope: 's', maxResults: 10, nextToken }, ctx);
+      pages.push({ size: page.items.length, token: page.nextToken !== undefined });
+      nextToken = page.nextToken;
+    } while (nextToken !== undefined);
+    expect(pages).toEqual([10, 10, 10, 10, 10, 3, 0].map((size, i) => ({ size, token: i < 6 })));
+    expect(servePage([], { scope: 's', maxResults: 5, nextToken: undefined }, ctx)).toEqual({ items: [] });
+  });
 });

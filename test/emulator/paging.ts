@@ -19,6 +19,11 @@ export interface PagingContext {
   readonly seed: Seed;
   /** 0 disables empty pages. */
   readonly emptyPageFraction: number;
+  /**
+   * Every non-empty last page announces one more page, which is empty and ends the
+   * listing (so every non-empty page carries a NextToken). Default `false`.
+   */
+  readonly alwaysNextToken?: boolean;
   /** Called when a token does not decode; must return the service's error to throw. */
   readonly invalidToken: () => Error;
   /** Called once per injected empty page. */
@@ -56,8 +61,8 @@ export function servePage<T>(items: readonly T[], request: PageRequest, ctx: Pag
   const end = Math.min(items.length, offset + request.maxResults);
   const page = items.slice(offset, end);
   if (end < items.length) return { items: page, nextToken: ctx.codec.encode(request.scope, { offset: end, emptyServed: false }) };
-  // Last page: sometimes announce one more, empty page, as AWS occasionally does.
-  if (end > 0 && hashFraction(String(ctx.seed), 'trailing', request.scope) < ctx.emptyPageFraction) {
+  // Last page: sometimes (or always) announce one more, empty page, as AWS occasionally does.
+  if (end > 0 && (ctx.alwaysNextToken === true || hashFraction(String(ctx.seed), 'trailing', request.scope) < ctx.emptyPageFraction)) {
     return { items: page, nextToken: ctx.codec.encode(request.scope, { offset: end, emptyServed: false }) };
   }
   return { items: page };

@@ -5,9 +5,11 @@
  * UpdatedAt is an ISO 8601 date-time string.
  */
 import type { TargetType } from '../../lambdas/audit/model';
+import type { MalformedKind } from './emulator-faults';
 import type { GeneratedAssociation } from './generated-org';
 import type { OrgIndex } from './org-index';
 import { servePage, type PagingContext } from './paging';
+import { malformSummary } from './response-faults';
 import { securityHubInvalidInput } from './service-error';
 import type { UnprocessedPlan } from './unprocessed-plan';
 
@@ -24,8 +26,10 @@ export interface SecurityHubContext {
   readonly paging: PagingContext;
   readonly unprocessed: UnprocessedPlan;
   readonly maxBatchSize: number | undefined;
-  /** Reports identifiers requested and unprocessed entries served, for the stats. */
-  readonly onBatch: (requested: number, unprocessed: number) => void;
+  /** Target id to the ways batch-get damages its answer (see `SecurityHubFaults.malformed`). */
+  readonly malformed: ReadonlyMap<string, ReadonlySet<MalformedKind>>;
+  /** Reports identifiers requested, unprocessed entries and damaged answers served, for the stats. */
+  readonly onBatch: (requested: number, unprocessed: number, malformed: number) => void;
 }
 
 type Input = Record<string, unknown>;
@@ -61,6 +65,7 @@ function batchGet(input: Input, ctx: SecurityHubContext): object {
 
   const associations: object[] = [];
   const unprocessed: object[] = [];
+  let malformed = 0;
   const seen = new Set<string>();
   for (const { id, declaredType, raw } of targets) {
     if (seen.has(id)) continue;
@@ -72,6 +77,13 @@ function batchGet(input: Input, ctx: SecurityHubContext): object {
       unprocessed.push(unprocessedJson(raw, '404', 'The target was not found in the organization.'));
       continue;
     }
+    const damage = ctx.malformed.get(id);
+    if (damage?.has('unknownTargetMember')) {
+      // A member name this SDK version does not know, as a future service release might send.
+      unprocessed.push(unprocessedJson({ Target: { FutureTargetId: id } }, '429', 'Rate exceeded'));
+      malformed++;
+      continue;
+    }
     const verdict = ctx.unprocessed.check(id, actualType);
     if (verdict) {
       unprocessed.push(unprocessedJson(raw, verdict.errorCode, verdict.errorReason));
@@ -79,9 +91,15 @@ function batchGet(input: Input, ctx: SecurityHubContext): object {
     }
     const association = ctx.index.org.associations.get(id);
     // A seeded `missing` target: in neither list.
-    if (association) associations.push(summaryJson(association));
+    if (!association) continue;
+    if (damage) {
+      associations.push(malformSummary(summaryJson(association), damage));
+      malformed++;
+    } else {
+      associations.push(summaryJson(association));
+    }
   }
-  ctx.onBatch(identifiers.length, unprocessed.length);
+  ctx.onBatch(identifiers.length, unprocessed.length, malformed);
   return {
     ConfigurationPolicyAssociations: associations,
     UnprocessedConfigurationPolicyAssociations: unprocessed,
@@ -147,7 +165,7 @@ function unprocessedJson(identifier: object, errorCode: string, errorReason: str
   return { ConfigurationPolicyAssociationIdentifiers: identifier, ErrorCode: errorCode, ErrorReason: errorReason };
 }
 
-function summaryJson(a: GeneratedAssociation): object {
+function summaryJson(a: GeneratedAssociation): Record<string, unknown> {
   const out: Record<string, unknown> = {
     ConfigurationPolicyId: a.configurationPolicyId,
     TargetId: a.targetId,

@@ -1,8 +1,8 @@
 /**
  * Decides, per target in a batch-get, whether Security Hub answers "unprocessed" this
- * time. Selection is a pure function of seed and target id, so it does not depend on how
- * the client groups targets or orders concurrent requests; only the per-target attempt
- * count carries state.
+ * time. Selection (and a drawn attempt count) is a pure function of seed and target id,
+ * so it does not depend on how the client groups targets or orders concurrent requests;
+ * only the per-target attempt count carries state.
  */
 import type { TargetType } from '../../lambdas/audit/model';
 import type { UnprocessedRule } from './emulator-faults';
@@ -28,18 +28,41 @@ export class UnprocessedPlan {
 
   /** Records one more request for the target and returns the verdict, `null` = processed. */
   check(targetId: string, targetType: TargetType): UnprocessedVerdict | null {
-    const rule = this.ruleFor(targetId, targetType);
-    if (!rule) return null;
+    const index = this.matchIndex(targetId, targetType);
+    if (index < 0) return null;
+    const rule = this.rules[index]!;
+    const limit = this.limit(index, rule, targetId);
     const before = this.attempts.get(targetId) ?? 0;
     this.attempts.set(targetId, before + 1);
-    if (rule.attempts !== 'forever' && before >= rule.attempts) return null;
+    if (limit !== 'forever' && before >= limit) return null;
     return { errorCode: rule.errorCode ?? '429', errorReason: rule.errorReason ?? 'Rate exceeded' };
   }
 
   /** The rule that selects the target, if any; does not count an attempt. */
   ruleFor(targetId: string, targetType: TargetType): UnprocessedRule | null {
-    const index = this.rules.findIndex((rule, i) => this.selects(i, rule, targetId, targetType));
+    const index = this.matchIndex(targetId, targetType);
     return index < 0 ? null : this.rules[index]!;
+  }
+
+  /**
+   * How many batch-gets answer the target "unprocessed" before one processes it (the
+   * rule's number, or this target's draw from a range), or `null` if no rule selects it.
+   */
+  attemptsFor(targetId: string, targetType: TargetType): number | 'forever' | null {
+    const index = this.matchIndex(targetId, targetType);
+    return index < 0 ? null : this.limit(index, this.rules[index]!, targetId);
+  }
+
+  private matchIndex(targetId: string, targetType: TargetType): number {
+    return this.rules.findIndex((rule, i) => this.selects(i, rule, targetId, targetType));
+  }
+
+  private limit(index: number, rule: UnprocessedRule, targetId: string): number | 'forever' {
+    const { attempts } = rule;
+    if (attempts === 'forever' || typeof attempts === 'number') return attempts;
+    const span = attempts.max - attempts.min + 1;
+    // Its own hash key, so the draw is independent of the selection draw above.
+    return attempts.min + Math.floor(hashFraction(String(this.seed), 'unprocessed-attempts', index, targetId) * span);
   }
 
   private selects(index: number, rule: UnprocessedRule, targetId: string, targetType: TargetType): boolean {

@@ -136,7 +136,6 @@ describe('Athena named queries over reports the audit wrote', () => {
     expect(await audit.s3.listKeys()).toEqual([
       'associations/dt=2026-11-25/20261125T020000Z.jsonl.gz',
       'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
-      'latest/associations.jsonl.gz',
       'latest/run.json',
       'runs/dt=2026-11-25/20261125T020000Z.json',
       'runs/dt=2026-11-26/20261126T020000Z.json',

@@ -71,7 +71,7 @@ describe('a retried scheduled run', () => {
     env.emulator.setFaults({ securityHub: { unprocessed: [{ targetIds: broken, attempts: 'forever', errorCode: '403', errorReason: 'Access denied (test)' }] } });
     const b = await scheduledRun(env, T2);
     const keysAfterB = await env.s3.listKeys();
-    expect(keysAfterB).toEqual([KEYS_A.associations, KEYS_A.run, KEYS_B.associations, KEYS_B.run, KEYS_B.latestAssociations, KEYS_B.latestRun].sort());
+    expect(keysAfterB).toEqual([KEYS_A.associations, KEYS_A.run, KEYS_B.associations, KEYS_B.run, KEYS_B.latestRun].sort());
 
     const retry = await scheduledRun(env, T2);
     expect(retry.report).toEqual(b.report);
@@ -99,15 +99,20 @@ describe('a retried scheduled run', () => {
       // Drifted since A: carried forward from A, not restarted.
       expect(rowsById.get(id)).toMatchObject({ changes: [], first_drift_seen: '2026-11-25T02:00:00.000Z' });
     }
-    expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({ run_id: RUN_B, previous_run_id: RUN_A, new_drift: broken.length });
-    expect(await env.s3.getObject(KEYS_B.latestAssociations)).toEqual(await env.s3.getObject(KEYS_B.associations));
+    expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({
+      run_id: RUN_B,
+      previous_run_id: RUN_A,
+      new_drift: broken.length,
+      report_key: KEYS_B.associations,
+    });
+    expect(retry.report).toMatchObject({ latestAdvanced: true, latestRunId: RUN_B });
 
     // The next schedule compares against B: the drift is no longer new.
     const c = await scheduledRun(env, T3);
     expect(c.summary).toMatchObject({ run_id: RUN_C, previous_run_id: RUN_B, new_drift: 0, drifted: seededDrift.length + broken.length });
   });
 
-  it('compares against the run before when the first attempt died between latest/associations and latest/run.json', async () => {
+  it('compares against the run before when the first attempt died before writing latest/run.json', async () => {
     audit = await startEmulatedAudit({ org: { seed: 'history', accounts: 60, ous: 8, maxDepth: 3, anomalies: { failed: 2, missing: 1 } } });
     const env = audit;
     const broken = newlyBroken(env.org);
@@ -124,5 +129,33 @@ describe('a retried scheduled run', () => {
     const rowsById = byId(await env.readRows(KEYS_B.associations));
     for (const id of broken) expect(rowsById.get(id)).toMatchObject({ changes: ['NEW_DRIFT'] });
     expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({ run_id: RUN_B, previous_run_id: RUN_A });
+  });
+
+  it('does not move latest/ back when a retry of an older schedule finishes after a newer manual run', async () => {
+    audit = await startEmulatedAudit({ org: { seed: 'history', accounts: 30, ous: 4, maxDepth: 2 } });
+    const env = audit;
+
+    await scheduledRun(env, T1);
+    const b = await scheduledRun(env, T2);
+    // A manual run on the virtual clock, which starts at T2: its id sorts after RUN_B.
+    const manual = await env.run();
+    expect(manual.summary.trigger).toBe('MANUAL');
+    expect(manual.summary.run_id > RUN_B).toBe(true);
+    expect(manual.report).toMatchObject({ latestAdvanced: true, latestRunId: manual.summary.run_id });
+    const latestBefore = await env.s3.getObject(KEYS_B.latestRun);
+
+    // Lambda's async retry of the T2 schedule arrives late.
+    const retry = await scheduledRun(env, T2);
+    expect(retry.report).toEqual({ ...b.report, latestAdvanced: false, latestRunId: manual.summary.run_id });
+    expect(await env.s3.getObject(KEYS_B.latestRun)).toEqual(latestBefore);
+    expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({ run_id: manual.summary.run_id, report_key: manual.report.associationsKey });
+    // The retry's own dated objects are still (re)written: Athena sees it in the runs table.
+    expect(await env.readRun(KEYS_B.run)).toMatchObject({ run_id: RUN_B });
+    expect(await env.s3.listKeys()).toContain(manual.report.associationsKey);
+
+    // The next schedule compares against the manual run, the newest.
+    const c = await scheduledRun(env, T3);
+    expect(c.summary.previous_run_id).toBe(manual.summary.run_id);
+    expect(c.report.latestAdvanced).toBe(true);
   });
 });

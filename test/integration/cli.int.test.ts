@@ -116,7 +116,7 @@ describe('the CLI against the demo organization', () => {
     expect(summary.excluded).toBeGreaterThan(0);
     expect(summary.redrive_attempts).toBeGreaterThanOrEqual(1);
 
-    expect(await listFiles(outDir)).toEqual([KEYS.associations, KEYS.latestAssociations, KEYS.latestRun, KEYS.run].sort());
+    expect(await listFiles(outDir)).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
     const rows = parseWrittenRows(await readFile(join(outDir, KEYS.associations)));
     expect(rows).toHaveLength(total);
     expect(duplicates(rows.map((r) => r.target_id))).toEqual([]);
@@ -140,7 +140,7 @@ describe('the CLI against the demo organization', () => {
     expect(stderr).toEqual([]);
     expect(result.exitCode).toBe(EXIT.incompleteOrError);
     expect(JSON.parse(stdout.join(''))).toEqual(JSON.parse(JSON.stringify(result.summary)));
-    expect(await s3.listKeys()).toEqual([KEYS.associations, KEYS.latestAssociations, KEYS.latestRun, KEYS.run].sort());
+    expect(await s3.listKeys()).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     expect(rows.map((r) => r.target_id).sort()).toEqual(allTargetIds(org).sort());
     expect(JSON.parse((await s3.getObject(KEYS.latestRun)).toString('utf8'))).toMatchObject({ run_id: RUN_ID, run_status: 'INCOMPLETE' });

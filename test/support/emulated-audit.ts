@@ -7,7 +7,7 @@
 import { gunzipSync } from 'node:zlib';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient, type ConfigurationPolicyAssociation } from '@aws-sdk/client-securityhub';
-import { ORGANIZATIONS_MAX_ATTEMPTS } from '../../lambdas/audit/aws/clients';
+import { REQUEST_TIMEOUTS, RETRY_SETTINGS } from '../../lambdas/audit/aws/clients';
 import { attachRequestCounter, type RequestCounter } from '../../lambdas/audit/aws/request-counter';
 import { DEFAULT_TUNING, type AuditTuning } from '../../lambdas/audit/config';
 import { runAudit, type AuditDeps, type AuditOutcome, type AuditRequest } from '../../lambdas/audit/core/run-audit';
@@ -30,12 +30,16 @@ export const AUDIT_EPOCH = Date.UTC(2026, 10, 26, 2, 0, 0);
 /**
  * Tuning for tests: the production defaults, with client-side pacing above Security Hub's
  * quota. Time is virtual, so the pacing costs no real time either way; what limits the
- * real request rate is the concurrency, and the emulator's quota is what throttles.
+ * real request rate is the concurrency, and the emulator's quota is what throttles. The
+ * walk is left unpaced in effect, so the virtual clock's sleeps are the fan-out's alone
+ * (the walk's pacing has its own unit tests and the benchmark).
  */
 export const TEST_TUNING: AuditTuning = {
   ...DEFAULT_TUNING,
   securityHubRequestsPerSecond: 50,
   securityHubBurst: 50,
+  organizationsRequestsPerSecond: 100_000,
+  organizationsBurst: 100_000,
 };
 
 /** A row of the associations object as written (plain JSON, not re-validated). */
@@ -78,6 +82,18 @@ export interface EmulatedAuditOptions {
   readonly faults?: EmulatorFaults;
   /** Virtual clock start; default {@link AUDIT_EPOCH}. */
   readonly start?: number;
+  /**
+   * Per-attempt timeout of the Organizations and Security Hub clients; default the SDK's
+   * (none). Production uses 30 s; tests of stalled responses need a short one.
+   */
+  readonly requestTimeoutMs?: number;
+  /**
+   * Runs the emulator's time-based faults (throttle storms, quotas) on the audit's virtual
+   * clock instead of real time: for faults the audit's own backoff must outlast.
+   */
+  readonly emulatorOnAuditClock?: boolean;
+  /** Puts the S3 fault proxy between the report store and s3rver (`s3.faultProxy`). */
+  readonly s3Faults?: boolean;
 }
 
 function targetIdOf(identifier: ConfigurationPolicyAssociation): string | undefined {
@@ -101,23 +117,29 @@ export function parseWrittenRows(body: Buffer): WrittenRow[] {
 
 /**
  * Starts the emulator and s3rver and builds the clients the way production does
- * (`createAwsClients`: adaptive retries with more attempts for Organizations, standard
- * retries for Security Hub), but with the emulator's endpoint passed explicitly.
+ * (`createAwsClients`' retry settings), but with the emulator's endpoint passed explicitly.
  */
 export async function startEmulatedAudit(options: EmulatedAuditOptions): Promise<EmulatedAudit> {
   const start = options.start ?? AUDIT_EPOCH;
   const org = 'associations' in options.org ? options.org : generateOrganization({ now: start, ...options.org });
-  const emulator = await startEmulator({ org, faults: options.faults });
+  const clock = new FastForwardClock(start);
+  const emulator = await startEmulator({
+    org,
+    faults: options.faults,
+    ...(options.emulatorOnAuditClock ? { clock: () => clock.now() } : {}),
+  });
   let s3: LocalS3;
   try {
-    s3 = await startLocalS3();
+    s3 = await startLocalS3({ faults: options.s3Faults ?? false });
   } catch (error) {
     await emulator.close();
     throw error;
   }
   const config = emulatorClientConfig(emulator);
-  const organizations = new OrganizationsClient({ ...config, retryMode: 'adaptive', maxAttempts: ORGANIZATIONS_MAX_ATTEMPTS });
-  const securityHub = new SecurityHubClient({ ...config, retryMode: 'standard' });
+  const requestHandler =
+    options.requestTimeoutMs === undefined ? {} : { requestHandler: { ...REQUEST_TIMEOUTS, requestTimeout: options.requestTimeoutMs } };
+  const organizations = new OrganizationsClient({ ...config, ...requestHandler, ...RETRY_SETTINGS.organizations });
+  const securityHub = new SecurityHubClient({ ...config, ...requestHandler, ...RETRY_SETTINGS.securityHub });
   const organizationsCounter = attachRequestCounter(organizations);
   const securityHubCounter = attachRequestCounter(securityHub);
   const batchGetAsks = new Map<string, number>();
@@ -133,7 +155,6 @@ export async function startEmulatedAudit(options: EmulatedAuditOptions): Promise
     { step: 'initialize', name: 'testBatchGetAskLog' },
   );
   const store = new S3ReportStore(s3.client, s3.bucket);
-  const clock = new FastForwardClock(start);
 
   return {
     emulator,

@@ -43,23 +43,40 @@ export interface AwsClients {
 }
 
 /**
- * Organizations publishes no request rate for its List* operations, so instead of pacing
- * it ourselves we let the SDK's `adaptive` retry mode (client-side rate limiting that
- * backs off on throttling responses) find the rate, with more attempts than the default 3
- * so a throttled walk of a large organization still completes.
+ * Organizations publishes no request rate for its List* operations and its quota is
+ * shared by every caller in the organization. The walk paces itself (see
+ * `walkOrganization`); when Organizations throttles anyway, the SDK's `adaptive` retry
+ * mode (a client-side rate limiter that backs off on throttling responses) slows the
+ * retries down, with more attempts than the default 3 so a throttled walk still completes.
  */
 export const ORGANIZATIONS_MAX_ATTEMPTS = 8;
 
-/** Per-attempt limits of every client (options of the SDK's Node.js HTTP handler). */
-export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000 } as const;
+/**
+ * Retry settings of the two audited APIs, shared with the tests that build clients for
+ * the emulator so they retry exactly as production does.
+ *
+ * Security Hub gets `standard` retries: our own token bucket paces it below its documented
+ * quota and backs off when it throttles anyway (see `TokenBucket.backOff`). The SDK's
+ * `adaptive` limiter is not stacked on top: after one throttle it can drop to 0.5
+ * requests/s of real time and climb back slowly, which would stretch a run's fan-out far
+ * more than the throttling itself, and it does not run on the audit's injected clock.
+ */
+export const RETRY_SETTINGS = {
+  organizations: { retryMode: 'adaptive', maxAttempts: ORGANIZATIONS_MAX_ATTEMPTS },
+  securityHub: { retryMode: 'standard' },
+} as const;
+
+/**
+ * Per-attempt limits of every client (options of the SDK's Node.js HTTP handler).
+ * `requestTimeout` alone only logs a warning when exceeded; `throwOnRequestTimeout` makes
+ * it abort the attempt with a TimeoutError, which the SDK then retries.
+ */
+export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } as const;
 
 /** Session name the assumed Organizations role shows in CloudTrail. */
 export const ORGANIZATIONS_ROLE_SESSION_NAME = 'securityhub-config-audit';
 
-/**
- * Creates the four clients. Security Hub uses `standard` retries because our own token
- * bucket already paces it below its documented quota; the retries are for the unexpected.
- */
+/** Creates the four clients with the retry settings above. */
 export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
   const { region, organizationsRoleArn, maxAttempts } = options;
   // Keys are set only when given, so otherwise the SDK chain (AWS_REGION, AWS_MAX_ATTEMPTS,
@@ -75,7 +92,7 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
 
   const organizations = new OrganizationsClient({
     ...common,
-    retryMode: 'adaptive',
+    ...RETRY_SETTINGS.organizations,
     maxAttempts: maxAttempts ?? ORGANIZATIONS_MAX_ATTEMPTS,
     ...(organizationsRoleArn !== undefined
       ? {
@@ -87,7 +104,7 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
         }
       : {}),
   });
-  const securityHub = new SecurityHubClient({ ...common, retryMode: 'standard' });
+  const securityHub = new SecurityHubClient({ ...common, ...RETRY_SETTINGS.securityHub });
   const s3 = new S3Client({ ...common });
   const sns = new SNSClient({ ...common });
 

@@ -108,9 +108,25 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const org = await walkOrganization(deps.organizations, {
     concurrency: request.tuning.maxConcurrency,
     onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
+    pacing: {
+      requestsPerSecond: request.tuning.organizationsRequestsPerSecond,
+      burst: request.tuning.organizationsBurst,
+      clock: deps.clock,
+      sleep: deps.sleep,
+    },
   });
   checkDocumentsAgainstOrg(request, documents, org);
   deps.logger?.info('Organization walked', { runId: run.runId, targets: org.targets.length, roots: org.rootIds.length });
+  if (org.rejected.length > 0) {
+    deps.logger?.warn('Organizations listed entries with invalid ids; they are left out and the run is INCOMPLETE', {
+      runId: run.runId,
+      rejected: org.rejected.length,
+      examples: org.rejected
+        .slice(0, 5)
+        .map((r) => `${r.type} ${r.quotedId} under ${r.parentId}`)
+        .join('; '),
+    });
+  }
 
   const previous = await readPreviousSnapshot(deps.store, request.reportPrefix, run.runId);
 
@@ -172,5 +188,11 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     dt: run.dt,
   });
   const report = await writeReport(deps.store, request.reportPrefix, { rows, summary, runId: run.runId, dt: run.dt });
+  if (!report.latestAdvanced) {
+    deps.logger?.warn('latest/ already names a newer run and is left as it is; this run is in the dated objects only', {
+      runId: run.runId,
+      latestRunId: report.latestRunId,
+    });
+  }
   return { summary, rows, report };
 }

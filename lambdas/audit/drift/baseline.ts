@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SELF_MANAGED, type Baseline } from '../model';
-import { TARGET_ID_EXPECTATION, isTargetId } from './known-targets';
+import { TARGET_ID_EXPECTATION, isTargetId } from '../target-ids';
 import { describeIssues, parseJson } from './json-document';
 
 export { checkKnownTargets, UnknownTargetsError } from './known-targets';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Exclusion } from '../model';
-import { TARGET_ID_EXPECTATION, isTargetId } from './known-targets';
+import { TARGET_ID_EXPECTATION, isTargetId } from '../target-ids';
 import { describeIssues, parseJson } from './json-document';
 
 /** The exclusions document could not be read. The message names the source and every problem found. */

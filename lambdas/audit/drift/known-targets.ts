@@ -1,20 +1,5 @@
 import type { OrgSnapshot } from '../model';
 
-/** Root id as AWS Organizations issues it, e.g. `r-ab12`. */
-export const ROOT_ID_PATTERN = /^r-[0-9a-z]{4,32}$/;
-/** Organizational unit id, e.g. `ou-ab12-cd34ef56`. */
-export const OU_ID_PATTERN = /^ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}$/;
-/** Account id: exactly twelve digits. */
-export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
-
-/** What a target id looks like, for error messages. */
-export const TARGET_ID_EXPECTATION = 'expected a root (r-…), OU (ou-…-…) or 12-digit account id';
-
-/** True when `id` has the shape of a root, OU or account id. */
-export function isTargetId(id: string): boolean {
-  return ROOT_ID_PATTERN.test(id) || OU_ID_PATTERN.test(id) || ACCOUNT_ID_PATTERN.test(id);
-}
-
 /**
  * A document (baseline or exclusions) names targets the organization walk did not find.
  * Usually a typo or a moved/closed account; failing loudly beats silently auditing

@@ -2,7 +2,7 @@
  * Pure assembly of the organization tree from what the walk listed. Kept apart from the
  * SDK calls so the path, ordering and consistency rules are testable with plain data.
  */
-import type { AccountStatus, OrgSnapshot, OrgTarget } from '../model';
+import type { AccountStatus, OrgSnapshot, OrgTarget, RejectedTarget } from '../model';
 
 /** A root as ListRoots returned it (only the fields we keep). */
 export interface RawRoot {
@@ -28,6 +28,8 @@ export interface RawOrganizationWalk {
   readonly roots: readonly RawRoot[];
   readonly ousByParent: ReadonlyMap<string, readonly RawOrganizationalUnit[]>;
   readonly accountsByParent: ReadonlyMap<string, readonly RawAccount[]>;
+  /** Entries the walk refused for their ids; passed through. Default none. */
+  readonly rejected?: readonly RejectedTarget[];
 }
 
 /** Why the listed data cannot form a tree. */
@@ -151,5 +153,5 @@ export function buildOrgTree(walk: RawOrganizationWalk): OrgSnapshot {
     }
   }
 
-  return { rootIds: walk.roots.map((r) => r.id), targets };
+  return { rootIds: walk.roots.map((r) => r.id), targets, rejected: walk.rejected ?? [] };
 }

@@ -1,19 +1,26 @@
 /**
- * Enumerates every root, OU and account of the organization with the List* paginators,
- * then hands the listings to {@link buildOrgTree}. One ListOrganizationalUnitsForParent
- * and one ListAccountsForParent listing per container gives each account its parent for
- * free, so there are no per-account ListParents calls (which would cost one request per
- * account against an API with no published rate).
+ * Enumerates every root, OU and account of the organization, then hands the listings to
+ * {@link buildOrgTree}. One ListOrganizationalUnitsForParent and one ListAccountsForParent
+ * listing per container gives each account its parent for free, so there are no
+ * per-account ListParents calls (which would cost one request per account against an
+ * API with no published rate).
+ *
+ * Every page is paced by a client-side token bucket: Organizations publishes no request
+ * rate for its List* operations, throttles with TooManyRequestsException, and shares its
+ * quota with every other caller in the organization, so the walk sends at a steady,
+ * configurable rate instead of bursting into throttling and leaning on retries.
  */
 import {
-  paginateListAccountsForParent,
-  paginateListOrganizationalUnitsForParent,
-  paginateListRoots,
+  ListAccountsForParentCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
   type Account,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import type { AccountStatus, OrgSnapshot } from '../model';
+import type { AccountStatus, Clock, OrgSnapshot, RejectedTarget, Sleep, TargetType } from '../model';
+import { isTargetIdOfType, quoteUntrustedId } from '../target-ids';
 import { createLimiter } from '../util/map-concurrent';
+import { TokenBucket } from '../util/token-bucket';
 import { buildOrgTree, type RawAccount, type RawOrganizationalUnit, type RawRoot } from './org-tree';
 
 /** Options for {@link walkOrganization}. */
@@ -22,7 +29,29 @@ export interface WalkOptions {
   readonly concurrency?: number;
   /** Called after each container is listed with the number of targets found so far. */
   readonly onProgress?: (targetsFound: number) => void;
+  /** Client-side pacing of the List* requests; default: unpaced (tests, small organizations). */
+  readonly pacing?: WalkPacing;
 }
+
+/** Token bucket settings for the walk's requests, with the clock and sleep it runs on. */
+export interface WalkPacing {
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+}
+
+/**
+ * Deepest OU level below a root: "OU maximum nesting in a root: Five levels of OUs deep
+ * under a root" (Quotas for AWS Organizations, a hard limit). OUs at this level cannot
+ * have child OUs, so the walk does not ask for them: in a deep organization that saves a
+ * large share of the ListOrganizationalUnitsForParent calls.
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+ */
+export const MAX_OU_DEPTH = 5;
+
+/** Bound on the pages of one listing, so a service that kept sending NextToken could not loop for ever. */
+export const MAX_PAGES_PER_LISTING = 100_000;
 
 /** Default number of containers listed in parallel. */
 export const DEFAULT_WALK_CONCURRENCY = 4;
@@ -91,21 +120,62 @@ export function accountStatusOf(account: Pick<Account, 'Status' | 'State'>): Acc
   }
 }
 
-async function collect<T>(operation: WalkOperation, parentId: string | null, pages: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
+interface ListPage {
+  readonly NextToken?: string;
+}
+
+/**
+ * Every page of one listing, in order. An empty page that still carries a NextToken (which
+ * Organizations documents it may return) does not end the listing; only a page without
+ * one does.
+ */
+async function listAll<P extends ListPage>(
+  operation: WalkOperation,
+  parentId: string | null,
+  pace: () => Promise<void>,
+  fetchPage: (nextToken: string | undefined) => Promise<P>,
+): Promise<P[]> {
+  const pages: P[] = [];
+  let nextToken: string | undefined;
   try {
-    // The paginator keeps going while NextToken is set, so an empty page with a token
-    // (which Organizations may return) does not end the listing early.
-    for await (const page of pages) out.push(page);
+    do {
+      if (pages.length >= MAX_PAGES_PER_LISTING) {
+        throw new Error(`still returning NextToken after ${MAX_PAGES_PER_LISTING} pages`);
+      }
+      await pace();
+      const page = await fetchPage(nextToken);
+      pages.push(page);
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined && nextToken !== '');
   } catch (error) {
     throw new OrganizationWalkError(operation, parentId, error);
   }
-  return out;
+  return pages;
+}
+
+/**
+ * Splits listed entries into those with a valid id of their kind and the rest. An entry
+ * without a valid id cannot be audited, and its id must not reach a request, key or row.
+ */
+function partitionById<T extends { Id?: string }>(
+  items: readonly T[],
+  type: TargetType,
+  parentId: string,
+  rejected: RejectedTarget[],
+): Array<T & { Id: string }> {
+  const valid: Array<T & { Id: string }> = [];
+  for (const item of items) {
+    if (typeof item.Id === 'string' && isTargetIdOfType(type, item.Id)) valid.push(item as T & { Id: string });
+    else rejected.push({ quotedId: quoteUntrustedId(item.Id ?? '(no id)'), type, parentId });
+  }
+  return valid;
 }
 
 /**
  * Walks the whole organization: ListRoots, then for every container its OUs and accounts,
- * sibling subtrees in parallel with at most `concurrency` containers being listed at once.
+ * sibling subtrees in parallel with at most `concurrency` containers being listed at once
+ * and every page paced by `pacing`. Entries listed with an invalid id are returned in
+ * `rejected` instead of `targets` (an OU's subtree is then not walked).
  *
  * @throws OrganizationWalkError when any List* call fails; OrgTreeError when the listings
  *   do not form a tree.
@@ -113,13 +183,17 @@ async function collect<T>(operation: WalkOperation, parentId: string | null, pag
 export async function walkOrganization(client: OrganizationsClient, options: WalkOptions = {}): Promise<OrgSnapshot> {
   const concurrency = options.concurrency ?? DEFAULT_WALK_CONCURRENCY;
   const limit = createLimiter(concurrency);
-  const paginatorConfig = { client, pageSize: ORGANIZATIONS_PAGE_SIZE };
+  const bucket = options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
+  const pace = (): Promise<void> => bucket?.take() ?? Promise.resolve();
+  const MaxResults = ORGANIZATIONS_PAGE_SIZE;
+  const rejected: RejectedTarget[] = [];
 
-  const rootPages = await collect('ListRoots', null, paginateListRoots(paginatorConfig, {}));
-  const roots: RawRoot[] = rootPages
-    .flatMap((page) => page.Roots ?? [])
-    .filter((root): root is typeof root & { Id: string } => typeof root.Id === 'string')
-    .map((root) => ({ id: root.Id, name: root.Name }));
+  const rootPages = await listAll('ListRoots', null, pace, (NextToken) => client.send(new ListRootsCommand({ MaxResults, NextToken })));
+  const roots: RawRoot[] = [];
+  for (const root of rootPages.flatMap((page) => page.Roots ?? [])) {
+    if (typeof root.Id === 'string' && isTargetIdOfType('ROOT', root.Id)) roots.push({ id: root.Id, name: root.Name });
+    else rejected.push({ quotedId: quoteUntrustedId(root.Id ?? '(no id)'), type: 'ROOT', parentId: '(organization)' });
+  }
 
   const ousByParent = new Map<string, RawOrganizationalUnit[]>();
   const accountsByParent = new Map<string, RawAccount[]>();
@@ -127,28 +201,31 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
   let failed = false;
   options.onProgress?.(found);
 
-  const listContainer = async (parentId: string): Promise<RawOrganizationalUnit[]> => {
+  const listContainer = async (parentId: string, depth: number): Promise<RawOrganizationalUnit[]> => {
     // Once one listing failed the walk's result is an error; don't spend more requests.
     if (failed) return [];
-    const ouPages = await collect(
-      'ListOrganizationalUnitsForParent',
-      parentId,
-      paginateListOrganizationalUnitsForParent(paginatorConfig, { ParentId: parentId }),
+    const ouPages =
+      depth < MAX_OU_DEPTH
+        ? await listAll('ListOrganizationalUnitsForParent', parentId, pace, (NextToken) =>
+            client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, MaxResults, NextToken })),
+          )
+        : [];
+    const accountPages = await listAll('ListAccountsForParent', parentId, pace, (NextToken) =>
+      client.send(new ListAccountsForParentCommand({ ParentId: parentId, MaxResults, NextToken })),
     );
-    const accountPages = await collect(
-      'ListAccountsForParent',
+    const ous = partitionById(
+      ouPages.flatMap((page) => page.OrganizationalUnits ?? []),
+      'ORGANIZATIONAL_UNIT',
       parentId,
-      paginateListAccountsForParent(paginatorConfig, { ParentId: parentId }),
-    );
-    const ous = ouPages
-      .flatMap((page) => page.OrganizationalUnits ?? [])
-      .filter((ou): ou is typeof ou & { Id: string } => typeof ou.Id === 'string')
-      .map((ou) => ({ id: ou.Id, name: ou.Name }));
+      rejected,
+    ).map((ou) => ({ id: ou.Id, name: ou.Name }));
     // Only id, name and status are copied: e-mail addresses never leave this function.
-    const accounts = accountPages
-      .flatMap((page) => page.Accounts ?? [])
-      .filter((account): account is typeof account & { Id: string } => typeof account.Id === 'string')
-      .map((account) => ({ id: account.Id, name: account.Name, status: accountStatusOf(account) }));
+    const accounts = partitionById(
+      accountPages.flatMap((page) => page.Accounts ?? []),
+      'ACCOUNT',
+      parentId,
+      rejected,
+    ).map((account) => ({ id: account.Id, name: account.Name, status: accountStatusOf(account) }));
     ousByParent.set(parentId, ous);
     accountsByParent.set(parentId, accounts);
     found += ous.length + accounts.length;
@@ -159,21 +236,21 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
   // Guards against the service listing a container twice (or in a loop): buildOrgTree
   // reports that as an error, the walk just must not recurse forever.
   const started = new Set<string>();
-  const visit = async (parentId: string): Promise<void> => {
+  const visit = async (parentId: string, depth: number): Promise<void> => {
     if (started.has(parentId)) return;
     started.add(parentId);
     const children = await limit(async () => {
       try {
-        return await listContainer(parentId);
+        return await listContainer(parentId, depth);
       } catch (error) {
         // Set inside the slot, before the limiter starts the next waiting container.
         failed = true;
         throw error;
       }
     });
-    await Promise.all(children.map((child) => visit(child.id)));
+    await Promise.all(children.map((child) => visit(child.id, depth + 1)));
   };
 
-  await Promise.all(roots.map((root) => visit(root.id)));
-  return buildOrgTree({ roots, ousByParent, accountsByParent });
+  await Promise.all(roots.map((root) => visit(root.id, 0)));
+  return buildOrgTree({ roots, ousByParent, accountsByParent, rejected });
 }

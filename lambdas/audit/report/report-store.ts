@@ -30,15 +30,16 @@ export interface ReportStore {
   describe(): string;
 }
 
-/** Object keys of one run, plus the `latest/` pair. */
+/** Object keys of one run, plus the `latest/` pointer. */
 export interface ReportKeys {
   /** `<prefix>associations/dt=YYYY-MM-DD/<run_id>.jsonl.gz` */
   readonly associations: string;
   /** `<prefix>runs/dt=YYYY-MM-DD/<run_id>.json` */
   readonly run: string;
-  /** `<prefix>latest/associations.jsonl.gz` */
-  readonly latestAssociations: string;
-  /** `<prefix>latest/run.json` */
+  /**
+   * `<prefix>latest/run.json`: the newest run's summary, the only object in `latest/`.
+   * Its `report_key` names the dated associations object, so one PUT moves the pointer.
+   */
   readonly latestRun: string;
 }
 
@@ -67,11 +68,8 @@ export function reportKeys(prefix: string, runId: string, dt: string): ReportKey
   };
 }
 
-/** The `latest/` pair alone. */
-export function latestKeys(prefix: string): Pick<ReportKeys, 'latestAssociations' | 'latestRun'> {
+/** The `latest/` pointer alone. */
+export function latestKeys(prefix: string): Pick<ReportKeys, 'latestRun'> {
   const p = normalizeReportPrefix(prefix);
-  return {
-    latestAssociations: `${p}${REPORT_LAYOUT.latestDir}/associations.jsonl.gz`,
-    latestRun: `${p}${REPORT_LAYOUT.latestDir}/run.json`,
-  };
+  return { latestRun: `${p}${REPORT_LAYOUT.latestDir}/run.json` };
 }

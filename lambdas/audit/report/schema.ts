@@ -24,7 +24,7 @@ export const REPORT_LAYOUT = {
   associationsDir: 'associations',
   /** `runs/dt=YYYY-MM-DD/<run_id>.json` */
   runsDir: 'runs',
-  /** `latest/associations.jsonl.gz` and `latest/run.json`, written last. */
+  /** `latest/run.json`: the newest run's summary, whose report_key names its dated associations; written last, never to an older run. */
   latestDir: 'latest',
   /** Hive-style partition column on both tables. */
   partitionKey: 'dt',
@@ -67,6 +67,7 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'run_status', type: 'string', comment: 'COMPLETE, INCOMPLETE' },
   { name: 'targets_enumerated', type: 'int', comment: 'Targets the organization walk found' },
   { name: 'targets_reported', type: 'int', comment: 'Rows written; always equals targets_enumerated' },
+  { name: 'targets_rejected', type: 'int', comment: 'Entries Organizations listed with an invalid id; left out, run INCOMPLETE' },
   { name: 'roots', type: 'int', comment: 'Roots enumerated' },
   { name: 'organizational_units', type: 'int', comment: 'OUs enumerated' },
   { name: 'accounts', type: 'int', comment: 'Accounts enumerated' },

@@ -27,6 +27,7 @@ export interface RunSummary {
   readonly run_status: RunStatus;
   readonly targets_enumerated: number;
   readonly targets_reported: number;
+  readonly targets_rejected: number;
   readonly roots: number;
   readonly organizational_units: number;
   readonly accounts: number;
@@ -104,7 +105,8 @@ function checkIntegrity(rows: readonly AssociationRow[], org: OrgSnapshot): void
 
 /**
  * Builds the run summary. `run_status` is COMPLETE only when every target has a
- * definite association status (SUCCESS, PENDING or FAILED).
+ * definite association status (SUCCESS, PENDING or FAILED) and the walk rejected no
+ * listed entry for an invalid id (such an entry, and an OU's subtree, is not in the rows).
  * @throws ReportIntegrityError when the rows are not exactly one per enumerated target.
  */
 export function buildRunSummary(rows: readonly AssociationRow[], input: RunSummaryInput): RunSummary {
@@ -121,9 +123,10 @@ export function buildRunSummary(rows: readonly AssociationRow[], input: RunSumma
     run_id: input.runId,
     audited_at: input.auditedAt,
     trigger: input.trigger,
-    run_status: statusUnknown === 0 ? 'COMPLETE' : 'INCOMPLETE',
+    run_status: statusUnknown === 0 && input.org.rejected.length === 0 ? 'COMPLETE' : 'INCOMPLETE',
     targets_enumerated: targets.length,
     targets_reported: rows.length,
+    targets_rejected: input.org.rejected.length,
     roots: count(targets, (t) => t.type === 'ROOT'),
     organizational_units: count(targets, (t) => t.type === 'ORGANIZATIONAL_UNIT'),
     accounts: count(targets, (t) => t.type === 'ACCOUNT'),
@@ -170,6 +173,8 @@ const summaryShape = {
   run_status: z.enum(['COMPLETE', 'INCOMPLETE']),
   targets_enumerated: count32,
   targets_reported: count32,
+  // Absent from runs written before the column existed.
+  targets_rejected: count32.default(0),
   roots: count32,
   organizational_units: count32,
   accounts: count32,

@@ -32,7 +32,7 @@ import type {
 import { fullJitterDelay } from '../util/backoff';
 import { mapConcurrent } from '../util/map-concurrent';
 import { TokenBucket } from '../util/token-bucket';
-import { DEADLINE_EXCEEDED, isRetryableErrorCode } from './unprocessed-errors';
+import { DEADLINE_EXCEEDED, isRetryableErrorCode, isThrottlingCode, MALFORMED_RESPONSE } from './unprocessed-errors';
 
 /** A target as the fan-out needs it. */
 export type FetchTarget = Pick<OrgTarget, 'id' | 'type'>;
@@ -121,14 +121,37 @@ function toIsoString(value: unknown): string | null {
   return date !== null && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
 }
 
+/** A summary field value, quoted and bounded for an error reason. */
+const shown = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(String(value).slice(0, 64)));
+
+/**
+ * Why a summary cannot be read as the association of `target`, or `null` when it can.
+ * A missing or unknown AssociationType/AssociationStatus, a missing policy id, or a
+ * TargetType other than the one asked for would each make any verdict a guess.
+ */
+function malformation(target: FetchTarget, summary: ConfigurationPolicyAssociationSummary): string | null {
+  const problems: string[] = [];
+  if (summary.AssociationStatus === undefined || !ASSOCIATION_STATUSES.has(summary.AssociationStatus)) {
+    problems.push(`AssociationStatus ${shown(summary.AssociationStatus)}`);
+  }
+  if (summary.AssociationType === undefined || !ASSOCIATION_TYPES.has(summary.AssociationType)) {
+    problems.push(`AssociationType ${shown(summary.AssociationType)}`);
+  }
+  if (typeof summary.ConfigurationPolicyId !== 'string' || summary.ConfigurationPolicyId === '') {
+    problems.push(`ConfigurationPolicyId ${shown(summary.ConfigurationPolicyId)}`);
+  }
+  if (summary.TargetType !== undefined && summary.TargetType !== target.type) {
+    problems.push(`TargetType ${shown(summary.TargetType)} for a target asked for as ${target.type}`);
+  }
+  return problems.length === 0 ? null : `Unreadable association: ${problems.join(', ')}`;
+}
+
 function toAssociation(targetId: string, summary: ConfigurationPolicyAssociationSummary): Association {
-  const type = summary.AssociationType;
-  const status = summary.AssociationStatus;
   return {
     targetId,
     configurationPolicyId: summary.ConfigurationPolicyId ?? null,
-    associationType: type !== undefined && ASSOCIATION_TYPES.has(type) ? (type as AssociationType) : null,
-    associationStatus: status !== undefined && ASSOCIATION_STATUSES.has(status) ? (status as AssociationStatus) : null,
+    associationType: summary.AssociationType as AssociationType,
+    associationStatus: summary.AssociationStatus as AssociationStatus,
     associationStatusMessage: summary.AssociationStatusMessage ?? null,
     updatedAt: toIsoString(summary.UpdatedAt),
   };
@@ -224,6 +247,19 @@ export async function fetchAssociations(
 
   const pastDeadline = (): boolean => clock.now() >= deadline;
 
+  /**
+   * Feeds the bucket's back-off: a call is throttled when it failed with a throttling
+   * error, answered an entry with one, or when the request counter saw throttled attempts
+   * (SDK retries inside the call) since the last call ended.
+   */
+  let throttlesSeen = 0;
+  const pace = (throttled: boolean): void => {
+    const seen = counted().throttledRequests;
+    if (throttled || seen > throttlesSeen) bucket.backOff();
+    else bucket.recover();
+    throttlesSeen = seen;
+  };
+
   const markUnprocessed = (id: string, errorCode: string | null, errorReason: string | null): void => {
     associations.delete(id);
     unprocessed.set(id, { targetId: id, errorCode, errorReason, attempts: states.get(id)?.attempts ?? 0 });
@@ -245,16 +281,22 @@ export async function fetchAssociations(
     found: readonly ConfigurationPolicyAssociationSummary[],
     notProcessed: readonly UnprocessedConfigurationPolicyAssociation[],
   ): string[] => {
-    const inGroup = new Set(group.map((s) => s.target.id));
+    const inGroup = new Map(group.map((s) => [s.target.id, s.target]));
     const retry: string[] = [];
     const resolved = new Set<string>();
     for (const summary of found) {
       const id = summary.TargetId;
+      const target = id === undefined ? undefined : inGroup.get(id);
       // Only targets we asked for in this call: anything else cannot be attributed safely.
-      if (id === undefined || !inGroup.has(id)) continue;
+      if (id === undefined || target === undefined || resolved.has(id)) continue;
+      resolved.add(id);
+      const problem = malformation(target, summary);
+      if (problem !== null) {
+        markUnprocessed(id, MALFORMED_RESPONSE, problem);
+        continue;
+      }
       unprocessed.delete(id);
       associations.set(id, toAssociation(id, summary));
-      resolved.add(id);
     }
     for (const entry of notProcessed) {
       const id = targetIdOf(entry);
@@ -264,7 +306,7 @@ export async function fetchAssociations(
       markUnprocessed(id, entry.ErrorCode ?? null, entry.ErrorReason ?? null);
       if (isRetryableErrorCode(entry.ErrorCode)) retry.push(id);
     }
-    for (const id of inGroup) {
+    for (const id of inGroup.keys()) {
       // The latest answer did not mention it: neither found nor unprocessed (MISSING).
       if (!resolved.has(id)) {
         associations.delete(id);
@@ -308,15 +350,14 @@ export async function fetchAssociations(
           ConfigurationPolicyAssociationIdentifiers: group.map((s) => toIdentifier(s.target)),
         }),
       );
-      const retry = applyResponse(
-        group,
-        output.ConfigurationPolicyAssociations ?? [],
-        output.UnprocessedConfigurationPolicyAssociations ?? [],
-      );
+      const notProcessed = output.UnprocessedConfigurationPolicyAssociations ?? [];
+      const retry = applyResponse(group, output.ConfigurationPolicyAssociations ?? [], notProcessed);
+      pace(notProcessed.some((entry) => isThrottlingCode(entry.ErrorCode)));
       reportProgress(group);
       return { retry, accepted: true };
     } catch (error) {
       const name = errorName(error);
+      pace(isThrottlingCode(name));
       // Refusals of the whole API, not of a target: InvalidAccessException is Security Hub's
       // answer when it is not enabled (or not administered) in this account and Region.
       // Reporting every target UNPROCESSED would page for the whole organization, so stop.

@@ -18,6 +18,13 @@ export type ErrorDisposition = 'RETRYABLE' | 'TERMINAL';
 export const DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED';
 
 /**
+ * Error code the fan-out uses for a target whose association came back in a shape the
+ * audit cannot read (a missing field, or an enum value newer than this code). The target
+ * has no definite state, so it is reported as unprocessed rather than guessed at.
+ */
+export const MALFORMED_RESPONSE = 'MALFORMED_RESPONSE';
+
+/**
  * Name prefixes (lower case, punctuation removed) of terminal errors:
  * - access denied: the caller lacks permission for this target; the same credentials will
  *   be denied again within the same run.
@@ -29,17 +36,16 @@ export const DEADLINE_EXCEEDED = 'DEADLINE_EXCEEDED';
  */
 const TERMINAL_NAME_PREFIXES = ['accessdenied', 'resourcenotfound', 'notfound', 'invalidinput', 'invalidaccess'];
 
+/** Name prefixes of throttling errors (`LimitExceededException` is Security Hub's). */
+const THROTTLING_NAME_PREFIXES = ['limitexceeded', 'toomanyrequests', 'throttl', 'requestlimitexceeded', 'slowdown'];
+
 /**
  * Name prefixes of retryable errors: throttling (`LimitExceededException` is how Security
  * Hub reports its request-rate quota, `TooManyRequests*`, `Throttl*`) and service-side
  * faults (`Internal*`, `ServiceUnavailable*`), which are transient by nature.
  */
 const RETRYABLE_NAME_PREFIXES = [
-  'limitexceeded',
-  'toomanyrequests',
-  'throttl',
-  'requestlimitexceeded',
-  'slowdown',
+  ...THROTTLING_NAME_PREFIXES,
   'internal',
   'serviceunavailable',
   'requesttimeout',
@@ -60,6 +66,8 @@ export function classifyErrorCode(errorCode: string | null | undefined): ErrorDi
   // Our own marker: the target was never asked for; another round would be the fix, but
   // the deadline that produced it forbids one. Terminal keeps it out of re-drive rounds.
   if (code === DEADLINE_EXCEEDED) return 'TERMINAL';
+  // The service answered; asking again within the same run returns the same shape.
+  if (code === MALFORMED_RESPONSE) return 'TERMINAL';
 
   if (/^\d{3}$/.test(code)) {
     const status = Number(code);
@@ -73,6 +81,14 @@ export function classifyErrorCode(errorCode: string | null | undefined): ErrorDi
   if (TERMINAL_NAME_PREFIXES.some((prefix) => name.startsWith(prefix))) return 'TERMINAL';
   if (RETRYABLE_NAME_PREFIXES.some((prefix) => name.startsWith(prefix))) return 'RETRYABLE';
   return 'RETRYABLE';
+}
+
+/** True for a throttling answer: status 429, or a throttling exception name. */
+export function isThrottlingCode(errorCode: string | null | undefined): boolean {
+  const code = (errorCode ?? '').trim();
+  if (code === '429') return true;
+  const name = code.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return THROTTLING_NAME_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
 /** Convenience for `classifyErrorCode(code) === 'RETRYABLE'`. */

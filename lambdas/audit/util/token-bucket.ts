@@ -9,7 +9,10 @@
  * under "all other operations".
  * https://docs.aws.amazon.com/securityhub/1.0/APIReference/Welcome.html
  * The quota is per account and Region and shared with every other caller in the delegated
- * administrator account, which is why our defaults (8/s, burst 10) stay below it.
+ * administrator account, which is why our defaults (8/s, burst 10) stay below it, and why
+ * the bucket backs off when the service throttles anyway (someone else is spending the
+ * quota): it halves its rate on each throttling signal and earns it back step by step on
+ * successes (additive increase, multiplicative decrease), all on the injected clock.
  */
 import type { Clock, Sleep } from '../model';
 
@@ -34,10 +37,14 @@ export interface TokenBucketOptions {
  * with no floating-point drift across thousands of takes.
  */
 export class TokenBucket {
-  /** Time between two tokens, ms. */
-  private readonly intervalMs: number;
+  /** The configured rate: the ceiling that {@link TokenBucket.recover} climbs back to. */
+  private readonly baseRate: number;
+  /** The rate in force, between {@link TokenBucket.minRate} and the base rate. */
+  private rate: number;
+  /** Time between two tokens at the current rate, ms. */
+  private intervalMs: number;
   /** How far ahead of "now" reservations may run before callers must wait: (burst - 1) intervals. */
-  private readonly toleranceMs: number;
+  private toleranceMs: number;
   private readonly burst: number;
   private readonly clock: Clock;
   private readonly sleep: Sleep;
@@ -53,7 +60,9 @@ export class TokenBucket {
     if (!Number.isInteger(options.burst) || options.burst < 1) {
       throw new RangeError(`burst must be a positive integer, got ${options.burst}`);
     }
-    this.intervalMs = 1000 / options.ratePerSecond;
+    this.baseRate = options.ratePerSecond;
+    this.rate = options.ratePerSecond;
+    this.intervalMs = 1000 / this.rate;
     this.toleranceMs = (options.burst - 1) * this.intervalMs;
     this.burst = options.burst;
     this.clock = options.clock;
@@ -71,6 +80,37 @@ export class TokenBucket {
     this.nextDue = due + this.intervalMs;
     const waitMs = Math.ceil(startAt - now);
     return waitMs > 0 ? this.sleep(waitMs) : Promise.resolve();
+  }
+
+  /** The lowest rate {@link TokenBucket.backOff} goes down to: 1/16 of the configured rate. */
+  get minRate(): number {
+    return this.baseRate / 16;
+  }
+
+  /** The rate in force now, requests per second. */
+  get currentRate(): number {
+    return this.rate;
+  }
+
+  /**
+   * The service throttled: halve the rate (not below {@link TokenBucket.minRate}) and
+   * empty the bucket, so the next take waits a full interval at the new rate.
+   */
+  backOff(): void {
+    const now = this.observe();
+    this.setRate(Math.max(this.minRate, this.rate / 2));
+    this.nextDue = Math.max(this.nextDue, now + this.toleranceMs + this.intervalMs);
+  }
+
+  /** A call went through unthrottled: climb back by 1/16 of the configured rate. */
+  recover(): void {
+    if (this.rate < this.baseRate) this.setRate(Math.min(this.baseRate, this.rate + this.baseRate / 16));
+  }
+
+  private setRate(rate: number): void {
+    this.rate = rate;
+    this.intervalMs = 1000 / rate;
+    this.toleranceMs = (this.burst - 1) * this.intervalMs;
   }
 
   /** Tokens available now (negative while reservations are waiting); for tests and logs. */

@@ -139,7 +139,6 @@ describe('handler', () => {
     expect(putKeys()).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
-      'audit/latest/associations.jsonl.gz',
       'audit/latest/run.json',
     ]);
     const docs = emfDocs();

@@ -95,7 +95,6 @@ describe('runAudit', () => {
     expect(store.puts).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
-      'audit/latest/associations.jsonl.gz',
       'audit/latest/run.json',
     ]);
     expect(outcome.report.associationsKey).toBe(store.puts[0]);
@@ -201,7 +200,7 @@ describe('runAudit', () => {
     });
 
     it('redriveMaxAttempts bounds the re-drive rounds of a retryable unprocessed target', async () => {
-      answers.set(ACCOUNT_IN_OU, { kind: 'unprocessed', errorCode: '429' });
+      answers.set(ACCOUNT_IN_OU, { kind: 'unprocessed', errorCode: '503' });
       const outcome = await runAudit(deps(), request({}, { redriveMaxAttempts: 2, redriveBaseDelayMs: 100, redriveMaxDelayMs: 100 }));
       expect(batches.filter((b) => b.includes(ACCOUNT_IN_OU))).toHaveLength(3);
       expect(outcome.summary).toMatchObject({ redrive_attempts: 2, run_status: 'INCOMPLETE', drift_unprocessed: 1 });
@@ -225,7 +224,7 @@ describe('runAudit', () => {
       expect(shMock.commandCalls(BatchGetConfigurationPolicyAssociationsCommand)).toHaveLength(0);
       expect(outcome.summary).toMatchObject({ run_status: 'INCOMPLETE', deadline_reached: true, targets_reported: 4, status_unknown: 4 });
       expect(outcome.rows.every((r) => r.error_code === DEADLINE_EXCEEDED)).toBe(true);
-      expect(store.puts).toHaveLength(4);
+      expect(store.puts).toHaveLength(3); // dated associations, dated run, latest/run.json
     });
 
     it('starts no re-drive round whose backoff would end past it', async () => {

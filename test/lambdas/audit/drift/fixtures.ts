@@ -33,7 +33,7 @@ export function orgOf(specs: readonly Spec[]): OrgSnapshot {
     if (type !== 'ACCOUNT') paths.set(id, ouPath);
     return { id, type, name: `name-${id}`, parentId, ouPath, accountStatus: type === 'ACCOUNT' ? (status ?? 'ACTIVE') : null };
   });
-  return { rootIds: targets.filter((t) => t.type === 'ROOT').map((t) => t.id), targets };
+  return { rootIds: targets.filter((t) => t.type === 'ROOT').map((t) => t.id), targets, rejected: [] };
 }
 
 /** root → L1 → L2 → L3 → L4 → DEEP, plus TOP under the root. */

@@ -85,6 +85,7 @@ describe('buildOrgTree', () => {
     expect(buildOrgTree({ roots: [], ousByParent: new Map(), accountsByParent: new Map() })).toEqual({
       rootIds: [],
       targets: [],
+      rejected: [],
     });
   });
 

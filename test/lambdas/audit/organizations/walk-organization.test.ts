@@ -80,14 +80,14 @@ const account = (id: string, extra: Partial<Account> = {}): Account => ({
 
 /** Root with a chain of five nested OUs, a sibling OU, and accounts at every level. */
 function deepOrg(): FakeOrg {
-  const chain = ['ou-l1', 'ou-l2', 'ou-l3', 'ou-l4', 'ou-l5'];
-  const ous: Record<string, OrganizationalUnit[]> = { 'r-root': [{ Id: 'ou-l1', Name: 'L1' }, { Id: 'ou-side', Name: 'Side' }] };
+  const chain = ['ou-test-000000l1', 'ou-test-000000l2', 'ou-test-000000l3', 'ou-test-000000l4', 'ou-test-000000l5'];
+  const ous: Record<string, OrganizationalUnit[]> = { 'r-root': [{ Id: 'ou-test-000000l1', Name: 'L1' }, { Id: 'ou-test-0000side', Name: 'Side' }] };
   chain.slice(0, -1).forEach((id, i) => {
     ous[id] = [{ Id: chain[i + 1], Name: `L${i + 2}` }];
   });
   const accounts: Record<string, Account[]> = {
     'r-root': [account('100000000000')],
-    'ou-side': Array.from({ length: 45 }, (_, i) => account(String(200000000000 + i))),
+    'ou-test-0000side': Array.from({ length: 45 }, (_, i) => account(String(200000000000 + i))),
   };
   chain.forEach((id, i) => {
     accounts[id] = [account(String(300000000000 + i), i === 4 ? { Status: 'SUSPENDED' } : {})];
@@ -107,23 +107,23 @@ describe('walkOrganization', () => {
     expect(snapshot.rootIds).toEqual(['r-root']);
     expect(snapshot.targets).toHaveLength(1 + 6 + 1 + 45 + 5);
     const byId = new Map(snapshot.targets.map((t) => [t.id, t]));
-    expect(byId.get('ou-l5')).toEqual({
-      id: 'ou-l5',
+    expect(byId.get('ou-test-000000l5')).toEqual({
+      id: 'ou-test-000000l5',
       type: 'ORGANIZATIONAL_UNIT',
       name: 'L5',
-      parentId: 'ou-l4',
-      ouPath: 'r-root/ou-l1/ou-l2/ou-l3/ou-l4/ou-l5',
+      parentId: 'ou-test-000000l4',
+      ouPath: 'r-root/ou-test-000000l1/ou-test-000000l2/ou-test-000000l3/ou-test-000000l4/ou-test-000000l5',
       accountStatus: null,
     });
     expect(byId.get('300000000004')).toEqual({
       id: '300000000004',
       type: 'ACCOUNT',
       name: 'acct-300000000004',
-      parentId: 'ou-l5',
-      ouPath: 'r-root/ou-l1/ou-l2/ou-l3/ou-l4/ou-l5',
+      parentId: 'ou-test-000000l5',
+      ouPath: 'r-root/ou-test-000000l1/ou-test-000000l2/ou-test-000000l3/ou-test-000000l4/ou-test-000000l5',
       accountStatus: 'SUSPENDED',
     });
-    expect(byId.get('200000000044')?.parentId).toBe('ou-side');
+    expect(byId.get('200000000044')?.parentId).toBe('ou-test-0000side');
     expect(JSON.stringify(snapshot)).not.toContain('@');
 
     const position = new Map(snapshot.targets.map((t, i) => [t.id, i]));
@@ -132,7 +132,7 @@ describe('walkOrganization', () => {
     }
   });
 
-  it('uses the paginators with the documented maximum page size and follows every NextToken', async () => {
+  it('asks for the documented maximum page size and follows every NextToken', async () => {
     serve(deepOrg());
     await walkOrganization(new OrganizationsClient({}));
 
@@ -141,15 +141,15 @@ describe('walkOrganization', () => {
       expect((call.args[0].input as { MaxResults?: number }).MaxResults).toBe(20);
     }
     expect(orgMock).toHaveReceivedCommandTimes(ListRootsCommand, 1);
-    // 7 containers (root + 6 OUs), one OU page each.
-    expect(orgMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 7);
+    // 7 containers (root + 6 OUs), one OU page each, except the OU at depth 5, which cannot have child OUs.
+    expect(orgMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 6);
+    expect(orgMock).not.toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-test-000000l5' });
     // 45 accounts under ou-side take 3 pages of 20; the other 6 containers one page each.
     expect(orgMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 9);
     const sideTokens = orgMock
       .commandCalls(ListAccountsForParentCommand)
       .map((c) => c.args[0].input)
-      .filter((input) => input.ParentId === 'ou-side');
-    // The paginator reuses its input object, so check the calls' count rather than tokens.
+      .filter((input) => input.ParentId === 'ou-test-0000side');
     expect(sideTokens).toHaveLength(3);
   });
 
@@ -163,28 +163,28 @@ describe('walkOrganization', () => {
 
   it('keeps paging through empty pages that still carry a NextToken', async () => {
     serve({
-      roots: ['r-1'],
-      ous: { 'r-1': [{ Id: 'ou-a', Name: 'A' }] },
-      accounts: { 'ou-a': [account('111111111111'), account('222222222222')] },
-      emptyPagesBefore: { 'ou-a': 2, 'r-1': 1 },
+      roots: ['r-one1'],
+      ous: { 'r-one1': [{ Id: 'ou-test-0000000a', Name: 'A' }] },
+      accounts: { 'ou-test-0000000a': [account('111111111111'), account('222222222222')] },
+      emptyPagesBefore: { 'ou-test-0000000a': 2, 'r-one1': 1 },
     });
     const snapshot = await walkOrganization(new OrganizationsClient({}));
-    expect(snapshot.targets.map((t) => t.id)).toEqual(['r-1', 'ou-a', '111111111111', '222222222222']);
+    expect(snapshot.targets.map((t) => t.id)).toEqual(['r-one1', 'ou-test-0000000a', '111111111111', '222222222222']);
     const ouAccountCalls = orgMock
       .commandCalls(ListAccountsForParentCommand)
-      .filter((c) => c.args[0].input.ParentId === 'ou-a');
+      .filter((c) => c.args[0].input.ParentId === 'ou-test-0000000a');
     expect(ouAccountCalls).toHaveLength(3);
   });
 
   it('lists sibling subtrees in parallel but never more than `concurrency` calls at once', async () => {
     const ous: Record<string, OrganizationalUnit[]> = {
-      'r-1': Array.from({ length: 6 }, (_, i) => ({ Id: `ou-${i}`, Name: `OU ${i}` })),
+      'r-one1': Array.from({ length: 6 }, (_, i) => ({ Id: `ou-test-${String(i).padStart(8, '0')}`, Name: `OU ${i}` })),
     };
-    for (let i = 0; i < 6; i += 1) ous[`ou-${i}`] = [{ Id: `ou-${i}-child`, Name: 'child' }];
+    for (let i = 0; i < 6; i += 1) ous[`ou-test-${String(i).padStart(8, '0')}`] = [{ Id: `ou-kids-${String(i).padStart(8, '0')}`, Name: 'child' }];
     let inFlight = 0;
     let maxInFlight = 0;
     serve(
-      { roots: ['r-1'], ous, accounts: {} },
+      { roots: ['r-one1'], ous, accounts: {} },
       {
         beforeEach: async () => {
           inFlight += 1;
@@ -201,12 +201,12 @@ describe('walkOrganization', () => {
 
   it('defaults to 4 containers at once', async () => {
     const ous: Record<string, OrganizationalUnit[]> = {
-      'r-1': Array.from({ length: 10 }, (_, i) => ({ Id: `ou-${i}`, Name: `OU ${i}` })),
+      'r-one1': Array.from({ length: 10 }, (_, i) => ({ Id: `ou-test-${String(i).padStart(8, '0')}`, Name: `OU ${i}` })),
     };
     let inFlight = 0;
     let maxInFlight = 0;
     serve(
-      { roots: ['r-1'], ous, accounts: {} },
+      { roots: ['r-one1'], ous, accounts: {} },
       {
         beforeEach: async () => {
           inFlight += 1;
@@ -232,7 +232,7 @@ describe('walkOrganization', () => {
   it('wraps a failing listing in OrganizationWalkError naming the operation and parent', async () => {
     serve(deepOrg());
     const cause = new AccessDeniedException({ message: 'not allowed', $metadata: {} });
-    orgMock.on(ListAccountsForParentCommand, { ParentId: 'ou-l3' }).rejects(cause);
+    orgMock.on(ListAccountsForParentCommand, { ParentId: 'ou-test-000000l3' }).rejects(cause);
 
     const error = await walkOrganization(new OrganizationsClient({})).then(
       () => undefined,
@@ -242,10 +242,10 @@ describe('walkOrganization', () => {
     const walkError = error as OrganizationWalkError;
     expect(walkError.name).toBe('OrganizationWalkError');
     expect(walkError.operation).toBe('ListAccountsForParent');
-    expect(walkError.parentId).toBe('ou-l3');
+    expect(walkError.parentId).toBe('ou-test-000000l3');
     expect(walkError.cause).toBe(cause);
     expect(walkError.message).toContain('ListAccountsForParent');
-    expect(walkError.message).toContain('ou-l3');
+    expect(walkError.message).toContain('ou-test-000000l3');
     expect(walkError.message).toContain('AccessDeniedException');
   });
 
@@ -260,26 +260,78 @@ describe('walkOrganization', () => {
 
   it('stops listing further containers after a failure', async () => {
     const ous: Record<string, OrganizationalUnit[]> = {
-      'r-1': Array.from({ length: 8 }, (_, i) => ({ Id: `ou-${i}`, Name: `OU ${i}` })),
+      'r-one1': Array.from({ length: 8 }, (_, i) => ({ Id: `ou-test-${String(i).padStart(8, '0')}`, Name: `OU ${i}` })),
     };
-    serve({ roots: ['r-1'], ous, accounts: {} });
-    orgMock.on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-0' }).rejects(new Error('boom'));
+    serve({ roots: ['r-one1'], ous, accounts: {} });
+    orgMock.on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-test-00000000' }).rejects(new Error('boom'));
     await expect(walkOrganization(new OrganizationsClient({}), { concurrency: 1 })).rejects.toBeInstanceOf(
       OrganizationWalkError,
     );
     // Root listing (2 calls), then ou-0 fails; ou-1..ou-7 are never listed.
     await new Promise<void>((resolve) => setImmediate(resolve));
     const listedParents = orgMock.calls().map((c) => (c.args[0].input as { ParentId?: string }).ParentId);
-    expect(listedParents.filter((p) => p !== undefined && p !== 'r-1' && p !== 'ou-0')).toEqual([]);
+    expect(listedParents.filter((p) => p !== undefined && p !== 'r-one1' && p !== 'ou-test-00000000')).toEqual([]);
   });
 
   it('reports an OU listed under two parents as an OrgTreeError, without looping', async () => {
     serve({
-      roots: ['r-1'],
-      ous: { 'r-1': [{ Id: 'ou-a' }, { Id: 'ou-b' }], 'ou-b': [{ Id: 'ou-a' }] },
+      roots: ['r-one1'],
+      ous: { 'r-one1': [{ Id: 'ou-test-0000000a' }, { Id: 'ou-test-0000000b' }], 'ou-test-0000000b': [{ Id: 'ou-test-0000000a' }] },
       accounts: {},
     });
     await expect(walkOrganization(new OrganizationsClient({}))).rejects.toBeInstanceOf(OrgTreeError);
+  });
+});
+
+describe('walkOrganization: pacing', () => {
+  it('takes a token before every page, so the listing never outruns the configured rate', async () => {
+    serve(deepOrg());
+    let now = 0;
+    const sleeps: number[] = [];
+    const pacing = {
+      requestsPerSecond: 10,
+      burst: 2,
+      clock: { now: () => now },
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    };
+    const snapshot = await walkOrganization(new OrganizationsClient({}), { pacing });
+    expect(snapshot.targets).toHaveLength(58);
+    const requests = orgMock.calls().length;
+    // Two requests ride on the burst; every further one waits its 100 ms.
+    expect(now).toBe((requests - 2) * 100);
+    expect(sleeps.every((ms) => ms > 0)).toBe(true);
+  });
+});
+
+describe('walkOrganization: ids that are not Organizations ids', () => {
+  it('leaves out entries with invalid ids, does not walk below them, and returns them quoted in `rejected`', async () => {
+    const org = deepOrg();
+    org.ous['r-root']!.push({ Id: 'ou-../../etc', Name: 'evil' }, { Name: 'no id' });
+    org.accounts['r-root']!.push(account('12345'), account('1234567890123\n'));
+    org.ous['ou-../../etc'] = [{ Id: 'ou-test-0000kid1', Name: 'below the bad OU' }];
+    serve(org);
+    const snapshot = await walkOrganization(new OrganizationsClient({}));
+
+    expect(snapshot.targets).toHaveLength(58);
+    expect(snapshot.targets.map((t) => t.id)).not.toContain('ou-test-0000kid1');
+    expect(snapshot.rejected).toEqual([
+      { quotedId: '"ou-../../etc"', type: 'ORGANIZATIONAL_UNIT', parentId: 'r-root' },
+      { quotedId: '"(no id)"', type: 'ORGANIZATIONAL_UNIT', parentId: 'r-root' },
+      { quotedId: '"12345"', type: 'ACCOUNT', parentId: 'r-root' },
+      { quotedId: '"1234567890123\\n"', type: 'ACCOUNT', parentId: 'r-root' },
+    ]);
+    // The bad id was never sent back to the service as a ParentId.
+    expect(orgMock).not.toHaveReceivedCommandWith(ListAccountsForParentCommand, { ParentId: 'ou-../../etc' });
+  });
+
+  it('rejects a root with an invalid id', async () => {
+    serve({ roots: ['r-root', 'root'], ous: {}, accounts: {} });
+    const snapshot = await walkOrganization(new OrganizationsClient({}));
+    expect(snapshot.rootIds).toEqual(['r-root']);
+    expect(snapshot.rejected).toEqual([{ quotedId: '"root"', type: 'ROOT', parentId: '(organization)' }]);
   });
 });
 

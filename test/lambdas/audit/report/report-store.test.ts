@@ -5,7 +5,6 @@ describe('reportKeys', () => {
     expect(reportKeys('', '20261126T020000Z', '2026-11-26')).toEqual({
       associations: 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       run: 'runs/dt=2026-11-26/20261126T020000Z.json',
-      latestAssociations: 'latest/associations.jsonl.gz',
       latestRun: 'latest/run.json',
     });
   });
@@ -15,10 +14,9 @@ describe('reportKeys', () => {
     expect(reportKeys(prefix, '20261126T020304Z-manual-abcdef', '2026-11-26')).toEqual({
       associations: 'x/y/associations/dt=2026-11-26/20261126T020304Z-manual-abcdef.jsonl.gz',
       run: 'x/y/runs/dt=2026-11-26/20261126T020304Z-manual-abcdef.json',
-      latestAssociations: 'x/y/latest/associations.jsonl.gz',
       latestRun: 'x/y/latest/run.json',
     });
-    expect(latestKeys(prefix)).toEqual({ latestAssociations: 'x/y/latest/associations.jsonl.gz', latestRun: 'x/y/latest/run.json' });
+    expect(latestKeys(prefix)).toEqual({ latestRun: 'x/y/latest/run.json' });
   });
 
   it('keeps an empty or all-slash prefix empty', () => {

@@ -29,6 +29,7 @@ describe('buildRunSummary', () => {
       run_status: 'INCOMPLETE',
       targets_enumerated: 7,
       targets_reported: 7,
+      targets_rejected: 0,
       roots: 1,
       organizational_units: 4,
       accounts: 2,
@@ -65,6 +66,14 @@ describe('buildRunSummary', () => {
   it('is COMPLETE only when every target has a definite status', () => {
     const known = rows.map((r) => (r.target_id === L3 ? { ...r, association_status: 'SUCCESS' as const } : r));
     expect(buildRunSummary(known, INPUT).run_status).toBe('COMPLETE');
+  });
+
+  it('is INCOMPLETE, and counts them, when the walk rejected entries for invalid ids', () => {
+    const known = rows.map((r) => (r.target_id === L3 ? { ...r, association_status: 'SUCCESS' as const } : r));
+    const rejected = [{ quotedId: '"12345"', type: 'ACCOUNT' as const, parentId: 'r-ab12' }];
+    const summary = buildRunSummary(known, { ...INPUT, org: { ...INPUT.org, rejected } });
+    expect(summary.run_status).toBe('INCOMPLETE');
+    expect(summary.targets_rejected).toBe(1);
   });
 
   it('counts suspended accounts, adds Organizations throttles and rounds the duration', () => {
@@ -120,6 +129,7 @@ describe('serializeRunSummary / parseRunSummary', () => {
     const { previous_run_id: _p, ...rest } = summary;
     const parsed = parseRunSummary(Buffer.from(JSON.stringify({ ...rest, new_column: 1 })));
     expect(parsed.previous_run_id).toBeNull();
+    expect(parseRunSummary(Buffer.from(JSON.stringify({ ...rest, targets_rejected: undefined }))).targets_rejected).toBe(0);
     expect(Object.keys(parsed)).toEqual(RUN_COLUMNS.map((c) => c.name));
   });
 

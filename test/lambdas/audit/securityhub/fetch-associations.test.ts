@@ -69,7 +69,7 @@ const UPDATED_AT = new Date('2026-11-25T10:00:00.000Z');
 function found(id: string, extra: Partial<ConfigurationPolicyAssociationSummary> = {}): ConfigurationPolicyAssociationSummary {
   return {
     TargetId: id,
-    TargetType: 'ACCOUNT',
+    TargetType: id.startsWith('r-') ? 'ROOT' : id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT',
     ConfigurationPolicyId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
     AssociationType: 'INHERITED',
     AssociationStatus: 'SUCCESS',
@@ -148,15 +148,11 @@ describe('fetchAssociations: grouping and mapping', () => {
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       ConfigurationPolicyAssociations: [
         found('111111111111', { AssociationType: 'APPLIED', AssociationStatus: 'PENDING', ConfigurationPolicyId: 'SELF_MANAGED_SECURITY_HUB' }),
-        {
-          TargetId: '222222222222',
-          AssociationType: 'SOMETHING_NEW' as never,
-          AssociationStatus: 'FAILED',
-        },
+        found('333333333333', { UpdatedAt: undefined, AssociationStatusMessage: undefined, TargetType: undefined }),
       ],
     });
     const result = await fetchAssociations(
-      [{ id: '111111111111', type: 'ACCOUNT' }, { id: '222222222222', type: 'ACCOUNT' }],
+      [{ id: '111111111111', type: 'ACCOUNT' }, { id: '333333333333', type: 'ACCOUNT' }],
       deps(time),
       fast,
     );
@@ -168,14 +164,37 @@ describe('fetchAssociations: grouping and mapping', () => {
       associationStatusMessage: 'ok',
       updatedAt: '2026-11-25T10:00:00.000Z',
     });
-    expect(result.associations.get('222222222222')).toEqual({
-      targetId: '222222222222',
-      configurationPolicyId: null,
-      associationType: null,
-      associationStatus: 'FAILED',
-      associationStatusMessage: null,
-      updatedAt: null,
+    // Optional fields may be absent without making the answer unreadable.
+    expect(result.associations.get('333333333333')).toMatchObject({ associationStatusMessage: null, updatedAt: null });
+  });
+
+  it('reports an answer it cannot read as UNPROCESSED MALFORMED_RESPONSE, says why, and does not ask again', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
+      ConfigurationPolicyAssociations: [
+        found('100000000001', { AssociationType: 'SOMETHING_NEW' as never }),
+        found('100000000002', { AssociationStatus: undefined }),
+        found('100000000003', { AssociationStatus: 'DELETING' as never }),
+        found('100000000004', { ConfigurationPolicyId: undefined }),
+        found('100000000005', { TargetType: 'ORGANIZATION' as never }),
+        found('100000000006', { TargetType: 'ROOT' }),
+      ],
     });
+    const asked = [1, 2, 3, 4, 5, 6].map((n) => ({ id: `10000000000${n}`, type: 'ACCOUNT' as const }));
+    const result = await fetchAssociations(asked, deps(time), fast);
+
+    expect(result.associations.size).toBe(0);
+    const reasons = Object.fromEntries([...result.unprocessed.values()].map((u) => [u.targetId, [u.errorCode, u.errorReason]]));
+    expect(reasons).toEqual({
+      '100000000001': ['MALFORMED_RESPONSE', 'Unreadable association: AssociationType "SOMETHING_NEW"'],
+      '100000000002': ['MALFORMED_RESPONSE', 'Unreadable association: AssociationStatus absent'],
+      '100000000003': ['MALFORMED_RESPONSE', 'Unreadable association: AssociationStatus "DELETING"'],
+      '100000000004': ['MALFORMED_RESPONSE', 'Unreadable association: ConfigurationPolicyId absent'],
+      '100000000005': ['MALFORMED_RESPONSE', 'Unreadable association: TargetType "ORGANIZATION" for a target asked for as ACCOUNT'],
+      '100000000006': ['MALFORMED_RESPONSE', 'Unreadable association: TargetType "ROOT" for a target asked for as ACCOUNT'],
+    });
+    expect(shMock.calls()).toHaveLength(1);
+    expect(result.stats.redriveAttempts).toBe(0);
   });
 
   it('asks for each id once even when it is listed twice', async () => {
@@ -374,8 +393,9 @@ describe('fetchAssociations: re-drive', () => {
       concurrency: 1,
     });
 
-    // Round 1 waits floor(0.5 * 1000), round 2 floor(0.75 * 2000).
-    expect(time.sleeps).toEqual([500, 1500]);
+    // Round 1 waits floor(0.5 * 1000), round 2 floor(0.75 * 2000); the 1 ms waits before
+    // them are the bucket pacing more slowly after the throttled answers.
+    expect(time.sleeps).toEqual([1, 1, 500, 1500]);
     expect(groups).toEqual([
       ['100000000000', '100000000001', '100000000002'],
       ['100000000003', '100000000004', '100000000005'],
@@ -438,7 +458,8 @@ describe('fetchAssociations: re-drive', () => {
     expect(call).toBe(3);
     expect(result.associations.size).toBe(3);
     expect(result.stats.redriveAttempts).toBe(2);
-    expect(time.sleeps).toEqual([0, 0]);
+    // Two zero backoffs (random 0), and after the throttled call the bucket's slower pace.
+    expect(time.sleeps).toEqual([0, 0, 1]);
   });
 
   it('records the error name and message when a whole call keeps failing', async () => {
@@ -614,6 +635,34 @@ describe('fetchAssociations: stats and invariants', () => {
     });
     expect(result.stats.apiCalls).toBe(4);
     expect(result.stats.throttledRequests).toBe(2);
+  });
+
+  it('slows its own pacing when the service throttles, and speeds up again after', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    let calls = 0;
+    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
+      calls += 1;
+      // Calls 2 and 3 are throttled for every entry; the rest succeed.
+      if (calls === 2 || calls === 3) {
+        return { UnprocessedConfigurationPolicyAssociations: requestedIds(input).map((id) => unprocessedEntry(id, '429')) };
+      }
+      return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
+    });
+    const result = await fetchAssociations(targets(8), deps(time), {
+      ...fast,
+      groupSize: 1,
+      concurrency: 1,
+      requestsPerSecond: 4,
+      burst: 1,
+      maxRedriveAttempts: 1,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+    });
+    expect(result.associations.size).toBe(8);
+    // 250 ms apart at 4/s; after two throttles 1/s (1000 ms), then 1/16 of 4/s back per success.
+    const pacing = time.sleeps.filter((ms) => ms > 0);
+    expect(pacing.slice(0, 3)).toEqual([250, 500, 1000]);
+    expect(pacing.slice(3)).toEqual([...pacing.slice(3)].sort((a, b) => b - a));
   });
 
   it('never loses or duplicates a target under a random mix of outcomes', async () => {

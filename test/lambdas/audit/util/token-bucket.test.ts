@@ -70,6 +70,29 @@ describe('TokenBucket', () => {
     expect(time.sleeps).toEqual([]);
   });
 
+  it('halves its rate on backOff, empties the burst, and never goes below 1/16 of the configured rate', async () => {
+    const time = fakeTime(0);
+    const bucket = new TokenBucket({ ratePerSecond: 8, burst: 4, ...time });
+    bucket.backOff();
+    expect(bucket.currentRate).toBe(4);
+    await bucket.take();
+    // The burst is gone: the first take after a throttle waits a full interval at the new rate.
+    expect(time.sleeps).toEqual([250]);
+    for (let i = 0; i < 10; i += 1) bucket.backOff();
+    expect(bucket.currentRate).toBe(0.5);
+  });
+
+  it('climbs back by 1/16 of the configured rate per recover, up to it and no further', () => {
+    const time = fakeTime(0);
+    const bucket = new TokenBucket({ ratePerSecond: 8, burst: 1, ...time });
+    bucket.backOff();
+    for (let i = 0; i < 7; i += 1) bucket.recover();
+    expect(bucket.currentRate).toBe(7.5);
+    bucket.recover();
+    bucket.recover();
+    expect(bucket.currentRate).toBe(8);
+  });
+
   it('rejects nonsense settings', () => {
     const time = fakeTime(0);
     expect(() => new TokenBucket({ ratePerSecond: 0, burst: 1, ...time })).toThrow(RangeError);
