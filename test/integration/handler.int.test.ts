@@ -120,7 +120,8 @@ beforeAll(async () => {
     anomalies: { failed: 2, stalePending: 1, freshPending: 1 },
   });
   emulator = await startEmulator({ org });
-  s3 = await startLocalS3();
+  // Through the fault proxy, so a case can make S3 fail the way a real outage would.
+  s3 = await startLocalS3({ faults: true });
 });
 
 afterAll(async () => {
@@ -132,6 +133,7 @@ beforeEach(async () => {
   await deleteReportObjects();
   emulator.setFaults({});
   emulator.resetStats();
+  s3.faultProxy!.setRules([]);
   stdout = [];
   jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     stdout.push(String(chunk));
@@ -282,5 +284,22 @@ describe('handler', () => {
     expect((error as Error).message).toContain(`s3://${s3.bucket}/${BASELINE_KEY}`);
     expect(await s3.listKeys()).toEqual([BASELINE_KEY, EXCLUSIONS_KEY]);
     expect(emulator.stats().totalRequests).toBe(0);
+  });
+
+  it('fails loudly when S3 refuses the report for good: Lambda error, IncompleteRun, latest/ left on the previous run', async () => {
+    await putDocuments();
+    const handler = loadHandler();
+    const env = lambdaEnvironment();
+    await withEnv(env, () => handler({ time: '2026-11-25T02:00:00Z' }, context));
+    const latestBefore = await s3.getObject(KEYS.latestRun);
+    stdout = [];
+
+    s3.faultProxy!.setRules([{ method: 'PUT', keyPattern: /^runs\//, failures: 'forever', status: 500 }]);
+    const error = await withEnv(env, () => handler(EVENT, context)).catch((e: unknown) => e as Error);
+    expect((error as Error).name).toBe('ReportStoreError');
+    expect((error as Error).message).toContain(`runs/dt=2026-11-26/${RUN_ID}.json`);
+    expect(emfDocuments()).toEqual([expect.objectContaining({ IncompleteRun: 1 })]);
+    expect(await s3.getObject(KEYS.latestRun)).toEqual(latestBefore);
+    expect(await s3.listKeys()).not.toContain(KEYS.run);
   });
 });
