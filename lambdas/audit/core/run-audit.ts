@@ -114,6 +114,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
       clock: deps.clock,
       sleep: deps.sleep,
     },
+    deadline: request.deadline,
   });
   checkDocumentsAgainstOrg(request, documents, org);
   deps.logger?.info('Organization walked', { runId: run.runId, targets: org.targets.length, roots: org.rootIds.length });

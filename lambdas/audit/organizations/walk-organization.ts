@@ -31,6 +31,12 @@ export interface WalkOptions {
   readonly onProgress?: (targetsFound: number) => void;
   /** Client-side pacing of the List* requests; default: unpaced (tests, small organizations). */
   readonly pacing?: WalkPacing;
+  /**
+   * Epoch ms on `pacing.clock` after which no further page is requested: a walk that
+   * cannot finish in time fails with a message saying so, instead of being cut off by the
+   * Lambda timeout with no report and no metric. Default: none.
+   */
+  readonly deadline?: number;
 }
 
 /** Token bucket settings for the walk's requests, with the clock and sleep it runs on. */
@@ -184,7 +190,19 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
   const concurrency = options.concurrency ?? DEFAULT_WALK_CONCURRENCY;
   const limit = createLimiter(concurrency);
   const bucket = options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
-  const pace = (): Promise<void> => bucket?.take() ?? Promise.resolve();
+  const clock = options.pacing?.clock ?? { now: () => Date.now() };
+  const { deadline } = options;
+  let pages = 0;
+  const pace = async (): Promise<void> => {
+    await bucket?.take();
+    if (deadline !== undefined && clock.now() > deadline) {
+      throw new Error(
+        `the run's deadline came after ${pages} pages, before the organization was listed; ` +
+          'raise ORGANIZATIONS_REQUESTS_PER_SECOND if Organizations allows it, or see the README on very large organizations',
+      );
+    }
+    pages += 1;
+  };
   const MaxResults = ORGANIZATIONS_PAGE_SIZE;
   const rejected: RejectedTarget[] = [];
 
