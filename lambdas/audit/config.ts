@@ -55,9 +55,10 @@ export interface AuditConfig extends AuditTuning {
  * Defaults of the tuning knobs. The Security Hub rate stays below its documented quota
  * for "all other operations" (10 requests/s, burst 30), which the whole account shares
  * with consoles and other tools. Organizations publishes no rate for its List*
- * operations; 10 requests/s with a burst of 10 is an assumption, kept modest because the
- * quota is shared organization-wide, and the adaptive retry mode backs off further if
- * Organizations throttles anyway.
+ * operations; the walk assumes 10 requests/s with a burst of 10 and keeps half of that
+ * burst unused, so the timing jitter of requests sent at the full rate never finds the
+ * service's bucket empty. The adaptive retry mode backs off further if Organizations
+ * throttles anyway.
  */
 export const DEFAULT_TUNING: AuditTuning = {
   batchGroupSize: 50,
@@ -65,7 +66,7 @@ export const DEFAULT_TUNING: AuditTuning = {
   securityHubRequestsPerSecond: 8,
   securityHubBurst: 10,
   organizationsRequestsPerSecond: 10,
-  organizationsBurst: 10,
+  organizationsBurst: 5,
   redriveMaxAttempts: 5,
   redriveBaseDelayMs: 1000,
   redriveMaxDelayMs: 20000,

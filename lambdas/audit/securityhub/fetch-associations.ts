@@ -249,8 +249,10 @@ export async function fetchAssociations(
 
   /**
    * Feeds the bucket's back-off: a call is throttled when it failed with a throttling
-   * error, answered an entry with one, or when the request counter saw throttled attempts
-   * (SDK retries inside the call) since the last call ended.
+   * error, or when the request counter saw throttled attempts (SDK retries inside the call)
+   * since the last call ended. A `429` on a single unprocessed entry is not the request
+   * rate: those entries have their own re-drive backoff, and slowing every call for them
+   * would stretch the whole fan-out.
    */
   let throttlesSeen = 0;
   const pace = (throttled: boolean): void => {
@@ -352,7 +354,7 @@ export async function fetchAssociations(
       );
       const notProcessed = output.UnprocessedConfigurationPolicyAssociations ?? [];
       const retry = applyResponse(group, output.ConfigurationPolicyAssociations ?? [], notProcessed);
-      pace(notProcessed.some((entry) => isThrottlingCode(entry.ErrorCode)));
+      pace(false);
       reportProgress(group);
       return { retry, accepted: true };
     } catch (error) {

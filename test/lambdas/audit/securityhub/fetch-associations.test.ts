@@ -393,9 +393,8 @@ describe('fetchAssociations: re-drive', () => {
       concurrency: 1,
     });
 
-    // Round 1 waits floor(0.5 * 1000), round 2 floor(0.75 * 2000); the 1 ms waits before
-    // them are the bucket pacing more slowly after the throttled answers.
-    expect(time.sleeps).toEqual([1, 1, 500, 1500]);
+    // Round 1 waits floor(0.5 * 1000), round 2 floor(0.75 * 2000).
+    expect(time.sleeps).toEqual([500, 1500]);
     expect(groups).toEqual([
       ['100000000000', '100000000001', '100000000002'],
       ['100000000003', '100000000004', '100000000005'],
@@ -642,10 +641,8 @@ describe('fetchAssociations: stats and invariants', () => {
     let calls = 0;
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
       calls += 1;
-      // Calls 2 and 3 are throttled for every entry; the rest succeed.
-      if (calls === 2 || calls === 3) {
-        return { UnprocessedConfigurationPolicyAssociations: requestedIds(input).map((id) => unprocessedEntry(id, '429')) };
-      }
+      // Calls 2 and 3 are throttled (after the SDK's own retries); the rest succeed.
+      if (calls === 2 || calls === 3) throw new LimitExceededException({ message: 'Rate exceeded', $metadata: {} });
       return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
     });
     const result = await fetchAssociations(targets(8), deps(time), {
@@ -663,6 +660,13 @@ describe('fetchAssociations: stats and invariants', () => {
     const pacing = time.sleeps.filter((ms) => ms > 0);
     expect(pacing.slice(0, 3)).toEqual([250, 500, 1000]);
     expect(pacing.slice(3)).toEqual([...pacing.slice(3)].sort((a, b) => b - a));
+  });
+
+  it('does not slow down for a 429 on single unprocessed entries (those are re-driven, not the request rate)', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    serve((id, attempt) => (id === '100000000001' && attempt === 1 ? { kind: 'unprocessed', code: '429' } : { kind: 'found' }));
+    await fetchAssociations(targets(6), deps(time), { ...fast, groupSize: 1, concurrency: 1, requestsPerSecond: 4, burst: 1, baseDelayMs: 0, maxDelayMs: 0 });
+    expect(time.sleeps.filter((ms) => ms > 0)).toEqual([250, 250, 250, 250, 250, 250]);
   });
 
   it('never loses or duplicates a target under a random mix of outcomes', async () => {
