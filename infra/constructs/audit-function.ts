@@ -53,6 +53,9 @@ export const AUDIT_BUNDLING: nodejs.BundlingOptions = {
   // Bundle the AWS SDK too: the tested client versions (and the request-counting
   // middleware) run in Lambda, not whatever SDK the runtime happens to ship.
   externalModules: [],
+  // Prefer the packages' ES module builds, which esbuild can tree-shake: the SDK clients
+  // ship both, and the CommonJS ones drag in every command (1.56 MB instead of 1.21 MB).
+  mainFields: ['module', 'main'],
 };
 
 /** Properties of {@link AuditFunction}. */

@@ -2,25 +2,43 @@
  * The emulator for `npm run bench`, in a child process of its own, so the benchmark's
  * memory figures are the audit's alone (as in the Lambda, where AWS is elsewhere) and
  * the emulator gets its own core. Driven over the IPC channel of `child_process.fork`:
- * it starts with the options in `argv[2]`, sends `ready`, then answers `stats`,
- * `reset` and `close` requests. Listens on 127.0.0.1 only.
+ * it starts with the options in `argv[2]`, sends `ready`, then answers `stats`, `minimum`
+ * and `close` requests. Listens on 127.0.0.1 only.
+ *
+ * The organization lives here, so the parts of the quota floor that depend on it (pages
+ * per container, each target's drawn unprocessed attempts) are computed here too.
  */
 import { startEmulator, type EmulatorFaults, type EmulatorStats, type GenerateOrganizationOptions } from '../emulator';
+import { containerShapes, organizationsMinimum, securityHubMinimum, type OrganizationsMinimum, type SecurityHubMinimum } from './floor';
+import { renameOperation, startListParentsProxy, type ListParentsProxy } from './list-parents-proxy';
 
 /** What the parent passes as JSON in argv[2]. */
 export interface BenchEmulatorOptions {
   readonly org: GenerateOrganizationOptions;
   readonly faults: EmulatorFaults;
+  /** Also serve ListParents (for the naive baseline) through a proxy; see list-parents-proxy.ts. */
+  readonly listParents?: boolean;
 }
 
 /** Messages parent -> child. */
-export type BenchEmulatorRequest = { readonly type: 'stats' } | { readonly type: 'reset' } | { readonly type: 'close' };
+export type BenchEmulatorRequest =
+  | { readonly type: 'stats' }
+  | { readonly type: 'minimum'; readonly groupSize: number; readonly maxRedriveRounds: number }
+  | { readonly type: 'close' };
 
 /** Messages child -> parent. */
 export type BenchEmulatorReply =
-  | { readonly type: 'ready'; readonly endpoint: string; readonly accounts: number; readonly ous: number; readonly roots: number; readonly generateMs: number }
+  | {
+      readonly type: 'ready';
+      /** Where clients go: the emulator, or the ListParents proxy in front of it. */
+      readonly endpoint: string;
+      readonly accounts: number;
+      readonly ous: number;
+      readonly roots: number;
+      readonly generateMs: number;
+    }
   | { readonly type: 'stats'; readonly stats: EmulatorStats }
-  | { readonly type: 'reset' }
+  | { readonly type: 'minimum'; readonly organizations: OrganizationsMinimum; readonly securityHub: SecurityHubMinimum; readonly unprocessedTargets: number }
   | { readonly type: 'closed' }
   | { readonly type: 'error'; readonly message: string };
 
@@ -34,17 +52,34 @@ async function main(): Promise<void> {
   const started = performance.now();
   const emulator = await startEmulator({ org: options.org, faults: options.faults });
   const generateMs = Math.round(performance.now() - started);
+  const { org } = emulator;
+  const proxy: ListParentsProxy | undefined = options.listParents ? await startListParentsProxy(emulator.endpoint, org) : undefined;
+  const stats = (): EmulatorStats => (proxy ? renameOperation(emulator.stats(), 'DescribeOrganization', 'ListParents') : emulator.stats());
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await proxy?.close();
+      await emulator.close();
+    })());
+
   process.on('message', (message: BenchEmulatorRequest) => {
     switch (message.type) {
       case 'stats':
-        send({ type: 'stats', stats: emulator.stats() });
+        send({ type: 'stats', stats: stats() });
         break;
-      case 'reset':
-        emulator.resetStats();
-        send({ type: 'reset' });
+      case 'minimum': {
+        // 'forever' never clears: it is re-sent in every round the audit allows.
+        const attempts = [...emulator.unprocessedAttempts().values()].map((a) => (a === 'forever' ? Infinity : a));
+        send({
+          type: 'minimum',
+          organizations: organizationsMinimum(containerShapes(org)),
+          securityHub: securityHubMinimum(org.roots.length + org.ous.length + org.accounts.length, attempts, message.groupSize, message.maxRedriveRounds),
+          unprocessedTargets: attempts.filter((a) => a > 0).length,
+        });
         break;
+      }
       case 'close':
-        void emulator.close().then(() => {
+        void close().then(() => {
           send({ type: 'closed' });
           process.disconnect();
         });
@@ -52,9 +87,18 @@ async function main(): Promise<void> {
     }
   });
   // Never outlive the benchmark.
-  process.on('disconnect', () => void emulator.close().finally(() => process.exit(0)));
-  const { org } = emulator;
-  send({ type: 'ready', endpoint: emulator.endpoint, accounts: org.accounts.length, ous: org.ous.length, roots: org.roots.length, generateMs });
+  process.on('disconnect', () => void close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  ));
+  send({
+    type: 'ready',
+    endpoint: proxy?.endpoint ?? emulator.endpoint,
+    accounts: org.accounts.length,
+    ous: org.ous.length,
+    roots: org.roots.length,
+    generateMs,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -98,19 +98,26 @@ export class TokenBucket {
    */
   backOff(): void {
     const now = this.observe();
-    this.setRate(Math.max(this.minRate, this.rate / 2));
+    this.setRate(Math.max(this.minRate, this.rate / 2), now);
     this.nextDue = Math.max(this.nextDue, now + this.toleranceMs + this.intervalMs);
   }
 
   /** A call went through unthrottled: climb back by 1/16 of the configured rate. */
   recover(): void {
-    if (this.rate < this.baseRate) this.setRate(Math.min(this.baseRate, this.rate + this.baseRate / 16));
+    if (this.rate < this.baseRate) this.setRate(Math.min(this.baseRate, this.rate + this.baseRate / 16), this.observe());
   }
 
-  private setRate(rate: number): void {
+  /**
+   * Changes the rate keeping the bucket's level in tokens (including reservations already
+   * waiting): only the pace of what comes next changes, so raising the rate never makes
+   * the next caller wait longer.
+   */
+  private setRate(rate: number, now: number): void {
+    const tokens = (now + this.toleranceMs + this.intervalMs - Math.max(this.nextDue, now)) / this.intervalMs;
     this.rate = rate;
     this.intervalMs = 1000 / rate;
     this.toleranceMs = (this.burst - 1) * this.intervalMs;
+    this.nextDue = now + this.toleranceMs + this.intervalMs - tokens * this.intervalMs;
   }
 
   /** Tokens available now (negative while reservations are waiting); for tests and logs. */

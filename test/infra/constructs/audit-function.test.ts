@@ -199,6 +199,7 @@ describe('AuditFunction', () => {
       target: 'node24',
       format: 'cjs',
       externalModules: [],
+      mainFields: ['module', 'main'],
     });
     expect(functionOf(template).Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
   });

@@ -82,6 +82,16 @@ describe('TokenBucket', () => {
     expect(bucket.currentRate).toBe(0.5);
   });
 
+  it('never makes the next caller wait longer when the rate goes back up', async () => {
+    const time = fakeTime(0);
+    const bucket = new TokenBucket({ ratePerSecond: 8, burst: 10, ...time });
+    for (let i = 0; i < 4; i += 1) bucket.backOff();
+    bucket.recover();
+    await bucket.take();
+    // One interval at the rate in force (0.5 + 0.5 = 1/s), not the tolerance lost in between.
+    expect(time.sleeps).toEqual([1000]);
+  });
+
   it('climbs back by 1/16 of the configured rate per recover, up to it and no further', () => {
     const time = fakeTime(0);
     const bucket = new TokenBucket({ ratePerSecond: 8, burst: 1, ...time });
