@@ -14,11 +14,10 @@ import {
   type ListAccountsForParentCommandOutput,
 } from '@aws-sdk/client-organizations';
 import {
-  BatchGetConfigurationPolicyAssociationsCommand,
-  type ConfigurationPolicyAssociation,
   LimitExceededException,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { batchGetByIds } from './batch-get-by-ids';
 import { emulatorClientConfig, MALFORMED_KINDS, startEmulator, type MalformedKind, type RunningEmulator } from './index';
 
 const NOW = Date.UTC(2026, 10, 26, 2, 0, 0);
@@ -48,12 +47,8 @@ beforeEach(() => {
   emu.resetStats();
 });
 
-const targetOf = (id: string): ConfigurationPolicyAssociation => ({
-  Target: id.startsWith('r-') ? { RootId: id } : id.startsWith('ou-') ? { OrganizationalUnitId: id } : { AccountId: id },
-});
-
 function batchGet(ids: readonly string[], client: SecurityHubClient = shOnce) {
-  return client.send(new BatchGetConfigurationPolicyAssociationsCommand({ ConfigurationPolicyAssociationIdentifiers: ids.map(targetOf) }));
+  return batchGetByIds(client, ids);
 }
 
 /** Waits on I/O turns (no timers) until `done()` holds. */

@@ -14,14 +14,13 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
 import {
-  BatchGetConfigurationPolicyAssociationsCommand,
-  type ConfigurationPolicyAssociation,
   type ConfigurationPolicyAssociationSummary,
   InvalidInputException as ShInvalidInputException,
   LimitExceededException,
   paginateListConfigurationPolicyAssociations,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { batchGetByIds } from './batch-get-by-ids';
 import { emulatorClientConfig, generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from './index';
 
 const NOW = Date.UTC(2026, 10, 26, 2, 0, 0);
@@ -60,10 +59,6 @@ beforeEach(() => {
   emu.resetStats();
 });
 
-const targetOf = (id: string): ConfigurationPolicyAssociation => ({
-  Target: id.startsWith('r-') ? { RootId: id } : id.startsWith('ou-') ? { OrganizationalUnitId: id } : { AccountId: id },
-});
-
 const allTargetIds = (g: GeneratedOrg): string[] => [...g.roots.map((r) => r.id), ...g.ous.map((o) => o.id), ...g.accounts.map((a) => a.id)];
 
 /** Walks the tree with the SDK paginators, like the audit does. */
@@ -87,8 +82,8 @@ async function walk(client: OrganizationsClient, pageSize: number): Promise<{ ou
   return { ous, accounts };
 }
 
-async function batchGet(ids: readonly string[], client = sh) {
-  return client.send(new BatchGetConfigurationPolicyAssociationsCommand({ ConfigurationPolicyAssociationIdentifiers: ids.map(targetOf) }));
+function batchGet(ids: readonly string[], client: SecurityHubClient = sh) {
+  return batchGetByIds(client, ids);
 }
 
 describe('Organizations over the wire', () => {
