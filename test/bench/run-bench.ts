@@ -10,7 +10,8 @@
  * organization served by yet another process (bench-emulator.ts, 127.0.0.1 only) that
  * enforces the quotas of quotas.ts and injects the faults of scenarios.ts: 2 % of
  * batch-get entries unprocessed for 1-3 calls, 0.5 % transient 5xx on both services.
- * The audit's limiters are set to the whole quota (the floor's assumption).
+ * The audit's limiters run at the whole quota rate (the floor's assumption) with half its
+ * burst, which leaves the service's bucket room for jitter.
  *
  * Options:
  *   --scenario NAME   run only these (repeatable): 1k, naive, 10k, 50k, bundle.
