@@ -56,9 +56,9 @@ export interface AuditConfig extends AuditTuning {
  * for "all other operations" (10 requests/s, burst 30), which the whole account shares
  * with consoles and other tools. Organizations publishes no rate for its List*
  * operations; the walk assumes 10 requests/s with a burst of 10 and keeps half of that
- * burst unused, so the timing jitter of requests sent at the full rate never finds the
- * service's bucket empty. The adaptive retry mode backs off further if Organizations
- * throttles anyway.
+ * burst unused, so the timing jitter of requests sent at the full rate rarely finds the
+ * service's bucket empty. The adaptive retry mode retries, and backs off, when
+ * Organizations throttles anyway.
  */
 export const DEFAULT_TUNING: AuditTuning = {
   batchGroupSize: 50,

@@ -147,6 +147,8 @@ describe('a retried scheduled run', () => {
     // Lambda's async retry of the T2 schedule arrives late.
     const retry = await scheduledRun(env, T2);
     expect(retry.report).toEqual({ ...b.report, latestAdvanced: false, latestRunId: manual.summary.run_id });
+    // Its history is still against the run before it, as its first attempt's was, not the newer one.
+    expect(retry.summary.previous_run_id).toBe(b.summary.previous_run_id);
     expect(await env.s3.getObject(KEYS_B.latestRun)).toEqual(latestBefore);
     expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({ run_id: manual.summary.run_id, report_key: manual.report.associationsKey });
     // The retry's own dated objects are still (re)written: Athena sees it in the runs table.

@@ -96,6 +96,7 @@ export async function expectRunInvariants(audit: EmulatedAudit, outcome: AuditOu
   expect(keys.filter((k) => !allowed.has(k))).toEqual([]);
   expect(keys).toEqual(expect.arrayContaining(datedKeys(summary.run_id)));
   const latest = await audit.readRun(outcome.report.latestRunKey);
+  expect(latest['run_id']).toBe(outcome.report.latestRunId);
   expect(keys).toEqual(expect.arrayContaining(datedKeys(latest['run_id'] as string)));
   return rows;
 }

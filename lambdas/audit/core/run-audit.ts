@@ -116,7 +116,6 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     },
     deadline: request.deadline,
   });
-  checkDocumentsAgainstOrg(request, documents, org);
   deps.logger?.info('Organization walked', { runId: run.runId, targets: org.targets.length, roots: org.rootIds.length });
   if (org.rejected.length > 0) {
     deps.logger?.warn('Organizations listed entries with invalid ids; they are left out and the run is INCOMPLETE', {
@@ -128,6 +127,9 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
         .join('; '),
     });
   }
+  // With entries rejected the walk is known to be partial, so a document naming a target
+  // below a rejected OU is not a typo; the run is INCOMPLETE either way.
+  if (org.rejected.length === 0) checkDocumentsAgainstOrg(request, documents, org);
 
   const previous = await readPreviousSnapshot(deps.store, request.reportPrefix, run.runId);
 

@@ -20,6 +20,7 @@ import {
 import type { AccountStatus, Clock, OrgSnapshot, RejectedTarget, Sleep, TargetType } from '../model';
 import { isTargetIdOfType, quoteUntrustedId } from '../target-ids';
 import { createLimiter } from '../util/map-concurrent';
+import { systemClock } from '../util/system-clock';
 import { TokenBucket } from '../util/token-bucket';
 import { buildOrgTree, type RawAccount, type RawOrganizationalUnit, type RawRoot } from './org-tree';
 
@@ -93,6 +94,18 @@ export class OrganizationWalkError extends Error {
   }
 }
 
+/** The run's deadline came before the organization was listed; not wrapped as a failed call. */
+export class WalkDeadlineError extends Error {
+  override readonly name = 'WalkDeadlineError';
+
+  constructor(readonly pagesListed: number) {
+    super(
+      `The run's deadline came after ${pagesListed} Organizations pages, before the organization was listed; ` +
+        'raise ORGANIZATIONS_REQUESTS_PER_SECOND if your organization allows it, or see the README on very large organizations',
+    );
+  }
+}
+
 /**
  * Account status, preferring the long-standing `Status` field and falling back to the
  * newer `State` (Organizations retires `Status` on 2026-09-09 per the SDK model docs).
@@ -154,6 +167,7 @@ async function listAll<P extends ListPage>(
       nextToken = page.NextToken;
     } while (nextToken !== undefined && nextToken !== '');
   } catch (error) {
+    if (error instanceof WalkDeadlineError) throw error;
     throw new OrganizationWalkError(operation, parentId, error);
   }
   return pages;
@@ -183,35 +197,31 @@ function partitionById<T extends { Id?: string }>(
  * and every page paced by `pacing`. Entries listed with an invalid id are returned in
  * `rejected` instead of `targets` (an OU's subtree is then not walked).
  *
- * @throws OrganizationWalkError when any List* call fails; OrgTreeError when the listings
- *   do not form a tree.
+ * @throws OrganizationWalkError when any List* call fails; WalkDeadlineError when the
+ *   deadline passes first; OrgTreeError when the listings do not form a tree.
  */
 export async function walkOrganization(client: OrganizationsClient, options: WalkOptions = {}): Promise<OrgSnapshot> {
   const concurrency = options.concurrency ?? DEFAULT_WALK_CONCURRENCY;
   const limit = createLimiter(concurrency);
   const bucket = options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
-  const clock = options.pacing?.clock ?? { now: () => Date.now() };
+  const clock = options.pacing?.clock ?? systemClock;
   const { deadline } = options;
   let pages = 0;
   const pace = async (): Promise<void> => {
     await bucket?.take();
-    if (deadline !== undefined && clock.now() > deadline) {
-      throw new Error(
-        `the run's deadline came after ${pages} pages, before the organization was listed; ` +
-          'raise ORGANIZATIONS_REQUESTS_PER_SECOND if Organizations allows it, or see the README on very large organizations',
-      );
-    }
+    if (deadline !== undefined && clock.now() > deadline) throw new WalkDeadlineError(pages);
     pages += 1;
   };
   const MaxResults = ORGANIZATIONS_PAGE_SIZE;
   const rejected: RejectedTarget[] = [];
 
   const rootPages = await listAll('ListRoots', null, pace, (NextToken) => client.send(new ListRootsCommand({ MaxResults, NextToken })));
-  const roots: RawRoot[] = [];
-  for (const root of rootPages.flatMap((page) => page.Roots ?? [])) {
-    if (typeof root.Id === 'string' && isTargetIdOfType('ROOT', root.Id)) roots.push({ id: root.Id, name: root.Name });
-    else rejected.push({ quotedId: quoteUntrustedId(root.Id ?? '(no id)'), type: 'ROOT', parentId: '(organization)' });
-  }
+  const roots: RawRoot[] = partitionById(
+    rootPages.flatMap((page) => page.Roots ?? []),
+    'ROOT',
+    '(organization)',
+    rejected,
+  ).map((root) => ({ id: root.Id, name: root.Name }));
 
   const ousByParent = new Map<string, RawOrganizationalUnit[]>();
   const accountsByParent = new Map<string, RawAccount[]>();

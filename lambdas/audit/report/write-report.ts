@@ -112,6 +112,15 @@ export async function writeReport(store: ReportStore, prefix: string, content: R
   return { ...written, latestAdvanced: true, latestRunId: content.runId };
 }
 
+/** The dated run object of a run, or `null` when it was never written. */
+async function readDatedRun(store: ReportStore, prefix: string, runId: string): Promise<RunSummary | null> {
+  const dt = runIdDate(runId);
+  if (dt === null) return null;
+  const key = reportKeys(prefix, runId, dt).run;
+  const body = await store.get(key);
+  return body === null ? null : parseRunSummary(body, `${store.describe()}/${key}`);
+}
+
 /** A previous run's rows, to compare against. */
 export interface PreviousSnapshot {
   readonly runId: string;
@@ -139,8 +148,11 @@ async function readDatedRows(store: ReportStore, key: string, runId: string): Pr
  * prefix or to another run is not followed). When latest is the current run itself (a
  * retried invocation of the same schedule that already wrote `latest/`), compares
  * against latest's `previous_run_id` instead, read from its dated object (`null` if
- * latest had no previous run). Otherwise reads the dated associations object latest
- * names.
+ * latest had no previous run). When latest is a newer run than the current one (a late
+ * retry of an older schedule), the current run's own dated run object, if an earlier
+ * attempt wrote it, names the run it was compared with; without it there is nothing to
+ * compare against short of listing `runs/`, so `null`, rather than history that would
+ * point forward in time. Otherwise reads the dated associations object latest names.
  *
  * @throws PreviousSnapshotError when latest names a run whose associations are gone,
  *   that is not a run id, or whose `report_key` is not that run's key under this prefix.
@@ -157,8 +169,10 @@ export async function readPreviousSnapshot(store: ReportStore, prefix: string, c
     );
   }
 
-  if (latest.run_id === currentRunId) {
-    const previousId = latest.previous_run_id;
+  // Fixed-width timestamp first, so plain string order is time order.
+  if (latest.run_id >= currentRunId) {
+    const own = latest.run_id === currentRunId ? latest : await readDatedRun(store, prefix, currentRunId);
+    const previousId = own?.previous_run_id ?? null;
     if (previousId === null) return null;
     return readDatedRows(store, datedAssociationsKey(prefix, previousId), previousId);
   }

@@ -18,7 +18,8 @@ import {
   type SecurityHubClient,
   type UnprocessedConfigurationPolicyAssociation,
 } from '@aws-sdk/client-securityhub';
-import { countFromNow, type RequestCounter } from '../aws/request-counter';
+import { countFromNow, isThrottlingError, type RequestCounter } from '../aws/request-counter';
+import { quoteUntrustedId } from '../target-ids';
 import type {
   Association,
   AssociationStatus,
@@ -32,7 +33,7 @@ import type {
 import { fullJitterDelay } from '../util/backoff';
 import { mapConcurrent } from '../util/map-concurrent';
 import { TokenBucket } from '../util/token-bucket';
-import { DEADLINE_EXCEEDED, isRetryableErrorCode, isThrottlingCode, MALFORMED_RESPONSE } from './unprocessed-errors';
+import { DEADLINE_EXCEEDED, isRetryableErrorCode, MALFORMED_RESPONSE } from './unprocessed-errors';
 
 /** A target as the fan-out needs it. */
 export type FetchTarget = Pick<OrgTarget, 'id' | 'type'>;
@@ -121,8 +122,8 @@ function toIsoString(value: unknown): string | null {
   return date !== null && !Number.isNaN(date.getTime()) ? date.toISOString() : null;
 }
 
-/** A summary field value, quoted and bounded for an error reason. */
-const shown = (value: unknown): string => (value === undefined ? 'absent' : JSON.stringify(String(value).slice(0, 64)));
+/** A summary field value as an error reason shows it: quoted and bounded, or `absent`. */
+const shown = (value: unknown): string => (value === undefined ? 'absent' : quoteUntrustedId(value));
 
 /**
  * Why a summary cannot be read as the association of `target`, or `null` when it can.
@@ -255,10 +256,19 @@ export async function fetchAssociations(
    * would stretch the whole fan-out.
    */
   let throttlesSeen = 0;
-  const pace = (throttled: boolean): void => {
+  /** Back-offs so far. A call sent before the latest one was already paid for by it. */
+  let backOffs = 0;
+  const pace = (throttled: boolean, sentAfterBackOffs: number): void => {
     const seen = counted().throttledRequests;
-    if (throttled || seen > throttlesSeen) bucket.backOff();
-    else bucket.recover();
+    if (throttled || seen > throttlesSeen) {
+      // Calls in flight together are one throttling episode: halve the rate once for it.
+      if (sentAfterBackOffs === backOffs) {
+        bucket.backOff();
+        backOffs += 1;
+      }
+    } else {
+      bucket.recover();
+    }
     throttlesSeen = seen;
   };
 
@@ -346,6 +356,7 @@ export async function fetchAssociations(
 
     for (const state of group) state.attempts += 1;
     sends += 1;
+    const sentAfterBackOffs = backOffs;
     try {
       const output = await client.send(
         new BatchGetConfigurationPolicyAssociationsCommand({
@@ -354,12 +365,12 @@ export async function fetchAssociations(
       );
       const notProcessed = output.UnprocessedConfigurationPolicyAssociations ?? [];
       const retry = applyResponse(group, output.ConfigurationPolicyAssociations ?? [], notProcessed);
-      pace(false);
+      pace(false, sentAfterBackOffs);
       reportProgress(group);
       return { retry, accepted: true };
     } catch (error) {
       const name = errorName(error);
-      pace(isThrottlingCode(name));
+      pace(isThrottlingError(error), sentAfterBackOffs);
       // Refusals of the whole API, not of a target: InvalidAccessException is Security Hub's
       // answer when it is not enabled (or not administered) in this account and Region.
       // Reporting every target UNPROCESSED would page for the whole organization, so stop.

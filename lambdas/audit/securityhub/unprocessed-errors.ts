@@ -36,16 +36,17 @@ export const MALFORMED_RESPONSE = 'MALFORMED_RESPONSE';
  */
 const TERMINAL_NAME_PREFIXES = ['accessdenied', 'resourcenotfound', 'notfound', 'invalidinput', 'invalidaccess'];
 
-/** Name prefixes of throttling errors (`LimitExceededException` is Security Hub's). */
-const THROTTLING_NAME_PREFIXES = ['limitexceeded', 'toomanyrequests', 'throttl', 'requestlimitexceeded', 'slowdown'];
-
 /**
  * Name prefixes of retryable errors: throttling (`LimitExceededException` is how Security
  * Hub reports its request-rate quota, `TooManyRequests*`, `Throttl*`) and service-side
  * faults (`Internal*`, `ServiceUnavailable*`), which are transient by nature.
  */
 const RETRYABLE_NAME_PREFIXES = [
-  ...THROTTLING_NAME_PREFIXES,
+  'limitexceeded',
+  'toomanyrequests',
+  'throttl',
+  'requestlimitexceeded',
+  'slowdown',
   'internal',
   'serviceunavailable',
   'requesttimeout',
@@ -81,14 +82,6 @@ export function classifyErrorCode(errorCode: string | null | undefined): ErrorDi
   if (TERMINAL_NAME_PREFIXES.some((prefix) => name.startsWith(prefix))) return 'TERMINAL';
   if (RETRYABLE_NAME_PREFIXES.some((prefix) => name.startsWith(prefix))) return 'RETRYABLE';
   return 'RETRYABLE';
-}
-
-/** True for a throttling answer: status 429, or a throttling exception name. */
-export function isThrottlingCode(errorCode: string | null | undefined): boolean {
-  const code = (errorCode ?? '').trim();
-  if (code === '429') return true;
-  const name = code.toLowerCase().replace(/[^a-z0-9]/g, '');
-  return THROTTLING_NAME_PREFIXES.some((prefix) => name.startsWith(prefix));
 }
 
 /** Convenience for `classifyErrorCode(code) === 'RETRYABLE'`. */

@@ -82,9 +82,13 @@ export class TokenBucket {
     return waitMs > 0 ? this.sleep(waitMs) : Promise.resolve();
   }
 
-  /** The lowest rate {@link TokenBucket.backOff} goes down to: 1/16 of the configured rate. */
+  /**
+   * The lowest rate {@link TokenBucket.backOff} goes down to: 1/16 of the configured rate,
+   * but not below 0.5/s (nor above the configured rate), so that a wait for one token stays
+   * a matter of seconds, well inside the run's deadline margin.
+   */
   get minRate(): number {
-    return this.baseRate / 16;
+    return Math.min(this.baseRate, Math.max(this.baseRate / 16, 0.5));
   }
 
   /** The rate in force now, requests per second. */

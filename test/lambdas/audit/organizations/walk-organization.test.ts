@@ -17,6 +17,7 @@ import {
   accountStatusOf,
   OrganizationWalkError,
   ORGANIZATIONS_PAGE_SIZE,
+  WalkDeadlineError,
   walkOrganization,
 } from '../../../../lambdas/audit/organizations/walk-organization';
 import { OrgTreeError } from '../../../../lambdas/audit/organizations/org-tree';
@@ -307,13 +308,13 @@ describe('walkOrganization: pacing', () => {
 });
 
 describe('walkOrganization: deadline', () => {
-  it('fails with OrganizationWalkError, saying so, when the deadline passes before the listing is done', async () => {
+  it('fails with WalkDeadlineError, saying so, when the deadline passes before the listing is done', async () => {
     serve(deepOrg());
     let now = 0;
     const pacing = { requestsPerSecond: 10, burst: 1, clock: { now: () => now }, sleep: async (ms: number) => void (now += ms) };
     const error = await walkOrganization(new OrganizationsClient({}), { pacing, deadline: 450 }).catch((e: unknown) => e as Error);
-    expect(error).toBeInstanceOf(OrganizationWalkError);
-    expect((error as Error).message).toMatch(/deadline came after 5 pages, before the organization was listed/);
+    expect(error).toBeInstanceOf(WalkDeadlineError);
+    expect((error as Error).message).toMatch(/deadline came after 5 Organizations pages, before the organization was listed/);
     // Pages at 0, 100, ..., 400 ms were requested; none after the deadline.
     expect(orgMock.calls()).toHaveLength(5);
   });

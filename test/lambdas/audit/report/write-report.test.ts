@@ -252,6 +252,15 @@ describe('readPreviousSnapshot', () => {
     expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: RUN_1, rows: first.rows });
   });
 
+  it('for a late retry of an older run, never compares forward in time', async () => {
+    const { store, first } = await seeded();
+    await writeReport(store, PREFIX, content(RUN_3, '2026-11-27'));
+    // RUN_2 wrote its dated run object before: its history stays against RUN_1.
+    expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: RUN_1, rows: first.rows });
+    // A run older than latest that never wrote anything has nothing to compare with.
+    expect(await readPreviousSnapshot(store, PREFIX, '20261126T120000Z-manual-abcdef')).toBeNull();
+  });
+
   it('for a retried first run, returns null', async () => {
     const store = new MemoryStore();
     await writeReport(store, PREFIX, content(RUN_1, '2026-11-25'));
