@@ -10,14 +10,11 @@
  */
 import { startEmulator, type EmulatorFaults, type EmulatorStats, type GenerateOrganizationOptions } from '../emulator';
 import { containerShapes, organizationsMinimum, securityHubMinimum, type OrganizationsMinimum, type SecurityHubMinimum } from './floor';
-import { renameOperation, startListParentsProxy, type ListParentsProxy } from './list-parents-proxy';
 
 /** What the parent passes as JSON in argv[2]. */
 export interface BenchEmulatorOptions {
   readonly org: GenerateOrganizationOptions;
   readonly faults: EmulatorFaults;
-  /** Also serve ListParents (for the naive baseline) through a proxy; see list-parents-proxy.ts. */
-  readonly listParents?: boolean;
 }
 
 /** Messages parent -> child. */
@@ -30,7 +27,6 @@ export type BenchEmulatorRequest =
 export type BenchEmulatorReply =
   | {
       readonly type: 'ready';
-      /** Where clients go: the emulator, or the ListParents proxy in front of it. */
       readonly endpoint: string;
       readonly accounts: number;
       readonly ous: number;
@@ -53,19 +49,13 @@ async function main(): Promise<void> {
   const emulator = await startEmulator({ org: options.org, faults: options.faults });
   const generateMs = Math.round(performance.now() - started);
   const { org } = emulator;
-  const proxy: ListParentsProxy | undefined = options.listParents ? await startListParentsProxy(emulator.endpoint, org) : undefined;
-  const stats = (): EmulatorStats => (proxy ? renameOperation(emulator.stats(), 'DescribeOrganization', 'ListParents') : emulator.stats());
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> =>
-    (closing ??= (async () => {
-      await proxy?.close();
-      await emulator.close();
-    })());
+  const close = (): Promise<void> => (closing ??= emulator.close());
 
   process.on('message', (message: BenchEmulatorRequest) => {
     switch (message.type) {
       case 'stats':
-        send({ type: 'stats', stats: stats() });
+        send({ type: 'stats', stats: emulator.stats() });
         break;
       case 'minimum': {
         // 'forever' never clears: it is re-sent in every round the audit allows.
@@ -93,7 +83,7 @@ async function main(): Promise<void> {
   ));
   send({
     type: 'ready',
-    endpoint: proxy?.endpoint ?? emulator.endpoint,
+    endpoint: emulator.endpoint,
     accounts: org.accounts.length,
     ous: org.ous.length,
     roots: org.roots.length,

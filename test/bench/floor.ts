@@ -19,14 +19,8 @@
  * the two (a client that overlapped the walk and the fan-out perfectly would reach it).
  */
 
-import { MAX_OU_DEPTH, type GeneratedOrg } from '../emulator';
-
-/**
- * AWS's maximum page size for the Organizations List* calls the walk uses ("Valid Range:
- * Minimum value of 1. Maximum value of 20."). OUs at MAX_OU_DEPTH (5, AWS's nesting limit)
- * cannot have child OUs.
- */
-export const ORGANIZATIONS_PAGE_SIZE = 20;
+import { MAX_OU_DEPTH, ORGANIZATIONS_PAGE_SIZE } from '../../lambdas/audit/organizations/walk-organization';
+import type { GeneratedOrg } from '../emulator';
 
 /** A root (depth 0) or OU with its direct children counted. */
 export interface ContainerShape {

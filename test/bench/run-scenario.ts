@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   const naive = values.naive ?? false;
 
   log(`[${naive ? 'naive-' : ''}${name}] starting the emulator: ${scenario.accounts} accounts, ${scenario.ous} OUs ...`);
-  const emulator = await EmulatorProcess.start({ org: orgOptions(scenario), faults: benchFaults(), listParents: naive });
+  const emulator = await EmulatorProcess.start({ org: orgOptions(scenario), faults: benchFaults() });
   try {
     log(`[${naive ? 'naive-' : ''}${name}] emulator ready at ${emulator.ready.endpoint} (generated in ${emulator.ready.generateMs} ms)`);
     const result = naive ? await runNaiveScenario(scenario, emulator, naiveLimit) : await runAuditScenario(scenario, emulator);

@@ -3,6 +3,7 @@ import {
   InvalidInputException as OrgInvalidInputException,
   ListAccountsCommand,
   ListAccountsForParentCommand,
+  ListParentsCommand,
   ListRootsCommand,
   OrganizationsClient,
   ParentNotFoundException,
@@ -123,6 +124,15 @@ describe('Organizations over the wire', () => {
       children.push(...page.Children!.map((c) => c.Id!));
     }
     expect(children).toEqual(emu.org.ous.filter((o) => o.parentId === root).map((o) => o.id));
+  });
+
+  it('answers ListParents with the one parent of an account or OU, and ChildNotFoundException for a stranger', async () => {
+    const ou = emu.org.ous.find((o) => o.parentId !== emu.org.roots[0]!.id)!;
+    const account = emu.org.accounts[1]!;
+    const parentOf = async (id: string) => (await org.send(new ListParentsCommand({ ChildId: id }))).Parents;
+    expect(await parentOf(ou.id)).toEqual([{ Id: ou.parentId, Type: 'ORGANIZATIONAL_UNIT' }]);
+    expect(await parentOf(account.id)).toEqual([{ Id: account.parentId, Type: emu.org.roots.some((r) => r.id === account.parentId) ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }]);
+    await expect(orgOnce.send(new ListParentsCommand({ ChildId: '999999999999' }))).rejects.toMatchObject({ name: 'ChildNotFoundException' });
   });
 
   it('rejects MaxResults above 20 and bad tokens with InvalidInputException', async () => {

@@ -19,6 +19,8 @@ export interface OrgIndex {
   readonly children: ReadonlyMap<string, ContainerChildren>;
   /** Every target id (root, OU, account) to its type. */
   readonly targetTypes: ReadonlyMap<string, TargetType>;
+  /** OU and account ids to their parent's id. */
+  readonly parents: ReadonlyMap<string, string>;
   readonly rootsById: ReadonlyMap<string, GeneratedRoot>;
   /** The associations as a list, for ListConfigurationPolicyAssociations paging. */
   readonly associationList: readonly GeneratedAssociation[];
@@ -44,7 +46,8 @@ export function buildOrgIndex(org: GeneratedOrg): OrgIndex {
     targetTypes.set(account.id, 'ACCOUNT');
     containerOf(children, account.parentId, account.id).accounts.push(account);
   }
-  return { org, children, targetTypes, rootsById, associationList: [...org.associations.values()] };
+  const parents = new Map<string, string>([...org.ous, ...org.accounts].map((child) => [child.id, child.parentId]));
+  return { org, children, targetTypes, parents, rootsById, associationList: [...org.associations.values()] };
 }
 
 function containerOf(children: Map<string, ContainerChildren>, parentId: string, childId: string): ContainerChildren {

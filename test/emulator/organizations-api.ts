@@ -18,6 +18,7 @@ export const ORGANIZATIONS_OPERATIONS = [
   'ListAccountsForParent',
   'ListAccounts',
   'ListChildren',
+  'ListParents',
 ] as const;
 export type OrganizationsOperation = (typeof ORGANIZATIONS_OPERATIONS)[number];
 
@@ -110,6 +111,18 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, ct
       const p = page<GeneratedOu | GeneratedAccount>(listed, `${parentId}|${childType}`);
       countExtras(p.items);
       return withToken({ Children: p.items.map((c) => ({ Id: c.id, Type: childType })) }, p.nextToken);
+    }
+    case 'ListParents': {
+      // Only the naive baseline of the benchmark calls it: the audit never does.
+      const childId = input['ChildId'];
+      if (typeof childId !== 'string' || childId === '') throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for ChildId.');
+      if (!ID_PATTERNS.account.test(childId) && !ID_PATTERNS.ou.test(childId)) {
+        throw organizationsInvalidInput('INVALID_PATTERN', 'You provided a value for ChildId that does not match the required pattern.');
+      }
+      const parentId = index.parents.get(childId);
+      if (parentId === undefined) throw new EmulatedServiceError('ChildNotFoundException', 400, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
+      const p = page([{ Id: parentId, Type: index.targetTypes.get(parentId) }], childId);
+      return withToken({ Parents: p.items }, p.nextToken);
     }
   }
 }
