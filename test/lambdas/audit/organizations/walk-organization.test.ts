@@ -70,6 +70,21 @@ function serve(org: FakeOrg, hooks: { beforeEach?: () => Promise<void> } = {}) {
   });
 }
 
+/** Serves `org` and records the most calls in flight at once (each call yields once). */
+function serveCountingInFlight(org: FakeOrg): { readonly max: number } {
+  let now = 0;
+  const seen = { max: 0 };
+  serve(org, {
+    beforeEach: async () => {
+      now += 1;
+      seen.max = Math.max(seen.max, now);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      now -= 1;
+    },
+  });
+  return seen;
+}
+
 const account = (id: string, extra: Partial<Account> = {}): Account => ({
   Id: id,
   Name: `acct-${id}`,
@@ -182,43 +197,19 @@ describe('walkOrganization', () => {
       'r-one1': Array.from({ length: 6 }, (_, i) => ({ Id: `ou-test-${String(i).padStart(8, '0')}`, Name: `OU ${i}` })),
     };
     for (let i = 0; i < 6; i += 1) ous[`ou-test-${String(i).padStart(8, '0')}`] = [{ Id: `ou-kids-${String(i).padStart(8, '0')}`, Name: 'child' }];
-    let inFlight = 0;
-    let maxInFlight = 0;
-    serve(
-      { roots: ['r-one1'], ous, accounts: {} },
-      {
-        beforeEach: async () => {
-          inFlight += 1;
-          maxInFlight = Math.max(maxInFlight, inFlight);
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          inFlight -= 1;
-        },
-      },
-    );
+    const inFlight = serveCountingInFlight({ roots: ['r-one1'], ous, accounts: {} });
     const snapshot = await walkOrganization(new OrganizationsClient({}), { concurrency: 3 });
     expect(snapshot.targets).toHaveLength(1 + 6 + 6);
-    expect(maxInFlight).toBe(3);
+    expect(inFlight.max).toBe(3);
   });
 
   it('defaults to 4 containers at once', async () => {
     const ous: Record<string, OrganizationalUnit[]> = {
       'r-one1': Array.from({ length: 10 }, (_, i) => ({ Id: `ou-test-${String(i).padStart(8, '0')}`, Name: `OU ${i}` })),
     };
-    let inFlight = 0;
-    let maxInFlight = 0;
-    serve(
-      { roots: ['r-one1'], ous, accounts: {} },
-      {
-        beforeEach: async () => {
-          inFlight += 1;
-          maxInFlight = Math.max(maxInFlight, inFlight);
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          inFlight -= 1;
-        },
-      },
-    );
+    const inFlight = serveCountingInFlight({ roots: ['r-one1'], ous, accounts: {} });
     await walkOrganization(new OrganizationsClient({}));
-    expect(maxInFlight).toBe(4);
+    expect(inFlight.max).toBe(4);
   });
 
   it('reports progress as targets are found', async () => {
