@@ -8,12 +8,12 @@ import { ASSOCIATION_COLUMNS, RUN_COLUMNS } from '../lambdas/audit/report/schema
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
 
 describe('README', () => {
-  it.each([...ASSOCIATION_COLUMNS.map((c) => ['associations', c] as const), ...RUN_COLUMNS.map((c) => ['runs', c] as const)])(
-    'documents %s.%s with its type',
-    (_table, column) => {
-      expect(readme).toContain(`| \`${column.name}\` | \`${column.type}\` |`);
-    },
-  );
+  it.each([
+    ...ASSOCIATION_COLUMNS.map((c) => ['associations', c] as const),
+    ...RUN_COLUMNS.map((c) => ['runs', c] as const),
+  ])('documents %s.%s with its type', (_table, column) => {
+    expect(readme).toContain(`| \`${column.name}\` | \`${column.type}\` |`);
+  });
 
   it.each(CONFIG_VARIABLES)('documents the variable %s', (name) => {
     expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));

@@ -68,7 +68,10 @@ const toStringList = (value: unknown): unknown => {
 
 const int = (min: number, max: number, fallback: number) => {
   const error = `expected an integer from ${min} to ${max}`;
-  return z.preprocess(toNumber, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback));
+  return z.preprocess(
+    toNumber,
+    z.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback),
+  );
 };
 
 const num = (min: number, max: number, fallback: number) => {
@@ -154,16 +157,29 @@ const shape = {
     z
       .string({ error: 'expected a date YYYY-MM-DD' })
       .regex(ISO_DATE, { error: 'expected a date YYYY-MM-DD' })
-      .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), {
-        error: 'expected a real calendar date YYYY-MM-DD',
-      })
+      .refine(
+        (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+        {
+          error: 'expected a real calendar date YYYY-MM-DD',
+        },
+      )
       .optional(),
   ),
-  glueDatabaseName: text(/^[a-z0-9_]{1,255}$/, 'expected 1-255 lowercase letters, digits or "_"', DEFAULTS.glueDatabaseName),
-  athenaWorkGroupName: text(/^[a-zA-Z0-9._-]{1,128}$/, 'expected 1-128 letters, digits, ".", "_" or "-"', DEFAULTS.athenaWorkGroupName),
+  glueDatabaseName: text(
+    /^[a-z0-9_]{1,255}$/,
+    'expected 1-255 lowercase letters, digits or "_"',
+    DEFAULTS.glueDatabaseName,
+  ),
+  athenaWorkGroupName: text(
+    /^[a-zA-Z0-9._-]{1,128}$/,
+    'expected 1-128 letters, digits, ".", "_" or "-"',
+    DEFAULTS.athenaWorkGroupName,
+  ),
   alertEmails: z.preprocess(
     toStringList,
-    z.array(z.email({ error: 'expected an e-mail address' }), { error: 'expected a list of e-mail addresses' }).default([]),
+    z
+      .array(z.email({ error: 'expected an e-mail address' }), { error: 'expected a list of e-mail addresses' })
+      .default([]),
   ),
   heartbeatHours: int(2, 168, DEFAULTS.heartbeatHours),
   durationAlarmPercent: int(1, 100, DEFAULTS.durationAlarmPercent),
@@ -194,14 +210,16 @@ export type AuditContextKey = keyof typeof shape;
 export const AUDIT_CONTEXT_KEYS = Object.keys(shape) as AuditContextKey[];
 
 /** One line per key for the README table; a test keeps it complete. */
-export const AUDIT_CONTEXT_KEY_DOCS: { readonly [K in AuditContextKey]: string } = {
+export const AUDIT_CONTEXT_KEY_DOCS: Readonly<Record<AuditContextKey, string>> = {
   stackName: 'CloudFormation stack name.',
   scheduleCron: 'EventBridge cron expression (UTC) of the nightly run; `cron(...)` wrapper optional.',
   scheduleEnabled: 'false deploys the schedule rule disabled (manual runs only).',
   scheduleRetryAttempts: 'EventBridge retries when delivering the event to the function fails (0-185).',
   scheduleMaxEventAgeHours: 'How long EventBridge keeps retrying delivery (1-24 h).',
-  functionRetryAttempts: 'Lambda retries of a run that failed (0-2); retries reuse event.time, so they overwrite the same report.',
-  functionTimeoutMinutes: 'Function timeout (1-15 min); the audit keeps DEADLINE_MARGIN_SECONDS back to write the report.',
+  functionRetryAttempts:
+    'Lambda retries of a run that failed (0-2); retries reuse event.time, so they overwrite the same report.',
+  functionTimeoutMinutes:
+    'Function timeout (1-15 min); the audit keeps DEADLINE_MARGIN_SECONDS back to write the report.',
   functionMemoryMb: 'Function memory (128-10240 MB).',
   logRetentionDays: 'Retention of the function log group (a value CloudWatch Logs accepts).',
   logLevel: 'POWERTOOLS_LOG_LEVEL: DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT.',
@@ -210,9 +228,11 @@ export const AUDIT_CONTEXT_KEY_DOCS: { readonly [K in AuditContextKey]: string }
   reportPrefix: 'Key prefix of the report inside the bucket ("" = bucket root); normalized to end with "/".',
   reportKmsKey: '"create" for a new customer managed key, or a key ARN to use; unset = SSE-S3.',
   reportTransitionIaDays: 'Days before report objects move to S3 Standard-IA (>= 30).',
-  reportTransitionGlacierDays: 'Days before report objects move to S3 Glacier Instant Retrieval (>= IA + 30; Athena can still read it).',
+  reportTransitionGlacierDays:
+    'Days before report objects move to S3 Glacier Instant Retrieval (>= IA + 30; Athena can still read it).',
   reportExpirationDays: 'Days before report objects expire; also how far back Athena projects partitions.',
-  noncurrentVersionExpirationDays: 'Days a replaced (noncurrent) object version is kept; latest/* is overwritten nightly.',
+  noncurrentVersionExpirationDays:
+    'Days a replaced (noncurrent) object version is kept; latest/* is overwritten nightly.',
   accessLogsExpirationDays: 'Days S3 server access logs are kept.',
   athenaResultsExpirationDays: 'Days Athena query results are kept.',
   athenaBytesScannedCutoffMb: 'Per-query data-scanned limit of the workgroup (MiB, >= 10).',
@@ -252,21 +272,24 @@ function isCdkOwnedKey(key: string): boolean {
 function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
+    let diagonal = row[0];
     row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
+      const above = row[j];
       const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + cost);
+      row[j] = Math.min(above + 1, (row[j - 1]) + 1, diagonal + cost);
       diagonal = above;
     }
   }
-  return row[b.length] as number;
+  return row[b.length];
 }
 
 function unknownKeyIssue(key: string): string {
-  const closest = AUDIT_CONTEXT_KEYS.map((known) => ({ known, d: editDistance(key, known) })).sort((x, y) => x.d - y.d)[0];
-  const hint = closest && closest.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${closest.known}"?` : '';
+  const closest = AUDIT_CONTEXT_KEYS.map((known) => ({ known, d: editDistance(key, known) })).sort(
+    (x, y) => x.d - y.d,
+  )[0];
+  const hint =
+    closest && closest.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${closest.known}"?` : '';
   return `${key}: unknown context key.${hint} Known keys: ${AUDIT_CONTEXT_KEYS.join(', ')}`;
 }
 
@@ -279,13 +302,17 @@ function crossKeyIssues(config: AuditStackConfig): string[] {
     );
   }
   if (config.reportExpirationDays <= config.reportTransitionGlacierDays) {
-    issues.push(`reportExpirationDays: expected more than reportTransitionGlacierDays (${config.reportTransitionGlacierDays})`);
+    issues.push(
+      `reportExpirationDays: expected more than reportTransitionGlacierDays (${config.reportTransitionGlacierDays})`,
+    );
   }
   if (config.redriveMaxDelayMs < config.redriveBaseDelayMs) {
     issues.push('redriveMaxDelayMs: expected a value not below redriveBaseDelayMs');
   }
   if (config.deadlineMarginSeconds >= config.functionTimeoutMinutes * 60) {
-    issues.push(`deadlineMarginSeconds: expected less than the function timeout (${config.functionTimeoutMinutes * 60} s)`);
+    issues.push(
+      `deadlineMarginSeconds: expected less than the function timeout (${config.functionTimeoutMinutes * 60} s)`,
+    );
   }
   const dataDirs = [REPORT_LAYOUT.associationsDir, REPORT_LAYOUT.runsDir, REPORT_LAYOUT.latestDir].map(
     (dir) => `${config.reportPrefix}${dir}/`,
@@ -293,7 +320,9 @@ function crossKeyIssues(config: AuditStackConfig): string[] {
   for (const key of ['baselineKey', 'exclusionsKey'] as const) {
     const value = config[key];
     if (value !== undefined && dataDirs.some((dir) => value.startsWith(dir))) {
-      issues.push(`${key}: must not be inside the report data prefixes (${dataDirs.join(', ')}), which the audit writes`);
+      issues.push(
+        `${key}: must not be inside the report data prefixes (${dataDirs.join(', ')}), which the audit writes`,
+      );
     }
   }
   return issues;
@@ -322,7 +351,10 @@ export function parseAuditStackConfig(context: Readonly<Record<string, unknown>>
   const parsed = z.object(shape).safeParse(ours);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
-      const path = issue.path.map(String).join('.').replace(/\.(\d+)/g, '[$1]');
+      const path = issue.path
+        .map(String)
+        .join('.')
+        .replace(/\.(\d+)/g, '[$1]');
       issues.push(`${path || '(context)'}: ${issue.message}${describeInput(ours, issue.path, issue.message)}`);
     }
   }

@@ -24,7 +24,13 @@ const FIELDS: readonly FieldSpec[] = [
   { name: 'hours', min: 0, max: 23 },
   { name: 'day-of-month', min: 1, max: 31, special: /^(\?|L|LW|\d{1,2}W)$/ },
   { name: 'month', min: 1, max: 12, names: MONTHS },
-  { name: 'day-of-week', min: 1, max: 7, names: WEEKDAYS, special: /^(\?|L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5]))$/ },
+  {
+    name: 'day-of-week',
+    min: 1,
+    max: 7,
+    names: WEEKDAYS,
+    special: /^(\?|L|([1-7]|SUN|MON|TUE|WED|THU|FRI|SAT)(L|#[1-5]))$/,
+  },
   { name: 'year', min: 1970, max: 2199 },
 ];
 
@@ -53,7 +59,7 @@ function checkItem(item: string, field: FieldSpec): string | undefined {
     return `${field.name} field: empty list item`;
   }
   if (field.special?.test(item.toUpperCase())) {
-    if (/W$/.test(item) && /^\d/.test(item)) {
+    if (item.endsWith("W") && /^\d/.test(item)) {
       return checkValue(item.slice(0, -1), field);
     }
     return undefined;
@@ -88,7 +94,7 @@ function checkItem(item: string, field: FieldSpec): string | undefined {
  */
 export function cronExpressionProblem(expression: string): string | undefined {
   const inner = /^cron\((.*)\)$/.exec(expression.trim())?.[1] ?? expression.trim();
-  if (/^rate\(/.test(inner)) {
+  if (inner.startsWith("rate(")) {
     return 'expected a cron(...) expression, not rate(...)';
   }
   const parts = inner.trim().split(/\s+/);
@@ -96,7 +102,7 @@ export function cronExpressionProblem(expression: string): string | undefined {
     return `expected 6 fields "cron(minutes hours day-of-month month day-of-week year)", got ${parts.length}`;
   }
   for (const [index, field] of FIELDS.entries()) {
-    for (const item of (parts[index] as string).split(',')) {
+    for (const item of (parts[index]).split(',')) {
       const problem = checkItem(item, field);
       if (problem) {
         return problem;
@@ -104,8 +110,8 @@ export function cronExpressionProblem(expression: string): string | undefined {
     }
   }
   // EventBridge rejects expressions that constrain both day fields.
-  const dayOfMonth = parts[2] as string;
-  const dayOfWeek = parts[4] as string;
+  const dayOfMonth = parts[2];
+  const dayOfWeek = parts[4];
   if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
     return 'exactly one of day-of-month and day-of-week must be "?"';
   }

@@ -51,7 +51,8 @@ export class AuditAlarms extends Construct {
     const hour = Duration.hours(1);
 
     this.failedAssociations = new cloudwatch.Alarm(this, 'FailedAssociations', {
-      alarmDescription: 'The last audit found configuration policy associations in FAILED state. Run the "failed-by-ou-path" Athena query.',
+      alarmDescription:
+        'The last audit found configuration policy associations in FAILED state. Run the "failed-by-ou-path" Athena query.',
       metric: auditMetric(props, 'FailedAssociations'),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -79,7 +80,8 @@ export class AuditAlarms extends Construct {
     });
 
     this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
-      alarmDescription: 'A scheduled audit could not be delivered or failed after all retries. Inspect the dead-letter queue.',
+      alarmDescription:
+        'A scheduled audit could not be delivered or failed after all retries. Inspect the dead-letter queue.',
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         statistic: cloudwatch.Stats.MAXIMUM,
         period: Duration.minutes(5),
@@ -127,6 +129,13 @@ export class AuditAlarms extends Construct {
 
   /** Every alarm, for the dashboard's status widget. */
   get all(): cloudwatch.Alarm[] {
-    return [this.failedAssociations, this.incompleteRun, this.functionErrors, this.deadLetters, this.heartbeat, this.duration];
+    return [
+      this.failedAssociations,
+      this.incompleteRun,
+      this.functionErrors,
+      this.deadLetters,
+      this.heartbeat,
+      this.duration,
+    ];
   }
 }

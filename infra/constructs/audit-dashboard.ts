@@ -92,7 +92,9 @@ export class AuditDashboard extends Construct {
         title: 'Throttling',
         width: 12,
         left: [m('ThrottledRequests', 'Throttled API requests', cloudwatch.Stats.SUM)],
-        right: [props.function.metricThrottles({ period: day, statistic: cloudwatch.Stats.SUM, label: 'Lambda throttles' })],
+        right: [
+          props.function.metricThrottles({ period: day, statistic: cloudwatch.Stats.SUM, label: 'Lambda throttles' }),
+        ],
       }),
     );
     this.dashboard.addWidgets(
@@ -103,7 +105,13 @@ export class AuditDashboard extends Construct {
           props.function.metricInvocations({ period: day, statistic: cloudwatch.Stats.SUM, label: 'Invocations' }),
           props.function.metricErrors({ period: day, statistic: cloudwatch.Stats.SUM, label: 'Errors' }),
         ],
-        right: [props.function.metricDuration({ period: day, statistic: cloudwatch.Stats.MAXIMUM, label: 'Duration max (ms)' })],
+        right: [
+          props.function.metricDuration({
+            period: day,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'Duration max (ms)',
+          }),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Dead-letter queue',

@@ -212,7 +212,7 @@ export class AuditFunction extends Construct {
     const store = props.reportStore;
     // Each statement carries the reason for any wildcard resource it has; the reason
     // becomes the cdk-nag acknowledgment of exactly that resource.
-    const grants: Array<{ statement: iam.PolicyStatement; wildcardReason?: string }> = [
+    const grants: { statement: iam.PolicyStatement; wildcardReason?: string }[] = [
       {
         statement: new iam.PolicyStatement({
           sid: 'WriteOwnLogs',

@@ -64,10 +64,10 @@ export class AuditSchedule extends Construct {
       retentionPeriod: props.deadLetterRetention ?? Duration.days(DEFAULTS.dlqRetentionDays),
     });
     Validations.of(this.deadLetterQueue).acknowledge({
-        id: 'AwsSolutions-SQS3',
-        reason:
-          'This queue is itself the dead-letter queue of the schedule target and of the function\'s failed async ' +
-          'invocations; nothing consumes it automatically, so a further DLQ would never receive anything.',
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "This queue is itself the dead-letter queue of the schedule target and of the function's failed async " +
+        'invocations; nothing consumes it automatically, so a further DLQ would never receive anything.',
     });
 
     // Lambda runs the function asynchronously for EventBridge; these settings govern

@@ -5,12 +5,7 @@ import * as athena from 'aws-cdk-lib/aws-athena';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import {
-  ASSOCIATION_COLUMNS,
-  REPORT_LAYOUT,
-  RUN_COLUMNS,
-  type ReportColumn,
-} from '../../lambdas/audit/report/schema';
+import { ASSOCIATION_COLUMNS, REPORT_LAYOUT, RUN_COLUMNS, type ReportColumn } from '../../lambdas/audit/report/schema';
 import { DEFAULTS } from '../config/defaults';
 import type { ReportStore } from './report-store';
 import { secureBucketProps } from './secure-bucket-props';
@@ -126,7 +121,13 @@ export class ReportCatalog extends Construct {
     });
 
     const dt = REPORT_LAYOUT.partitionKey;
-    const table = (tableId: string, dir: string, columns: readonly ReportColumn[], gzip: boolean, description: string) => {
+    const table = (
+      tableId: string,
+      dir: string,
+      columns: readonly ReportColumn[],
+      gzip: boolean,
+      description: string,
+    ) => {
       const location = store.dataLocation(dir);
       const cfnTable = new glue.CfnTable(this, tableId, {
         catalogId: stack.account,

@@ -89,10 +89,10 @@ export class ReportStore extends Construct {
       ],
     });
     Validations.of(this.accessLogsBucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason:
-          'This is the server access log destination of the report and Athena results buckets; logging it into itself would ' +
-          'log its own log deliveries without end, and a second log bucket would only move the same finding one bucket further.',
+      id: 'AwsSolutions-S1',
+      reason:
+        'This is the server access log destination of the report and Athena results buckets; logging it into itself would ' +
+        'log its own log deliveries without end, and a second log bucket would only move the same finding one bucket further.',
     });
 
     if (encryption.kind === 'KMS') {
@@ -131,7 +131,10 @@ export class ReportStore extends Construct {
         { id: 'runs-history', prefix: this.dataPrefix(REPORT_LAYOUT.runsDir), ...tiering },
         {
           id: 'noncurrent-versions',
-          noncurrentVersionExpiration: days(props.noncurrentVersionExpiration, DEFAULTS.noncurrentVersionExpirationDays),
+          noncurrentVersionExpiration: days(
+            props.noncurrentVersionExpiration,
+            DEFAULTS.noncurrentVersionExpirationDays,
+          ),
           abortIncompleteMultipartUploadAfter: Duration.days(7),
         },
       ],

@@ -71,7 +71,7 @@ export class SecurityHubConfigAuditStack extends Stack {
       entry: props.handlerEntry,
       timeout: Duration.minutes(c.functionTimeoutMinutes),
       memorySize: c.functionMemoryMb,
-      logRetention: c.logRetentionDays as logs.RetentionDays,
+      logRetention: c.logRetentionDays,
       logLevel: c.logLevel,
       serviceName: c.serviceName,
       metricsNamespace: c.metricsNamespace,
@@ -125,7 +125,9 @@ export class SecurityHubConfigAuditStack extends Stack {
     });
 
     new CfnOutput(this, 'ReportBucketName', { value: this.reportStore.bucket.bucketName });
-    new CfnOutput(this, 'ReportPrefix', { value: this.reportStore.reportPrefix === '' ? '(bucket root)' : this.reportStore.reportPrefix });
+    new CfnOutput(this, 'ReportPrefix', {
+      value: this.reportStore.reportPrefix === '' ? '(bucket root)' : this.reportStore.reportPrefix,
+    });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.catalog.workGroupName });
     new CfnOutput(this, 'GlueDatabase', { value: this.catalog.databaseName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topic.topicArn });

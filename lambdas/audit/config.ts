@@ -143,9 +143,7 @@ export const CONFIG_VARIABLES: readonly string[] = Object.keys(lambdaEnv.shape);
 
 /** Turns zod issues into one message that names each variable and what was expected. */
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`).join('; ');
 }
 
 function toTuning(env: z.infer<z.ZodObject<typeof tuningEnv>>): AuditTuning {

@@ -20,7 +20,10 @@ import { BENCH_QUOTAS } from './quotas';
 import { BENCH_TARGETS, BENCH_TUNING, TARGET_SCENARIO, TUNING_NOTE, type Scenario } from './scenarios';
 
 /** Security Hub operations; every other operation in the stats is Organizations'. */
-const SECURITY_HUB_OPERATIONS: ReadonlySet<string> = new Set(['BatchGetConfigurationPolicyAssociations', 'ListConfigurationPolicyAssociations']);
+const SECURITY_HUB_OPERATIONS: ReadonlySet<string> = new Set([
+  'BatchGetConfigurationPolicyAssociations',
+  'ListConfigurationPolicyAssociations',
+]);
 
 /** The Lambda's limit, for the "would one invocation do" flag. */
 const LAMBDA_TIMEOUT_SECONDS = 15 * 60;
@@ -35,19 +38,28 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const seconds = (ms: number): number => round3(ms / 1000);
 
 /** Per-service sums of a per-operation count. */
-export function byService(counts: Readonly<Record<string, number>>): { organizations: Record<string, number>; securityhub: Record<string, number> } {
+export function byService(counts: Readonly<Record<string, number>>): {
+  organizations: Record<string, number>;
+  securityhub: Record<string, number>;
+} {
   const organizations: Record<string, number> = {};
   const securityhub: Record<string, number> = {};
   for (const [op, n] of Object.entries(counts)) (SECURITY_HUB_OPERATIONS.has(op) ? securityhub : organizations)[op] = n;
   return { organizations, securityhub };
 }
 
-export const sum = (counts: Readonly<Record<string, number>>): number => Object.values(counts).reduce((a, b) => a + b, 0);
+export const sum = (counts: Readonly<Record<string, number>>): number =>
+  Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** An error code that means "throttled": HTTP 429 or a throttling exception name. */
 export function isThrottleCode(code: string | null): boolean {
   if (code === null) return false;
-  return code.trim() === '429' || /^(limitexceeded|toomanyrequests|throttl|requestlimitexceeded|slowdown)/.test(code.toLowerCase().replace(/[^a-z0-9]/g, ''));
+  return (
+    code.trim() === '429' ||
+    /^(limitexceeded|toomanyrequests|throttl|requestlimitexceeded|slowdown)/.test(
+      code.toLowerCase().replace(/[^a-z0-9]/g, ''),
+    )
+  );
 }
 
 function throttlingFailures(rows: readonly AssociationRow[]): number {
@@ -55,7 +67,10 @@ function throttlingFailures(rows: readonly AssociationRow[]): number {
 }
 
 /** Runs the audit once and returns the scenario's JSON object. */
-export async function runAuditScenario(scenario: Scenario, emulator: EmulatorProcess): Promise<Record<string, unknown>> {
+export async function runAuditScenario(
+  scenario: Scenario,
+  emulator: EmulatorProcess,
+): Promise<Record<string, unknown>> {
   const { ready } = emulator;
   const targets = ready.accounts + ready.ous + ready.roots;
   Object.assign(process.env, emulatorEnvironment({ endpoint: ready.endpoint }));
@@ -83,22 +98,34 @@ export async function runAuditScenario(scenario: Scenario, emulator: EmulatorPro
           if (event.phase === 'write' && writeAt === 0) writeAt = now;
           if (now - lastProgress < 10_000) return;
           lastProgress = now;
-          log(`  [${scenario.name}] ${event.phase === 'walk' ? `walk: ${event.targetsFound} targets found` : event.phase === 'fetch' ? `fetch: ${event.done}/${event.total}` : 'writing'}`);
+          log(
+            `  [${scenario.name}] ${event.phase === 'walk' ? `walk: ${event.targetsFound} targets found` : event.phase === 'fetch' ? `fetch: ${event.done}/${event.total}` : 'writing'}`,
+          );
         },
       },
-      { tuning: BENCH_TUNING, reportPrefix: '', scheduledTime: '2026-11-26T02:00:00Z', deadline: Date.now() + BENCH_DEADLINE_MS },
+      {
+        tuning: BENCH_TUNING,
+        reportPrefix: '',
+        scheduledTime: '2026-11-26T02:00:00Z',
+        deadline: Date.now() + BENCH_DEADLINE_MS,
+      },
     );
     const ended = performance.now();
     const memory = sampler.stop();
     const { summary, rows, report } = outcome;
-    const reportBytes = (await stat(join(dir, report.associationsKey))).size + (await stat(join(dir, report.runKey))).size;
+    const reportBytes =
+      (await stat(join(dir, report.associationsKey))).size + (await stat(join(dir, report.runKey))).size;
 
     const stats: EmulatorStats = await emulator.stats();
     const minimum = await emulator.minimum(BENCH_TUNING.batchGroupSize, BENCH_TUNING.redriveMaxAttempts);
     const requests = byService(stats.requests);
     const serverErrors = byService(stats.serverErrors);
     const throttles = byService(stats.throttles);
-    const orgFloor = serviceFloor(minimum.organizations.total, sum(serverErrors.organizations), BENCH_QUOTAS.organizations);
+    const orgFloor = serviceFloor(
+      minimum.organizations.total,
+      sum(serverErrors.organizations),
+      BENCH_QUOTAS.organizations,
+    );
     const shFloor = serviceFloor(minimum.securityHub.total, sum(serverErrors.securityhub), BENCH_QUOTAS.securityHub);
     const floor = auditFloor(orgFloor, shFloor);
     const wallSeconds = seconds(ended - started);
@@ -131,7 +158,11 @@ export async function runAuditScenario(scenario: Scenario, emulator: EmulatorPro
       },
       calls_ratio_organizations: round3(sum(requests.organizations) / orgFloor.minCalls),
       calls_ratio_securityhub: callsRatioSecurityHub,
-      throttles: { organizations: sum(throttles.organizations), securityhub: sum(throttles.securityhub), total: stats.totalThrottles },
+      throttles: {
+        organizations: sum(throttles.organizations),
+        securityhub: sum(throttles.securityhub),
+        total: stats.totalThrottles,
+      },
       server_errors: { organizations: sum(serverErrors.organizations), securityhub: sum(serverErrors.securityhub) },
       unprocessed_served: stats.unprocessedServed,
       throttling_failed_targets: throttlingFailed,

@@ -9,7 +9,13 @@
  * per container, each target's drawn unprocessed attempts) are computed here too.
  */
 import { startEmulator, type EmulatorFaults, type EmulatorStats, type GenerateOrganizationOptions } from '../emulator';
-import { containerShapes, organizationsMinimum, securityHubMinimum, type OrganizationsMinimum, type SecurityHubMinimum } from './floor';
+import {
+  containerShapes,
+  organizationsMinimum,
+  securityHubMinimum,
+  type OrganizationsMinimum,
+  type SecurityHubMinimum,
+} from './floor';
 
 /** What the parent passes as JSON in argv[2]. */
 export interface BenchEmulatorOptions {
@@ -34,7 +40,12 @@ export type BenchEmulatorReply =
       readonly generateMs: number;
     }
   | { readonly type: 'stats'; readonly stats: EmulatorStats }
-  | { readonly type: 'minimum'; readonly organizations: OrganizationsMinimum; readonly securityHub: SecurityHubMinimum; readonly unprocessedTargets: number }
+  | {
+      readonly type: 'minimum';
+      readonly organizations: OrganizationsMinimum;
+      readonly securityHub: SecurityHubMinimum;
+      readonly unprocessedTargets: number;
+    }
   | { readonly type: 'closed' }
   | { readonly type: 'error'; readonly message: string };
 
@@ -43,7 +54,8 @@ function send(reply: BenchEmulatorReply): void {
 }
 
 async function main(): Promise<void> {
-  if (!process.send) throw new Error('bench-emulator must be started with child_process.fork (it needs the IPC channel)');
+  if (!process.send)
+    throw new Error('bench-emulator must be started with child_process.fork (it needs the IPC channel)');
   const options = JSON.parse(process.argv[2] ?? '{}') as BenchEmulatorOptions;
   const started = performance.now();
   const emulator = await startEmulator({ org: options.org, faults: options.faults });
@@ -63,7 +75,12 @@ async function main(): Promise<void> {
         send({
           type: 'minimum',
           organizations: organizationsMinimum(containerShapes(org)),
-          securityHub: securityHubMinimum(org.roots.length + org.ous.length + org.accounts.length, attempts, message.groupSize, message.maxRedriveRounds),
+          securityHub: securityHubMinimum(
+            org.roots.length + org.ous.length + org.accounts.length,
+            attempts,
+            message.groupSize,
+            message.maxRedriveRounds,
+          ),
           unprocessedTargets: attempts.filter((a) => a > 0).length,
         });
         break;
@@ -77,10 +94,14 @@ async function main(): Promise<void> {
     }
   });
   // Never outlive the benchmark.
-  process.on('disconnect', () => void close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  ));
+  process.on(
+    'disconnect',
+    () =>
+      void close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      ),
+  );
   send({
     type: 'ready',
     endpoint: emulator.endpoint,

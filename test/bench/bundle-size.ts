@@ -19,7 +19,7 @@ import { BENCH_TARGETS } from './scenarios';
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
 /** Output bytes per npm package (or `(project)`), largest first: where the size comes from. */
@@ -57,7 +57,10 @@ async function bundle(outfile: string, target: string): Promise<Metafile> {
 /** Milliseconds `require(file)` takes in a fresh node process. */
 function loadOnce(file: string, nodeOptions: readonly string[]): number {
   const script = `const t=performance.now();require(${JSON.stringify(file)});process.stdout.write(String(performance.now()-t))`;
-  const out = spawnSync(process.execPath, [...nodeOptions, '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  const out = spawnSync(process.execPath, [...nodeOptions, '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '' },
+  });
   if (out.status !== 0) throw new Error(`loading the bundle failed: ${out.stderr}`);
   return Number(out.stdout);
 }
@@ -70,7 +73,10 @@ export async function measureBundle(coldProcesses = 5): Promise<Record<string, u
     const outfile = join(dir, 'lambda', 'index.js');
     const metafile = await bundle(outfile, lambdaTarget);
     const bytes = (await stat(outfile)).size;
-    const mapBytes = await stat(`${outfile}.map`).then((s) => s.size, () => 0);
+    const mapBytes = await stat(`${outfile}.map`).then(
+      (s) => s.size,
+      () => 0,
+    );
 
     // The Lambda runs a newer Node.js than this machine may have; if the bundle for its
     // target does not load here, time a copy built for the local version instead.

@@ -12,7 +12,7 @@ type Minimum = Extract<BenchEmulatorReply, { type: 'minimum' }>;
 
 /** The emulator child process. */
 export class EmulatorProcess {
-  private readonly waiting: Array<(reply: BenchEmulatorReply) => void> = [];
+  private readonly waiting: ((reply: BenchEmulatorReply) => void)[] = [];
 
   private constructor(
     private readonly child: ChildProcess,

@@ -48,7 +48,8 @@ export interface OrganizationsMinimum {
 }
 
 /** Pages needed for a listing of `items`: an empty listing still costs one call. */
-export const pages = (items: number, pageSize = ORGANIZATIONS_PAGE_SIZE): number => Math.max(1, Math.ceil(items / pageSize));
+export const pages = (items: number, pageSize = ORGANIZATIONS_PAGE_SIZE): number =>
+  Math.max(1, Math.ceil(items / pageSize));
 
 /** Minimum Organizations requests to walk `containers` (every root and OU) with one root page. */
 export function organizationsMinimum(containers: readonly ContainerShape[]): OrganizationsMinimum {
@@ -58,7 +59,12 @@ export function organizationsMinimum(containers: readonly ContainerShape[]): Org
     accounts += pages(c.accounts);
     if (c.depth < MAX_OU_DEPTH) ous += pages(c.ous);
   }
-  return { ListRoots: 1, ListAccountsForParent: accounts, ListOrganizationalUnitsForParent: ous, total: 1 + accounts + ous };
+  return {
+    ListRoots: 1,
+    ListAccountsForParent: accounts,
+    ListOrganizationalUnitsForParent: ous,
+    total: 1 + accounts + ous,
+  };
 }
 
 /** Minimum Security Hub batch-get requests: first pass and each re-drive round. */
@@ -81,7 +87,8 @@ export function securityHubMinimum(
   groupSize: number,
   maxRounds: number,
 ): SecurityHubMinimum {
-  if (!Number.isInteger(groupSize) || groupSize < 1) throw new RangeError(`groupSize must be a positive integer, got ${groupSize}`);
+  if (!Number.isInteger(groupSize) || groupSize < 1)
+    throw new RangeError(`groupSize must be a positive integer, got ${groupSize}`);
   const attempts = [...unprocessedAttempts];
   const firstPass = Math.ceil(targets / groupSize);
   const redriveRounds: number[] = [];
@@ -120,7 +127,10 @@ export function serviceFloor(
 }
 
 /** The audit's floor: the slower service (quotas are independent); the sum for reference. */
-export function auditFloor(organizations: ServiceFloor, securityHub: ServiceFloor): { readonly seconds: number; readonly sumSeconds: number } {
+export function auditFloor(
+  organizations: ServiceFloor,
+  securityHub: ServiceFloor,
+): { readonly seconds: number; readonly sumSeconds: number } {
   return {
     seconds: Math.max(organizations.seconds, securityHub.seconds),
     sumSeconds: round3(organizations.seconds + securityHub.seconds),

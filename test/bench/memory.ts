@@ -33,9 +33,13 @@ export interface MemoryPoint {
 
 /** The growth verdict printed in the summary line. */
 export interface MemoryGrowth {
-  readonly points: ReadonlyArray<MemoryPoint & { readonly mb_per_1k_targets_since_previous: number | null }>;
+  readonly points: readonly (MemoryPoint & { readonly mb_per_1k_targets_since_previous: number | null })[];
   /** Least-squares line rss = intercept + slope * targets / 1000. */
-  readonly fit: { readonly intercept_mb: number; readonly slope_mb_per_1k_targets: number; readonly r_squared: number | null } | null;
+  readonly fit: {
+    readonly intercept_mb: number;
+    readonly slope_mb_per_1k_targets: number;
+    readonly r_squared: number | null;
+  } | null;
   /** null with fewer than three points (one step cannot be compared with another). */
   readonly linear: boolean | null;
   readonly explanation: string;
@@ -55,10 +59,13 @@ export function memoryGrowth(points: readonly MemoryPoint[]): MemoryGrowth {
     const perK = previous ? (p.peakRssMb - previous.peakRssMb) / ((p.targets - previous.targets) / 1000) : null;
     return { ...p, mb_per_1k_targets_since_previous: perK === null ? null : Math.round(perK * 100) / 100 };
   });
-  const slopes = steps.flatMap((s) => (s.mb_per_1k_targets_since_previous === null ? [] : [s.mb_per_1k_targets_since_previous]));
+  const slopes = steps.flatMap((s) =>
+    s.mb_per_1k_targets_since_previous === null ? [] : [s.mb_per_1k_targets_since_previous],
+  );
   const first = slopes[0];
   // Two points make a line whatever the growth: a verdict needs a second step to compare.
-  const linear = first === undefined || slopes.length < 2 ? null : slopes.every((s) => s <= Math.max(first, 0) * 1.25 + 0.1);
+  const linear =
+    first === undefined || slopes.length < 2 ? null : slopes.every((s) => s <= Math.max(first, 0) * 1.25 + 0.1);
   return {
     points: steps,
     fit: sorted.length >= 2 ? linearFit(sorted) : null,
@@ -81,13 +88,17 @@ function linearFit(points: readonly MemoryPoint[]): NonNullable<MemoryGrowth['fi
   let sxx = 0;
   let syy = 0;
   for (let i = 0; i < n; i += 1) {
-    sxy += (xs[i]! - meanX) * (ys[i]! - meanY);
-    sxx += (xs[i]! - meanX) ** 2;
-    syy += (ys[i]! - meanY) ** 2;
+    sxy += (xs[i] - meanX) * (ys[i] - meanY);
+    sxx += (xs[i] - meanX) ** 2;
+    syy += (ys[i] - meanY) ** 2;
   }
   const slope = sxx === 0 ? 0 : sxy / sxx;
   const intercept = meanY - slope * meanX;
   const rSquared = n < 3 || syy === 0 ? null : (sxy * sxy) / (sxx * syy);
   const r2 = (v: number): number => Math.round(v * 100) / 100;
-  return { intercept_mb: r2(intercept), slope_mb_per_1k_targets: r2(slope), r_squared: rSquared === null ? null : Math.round(rSquared * 10000) / 10000 };
+  return {
+    intercept_mb: r2(intercept),
+    slope_mb_per_1k_targets: r2(slope),
+    r_squared: rSquared === null ? null : Math.round(rSquared * 10000) / 10000,
+  };
 }

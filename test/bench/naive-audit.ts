@@ -19,7 +19,11 @@ import {
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { BatchGetConfigurationPolicyAssociationsCommand, SecurityHubClient, type ConfigurationPolicyAssociation } from '@aws-sdk/client-securityhub';
+import {
+  BatchGetConfigurationPolicyAssociationsCommand,
+  SecurityHubClient,
+  type ConfigurationPolicyAssociation,
+} from '@aws-sdk/client-securityhub';
 import { emulatorClientConfig, type EmulatorStats } from '../emulator';
 import { byService, sum } from './audit-scenario';
 import type { EmulatorProcess } from './emulator-process';
@@ -31,7 +35,9 @@ import { BENCH_TUNING, type Scenario } from './scenarios';
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** Pages through a list operation; stops at a page that failed for good. */
-async function listAll<T>(fetchPage: (token: string | undefined) => Promise<{ items: T[]; next?: string } | undefined>): Promise<T[]> {
+async function listAll<T>(
+  fetchPage: (token: string | undefined) => Promise<{ items: T[]; next?: string } | undefined>,
+): Promise<T[]> {
   const out: T[] = [];
   let token: string | undefined;
   do {
@@ -46,14 +52,22 @@ async function listAll<T>(fetchPage: (token: string | undefined) => Promise<{ it
 /** Counters of one phase, from two emulator snapshots. */
 function phase(before: EmulatorStats, after: EmulatorStats, ms: number) {
   const diff = (a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): number => sum(b) - sum(a);
-  return { seconds: round3(ms / 1000), calls: diff(before.requests, after.requests), throttles: diff(before.throttles, after.throttles) };
+  return {
+    seconds: round3(ms / 1000),
+    calls: diff(before.requests, after.requests),
+    throttles: diff(before.throttles, after.throttles),
+  };
 }
 
 /** Scales a capped phase's figure to the full count. */
 const scale = (value: number, done: number, total: number): number => (done === 0 ? 0 : (value * total) / done);
 
 /** Runs the naive audit once and returns its JSON object. */
-export async function runNaiveScenario(scenario: Scenario, emulator: EmulatorProcess, limit: number): Promise<Record<string, unknown>> {
+export async function runNaiveScenario(
+  scenario: Scenario,
+  emulator: EmulatorProcess,
+  limit: number,
+): Promise<Record<string, unknown>> {
   const config = emulatorClientConfig({ endpoint: emulator.ready.endpoint });
   // SDK defaults on purpose: retryMode 'standard', maxAttempts 3.
   const organizations = new OrganizationsClient(config);
@@ -96,7 +110,9 @@ export async function runNaiveScenario(scenario: Scenario, emulator: EmulatorPro
     });
     const s1 = await emulator.stats();
     const t1 = performance.now();
-    log(`  [naive-${scenario.name}] tree listed: ${roots.length} roots, ${ous.length} OUs, ${accounts.length} accounts; ListParents for ${Math.min(limit, accounts.length)}`);
+    log(
+      `  [naive-${scenario.name}] tree listed: ${roots.length} roots, ${ous.length} OUs, ${accounts.length} accounts; ListParents for ${Math.min(limit, accounts.length)}`,
+    );
 
     let withoutParent = 0;
     const parentsFor = accounts.slice(0, limit);
@@ -117,7 +133,9 @@ export async function runNaiveScenario(scenario: Scenario, emulator: EmulatorPro
     let withoutAnswer = 0;
     for (const target of asked) {
       const out = await attempt('BatchGetConfigurationPolicyAssociations', () =>
-        securityHub.send(new BatchGetConfigurationPolicyAssociationsCommand({ ConfigurationPolicyAssociationIdentifiers: [target] })),
+        securityHub.send(
+          new BatchGetConfigurationPolicyAssociationsCommand({ ConfigurationPolicyAssociationIdentifiers: [target] }),
+        ),
       );
       if ((out?.ConfigurationPolicyAssociations ?? []).length === 0) withoutAnswer += 1;
     }
@@ -158,7 +176,11 @@ export async function runNaiveScenario(scenario: Scenario, emulator: EmulatorPro
       limit,
       wall_seconds: wallSeconds,
       wall_seconds_extrapolated: wallExtrapolated,
-      phases: { tree_listing: tree, list_parents: { ...parents, accounts: parentsFor.length }, batch_get: { ...batchGets, targets: asked.length } },
+      phases: {
+        tree_listing: tree,
+        list_parents: { ...parents, accounts: parentsFor.length },
+        batch_get: { ...batchGets, targets: asked.length },
+      },
       floor_seconds: floor.seconds,
       floor_note: "the audit's floor for this organization without the 5xx term (group size 50)",
       ratio: round3(wallExtrapolated / floor.seconds),
@@ -172,7 +194,10 @@ export async function runNaiveScenario(scenario: Scenario, emulator: EmulatorPro
         organizations_audit_minimum: minimum.organizations.total,
         securityhub_audit_minimum: minimum.securityHub.total,
       },
-      throttles: { measured: s3.totalThrottles - s0.totalThrottles, extrapolated: Math.round(tree.throttles + full.parentsThrottles + full.batchGetThrottles) },
+      throttles: {
+        measured: s3.totalThrottles - s0.totalThrottles,
+        extrapolated: Math.round(tree.throttles + full.parentsThrottles + full.batchGetThrottles),
+      },
       failed_calls_after_sdk_retries: failedCalls,
       accounts_without_parent: withoutParent,
       targets_without_answer: withoutAnswer,

@@ -34,6 +34,6 @@ export const BENCH_QUOTAS: { readonly securityHub: BenchQuota; readonly organiza
     // per-operation limits, but no request rate for ListRoots, ListOrganizationalUnitsForParent,
     // ListAccountsForParent, ListAccounts or ListParents; the API only documents
     // TooManyRequestsException ("You have sent too many requests in too short a period of time").
-    note: 'AWS publishes no request rate for the Organizations List* operations; assumed 10 requests/s with a burst of 10 (conservative: no more than Security Hub\'s documented rate, and a burst equal to one second).',
+    note: "AWS publishes no request rate for the Organizations List* operations; assumed 10 requests/s with a burst of 10 (conservative: no more than Security Hub's documented rate, and a burst equal to one second).",
   },
 };

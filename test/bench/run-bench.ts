@@ -61,11 +61,13 @@ function readArgs(argv: readonly string[]): { steps: readonly Step[]; naiveLimit
   });
   const asked = values.scenario ?? [];
   for (const name of asked) {
-    if (!(ALL_STEPS as readonly string[]).includes(name)) throw new Error(`--scenario: expected one of ${ALL_STEPS.join(', ')}, got ${JSON.stringify(name)}`);
+    if (!(ALL_STEPS as readonly string[]).includes(name))
+      throw new Error(`--scenario: expected one of ${ALL_STEPS.join(', ')}, got ${JSON.stringify(name)}`);
   }
   const steps = values.all ? ALL_STEPS : asked.length > 0 ? ALL_STEPS.filter((s) => asked.includes(s)) : DEFAULT_STEPS;
   const naiveLimit = Number(values['naive-limit']);
-  if (!Number.isInteger(naiveLimit) || naiveLimit < 1) throw new Error(`--naive-limit: expected a positive integer, got ${values['naive-limit']}`);
+  if (!Number.isInteger(naiveLimit) || naiveLimit < 1)
+    throw new Error(`--naive-limit: expected a positive integer, got ${values['naive-limit']}`);
   return { steps, naiveLimit };
 }
 
@@ -80,7 +82,8 @@ function runScenarioProcess(args: readonly string[]): Promise<Record<string, unk
     child.on('error', reject);
     child.on('exit', (code) => {
       const line = stdout.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || line === '') return reject(new Error(`run-scenario ${args.join(' ')} exited with code ${code}`));
+      if (code !== 0 || line === '')
+        return reject(new Error(`run-scenario ${args.join(' ')} exited with code ${code}`));
       try {
         resolve(JSON.parse(line) as Record<string, unknown>);
       } catch (error) {
@@ -121,7 +124,9 @@ async function main(): Promise<void> {
     log(`== ${step} done in ${Math.round((Date.now() - started) / 1000)} s`);
   }
 
-  const flags = Object.values(targetsMet).flatMap((t) => Object.values(t)).filter((v): v is boolean => v !== null);
+  const flags = Object.values(targetsMet)
+    .flatMap((t) => Object.values(t))
+    .filter((v): v is boolean => v !== null);
   const growth = memoryGrowth(memory);
   print({
     scenario: 'summary',

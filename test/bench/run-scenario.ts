@@ -22,17 +22,25 @@ async function main(): Promise<void> {
     options: { naive: { type: 'boolean', default: false }, 'naive-limit': { type: 'string', default: '500' } },
   });
   const name = positionals[0] as ScenarioName;
-  if (!SCENARIO_NAMES.includes(name)) throw new Error(`scenario must be one of ${SCENARIO_NAMES.join(', ')}, got ${JSON.stringify(positionals[0])}`);
+  if (!SCENARIO_NAMES.includes(name))
+    throw new Error(`scenario must be one of ${SCENARIO_NAMES.join(', ')}, got ${JSON.stringify(positionals[0])}`);
   const naiveLimit = Number(values['naive-limit']);
-  if (!Number.isInteger(naiveLimit) || naiveLimit < 1) throw new Error(`--naive-limit: expected a positive integer, got ${values['naive-limit']}`);
+  if (!Number.isInteger(naiveLimit) || naiveLimit < 1)
+    throw new Error(`--naive-limit: expected a positive integer, got ${values['naive-limit']}`);
   const scenario = SCENARIOS[name];
   const naive = values.naive ?? false;
 
-  log(`[${naive ? 'naive-' : ''}${name}] starting the emulator: ${scenario.accounts} accounts, ${scenario.ous} OUs ...`);
+  log(
+    `[${naive ? 'naive-' : ''}${name}] starting the emulator: ${scenario.accounts} accounts, ${scenario.ous} OUs ...`,
+  );
   const emulator = await EmulatorProcess.start({ org: orgOptions(scenario), faults: benchFaults() });
   try {
-    log(`[${naive ? 'naive-' : ''}${name}] emulator ready at ${emulator.ready.endpoint} (generated in ${emulator.ready.generateMs} ms)`);
-    const result = naive ? await runNaiveScenario(scenario, emulator, naiveLimit) : await runAuditScenario(scenario, emulator);
+    log(
+      `[${naive ? 'naive-' : ''}${name}] emulator ready at ${emulator.ready.endpoint} (generated in ${emulator.ready.generateMs} ms)`,
+    );
+    const result = naive
+      ? await runNaiveScenario(scenario, emulator, naiveLimit)
+      : await runAuditScenario(scenario, emulator);
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     await emulator.close().catch(() => emulator.kill());

@@ -26,7 +26,12 @@ export function demoFaults(org: GeneratedOrg): EmulatorFaults {
     securityHub: {
       quota: { ratePerSecond: 10, burst: 30 },
       unprocessed: [
-        { targetIds: [unreadable.id], attempts: 'forever', errorCode: '403', errorReason: 'Access denied to the member account' },
+        {
+          targetIds: [unreadable.id],
+          attempts: 'forever',
+          errorCode: '403',
+          errorReason: 'Access denied to the member account',
+        },
         { fraction: 0.03, attempts: 1, errorCode: '429', errorReason: 'Rate exceeded' },
       ],
     },

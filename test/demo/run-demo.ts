@@ -20,7 +20,7 @@ async function main(): Promise<number> {
     delete process.env.AWS_PROFILE;
     process.stderr.write(
       `Emulated organization at ${emulator.endpoint}: ${org.accounts.length} accounts, ${org.ous.length} OUs, ` +
-        `root ${org.roots[0]!.id}\n`,
+        `root ${org.roots[0].id}\n`,
     );
     const here = __dirname;
     const result = await runCli(

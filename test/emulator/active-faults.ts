@@ -41,7 +41,8 @@ export function activateFaults(faults: EmulatorFaults, index: OrgIndex, clock: (
   const seed = faults.seed ?? index.org.seed;
   const bucket = (f: ServiceFaults | undefined) => (f?.quota ? new ServerTokenBucket(f.quota, clock) : undefined);
   const now = clock();
-  const stormUntil = (f: ServiceFaults | undefined) => (f?.throttleStorm ? now + f.throttleStorm.durationMs : -Infinity);
+  const stormUntil = (f: ServiceFaults | undefined) =>
+    f?.throttleStorm ? now + f.throttleStorm.durationMs : -Infinity;
   const streams = (name: string): Record<Service, Random> => ({
     organizations: createRandom(seed, `${name}/organizations`),
     securityHub: createRandom(seed, `${name}/securityhub`),
@@ -73,8 +74,13 @@ export function throttleError(service: Service): EmulatedServiceError {
 
 /** The service's 5xx error; the SDK retries both 500 and 503 as transient. */
 export function serverError(service: Service, status: 500 | 503): EmulatedServiceError {
-  if (status === 503) return new EmulatedServiceError('ServiceUnavailableException', 503, 'Service is unavailable. Try again later.');
+  if (status === 503)
+    return new EmulatedServiceError('ServiceUnavailableException', 503, 'Service is unavailable. Try again later.');
   return service === 'organizations'
-    ? new EmulatedServiceError('ServiceException', 500, "AWS Organizations can't complete your request because of an internal service error. Try again later.")
+    ? new EmulatedServiceError(
+        'ServiceException',
+        500,
+        "AWS Organizations can't complete your request because of an internal service error. Try again later.",
+      )
     : new EmulatedServiceError('InternalException', 500, 'Internal service failure.', { Code: 'InternalException' });
 }

@@ -6,7 +6,13 @@
 import { SELF_MANAGED, type TargetType } from '../../lambdas/audit/model';
 import { newUuid } from './aws-ids';
 import type { OrgTree } from './build-org-tree';
-import { ANOMALY_KINDS, type AnomalyKind, type GeneratedAssociation, type GeneratedPolicy, type SeededAnomalies } from './generated-org';
+import {
+  ANOMALY_KINDS,
+  type AnomalyKind,
+  type GeneratedAssociation,
+  type GeneratedPolicy,
+  type SeededAnomalies,
+} from './generated-org';
 import { GenerateOrganizationError, type ResolvedGenerateOptions } from './generator-options';
 import { createRandom, type Random } from './seeded-random';
 
@@ -25,7 +31,14 @@ interface TargetRef {
   readonly parentId: string | null;
 }
 
-const POLICY_NAMES = ['org-baseline', 'production-strict', 'sandbox-relaxed', 'regulated-workloads', 'security-tooling', 'legacy-exempt'];
+const POLICY_NAMES = [
+  'org-baseline',
+  'production-strict',
+  'sandbox-relaxed',
+  'regulated-workloads',
+  'security-tooling',
+  'legacy-exempt',
+];
 const FAILURE_MESSAGES = [
   'Security Hub is not enabled in the target account in the home Region.',
   'The delegated administrator could not assume the configuration role in the target account.',
@@ -40,7 +53,7 @@ export function assignAssociations(tree: OrgTree, options: ResolvedGenerateOptio
   const policyRandom = createRandom(options.seed, 'policies');
   const policies: GeneratedPolicy[] = Array.from({ length: options.policies }, (_, i) => ({
     id: newUuid(policyRandom),
-    name: i < POLICY_NAMES.length ? POLICY_NAMES[i]! : `policy-${i + 1}`,
+    name: i < POLICY_NAMES.length ? POLICY_NAMES[i] : `policy-${i + 1}`,
   }));
 
   // Parents before children: the root, then OUs in creation order, then accounts.
@@ -55,7 +68,7 @@ export function assignAssociations(tree: OrgTree, options: ResolvedGenerateOptio
   for (const t of targets) {
     const own = applied.get(t.id);
     // The root always has an applied policy, so every parent lookup succeeds.
-    expectedPolicyIds.set(t.id, own ?? expectedPolicyIds.get(t.parentId as string)!);
+    expectedPolicyIds.set(t.id, own ?? expectedPolicyIds.get(t.parentId!)!);
   }
 
   const anomalyOf = chooseAnomalies(tree, options, applied);
@@ -66,7 +79,8 @@ export function assignAssociations(tree: OrgTree, options: ResolvedGenerateOptio
     const anomaly = anomalyOf.get(t.id) ?? null;
     if (anomaly === 'missing') continue;
     const expected = expectedPolicyIds.get(t.id)!;
-    const policyId = anomaly === 'inheritanceMismatch' ? random.pick(allPolicyIds.filter((p) => p !== expected)) : expected;
+    const policyId =
+      anomaly === 'inheritanceMismatch' ? random.pick(allPolicyIds.filter((p) => p !== expected)) : expected;
     associations.set(t.id, {
       targetId: t.id,
       targetType: t.type,
@@ -86,19 +100,29 @@ export function assignAssociations(tree: OrgTree, options: ResolvedGenerateOptio
 }
 
 /** Target id to the policy APPLIED there. Exact counts (rounded fractions). */
-function chooseApplied(tree: OrgTree, options: ResolvedGenerateOptions, policies: readonly GeneratedPolicy[]): Map<string, string> {
+function chooseApplied(
+  tree: OrgTree,
+  options: ResolvedGenerateOptions,
+  policies: readonly GeneratedPolicy[],
+): Map<string, string> {
   const random = createRandom(options.seed, 'applied');
   const policyFor = (): string =>
     random.next() < options.selfManagedFraction ? SELF_MANAGED : random.pick(policies).id;
   const applied = new Map<string, string>();
   // The organization's default: the first policy on the root.
-  for (const r of tree.roots) applied.set(r.id, policies[0]!.id);
+  for (const r of tree.roots) applied.set(r.id, policies[0].id);
   const pickSome = (ids: string[], share: number): void => {
     const count = Math.round(share * ids.length);
     for (const id of random.shuffle(ids).slice(0, count)) applied.set(id, policyFor());
   };
-  pickSome(tree.ous.map((o) => o.id), options.appliedOuFraction);
-  pickSome(tree.accounts.map((a) => a.id), options.appliedAccountFraction);
+  pickSome(
+    tree.ous.map((o) => o.id),
+    options.appliedOuFraction,
+  );
+  pickSome(
+    tree.accounts.map((a) => a.id),
+    options.appliedAccountFraction,
+  );
   return applied;
 }
 
@@ -108,7 +132,11 @@ function chooseApplied(tree: OrgTree, options: ResolvedGenerateOptions, policies
  * `missing` are limited to accounts: accounts have no descendants, so exactly the seeded
  * targets are off and nothing below them changes.
  */
-function chooseAnomalies(tree: OrgTree, options: ResolvedGenerateOptions, applied: ReadonlyMap<string, string>): Map<string, AnomalyKind> {
+function chooseAnomalies(
+  tree: OrgTree,
+  options: ResolvedGenerateOptions,
+  applied: ReadonlyMap<string, string>,
+): Map<string, AnomalyKind> {
   const random = createRandom(options.seed, 'anomalies');
   const wanted = options.anomalies;
   const chosen = new Map<string, AnomalyKind>();
@@ -117,12 +145,17 @@ function chooseAnomalies(tree: OrgTree, options: ResolvedGenerateOptions, applie
   const take = (kind: AnomalyKind, pool: readonly string[]): void => {
     const free = random.shuffle(pool.filter((id) => !chosen.has(id)));
     if (free.length < wanted[kind]) {
-      throw new GenerateOrganizationError(`anomalies.${kind}: ${wanted[kind]} requested, only ${free.length} eligible targets`);
+      throw new GenerateOrganizationError(
+        `anomalies.${kind}: ${wanted[kind]} requested, only ${free.length} eligible targets`,
+      );
     }
     for (const id of free.slice(0, wanted[kind])) chosen.set(id, kind);
   };
 
-  take('inheritanceMismatch', active.filter((id) => !applied.has(id)));
+  take(
+    'inheritanceMismatch',
+    active.filter((id) => !applied.has(id)),
+  );
   take('missing', active);
   const statusPool = [...tree.ous.map((o) => o.id), ...active];
   take('failed', statusPool);
@@ -140,14 +173,30 @@ function statusFor(
   const staleMs = options.stalePendingHours * HOUR_MS;
   switch (anomaly) {
     case 'failed':
-      return { associationStatus: 'FAILED', associationStatusMessage: random.pick(FAILURE_MESSAGES), updatedAt: at(options.now - random.int(HOUR_MS, 30 * DAY_MS)) };
+      return {
+        associationStatus: 'FAILED',
+        associationStatusMessage: random.pick(FAILURE_MESSAGES),
+        updatedAt: at(options.now - random.int(HOUR_MS, 30 * DAY_MS)),
+      };
     case 'stalePending':
       // At least one hour past the threshold, so a clock a few minutes off cannot flip it.
-      return { associationStatus: 'PENDING', associationStatusMessage: null, updatedAt: at(options.now - staleMs - random.int(HOUR_MS, 3 * DAY_MS)) };
+      return {
+        associationStatus: 'PENDING',
+        associationStatusMessage: null,
+        updatedAt: at(options.now - staleMs - random.int(HOUR_MS, 3 * DAY_MS)),
+      };
     case 'freshPending':
       // At most half the threshold old, for the same reason.
-      return { associationStatus: 'PENDING', associationStatusMessage: null, updatedAt: at(options.now - random.int(60_000, Math.max(60_000, staleMs / 2))) };
+      return {
+        associationStatus: 'PENDING',
+        associationStatusMessage: null,
+        updatedAt: at(options.now - random.int(60_000, Math.max(60_000, staleMs / 2))),
+      };
     default:
-      return { associationStatus: 'SUCCESS', associationStatusMessage: null, updatedAt: at(options.now - random.int(DAY_MS, 90 * DAY_MS)) };
+      return {
+        associationStatus: 'SUCCESS',
+        associationStatusMessage: null,
+        updatedAt: at(options.now - random.int(DAY_MS, 90 * DAY_MS)),
+      };
   }
 }

@@ -11,10 +11,23 @@ import {
 
 /** `{ Target: { RootId | OrganizationalUnitId | AccountId } }` for an id of that shape. */
 export function targetOf(id: string): ConfigurationPolicyAssociation {
-  return { Target: id.startsWith('r-') ? { RootId: id } : id.startsWith('ou-') ? { OrganizationalUnitId: id } : { AccountId: id } };
+  return {
+    Target: id.startsWith('r-')
+      ? { RootId: id }
+      : id.startsWith('ou-')
+        ? { OrganizationalUnitId: id }
+        : { AccountId: id },
+  };
 }
 
 /** BatchGetConfigurationPolicyAssociations for these ids, in order. */
-export function batchGetByIds(client: SecurityHubClient, ids: readonly string[]): Promise<BatchGetConfigurationPolicyAssociationsCommandOutput> {
-  return client.send(new BatchGetConfigurationPolicyAssociationsCommand({ ConfigurationPolicyAssociationIdentifiers: ids.map(targetOf) }));
+export function batchGetByIds(
+  client: SecurityHubClient,
+  ids: readonly string[],
+): Promise<BatchGetConfigurationPolicyAssociationsCommandOutput> {
+  return client.send(
+    new BatchGetConfigurationPolicyAssociationsCommand({
+      ConfigurationPolicyAssociationIdentifiers: ids.map(targetOf),
+    }),
+  );
 }

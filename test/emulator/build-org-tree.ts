@@ -17,8 +17,32 @@ export interface OrgTree {
   readonly accounts: readonly GeneratedAccount[];
 }
 
-const OU_NAMES = ['Security', 'Infrastructure', 'Workloads', 'Sandbox', 'Production', 'NonProduction', 'Shared', 'Deployments', 'Exceptions', 'PolicyStaging', 'Data', 'Platform'];
-const TEAMS = ['payments', 'search', 'identity', 'analytics', 'checkout', 'ledger', 'mobile', 'edge', 'ml', 'logistics'];
+const OU_NAMES = [
+  'Security',
+  'Infrastructure',
+  'Workloads',
+  'Sandbox',
+  'Production',
+  'NonProduction',
+  'Shared',
+  'Deployments',
+  'Exceptions',
+  'PolicyStaging',
+  'Data',
+  'Platform',
+];
+const TEAMS = [
+  'payments',
+  'search',
+  'identity',
+  'analytics',
+  'checkout',
+  'ledger',
+  'mobile',
+  'edge',
+  'ml',
+  'logistics',
+];
 const STAGES = ['dev', 'test', 'staging', 'prod', 'sandbox'];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -65,7 +89,9 @@ export function buildOrgTree(options: ResolvedGenerateOptions): OrgTree {
     // The management account sits in the root, as in every real organization.
     const isManagement = i === 0;
     const id = isManagement ? managementAccountId : uniqueAccountId();
-    const name = isManagement ? 'management' : `${shapeRandom.pick(TEAMS)}-${shapeRandom.pick(STAGES)}-${String(i).padStart(4, '0')}`;
+    const name = isManagement
+      ? 'management'
+      : `${shapeRandom.pick(TEAMS)}-${shapeRandom.pick(STAGES)}-${String(i).padStart(4, '0')}`;
     accounts.push({
       id,
       arn: arns.account(managementAccountId, orgId, id),
@@ -78,7 +104,7 @@ export function buildOrgTree(options: ResolvedGenerateOptions): OrgTree {
     });
   }
 
-  const management = accounts[0] as GeneratedAccount;
+  const management = accounts[0];
   return {
     organization: {
       id: orgId,

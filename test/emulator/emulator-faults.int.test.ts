@@ -13,12 +13,15 @@ import {
   TooManyRequestsException,
   type ListAccountsForParentCommandOutput,
 } from '@aws-sdk/client-organizations';
-import {
-  LimitExceededException,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
+import { LimitExceededException, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { batchGetByIds } from './batch-get-by-ids';
-import { emulatorClientConfig, MALFORMED_KINDS, startEmulator, type MalformedKind, type RunningEmulator } from './index';
+import {
+  emulatorClientConfig,
+  MALFORMED_KINDS,
+  startEmulator,
+  type MalformedKind,
+  type RunningEmulator,
+} from './index';
 
 const NOW = Date.UTC(2026, 10, 26, 2, 0, 0);
 const ORG_OPTIONS = { seed: 7, now: NOW, accounts: 60, ous: 8, maxDepth: 3, anomalies: { missing: 1 } } as const;
@@ -70,7 +73,7 @@ const silent = { debug: () => undefined, info: () => undefined, warn: () => unde
  */
 const RESET = { message: expect.stringMatching(/socket hang up/) };
 
-const rootId = () => emu.org.roots[0]!.id;
+const rootId = () => emu.org.roots[0].id;
 const withAssociation = () => emu.org.accounts.filter((a) => emu.org.associations.has(a.id)).map((a) => a.id);
 
 describe('throttle storm', () => {
@@ -121,7 +124,10 @@ describe('throttle storm', () => {
 describe('dropped connections', () => {
   it('cuts the socket without an answer: the client sees a reset (socket hang up)', async () => {
     emu.setFaults({ organizations: { dropConnectionFraction: 1 }, securityHub: { dropConnectionFraction: 1 } });
-    await expect(orgOnce.send(new ListRootsCommand({}))).rejects.toMatchObject({ ...RESET, $metadata: { attempts: 1 } });
+    await expect(orgOnce.send(new ListRootsCommand({}))).rejects.toMatchObject({
+      ...RESET,
+      $metadata: { attempts: 1 },
+    });
     await expect(batchGet([rootId()])).rejects.toMatchObject(RESET);
     const stats = emu.stats();
     expect(stats.droppedConnections).toEqual({ ListRoots: 1, BatchGetConfigurationPolicyAssociations: 1 });
@@ -136,7 +142,8 @@ describe('dropped connections', () => {
       const client = new OrganizationsClient({ ...emulatorClientConfig(emu), maxAttempts: 10 });
       let found = 0;
       try {
-        for await (const page of paginateListAccountsForParent({ client, pageSize: 2 }, { ParentId: rootId() })) found += page.Accounts!.length;
+        for await (const page of paginateListAccountsForParent({ client, pageSize: 2 }, { ParentId: rootId() }))
+          found += page.Accounts!.length;
       } finally {
         client.destroy();
       }
@@ -144,7 +151,7 @@ describe('dropped connections', () => {
     };
     const first = await run();
     expect(first.found).toBe(emu.org.accounts.filter((a) => a.parentId === rootId()).length);
-    expect(first.dropped['ListAccountsForParent']).toBeGreaterThan(0);
+    expect(first.dropped.ListAccountsForParent).toBeGreaterThan(0);
     // Sequential requests and a seeded stream: the same requests are dropped again.
     expect(await run()).toEqual(first);
   });
@@ -167,7 +174,11 @@ describe('stalled requests', () => {
 
   it('resets a client whose timeout is longer, after ms', async () => {
     emu.setFaults({ securityHub: { stall: { fraction: 1, ms: 150 } } });
-    const client = new SecurityHubClient({ ...emulatorClientConfig(emu), maxAttempts: 1, requestHandler: { requestTimeout: 2_000, throwOnRequestTimeout: true } });
+    const client = new SecurityHubClient({
+      ...emulatorClientConfig(emu),
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 2_000, throwOnRequestTimeout: true },
+    });
     try {
       const started = performance.now();
       await expect(batchGet([rootId()], client)).rejects.toMatchObject(RESET);
@@ -190,7 +201,10 @@ describe('stalled requests', () => {
   });
 
   it('does not keep close() waiting', async () => {
-    const other = await startEmulator({ org: ORG_OPTIONS, faults: { organizations: { stall: { fraction: 1, ms: 60_000 } } } });
+    const other = await startEmulator({
+      org: ORG_OPTIONS,
+      faults: { organizations: { stall: { fraction: 1, ms: 60_000 } } },
+    });
     const client = new OrganizationsClient({ ...emulatorClientConfig(other), maxAttempts: 1 });
     try {
       const hung = client.send(new ListRootsCommand({}));
@@ -209,7 +223,10 @@ describe('stalled requests', () => {
 describe('unprocessed attempts drawn per target', () => {
   it('processes each selected target after its own seeded number of attempts', async () => {
     const ids = withAssociation().slice(0, 20);
-    const faults = { seed: 'range', securityHub: { unprocessed: [{ targetIds: ids, attempts: { min: 1, max: 3 } }] } } as const;
+    const faults = {
+      seed: 'range',
+      securityHub: { unprocessed: [{ targetIds: ids, attempts: { min: 1, max: 3 } }] },
+    } as const;
     emu.setFaults(faults);
     const drawn = emu.unprocessedAttempts();
     expect([...drawn.keys()].sort()).toEqual([...ids].sort());
@@ -219,7 +236,8 @@ describe('unprocessed attempts drawn per target', () => {
     const processedOn = new Map<string, number>();
     for (let call = 1; call <= 4; call++) {
       const out = await batchGet(ids);
-      for (const a of out.ConfigurationPolicyAssociations!) if (!processedOn.has(a.TargetId!)) processedOn.set(a.TargetId!, call);
+      for (const a of out.ConfigurationPolicyAssociations!)
+        if (!processedOn.has(a.TargetId!)) processedOn.set(a.TargetId!, call);
     }
     // Attempt k+1 is the first to process a target drawn k.
     for (const id of ids) expect(processedOn.get(id)).toBe((drawn.get(id) as number) + 1);
@@ -230,8 +248,20 @@ describe('unprocessed attempts drawn per target', () => {
 
   it('reports fixed and forever attempts as given', () => {
     const [a, b] = withAssociation();
-    emu.setFaults({ securityHub: { unprocessed: [{ targetIds: [a!], attempts: 2 }, { targetIds: [b!], attempts: 'forever' }] } });
-    expect(emu.unprocessedAttempts()).toEqual(new Map<string, number | 'forever'>([[a!, 2], [b!, 'forever']]));
+    emu.setFaults({
+      securityHub: {
+        unprocessed: [
+          { targetIds: [a], attempts: 2 },
+          { targetIds: [b], attempts: 'forever' },
+        ],
+      },
+    });
+    expect(emu.unprocessedAttempts()).toEqual(
+      new Map<string, number | 'forever'>([
+        [a, 2],
+        [b, 'forever'],
+      ]),
+    );
   });
 });
 
@@ -244,43 +274,57 @@ describe('malformed Security Hub answers', () => {
 
   it.each([
     ['missingStatus', (s: Record<string, unknown>) => expect(s).not.toHaveProperty('AssociationStatus')],
-    ['unknownStatus', (s: Record<string, unknown>) => expect(s['AssociationStatus']).toBe('DELETING')],
-    ['unknownAssociationType', (s: Record<string, unknown>) => expect(s['AssociationType']).toBe('DELEGATED')],
+    ['unknownStatus', (s: Record<string, unknown>) => expect(s.AssociationStatus).toBe('DELETING')],
+    ['unknownAssociationType', (s: Record<string, unknown>) => expect(s.AssociationType).toBe('DELEGATED')],
     ['missingPolicyId', (s: Record<string, unknown>) => expect(s).not.toHaveProperty('ConfigurationPolicyId')],
-    ['unknownTargetType', (s: Record<string, unknown>) => expect(s['TargetType']).toBe('ORGANIZATION')],
+    ['unknownTargetType', (s: Record<string, unknown>) => expect(s.TargetType).toBe('ORGANIZATION')],
     ['missingTargetId', (s: Record<string, unknown>) => expect(s).not.toHaveProperty('TargetId')],
   ] as const)('%s', async (kind, check) => {
-    const id = withAssociation()[0]!;
+    const id = withAssociation()[0];
     const out = await served(kind, id);
     expect(out.ConfigurationPolicyAssociations).toHaveLength(2);
     const damaged = out.ConfigurationPolicyAssociations!.find((a) => a.TargetId !== rootId())!;
     check(damaged as Record<string, unknown>);
     if (kind !== 'missingTargetId') expect(damaged.TargetId).toBe(id);
-    expect(out.ConfigurationPolicyAssociations!.find((a) => a.TargetId === rootId())).toMatchObject({ AssociationStatus: expect.any(String) });
+    expect(out.ConfigurationPolicyAssociations!.find((a) => a.TargetId === rootId())).toMatchObject({
+      AssociationStatus: expect.any(String),
+    });
     expect(emu.stats().malformedServed).toBe(1);
   });
 
   it('foreignTargetId: a TargetId that is no valid id', async () => {
-    const id = withAssociation()[0]!;
+    const id = withAssociation()[0];
     const out = await served('foreignTargetId', id);
     expect(out.ConfigurationPolicyAssociations!.map((a) => a.TargetId)).toEqual([`../../${id}`, rootId()]);
   });
 
   it('unknownTargetMember: an unprocessed entry whose target the SDK cannot name', async () => {
-    const id = withAssociation()[0]!;
+    const id = withAssociation()[0];
     const out = await served('unknownTargetMember', id);
     expect(out.ConfigurationPolicyAssociations!.map((a) => a.TargetId)).toEqual([rootId()]);
     expect(out.UnprocessedConfigurationPolicyAssociations).toEqual([
-      { ConfigurationPolicyAssociationIdentifiers: { Target: { $unknown: ['FutureTargetId', id] } }, ErrorCode: '429', ErrorReason: 'Rate exceeded' },
+      {
+        ConfigurationPolicyAssociationIdentifiers: { Target: { $unknown: ['FutureTargetId', id] } },
+        ErrorCode: '429',
+        ErrorReason: 'Rate exceeded',
+      },
     ]);
     expect(emu.stats()).toMatchObject({ malformedServed: 1, unprocessedServed: 1 });
   });
 
   it('applies after unprocessed attempts, on every batch-get', async () => {
-    const id = withAssociation()[0]!;
-    emu.setFaults({ securityHub: { unprocessed: [{ targetIds: [id], attempts: 1 }], malformed: [{ targetIds: [id], kind: 'unknownStatus' }] } });
+    const id = withAssociation()[0];
+    emu.setFaults({
+      securityHub: {
+        unprocessed: [{ targetIds: [id], attempts: 1 }],
+        malformed: [{ targetIds: [id], kind: 'unknownStatus' }],
+      },
+    });
     expect((await batchGet([id])).UnprocessedConfigurationPolicyAssociations).toHaveLength(1);
-    for (let i = 0; i < 2; i++) expect((await batchGet([id])).ConfigurationPolicyAssociations).toMatchObject([{ TargetId: id, AssociationStatus: 'DELETING' }]);
+    for (let i = 0; i < 2; i++)
+      expect((await batchGet([id])).ConfigurationPolicyAssociations).toMatchObject([
+        { TargetId: id, AssociationStatus: 'DELETING' },
+      ]);
   });
 
   it('knows every kind', () => {
@@ -309,7 +353,9 @@ describe('invalid and malformed Organizations answers', () => {
 
     const ous = await orgOnce.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId() }));
     expect(ous.OrganizationalUnits!.at(-1)).toMatchObject({ Id: 'ou-../x', Name: 'invalid child 2' });
-    const children = await orgOnce.send(new ListChildrenCommand({ ParentId: rootId(), ChildType: 'ORGANIZATIONAL_UNIT' }));
+    const children = await orgOnce.send(
+      new ListChildrenCommand({ ParentId: rootId(), ChildType: 'ORGANIZATIONAL_UNIT' }),
+    );
     expect(children.Children!.at(-1)).toEqual({ Id: 'ou-../x', Type: 'ORGANIZATIONAL_UNIT' });
     const all: string[] = [];
     let token: string | undefined;
@@ -327,7 +373,9 @@ describe('invalid and malformed Organizations answers', () => {
     const bad = orgOnce.send(new ListOrganizationalUnitsForParentCommand({ ParentId: 'ou-../x' }));
     await expect(bad).rejects.toBeInstanceOf(OrgInvalidInputException);
     await expect(bad).rejects.toMatchObject({ Reason: 'INVALID_PATTERN' });
-    await expect(orgOnce.send(new ListAccountsForParentCommand({ ParentId: '' }))).rejects.toMatchObject({ Reason: 'INPUT_REQUIRED' });
+    await expect(orgOnce.send(new ListAccountsForParentCommand({ ParentId: '' }))).rejects.toMatchObject({
+      Reason: 'INPUT_REQUIRED',
+    });
   });
 
   it('serves damaged account objects', async () => {
@@ -335,22 +383,22 @@ describe('invalid and malformed Organizations answers', () => {
     emu.setFaults({
       organizations: {
         malformedAccounts: [
-          { accountId: a!, kind: 'missingId' },
-          { accountId: b!, kind: 'missingStatus' },
-          { accountId: c!, kind: 'unknownState' },
-          { accountId: d!, kind: 'missingName' },
+          { accountId: a, kind: 'missingId' },
+          { accountId: b, kind: 'missingStatus' },
+          { accountId: c, kind: 'unknownState' },
+          { accountId: d, kind: 'missingName' },
         ],
       },
     });
     const out = await orgOnce.send(new ListAccountsForParentCommand({ ParentId: rootId() }));
     const byArn = (id: string) => out.Accounts!.find((x) => x.Arn!.endsWith(`/${id}`))! as Record<string, unknown>;
-    expect(byArn(a!)).not.toHaveProperty('Id');
-    expect(byArn(b!)).not.toHaveProperty('Status');
-    expect(byArn(b!)).not.toHaveProperty('State');
-    expect(byArn(c!)).toMatchObject({ State: 'SUSPENDING' });
-    expect(byArn(c!)).not.toHaveProperty('Status');
-    expect(byArn(d!)).not.toHaveProperty('Name');
-    expect(byArn(d!)).toMatchObject({ Id: d, Status: 'ACTIVE' });
+    expect(byArn(a)).not.toHaveProperty('Id');
+    expect(byArn(b)).not.toHaveProperty('Status');
+    expect(byArn(b)).not.toHaveProperty('State');
+    expect(byArn(c)).toMatchObject({ State: 'SUSPENDING' });
+    expect(byArn(c)).not.toHaveProperty('Status');
+    expect(byArn(d)).not.toHaveProperty('Name');
+    expect(byArn(d)).toMatchObject({ Id: d, Status: 'ACTIVE' });
     expect(emu.stats().malformedServed).toBe(4);
   });
 });

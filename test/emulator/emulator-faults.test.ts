@@ -18,7 +18,10 @@ describe('validateFaults', () => {
         },
         securityHub: {
           throttleStorm: { durationMs: 3_000 },
-          unprocessed: [{ fraction: 0.02, attempts: { min: 1, max: 3 } }, { targetIds: ['r-abcd'], attempts: { min: 0, max: 0 } }],
+          unprocessed: [
+            { fraction: 0.02, attempts: { min: 1, max: 3 } },
+            { targetIds: ['r-abcd'], attempts: { min: 0, max: 0 } },
+          ],
           malformed: [{ targetIds: ['r-abcd'], kind: 'unknownTargetMember' }],
         },
       }),
@@ -38,10 +41,22 @@ describe('validateFaults', () => {
     ['range with negative min', { securityHub: { unprocessed: [{ fraction: 1, attempts: { min: -1, max: 1 } }] } }],
     ['range with fractions', { securityHub: { unprocessed: [{ fraction: 1, attempts: { min: 0.5, max: 1 } }] } }],
     ['unknown malformed kind', { securityHub: { malformed: [{ targetIds: ['r-abcd'], kind: 'bogus' as never }] } }],
-    ['malformed without ids', { securityHub: { malformed: [{ targetIds: 'r-abcd' as never, kind: 'missingStatus' }] } }],
-    ['invalid child type', { organizations: { invalidChildren: [{ parentId: 'r-abcd', type: 'ROOT' as never, id: 'x' }] } }],
-    ['invalid child id not a string', { organizations: { invalidChildren: [{ parentId: 'r-abcd', type: 'ACCOUNT', id: 12 as never }] } }],
-    ['unknown account damage', { organizations: { malformedAccounts: [{ accountId: '111111111111', kind: 'missingEmail' as never }] } }],
+    [
+      'malformed without ids',
+      { securityHub: { malformed: [{ targetIds: 'r-abcd' as never, kind: 'missingStatus' }] } },
+    ],
+    [
+      'invalid child type',
+      { organizations: { invalidChildren: [{ parentId: 'r-abcd', type: 'ROOT' as never, id: 'x' }] } },
+    ],
+    [
+      'invalid child id not a string',
+      { organizations: { invalidChildren: [{ parentId: 'r-abcd', type: 'ACCOUNT', id: 12 as never }] } },
+    ],
+    [
+      'unknown account damage',
+      { organizations: { malformedAccounts: [{ accountId: '111111111111', kind: 'missingEmail' as never }] } },
+    ],
   ])('rejects %s', (_, faults) => {
     expect(() => validateFaults(faults)).toThrow(EmulatorConfigError);
   });
@@ -52,9 +67,18 @@ describe('activateFaults against the organization', () => {
   const index = buildOrgIndex(org);
 
   it.each<[string, EmulatorFaults]>([
-    ['an invalid child under an unknown parent', { organizations: { invalidChildren: [{ parentId: 'r-zzzz', type: 'ACCOUNT', id: '1' }] } }],
-    ['a damaged account that is not an account', { organizations: { malformedAccounts: [{ accountId: org.roots[0]!.id, kind: 'missingId' }] } }],
-    ['a damaged target outside the organization', { securityHub: { malformed: [{ targetIds: ['999999999999'], kind: 'missingStatus' }] } }],
+    [
+      'an invalid child under an unknown parent',
+      { organizations: { invalidChildren: [{ parentId: 'r-zzzz', type: 'ACCOUNT', id: '1' }] } },
+    ],
+    [
+      'a damaged account that is not an account',
+      { organizations: { malformedAccounts: [{ accountId: org.roots[0].id, kind: 'missingId' }] } },
+    ],
+    [
+      'a damaged target outside the organization',
+      { securityHub: { malformed: [{ targetIds: ['999999999999'], kind: 'missingStatus' }] } },
+    ],
   ])('rejects %s', (_, faults) => {
     expect(() => activateFaults(faults, index)).toThrow(EmulatorConfigError);
   });

@@ -86,7 +86,12 @@ export type MalformedAccountKind =
   | 'missingName';
 
 /** Every {@link MalformedAccountKind}. */
-export const MALFORMED_ACCOUNT_KINDS: readonly MalformedAccountKind[] = ['missingId', 'missingStatus', 'unknownState', 'missingName'];
+export const MALFORMED_ACCOUNT_KINDS: readonly MalformedAccountKind[] = [
+  'missingId',
+  'missingStatus',
+  'unknownState',
+  'missingName',
+];
 
 /** Damages one account's object wherever it is listed. */
 export interface MalformedAccountRule {
@@ -230,11 +235,14 @@ function checkService(name: string, f: ServiceFaults | undefined): void {
   if (!f) return;
   if (!isFraction(f.serverErrorFraction)) fail(`${name}.serverErrorFraction must be from 0 to 1`);
   if (f.latencyMs !== undefined && !(f.latencyMs >= 0)) fail(`${name}.latencyMs must be >= 0`);
-  if (f.quota && !(f.quota.ratePerSecond >= 0 && f.quota.burst >= 1)) fail(`${name}.quota needs ratePerSecond >= 0 and burst >= 1`);
-  if (f.throttleStorm && !isMillis(f.throttleStorm.durationMs)) fail(`${name}.throttleStorm.durationMs must be a finite number >= 0`);
+  if (f.quota && !(f.quota.ratePerSecond >= 0 && f.quota.burst >= 1))
+    fail(`${name}.quota needs ratePerSecond >= 0 and burst >= 1`);
+  if (f.throttleStorm && !isMillis(f.throttleStorm.durationMs))
+    fail(`${name}.throttleStorm.durationMs must be a finite number >= 0`);
   if (!isFraction(f.dropConnectionFraction)) fail(`${name}.dropConnectionFraction must be from 0 to 1`);
   if (f.stall) {
-    if (f.stall.fraction === undefined || !isFraction(f.stall.fraction)) fail(`${name}.stall.fraction must be from 0 to 1`);
+    if (f.stall.fraction === undefined || !isFraction(f.stall.fraction))
+      fail(`${name}.stall.fraction must be from 0 to 1`);
     // setTimeout caps at 2^31-1 ms; anything longer would fire at once.
     if (!(isMillis(f.stall.ms) && f.stall.ms <= 2_147_483_647)) fail(`${name}.stall.ms must be from 0 to 2147483647`);
   }
@@ -243,7 +251,8 @@ function checkService(name: string, f: ServiceFaults | undefined): void {
 function checkAttempts(where: string, attempts: UnprocessedRule['attempts']): void {
   if (attempts === 'forever') return;
   if (typeof attempts === 'number') {
-    if (!(Number.isInteger(attempts) && attempts >= 0)) fail(`${where} must be a non-negative integer, 'forever' or { min, max }`);
+    if (!(Number.isInteger(attempts) && attempts >= 0))
+      fail(`${where} must be a non-negative integer, 'forever' or { min, max }`);
     return;
   }
   const { min, max } = (attempts ?? {}) as Partial<AttemptRange>;
@@ -255,16 +264,20 @@ function checkAttempts(where: string, attempts: UnprocessedRule['attempts']): vo
 function checkOrganizations(o: OrganizationsFaults | undefined): void {
   if (!o) return;
   if (!isFraction(o.emptyPageFraction)) fail('organizations.emptyPageFraction must be from 0 to 1');
-  if (o.alwaysNextToken !== undefined && typeof o.alwaysNextToken !== 'boolean') fail('organizations.alwaysNextToken must be a boolean');
+  if (o.alwaysNextToken !== undefined && typeof o.alwaysNextToken !== 'boolean')
+    fail('organizations.alwaysNextToken must be a boolean');
   (o.invalidChildren ?? []).forEach((c, i) => {
     if (typeof c.parentId !== 'string') fail(`organizations.invalidChildren[${i}].parentId must be a string`);
-    if (c.type !== 'ACCOUNT' && c.type !== 'ORGANIZATIONAL_UNIT') fail(`organizations.invalidChildren[${i}].type must be ACCOUNT or ORGANIZATIONAL_UNIT`);
+    if (c.type !== 'ACCOUNT' && c.type !== 'ORGANIZATIONAL_UNIT')
+      fail(`organizations.invalidChildren[${i}].type must be ACCOUNT or ORGANIZATIONAL_UNIT`);
     if (typeof c.id !== 'string') fail(`organizations.invalidChildren[${i}].id must be a string`);
-    if (c.name !== undefined && typeof c.name !== 'string') fail(`organizations.invalidChildren[${i}].name must be a string`);
+    if (c.name !== undefined && typeof c.name !== 'string')
+      fail(`organizations.invalidChildren[${i}].name must be a string`);
   });
   (o.malformedAccounts ?? []).forEach((m, i) => {
     if (typeof m.accountId !== 'string') fail(`organizations.malformedAccounts[${i}].accountId must be a string`);
-    if (!MALFORMED_ACCOUNT_KINDS.includes(m.kind)) fail(`organizations.malformedAccounts[${i}].kind must be one of ${MALFORMED_ACCOUNT_KINDS.join(', ')}`);
+    if (!MALFORMED_ACCOUNT_KINDS.includes(m.kind))
+      fail(`organizations.malformedAccounts[${i}].kind must be one of ${MALFORMED_ACCOUNT_KINDS.join(', ')}`);
   });
 }
 
@@ -276,13 +289,15 @@ function checkSecurityHub(sh: SecurityHubFaults | undefined): void {
   (sh.unprocessed ?? []).forEach((rule, i) => {
     checkAttempts(`securityHub.unprocessed[${i}].attempts`, rule.attempts);
     if (!isFraction(rule.fraction)) fail(`securityHub.unprocessed[${i}].fraction must be from 0 to 1`);
-    if (rule.fraction === undefined && rule.targetIds === undefined) fail(`securityHub.unprocessed[${i}] needs targetIds or fraction`);
+    if (rule.fraction === undefined && rule.targetIds === undefined)
+      fail(`securityHub.unprocessed[${i}] needs targetIds or fraction`);
   });
   (sh.malformed ?? []).forEach((rule, i) => {
     if (!Array.isArray(rule.targetIds) || !rule.targetIds.every((id) => typeof id === 'string')) {
       fail(`securityHub.malformed[${i}].targetIds must be an array of strings`);
     }
-    if (!MALFORMED_KINDS.includes(rule.kind)) fail(`securityHub.malformed[${i}].kind must be one of ${MALFORMED_KINDS.join(', ')}`);
+    if (!MALFORMED_KINDS.includes(rule.kind))
+      fail(`securityHub.malformed[${i}].kind must be one of ${MALFORMED_KINDS.join(', ')}`);
   });
 }
 

@@ -85,7 +85,10 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     alwaysNextToken: service === 'organizations' && current.faults.organizations?.alwaysNextToken === true,
     invalidToken: () =>
       service === 'organizations'
-        ? organizationsInvalidInput('INVALID_PAGINATION_TOKEN', 'The NextToken value is not valid. Get it from the response to a previous call of the operation.')
+        ? organizationsInvalidInput(
+            'INVALID_PAGINATION_TOKEN',
+            'The NextToken value is not valid. Get it from the response to a previous call of the operation.',
+          )
         : securityHubInvalidInput('The NextToken value is not valid.'),
     onEmptyPage: () => stats.add('emptyPagesServed', 1),
   });
@@ -95,7 +98,11 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     const route = routeOf(req);
     if (route.service === null) {
       stats.count('clientErrors', route.operation);
-      const error = new EmulatedServiceError('UnknownOperationException', route.status, `The emulator does not serve ${route.operation}.`);
+      const error = new EmulatedServiceError(
+        'UnknownOperationException',
+        route.status,
+        `The emulator does not serve ${route.operation}.`,
+      );
       return route.json11 ? sendJson11Error(res, error) : sendRestJsonError(res, error);
     }
     const { service, operation } = route;

@@ -82,7 +82,14 @@ export class StatsRecorder {
   }
 
   private static emptyCounters(): Record<Counter, Record<string, number>> {
-    return { requests: {}, throttles: {}, serverErrors: {}, clientErrors: {}, droppedConnections: {}, stalledRequests: {} };
+    return {
+      requests: {},
+      throttles: {},
+      serverErrors: {},
+      clientErrors: {},
+      droppedConnections: {},
+      stalledRequests: {},
+    };
   }
 
   private static emptyTotals(): Record<Total, number> {

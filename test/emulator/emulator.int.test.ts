@@ -22,7 +22,13 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { batchGetByIds } from './batch-get-by-ids';
-import { emulatorClientConfig, generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from './index';
+import {
+  emulatorClientConfig,
+  generateOrganization,
+  startEmulator,
+  type GeneratedOrg,
+  type RunningEmulator,
+} from './index';
 
 const NOW = Date.UTC(2026, 10, 26, 2, 0, 0);
 const ORG_OPTIONS = {
@@ -60,7 +66,11 @@ beforeEach(() => {
   emu.resetStats();
 });
 
-const allTargetIds = (g: GeneratedOrg): string[] => [...g.roots.map((r) => r.id), ...g.ous.map((o) => o.id), ...g.accounts.map((a) => a.id)];
+const allTargetIds = (g: GeneratedOrg): string[] => [
+  ...g.roots.map((r) => r.id),
+  ...g.ous.map((o) => o.id),
+  ...g.accounts.map((a) => a.id),
+];
 
 /** Walks the tree with the SDK paginators, like the audit does. */
 async function walk(client: OrganizationsClient, pageSize: number): Promise<{ ous: string[]; accounts: string[] }> {
@@ -110,16 +120,25 @@ describe('Organizations over the wire', () => {
     for await (const page of paginateListAccounts({ client: org, pageSize: 20 }, {})) {
       for (const a of page.Accounts!) {
         const truth = emu.org.accounts.find((x) => x.id === a.Id)!;
-        expect(a).toMatchObject({ Arn: truth.arn, Name: truth.name, Email: truth.email, Status: truth.status, JoinedMethod: truth.joinedMethod });
+        expect(a).toMatchObject({
+          Arn: truth.arn,
+          Name: truth.name,
+          Email: truth.email,
+          Status: truth.status,
+          JoinedMethod: truth.joinedMethod,
+        });
         expect(a.JoinedTimestamp).toEqual(new Date(truth.joinedTimestamp));
         seen.push(a.Id!);
       }
     }
     expect(seen).toEqual(emu.org.accounts.map((a) => a.id));
 
-    const root = emu.org.roots[0]!.id;
+    const root = emu.org.roots[0].id;
     const children: string[] = [];
-    for await (const page of paginateListChildren({ client: org, pageSize: 3 }, { ParentId: root, ChildType: 'ORGANIZATIONAL_UNIT' })) {
+    for await (const page of paginateListChildren(
+      { client: org, pageSize: 3 },
+      { ParentId: root, ChildType: 'ORGANIZATIONAL_UNIT' },
+    )) {
       expect(page.Children!.every((c) => c.Type === 'ORGANIZATIONAL_UNIT')).toBe(true);
       children.push(...page.Children!.map((c) => c.Id!));
     }
@@ -127,16 +146,23 @@ describe('Organizations over the wire', () => {
   });
 
   it('answers ListParents with the one parent of an account or OU, and ChildNotFoundException for a stranger', async () => {
-    const ou = emu.org.ous.find((o) => o.parentId !== emu.org.roots[0]!.id)!;
-    const account = emu.org.accounts[1]!;
+    const ou = emu.org.ous.find((o) => o.parentId !== emu.org.roots[0].id)!;
+    const account = emu.org.accounts[1];
     const parentOf = async (id: string) => (await org.send(new ListParentsCommand({ ChildId: id }))).Parents;
     expect(await parentOf(ou.id)).toEqual([{ Id: ou.parentId, Type: 'ORGANIZATIONAL_UNIT' }]);
-    expect(await parentOf(account.id)).toEqual([{ Id: account.parentId, Type: emu.org.roots.some((r) => r.id === account.parentId) ? 'ROOT' : 'ORGANIZATIONAL_UNIT' }]);
-    await expect(orgOnce.send(new ListParentsCommand({ ChildId: '999999999999' }))).rejects.toMatchObject({ name: 'ChildNotFoundException' });
+    expect(await parentOf(account.id)).toEqual([
+      {
+        Id: account.parentId,
+        Type: emu.org.roots.some((r) => r.id === account.parentId) ? 'ROOT' : 'ORGANIZATIONAL_UNIT',
+      },
+    ]);
+    await expect(orgOnce.send(new ListParentsCommand({ ChildId: '999999999999' }))).rejects.toMatchObject({
+      name: 'ChildNotFoundException',
+    });
   });
 
   it('rejects MaxResults above 20 and bad tokens with InvalidInputException', async () => {
-    const root = emu.org.roots[0]!.id;
+    const root = emu.org.roots[0].id;
     await expect(org.send(new ListAccountsForParentCommand({ ParentId: root, MaxResults: 20 }))).resolves.toBeDefined();
     const tooMany = org.send(new ListAccountsForParentCommand({ ParentId: root, MaxResults: 21 }));
     await expect(tooMany).rejects.toBeInstanceOf(OrgInvalidInputException);
@@ -148,14 +174,16 @@ describe('Organizations over the wire', () => {
     });
     // A real token, replayed against another parent.
     const first = await org.send(new ListAccountsCommand({ MaxResults: 1 }));
-    await expect(org.send(new ListAccountsForParentCommand({ ParentId: root, NextToken: first.NextToken }))).rejects.toBeInstanceOf(
-      OrgInvalidInputException,
-    );
+    await expect(
+      org.send(new ListAccountsForParentCommand({ ParentId: root, NextToken: first.NextToken })),
+    ).rejects.toBeInstanceOf(OrgInvalidInputException);
   });
 
   it('reports an unknown parent as ParentNotFoundException', async () => {
-    const unknown = `ou-${emu.org.roots[0]!.id.slice(2)}-zzzzzzzz`;
-    await expect(org.send(new ListAccountsForParentCommand({ ParentId: unknown }))).rejects.toBeInstanceOf(ParentNotFoundException);
+    const unknown = `ou-${emu.org.roots[0].id.slice(2)}-zzzzzzzz`;
+    await expect(org.send(new ListAccountsForParentCommand({ ParentId: unknown }))).rejects.toBeInstanceOf(
+      ParentNotFoundException,
+    );
   });
 
   it('throttles with TooManyRequestsException (HTTP 400) beyond the quota', async () => {
@@ -198,7 +226,11 @@ describe('Security Hub over the wire', () => {
     const { anomalies } = emu.org;
     expect(found.size).toBe(ids.length - anomalies.missing.length);
     for (const id of anomalies.missing) expect(found.has(id)).toBe(false);
-    for (const id of anomalies.failed) expect(found.get(id)).toMatchObject({ AssociationStatus: 'FAILED', AssociationStatusMessage: expect.any(String) });
+    for (const id of anomalies.failed)
+      expect(found.get(id)).toMatchObject({
+        AssociationStatus: 'FAILED',
+        AssociationStatusMessage: expect.any(String),
+      });
     const staleBefore = NOW - emu.org.stalePendingHours * 3_600_000;
     for (const id of anomalies.stalePending) {
       expect(found.get(id)!.AssociationStatus).toBe('PENDING');
@@ -210,8 +242,12 @@ describe('Security Hub over the wire', () => {
       expect(found.get(id)!.AssociationType).toBe('INHERITED');
       expect(found.get(id)!.ConfigurationPolicyId).not.toBe(found.get(parent.get(id)!)!.ConfigurationPolicyId);
     }
-    const root = found.get(emu.org.roots[0]!.id)!;
-    expect(root).toMatchObject({ TargetType: 'ROOT', AssociationType: 'APPLIED', ConfigurationPolicyId: emu.org.policies[0]!.id });
+    const root = found.get(emu.org.roots[0].id)!;
+    expect(root).toMatchObject({
+      TargetType: 'ROOT',
+      AssociationType: 'APPLIED',
+      ConfigurationPolicyId: emu.org.policies[0].id,
+    });
     expect(root.UpdatedAt).toEqual(new Date(emu.org.associations.get(root.TargetId!)!.updatedAt));
   });
 
@@ -222,7 +258,10 @@ describe('Security Hub over the wire', () => {
     }
     expect(all.sort()).toEqual([...emu.org.associations.keys()].sort());
     const failed: string[] = [];
-    for await (const page of paginateListConfigurationPolicyAssociations({ client: sh }, { Filters: { AssociationStatus: 'FAILED' } })) {
+    for await (const page of paginateListConfigurationPolicyAssociations(
+      { client: sh },
+      { Filters: { AssociationStatus: 'FAILED' } },
+    )) {
       failed.push(...page.ConfigurationPolicyAssociationSummaries!.map((s) => s.TargetId!));
     }
     expect(failed.sort()).toEqual([...emu.org.anomalies.failed].sort());
@@ -233,32 +272,54 @@ describe('Security Hub over the wire', () => {
     emu.setFaults({
       securityHub: {
         unprocessed: [
-          { targetIds: [a!], attempts: 2, errorCode: '429', errorReason: 'Too many requests' },
-          { targetIds: [b!], attempts: 'forever', errorCode: '403' },
+          { targetIds: [a], attempts: 2, errorCode: '429', errorReason: 'Too many requests' },
+          { targetIds: [b], attempts: 'forever', errorCode: '403' },
         ],
       },
     });
     const codes = async () => {
-      const out = await batchGet([a!, b!, c!]);
+      const out = await batchGet([a, b, c]);
       return {
         processed: out.ConfigurationPolicyAssociations!.map((x) => x.TargetId).sort(),
-        unprocessed: out.UnprocessedConfigurationPolicyAssociations!.map((u) => [u.ConfigurationPolicyAssociationIdentifiers!.Target!.AccountId, u.ErrorCode]),
+        unprocessed: out.UnprocessedConfigurationPolicyAssociations!.map((u) => [
+          u.ConfigurationPolicyAssociationIdentifiers!.Target!.AccountId,
+          u.ErrorCode,
+        ]),
       };
     };
-    expect(await codes()).toEqual({ processed: [c], unprocessed: [[a, '429'], [b, '403']] });
-    expect(await codes()).toEqual({ processed: [c], unprocessed: [[a, '429'], [b, '403']] });
+    expect(await codes()).toEqual({
+      processed: [c],
+      unprocessed: [
+        [a, '429'],
+        [b, '403'],
+      ],
+    });
+    expect(await codes()).toEqual({
+      processed: [c],
+      unprocessed: [
+        [a, '429'],
+        [b, '403'],
+      ],
+    });
     expect(await codes()).toEqual({ processed: [a, c].sort(), unprocessed: [[b, '403']] });
     expect(emu.stats().unprocessedServed).toBe(5);
   });
 
   it('selects a deterministic fraction of targets as unprocessed', async () => {
-    emu.setFaults({ seed: 'u', securityHub: { unprocessed: [{ fraction: 0.2, attempts: 'forever', errorCode: '500' }] } });
+    emu.setFaults({
+      seed: 'u',
+      securityHub: { unprocessed: [{ fraction: 0.2, attempts: 'forever', errorCode: '500' }] },
+    });
     const selected = emu.unprocessedTargets();
     const ids = allTargetIds(emu.org);
     const unprocessed: string[] = [];
     for (let i = 0; i < ids.length; i += 50) {
       const out = await batchGet(ids.slice(i, i + 50));
-      unprocessed.push(...out.UnprocessedConfigurationPolicyAssociations!.map((u) => Object.values(u.ConfigurationPolicyAssociationIdentifiers!.Target!)[0] as string));
+      unprocessed.push(
+        ...out.UnprocessedConfigurationPolicyAssociations!.map(
+          (u) => Object.values(u.ConfigurationPolicyAssociationIdentifiers!.Target!)[0] as string,
+        ),
+      );
     }
     expect(unprocessed.sort()).toEqual([...selected.keys()].sort());
     expect(selected.size).toBeGreaterThan(10);
@@ -280,7 +341,6 @@ describe('Security Hub over the wire', () => {
     const throttled = batchGet(ids, shOnce);
     await expect(throttled).rejects.toBeInstanceOf(LimitExceededException);
     await expect(throttled).rejects.toMatchObject({ $metadata: { httpStatusCode: 429 } });
-
   });
 });
 
@@ -306,7 +366,9 @@ describe('throttling with default retries', () => {
     const orgClient = new OrganizationsClient(config);
     const shClient = new SecurityHubClient(config);
     const call = () =>
-      service === 'organizations' ? orgClient.send(new ListRootsCommand({})) : batchGet([slow.org.roots[0]!.id], shClient);
+      service === 'organizations'
+        ? orgClient.send(new ListRootsCommand({}))
+        : batchGet([slow.org.roots[0].id], shClient);
     try {
       await call();
       const retried = call();
@@ -339,19 +401,22 @@ describe('emulator setup', () => {
   });
 
   it('reaches the emulator through the AWS_ENDPOINT_URL_* variables', async () => {
-    const saved = { o: process.env['AWS_ENDPOINT_URL_ORGANIZATIONS'], s: process.env['AWS_ENDPOINT_URL_SECURITYHUB'] };
-    process.env['AWS_ENDPOINT_URL_ORGANIZATIONS'] = emu.endpoint;
-    process.env['AWS_ENDPOINT_URL_SECURITYHUB'] = emu.endpoint;
+    const saved = { o: process.env.AWS_ENDPOINT_URL_ORGANIZATIONS, s: process.env.AWS_ENDPOINT_URL_SECURITYHUB };
+    process.env.AWS_ENDPOINT_URL_ORGANIZATIONS = emu.endpoint;
+    process.env.AWS_ENDPOINT_URL_SECURITYHUB = emu.endpoint;
     const { credentials, region } = emulatorClientConfig(emu);
     const o = new OrganizationsClient({ credentials, region });
     const s = new SecurityHubClient({ credentials, region });
     try {
-      await expect(o.send(new ListRootsCommand({}))).resolves.toMatchObject({ Roots: [{ Id: emu.org.roots[0]!.id }] });
-      await expect(batchGet([emu.org.roots[0]!.id], s)).resolves.toBeDefined();
+      await expect(o.send(new ListRootsCommand({}))).resolves.toMatchObject({ Roots: [{ Id: emu.org.roots[0].id }] });
+      await expect(batchGet([emu.org.roots[0].id], s)).resolves.toBeDefined();
     } finally {
       o.destroy();
       s.destroy();
-      for (const [k, v] of [['AWS_ENDPOINT_URL_ORGANIZATIONS', saved.o], ['AWS_ENDPOINT_URL_SECURITYHUB', saved.s]] as const) {
+      for (const [k, v] of [
+        ['AWS_ENDPOINT_URL_ORGANIZATIONS', saved.o],
+        ['AWS_ENDPOINT_URL_SECURITYHUB', saved.s],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -359,7 +424,9 @@ describe('emulator setup', () => {
   });
 
   it('serves 10,000 accounts and 1,000 OUs quickly', async () => {
-    const big = await startEmulator({ org: generateOrganization({ seed: 9, now: NOW, accounts: 10_000, ous: 1_000, maxDepth: 5 }) });
+    const big = await startEmulator({
+      org: generateOrganization({ seed: 9, now: NOW, accounts: 10_000, ous: 1_000, maxDepth: 5 }),
+    });
     const client = new OrganizationsClient(emulatorClientConfig(big));
     try {
       const started = performance.now();

@@ -81,7 +81,7 @@ export interface GeneratedAssociation {
 }
 
 /** Target ids per anomaly kind, each list in a stable order. */
-export type SeededAnomalies = { readonly [K in AnomalyKind]: readonly string[] };
+export type SeededAnomalies = Readonly<Record<AnomalyKind, readonly string[]>>;
 
 /** A whole generated organization. */
 export interface GeneratedOrg {

@@ -90,9 +90,17 @@ function fraction(name: string, value: number): number {
 export function resolveGenerateOptions(options: GenerateOrganizationOptions = {}): ResolvedGenerateOptions {
   const d = GENERATE_DEFAULTS;
   const ous = integer('ous', options.ous ?? d.ous, 0, 100_000);
-  const maxDepth = integer('maxDepth', options.maxDepth ?? (ous === 0 ? 0 : d.maxDepth), ous === 0 ? 0 : 1, MAX_OU_DEPTH);
+  const maxDepth = integer(
+    'maxDepth',
+    options.maxDepth ?? (ous === 0 ? 0 : d.maxDepth),
+    ous === 0 ? 0 : 1,
+    MAX_OU_DEPTH,
+  );
   const suspendedFraction = fraction('suspendedFraction', options.suspendedFraction ?? d.suspendedFraction);
-  const pendingClosureFraction = fraction('pendingClosureFraction', options.pendingClosureFraction ?? d.pendingClosureFraction);
+  const pendingClosureFraction = fraction(
+    'pendingClosureFraction',
+    options.pendingClosureFraction ?? d.pendingClosureFraction,
+  );
   if (suspendedFraction + pendingClosureFraction > 1) {
     throw new GenerateOrganizationError('suspendedFraction + pendingClosureFraction must not exceed 1');
   }
@@ -108,7 +116,10 @@ export function resolveGenerateOptions(options: GenerateOrganizationOptions = {}
     pendingClosureFraction,
     policies: integer('policies', options.policies ?? d.policies, 1, 1000),
     appliedOuFraction: fraction('appliedOuFraction', options.appliedOuFraction ?? d.appliedOuFraction),
-    appliedAccountFraction: fraction('appliedAccountFraction', options.appliedAccountFraction ?? d.appliedAccountFraction),
+    appliedAccountFraction: fraction(
+      'appliedAccountFraction',
+      options.appliedAccountFraction ?? d.appliedAccountFraction,
+    ),
     selfManagedFraction: fraction('selfManagedFraction', options.selfManagedFraction ?? d.selfManagedFraction),
     stalePendingHours: integer('stalePendingHours', options.stalePendingHours ?? d.stalePendingHours, 1, 24 * 365),
     now,

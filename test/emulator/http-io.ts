@@ -55,5 +55,11 @@ export function sendJson11Error(res: ServerResponse, error: EmulatedServiceError
  * REST-JSON error parser reads before the body.
  */
 export function sendRestJsonError(res: ServerResponse, error: EmulatedServiceError): void {
-  sendJson(res, error.httpStatus, 'application/json', { Message: error.message, ...error.fields }, { 'x-amzn-ErrorType': error.code });
+  sendJson(
+    res,
+    error.httpStatus,
+    'application/json',
+    { Message: error.message, ...error.fields },
+    { 'x-amzn-ErrorType': error.code },
+  );
 }

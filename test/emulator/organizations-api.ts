@@ -45,7 +45,8 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, ct
   const page = <T>(items: readonly T[], scope: string) =>
     servePage(items, { scope: `${op}|${scope}`, maxResults: maxResults(input), nextToken: nextToken(input) }, paging);
   // Invalid children are appended after the real ones; the real lists are only copied when there are any.
-  const withExtra = <T>(items: readonly T[], extra: readonly T[] | undefined): readonly T[] => (extra?.length ? [...items, ...extra] : items);
+  const withExtra = <T>(items: readonly T[], extra: readonly T[] | undefined): readonly T[] =>
+    extra?.length ? [...items, ...extra] : items;
   const extraOf = (parentId: string) => responses.extraChildren.get(parentId);
   const countExtras = (items: readonly (GeneratedAccount | GeneratedOu)[]): void => {
     if (responses.extras.size === 0) return;
@@ -82,7 +83,10 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, ct
     }
     case 'ListRoots': {
       const p = page(index.org.roots, '');
-      return withToken({ Roots: p.items.map((r) => ({ Id: r.id, Arn: r.arn, Name: r.name, PolicyTypes: [] })) }, p.nextToken);
+      return withToken(
+        { Roots: p.items.map((r) => ({ Id: r.id, Arn: r.arn, Name: r.name, PolicyTypes: [] })) },
+        p.nextToken,
+      );
     }
     case 'ListAccounts': {
       const p = page(withExtra(index.org.accounts, responses.extraAccounts), '');
@@ -101,26 +105,36 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, ct
     }
     case 'ListChildren': {
       const parentId = parentIdOf(input, index);
-      const childType = input['ChildType'];
+      const childType = input.ChildType;
       if (childType !== 'ACCOUNT' && childType !== 'ORGANIZATIONAL_UNIT') {
         throw organizationsInvalidInput('INVALID_ENUM', 'You specified an invalid value for ChildType.');
       }
       const children = index.children.get(parentId)!;
       const extra = extraOf(parentId);
-      const listed = childType === 'ACCOUNT' ? withExtra(children.accounts, extra?.accounts) : withExtra(children.ous, extra?.ous);
+      const listed =
+        childType === 'ACCOUNT' ? withExtra(children.accounts, extra?.accounts) : withExtra(children.ous, extra?.ous);
       const p = page<GeneratedOu | GeneratedAccount>(listed, `${parentId}|${childType}`);
       countExtras(p.items);
       return withToken({ Children: p.items.map((c) => ({ Id: c.id, Type: childType })) }, p.nextToken);
     }
     case 'ListParents': {
       // Only the naive baseline of the benchmark calls it: the audit never does.
-      const childId = input['ChildId'];
-      if (typeof childId !== 'string' || childId === '') throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for ChildId.');
+      const childId = input.ChildId;
+      if (typeof childId !== 'string' || childId === '')
+        throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for ChildId.');
       if (!ID_PATTERNS.account.test(childId) && !ID_PATTERNS.ou.test(childId)) {
-        throw organizationsInvalidInput('INVALID_PATTERN', 'You provided a value for ChildId that does not match the required pattern.');
+        throw organizationsInvalidInput(
+          'INVALID_PATTERN',
+          'You provided a value for ChildId that does not match the required pattern.',
+        );
       }
       const parentId = index.parents.get(childId);
-      if (parentId === undefined) throw new EmulatedServiceError('ChildNotFoundException', 400, "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.");
+      if (parentId === undefined)
+        throw new EmulatedServiceError(
+          'ChildNotFoundException',
+          400,
+          "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified.",
+        );
       const p = page([{ Id: parentId, Type: index.targetTypes.get(parentId) }], childId);
       return withToken({ Parents: p.items }, p.nextToken);
     }
@@ -151,16 +165,22 @@ function ouJson(ou: GeneratedOu): object {
 }
 
 function maxResults(input: Input): number {
-  const v = input['MaxResults'];
+  const v = input.MaxResults;
   if (v === undefined || v === null) return MAX_RESULTS;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw organizationsInvalidInput('INVALID_INPUT', 'MaxResults must be an integer.');
-  if (v > MAX_RESULTS) throw organizationsInvalidInput('MAX_VALUE_EXCEEDED', 'You provided a value that exceeds the maximum allowed.');
-  if (v < 1) throw organizationsInvalidInput('MIN_VALUE_EXCEEDED', 'You provided a value that is less than the minimum allowed.');
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    throw organizationsInvalidInput('INVALID_INPUT', 'MaxResults must be an integer.');
+  if (v > MAX_RESULTS)
+    throw organizationsInvalidInput('MAX_VALUE_EXCEEDED', 'You provided a value that exceeds the maximum allowed.');
+  if (v < 1)
+    throw organizationsInvalidInput(
+      'MIN_VALUE_EXCEEDED',
+      'You provided a value that is less than the minimum allowed.',
+    );
   return v;
 }
 
 function nextToken(input: Input): string | undefined {
-  const v = input['NextToken'];
+  const v = input.NextToken;
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw organizationsInvalidInput('INVALID_PAGINATION_TOKEN', 'NextToken must be a string.');
   return v;
@@ -168,13 +188,21 @@ function nextToken(input: Input): string | undefined {
 
 /** ParentId: required, a root or OU id in AWS syntax, and existing. */
 function parentIdOf(input: Input, index: OrgIndex): string {
-  const v = input['ParentId'];
-  if (typeof v !== 'string' || v === '') throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for ParentId.');
+  const v = input.ParentId;
+  if (typeof v !== 'string' || v === '')
+    throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for ParentId.');
   if (!ID_PATTERNS.root.test(v) && !ID_PATTERNS.ou.test(v)) {
-    throw organizationsInvalidInput('INVALID_PATTERN', 'You provided a value for ParentId that does not match the required pattern.');
+    throw organizationsInvalidInput(
+      'INVALID_PATTERN',
+      'You provided a value for ParentId that does not match the required pattern.',
+    );
   }
   if (!index.children.has(v)) {
-    throw new EmulatedServiceError('ParentNotFoundException', 400, "We can't find a root or OU with the ParentId that you specified.");
+    throw new EmulatedServiceError(
+      'ParentNotFoundException',
+      400,
+      "We can't find a root or OU with the ParentId that you specified.",
+    );
   }
   return v;
 }

@@ -18,7 +18,12 @@ const context = (emptyPageFraction: number, codec = new PageTokenCodec()): Pagin
 };
 
 /** Follows NextToken to the end, like an SDK paginator. */
-function collect(items: readonly number[], scope: string, maxResults: number, ctx: PagingContext): { all: number[]; pages: number } {
+function collect(
+  items: readonly number[],
+  scope: string,
+  maxResults: number,
+  ctx: PagingContext,
+): { all: number[]; pages: number } {
   const all: number[] = [];
   let nextToken: string | undefined;
   let pages = 0;

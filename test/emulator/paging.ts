@@ -48,7 +48,11 @@ export function servePage<T>(items: readonly T[], request: PageRequest, ctx: Pag
   }
 
   // Empty page in the middle: same offset again, but flagged so it happens once per offset.
-  if (!emptyServed && offset < items.length && hashFraction(String(ctx.seed), 'empty', request.scope, offset) < ctx.emptyPageFraction) {
+  if (
+    !emptyServed &&
+    offset < items.length &&
+    hashFraction(String(ctx.seed), 'empty', request.scope, offset) < ctx.emptyPageFraction
+  ) {
     ctx.onEmptyPage();
     return { items: [], nextToken: ctx.codec.encode(request.scope, { offset, emptyServed: true }) };
   }
@@ -60,9 +64,13 @@ export function servePage<T>(items: readonly T[], request: PageRequest, ctx: Pag
 
   const end = Math.min(items.length, offset + request.maxResults);
   const page = items.slice(offset, end);
-  if (end < items.length) return { items: page, nextToken: ctx.codec.encode(request.scope, { offset: end, emptyServed: false }) };
+  if (end < items.length)
+    return { items: page, nextToken: ctx.codec.encode(request.scope, { offset: end, emptyServed: false }) };
   // Last page: sometimes (or always) announce one more, empty page, as AWS occasionally does.
-  if (end > 0 && (ctx.alwaysNextToken === true || hashFraction(String(ctx.seed), 'trailing', request.scope) < ctx.emptyPageFraction)) {
+  if (
+    end > 0 &&
+    (ctx.alwaysNextToken === true || hashFraction(String(ctx.seed), 'trailing', request.scope) < ctx.emptyPageFraction)
+  ) {
     return { items: page, nextToken: ctx.codec.encode(request.scope, { offset: end, emptyServed: false }) };
   }
   return { items: page };

@@ -21,7 +21,8 @@ export function routeOf(req: IncomingMessage): Route {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
     const op = target.startsWith(ORGANIZATIONS_TARGET_PREFIX) ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : '';
-    if ((ORGANIZATIONS_OPERATIONS as readonly string[]).includes(op)) return { service: 'organizations', operation: op };
+    if ((ORGANIZATIONS_OPERATIONS as readonly string[]).includes(op))
+      return { service: 'organizations', operation: op };
     return { service: null, operation: target, status: 400, json11: true };
   }
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -35,7 +36,8 @@ export function parseInput(body: string, service: Service): Record<string, unkno
   if (body.trim() === '') return {};
   try {
     const parsed: unknown = JSON.parse(body);
-    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      return parsed as Record<string, unknown>;
   } catch {
     // Reported below, in the service's own words.
   }

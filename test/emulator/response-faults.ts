@@ -35,21 +35,32 @@ export interface OrganizationsResponseFaults {
 const INVALID_CHILD_JOINED = Date.UTC(2020, 0, 1);
 
 /** Builds the look-ups; throws EmulatorConfigError for parents or accounts not in the org. */
-export function organizationsResponseFaults(faults: OrganizationsFaults | undefined, index: OrgIndex): OrganizationsResponseFaults {
+export function organizationsResponseFaults(
+  faults: OrganizationsFaults | undefined,
+  index: OrgIndex,
+): OrganizationsResponseFaults {
   const { organization: o } = index.org;
   const extraChildren = new Map<string, { accounts: GeneratedAccount[]; ous: GeneratedOu[] }>();
   const extraAccounts: GeneratedAccount[] = [];
   const extras = new Set<GeneratedAccount | GeneratedOu>();
   (faults?.invalidChildren ?? []).forEach((child, i) => {
     if (!index.children.has(child.parentId)) {
-      throw new EmulatorConfigError(`organizations.invalidChildren[${i}].parentId ${child.parentId} is not a root or OU of the organization`);
+      throw new EmulatorConfigError(
+        `organizations.invalidChildren[${i}].parentId ${child.parentId} is not a root or OU of the organization`,
+      );
     }
     let extra = extraChildren.get(child.parentId);
     if (!extra) extraChildren.set(child.parentId, (extra = { accounts: [], ous: [] }));
     const name = child.name ?? `invalid child ${i}`;
     if (child.type === 'ORGANIZATIONAL_UNIT') {
       // Depth is not served; 1 keeps the object well-formed for the type.
-      const ou: GeneratedOu = { id: child.id, arn: arns.ou(o.managementAccountId, o.id, child.id), name, parentId: child.parentId, depth: 1 };
+      const ou: GeneratedOu = {
+        id: child.id,
+        arn: arns.ou(o.managementAccountId, o.id, child.id),
+        name,
+        parentId: child.parentId,
+        depth: 1,
+      };
       extra.ous.push(ou);
       extras.add(ou);
       return;
@@ -72,7 +83,9 @@ export function organizationsResponseFaults(faults: OrganizationsFaults | undefi
   const malformedAccounts = new Map<string, Set<MalformedAccountKind>>();
   (faults?.malformedAccounts ?? []).forEach((rule, i) => {
     if (index.targetTypes.get(rule.accountId) !== 'ACCOUNT') {
-      throw new EmulatorConfigError(`organizations.malformedAccounts[${i}].accountId ${rule.accountId} is not an account of the organization`);
+      throw new EmulatorConfigError(
+        `organizations.malformedAccounts[${i}].accountId ${rule.accountId} is not an account of the organization`,
+      );
     }
     addTo(malformedAccounts, rule.accountId, rule.kind);
   });
@@ -80,11 +93,17 @@ export function organizationsResponseFaults(faults: OrganizationsFaults | undefi
 }
 
 /** Target id to the ways its batch-get answer is damaged; throws for targets not in the org. */
-export function securityHubMalformed(faults: SecurityHubFaults | undefined, index: OrgIndex): ReadonlyMap<string, ReadonlySet<MalformedKind>> {
+export function securityHubMalformed(
+  faults: SecurityHubFaults | undefined,
+  index: OrgIndex,
+): ReadonlyMap<string, ReadonlySet<MalformedKind>> {
   const out = new Map<string, Set<MalformedKind>>();
   (faults?.malformed ?? []).forEach((rule, i) => {
     for (const id of rule.targetIds) {
-      if (!index.targetTypes.has(id)) throw new EmulatorConfigError(`securityHub.malformed[${i}] names ${id}, which is not a target of the organization`);
+      if (!index.targetTypes.has(id))
+        throw new EmulatorConfigError(
+          `securityHub.malformed[${i}] names ${id}, which is not a target of the organization`,
+        );
       addTo(out, id, rule.kind);
     }
   });
@@ -92,16 +111,19 @@ export function securityHubMalformed(faults: SecurityHubFaults | undefined, inde
 }
 
 /** Applies the kinds to an account object as served (mutates and returns it). */
-export function malformAccount(json: Record<string, unknown>, kinds: ReadonlySet<MalformedAccountKind>): Record<string, unknown> {
-  if (kinds.has('missingId')) delete json['Id'];
-  if (kinds.has('missingName')) delete json['Name'];
+export function malformAccount(
+  json: Record<string, unknown>,
+  kinds: ReadonlySet<MalformedAccountKind>,
+): Record<string, unknown> {
+  if (kinds.has('missingId')) delete json.Id;
+  if (kinds.has('missingName')) delete json.Name;
   if (kinds.has('missingStatus')) {
-    delete json['Status'];
-    delete json['State'];
+    delete json.Status;
+    delete json.State;
   }
   if (kinds.has('unknownState')) {
-    delete json['Status'];
-    json['State'] = 'SUSPENDING';
+    delete json.Status;
+    json.State = 'SUSPENDING';
   }
   return json;
 }
@@ -110,15 +132,18 @@ export function malformAccount(json: Record<string, unknown>, kinds: ReadonlySet
  * Applies the kinds, except `unknownTargetMember` (an unprocessed entry, not a summary),
  * to a ConfigurationPolicyAssociationSummary as served (mutates and returns it).
  */
-export function malformSummary(json: Record<string, unknown>, kinds: ReadonlySet<MalformedKind>): Record<string, unknown> {
-  const id = json['TargetId'];
-  if (kinds.has('missingStatus')) delete json['AssociationStatus'];
-  if (kinds.has('unknownStatus')) json['AssociationStatus'] = 'DELETING';
-  if (kinds.has('unknownAssociationType')) json['AssociationType'] = 'DELEGATED';
-  if (kinds.has('missingPolicyId')) delete json['ConfigurationPolicyId'];
-  if (kinds.has('unknownTargetType')) json['TargetType'] = 'ORGANIZATION';
-  if (kinds.has('foreignTargetId')) json['TargetId'] = `../../${String(id)}`;
-  if (kinds.has('missingTargetId')) delete json['TargetId'];
+export function malformSummary(
+  json: Record<string, unknown>,
+  kinds: ReadonlySet<MalformedKind>,
+): Record<string, unknown> {
+  const id = json.TargetId;
+  if (kinds.has('missingStatus')) delete json.AssociationStatus;
+  if (kinds.has('unknownStatus')) json.AssociationStatus = 'DELETING';
+  if (kinds.has('unknownAssociationType')) json.AssociationType = 'DELEGATED';
+  if (kinds.has('missingPolicyId')) delete json.ConfigurationPolicyId;
+  if (kinds.has('unknownTargetType')) json.TargetType = 'ORGANIZATION';
+  if (kinds.has('foreignTargetId')) json.TargetId = `../../${String(id)}`;
+  if (kinds.has('missingTargetId')) delete json.TargetId;
   return json;
 }
 

@@ -51,7 +51,7 @@ export function handleSecurityHub(op: SecurityHubOperation, input: Input, ctx: S
 }
 
 function batchGet(input: Input, ctx: SecurityHubContext): object {
-  const identifiers = input['ConfigurationPolicyAssociationIdentifiers'];
+  const identifiers = input.ConfigurationPolicyAssociationIdentifiers;
   if (!Array.isArray(identifiers) || identifiers.length === 0) {
     throw securityHubInvalidInput('ConfigurationPolicyAssociationIdentifiers must be a non-empty list.');
   }
@@ -107,18 +107,24 @@ function batchGet(input: Input, ctx: SecurityHubContext): object {
 }
 
 function list(input: Input, ctx: SecurityHubContext): object {
-  const filters = (input['Filters'] ?? {}) as Input;
+  const filters = (input.Filters ?? {}) as Input;
   if (typeof filters !== 'object' || filters === null) throw securityHubInvalidInput('Filters must be an object.');
   const policyId = optionalString(filters, 'ConfigurationPolicyId');
   const type = optionalEnum(filters, 'AssociationType', ASSOCIATION_TYPES);
   const status = optionalEnum(filters, 'AssociationStatus', ASSOCIATION_STATUSES);
 
-  const maxResults = input['MaxResults'] ?? LIST_MAX_RESULTS;
-  if (typeof maxResults !== 'number' || !Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIST_MAX_RESULTS) {
+  const maxResults = input.MaxResults ?? LIST_MAX_RESULTS;
+  if (
+    typeof maxResults !== 'number' ||
+    !Number.isInteger(maxResults) ||
+    maxResults < 1 ||
+    maxResults > LIST_MAX_RESULTS
+  ) {
     throw securityHubInvalidInput(`MaxResults must be an integer from 1 to ${LIST_MAX_RESULTS}.`);
   }
-  const token = input['NextToken'];
-  if (token !== undefined && token !== null && typeof token !== 'string') throw securityHubInvalidInput('NextToken must be a string.');
+  const token = input.NextToken;
+  if (token !== undefined && token !== null && typeof token !== 'string')
+    throw securityHubInvalidInput('NextToken must be a string.');
 
   const all = ctx.index.associationList;
   const matching =
@@ -132,11 +138,15 @@ function list(input: Input, ctx: SecurityHubContext): object {
         );
   const page = servePage(
     matching,
-    { scope: `ListConfigurationPolicyAssociations|${policyId ?? ''}|${type ?? ''}|${status ?? ''}`, maxResults, nextToken: token ?? undefined },
+    {
+      scope: `ListConfigurationPolicyAssociations|${policyId ?? ''}|${type ?? ''}|${status ?? ''}`,
+      maxResults,
+      nextToken: token ?? undefined,
+    },
     ctx.paging,
   );
   const body: Record<string, unknown> = { ConfigurationPolicyAssociationSummaries: page.items.map(summaryJson) };
-  if (page.nextToken !== undefined) body['NextToken'] = page.nextToken;
+  if (page.nextToken !== undefined) body.NextToken = page.nextToken;
   return body;
 }
 
@@ -149,16 +159,24 @@ interface ParsedTarget {
 
 /** `{ Target: { AccountId | OrganizationalUnitId | RootId } }`, exactly one member set. */
 function parseTarget(identifier: unknown, i: number): ParsedTarget {
-  const target = (identifier as Input | null)?.['Target'];
+  const target = (identifier as Input | null)?.Target;
   if (typeof target !== 'object' || target === null) {
     throw securityHubInvalidInput(`ConfigurationPolicyAssociationIdentifiers[${i}].Target is required.`);
   }
   const members = Object.entries(target as Input).filter(([, v]) => v !== undefined && v !== null);
   const [member, value] = members[0] ?? [];
-  if (members.length !== 1 || member === undefined || !(member in TARGET_MEMBERS) || typeof value !== 'string' || value === '') {
-    throw securityHubInvalidInput(`ConfigurationPolicyAssociationIdentifiers[${i}].Target must set exactly one of AccountId, OrganizationalUnitId, RootId.`);
+  if (
+    members.length !== 1 ||
+    member === undefined ||
+    !(member in TARGET_MEMBERS) ||
+    typeof value !== 'string' ||
+    value === ''
+  ) {
+    throw securityHubInvalidInput(
+      `ConfigurationPolicyAssociationIdentifiers[${i}].Target must set exactly one of AccountId, OrganizationalUnitId, RootId.`,
+    );
   }
-  return { id: value, declaredType: TARGET_MEMBERS[member]!, raw: { Target: { [member]: value } } };
+  return { id: value, declaredType: TARGET_MEMBERS[member], raw: { Target: { [member]: value } } };
 }
 
 function unprocessedJson(identifier: object, errorCode: string, errorReason: string): object {
@@ -174,7 +192,7 @@ function summaryJson(a: GeneratedAssociation): Record<string, unknown> {
     UpdatedAt: a.updatedAt,
     AssociationStatus: a.associationStatus,
   };
-  if (a.associationStatusMessage !== null) out['AssociationStatusMessage'] = a.associationStatusMessage;
+  if (a.associationStatusMessage !== null) out.AssociationStatusMessage = a.associationStatusMessage;
   return out;
 }
 
@@ -187,6 +205,7 @@ function optionalString(obj: Input, key: string): string | undefined {
 
 function optionalEnum(obj: Input, key: string, allowed: readonly string[]): string | undefined {
   const v = optionalString(obj, key);
-  if (v !== undefined && !allowed.includes(v)) throw securityHubInvalidInput(`Filters.${key} must be one of ${allowed.join(', ')}.`);
+  if (v !== undefined && !allowed.includes(v))
+    throw securityHubInvalidInput(`Filters.${key} must be one of ${allowed.join(', ')}.`);
   return v;
 }

@@ -76,14 +76,14 @@ export function createRandom(seed: Seed, stream = ''): Random {
     int,
     pick: <T>(items: readonly T[]): T => {
       if (items.length === 0) throw new RangeError('pick from an empty array');
-      return items[int(0, items.length - 1)] as T;
+      return items[int(0, items.length - 1)];
     },
     shuffle: <T>(items: readonly T[]): T[] => {
       const out = items.slice();
       for (let i = out.length - 1; i > 0; i--) {
         const j = int(0, i);
-        const tmp = out[i] as T;
-        out[i] = out[j] as T;
+        const tmp = out[i];
+        out[i] = out[j];
         out[j] = tmp;
       }
       return out;

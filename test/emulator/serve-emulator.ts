@@ -43,8 +43,11 @@ async function main(): Promise<void> {
 
   const { org } = emulator;
   console.log(`Emulated Organizations + Security Hub at ${emulator.endpoint}`);
-  console.log(`  ${org.accounts.length} accounts, ${org.ous.length} OUs, root ${org.roots[0]!.id}, ${org.policies.length} policies`);
-  for (const [kind, ids] of Object.entries(org.anomalies)) console.log(`  seeded ${kind}: ${ids.length ? ids.join(', ') : '-'}`);
+  console.log(
+    `  ${org.accounts.length} accounts, ${org.ous.length} OUs, root ${org.roots[0].id}, ${org.policies.length} policies`,
+  );
+  for (const [kind, ids] of Object.entries(org.anomalies))
+    console.log(`  seeded ${kind}: ${ids.length ? ids.join(', ') : '-'}`);
   console.log('\nPoint SDK clients at it, e.g.:');
   for (const [key, value] of Object.entries(emulatorEnvironment(emulator))) console.log(`  export ${key}=${value}`);
   console.log('\nCtrl-C to stop.');

@@ -2,7 +2,10 @@ import { UnprocessedPlan } from './unprocessed-plan';
 
 describe('UnprocessedPlan', () => {
   it('answers unprocessed for k attempts, then processes', () => {
-    const plan = new UnprocessedPlan([{ targetIds: ['111111111111'], attempts: 2, errorCode: '403', errorReason: 'Denied' }], 1);
+    const plan = new UnprocessedPlan(
+      [{ targetIds: ['111111111111'], attempts: 2, errorCode: '403', errorReason: 'Denied' }],
+      1,
+    );
     expect(plan.check('111111111111', 'ACCOUNT')).toEqual({ errorCode: '403', errorReason: 'Denied' });
     expect(plan.check('111111111111', 'ACCOUNT')).not.toBeNull();
     expect(plan.check('111111111111', 'ACCOUNT')).toBeNull();
@@ -11,7 +14,8 @@ describe('UnprocessedPlan', () => {
 
   it('keeps forever-targets unprocessed, with default code and reason', () => {
     const plan = new UnprocessedPlan([{ targetIds: ['r-abcd'], attempts: 'forever' }], 1);
-    for (let i = 0; i < 20; i++) expect(plan.check('r-abcd', 'ROOT')).toEqual({ errorCode: '429', errorReason: 'Rate exceeded' });
+    for (let i = 0; i < 20; i++)
+      expect(plan.check('r-abcd', 'ROOT')).toEqual({ errorCode: '429', errorReason: 'Rate exceeded' });
   });
 
   it('selects a fraction deterministically per seed, limited to target types', () => {
@@ -48,7 +52,13 @@ describe('UnprocessedPlan', () => {
   });
 
   it('reports fixed attempts and null for unselected targets', () => {
-    const plan = new UnprocessedPlan([{ targetIds: ['r-abcd'], attempts: 'forever' }, { targetIds: ['r-efgh'], attempts: { min: 2, max: 2 } }], 1);
+    const plan = new UnprocessedPlan(
+      [
+        { targetIds: ['r-abcd'], attempts: 'forever' },
+        { targetIds: ['r-efgh'], attempts: { min: 2, max: 2 } },
+      ],
+      1,
+    );
     expect(plan.attemptsFor('r-abcd', 'ROOT')).toBe('forever');
     expect(plan.attemptsFor('r-efgh', 'ROOT')).toBe(2);
     expect(plan.attemptsFor('r-ijkl', 'ROOT')).toBeNull();

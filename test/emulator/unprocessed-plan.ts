@@ -17,7 +17,7 @@ export interface UnprocessedVerdict {
 /** Stateful attempt counting over a fixed set of rules. */
 export class UnprocessedPlan {
   private readonly attempts = new Map<string, number>();
-  private readonly explicit: ReadonlyArray<ReadonlySet<string> | null>;
+  private readonly explicit: readonly (ReadonlySet<string> | null)[];
 
   constructor(
     private readonly rules: readonly UnprocessedRule[],
@@ -30,7 +30,7 @@ export class UnprocessedPlan {
   check(targetId: string, targetType: TargetType): UnprocessedVerdict | null {
     const index = this.matchIndex(targetId, targetType);
     if (index < 0) return null;
-    const rule = this.rules[index]!;
+    const rule = this.rules[index];
     const limit = this.limit(index, rule, targetId);
     const before = this.attempts.get(targetId) ?? 0;
     this.attempts.set(targetId, before + 1);
@@ -41,7 +41,7 @@ export class UnprocessedPlan {
   /** The rule that selects the target, if any; does not count an attempt. */
   ruleFor(targetId: string, targetType: TargetType): UnprocessedRule | null {
     const index = this.matchIndex(targetId, targetType);
-    return index < 0 ? null : this.rules[index]!;
+    return index < 0 ? null : this.rules[index];
   }
 
   /**
@@ -50,7 +50,7 @@ export class UnprocessedPlan {
    */
   attemptsFor(targetId: string, targetType: TargetType): number | 'forever' | null {
     const index = this.matchIndex(targetId, targetType);
-    return index < 0 ? null : this.limit(index, this.rules[index]!, targetId);
+    return index < 0 ? null : this.limit(index, this.rules[index], targetId);
   }
 
   private matchIndex(targetId: string, targetType: TargetType): number {

@@ -6,14 +6,20 @@ import { AuditContextError } from '../../infra/config/audit-config';
 import { createTestApp } from './test-app';
 
 /** Every acknowledgment (id → reason) recorded in the construct tree. */
-function acknowledgments(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
-  return root.node.findAll().flatMap((construct) =>
-    construct.node.metadata
-      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((entry) =>
-        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, id, reason })),
-      ),
-  );
+function acknowledgments(root: IConstruct): { path: string; id: string; reason: string }[] {
+  return root.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+            path: construct.node.path,
+            id,
+            reason,
+          })),
+        ),
+    );
 }
 
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -35,7 +41,9 @@ describe('app', () => {
   it.each(Object.entries(VARIANTS))('has no unacknowledged cdk-nag AwsSolutions finding (%s)', (_name, context) => {
     const { app, stack } = createTestApp(context);
     const report = new AwsSolutionsChecks(app).validateScope(app);
-    expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`),
+    ).toEqual([]);
     expect(report.success).toBe(true);
     // Synthesis runs the same checks as a validation plugin, and fails on any finding.
     expect(() => app.synth()).not.toThrow();
@@ -49,7 +57,9 @@ describe('app', () => {
     // Re-enable a finding by adding an unencrypted, unlogged bucket next to the real ones.
     new (require('aws-cdk-lib/aws-s3').Bucket)(stack, 'Unreviewed');
     const report = new AwsSolutionsChecks(app).validateScope(app);
-    expect(report.violations.map((v) => v.ruleName)).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+    expect(report.violations.map((v) => v.ruleName)).toEqual(
+      expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']),
+    );
     expect(() => app.synth()).toThrow(/AwsSolutions-S1/);
   });
 
@@ -74,9 +84,9 @@ describe('app', () => {
   });
 
   it('turns invalid context into an AuditContextError naming the keys', () => {
-    expect(() => createTestApp({ scheduleCron: 'cron(0 2 * * *)', logRetentionDays: -1, alertEmails: 'nope', bogus: 1 })).toThrow(
-      AuditContextError,
-    );
+    expect(() =>
+      createTestApp({ scheduleCron: 'cron(0 2 * * *)', logRetentionDays: -1, alertEmails: 'nope', bogus: 1 }),
+    ).toThrow(AuditContextError);
     try {
       createTestApp({ scheduleCron: 'cron(0 2 * * *)', logRetentionDays: -1, alertEmails: 'nope', bogus: 1 });
     } catch (error) {

@@ -47,9 +47,15 @@ export async function createReportViews(connection: DuckDBConnection, root: stri
     `format = 'newline_delimited', columns = ${columnsStruct(columns)}, ` +
     `hive_partitioning = true, hive_types = {'${REPORT_LAYOUT.partitionKey}': 'VARCHAR'})`;
   await connection.run(
-    view(REPORT_LAYOUT.associationsDir, `${REPORT_LAYOUT.associationsDir}/${REPORT_LAYOUT.partitionKey}=*/*.jsonl.gz`, ASSOCIATION_COLUMNS),
+    view(
+      REPORT_LAYOUT.associationsDir,
+      `${REPORT_LAYOUT.associationsDir}/${REPORT_LAYOUT.partitionKey}=*/*.jsonl.gz`,
+      ASSOCIATION_COLUMNS,
+    ),
   );
-  await connection.run(view(REPORT_LAYOUT.runsDir, `${REPORT_LAYOUT.runsDir}/${REPORT_LAYOUT.partitionKey}=*/*.json`, RUN_COLUMNS));
+  await connection.run(
+    view(REPORT_LAYOUT.runsDir, `${REPORT_LAYOUT.runsDir}/${REPORT_LAYOUT.partitionKey}=*/*.json`, RUN_COLUMNS),
+  );
 }
 
 /** Writes rows in the report's S3 layout below `root` (for fixtures). */

@@ -27,12 +27,21 @@ function row(columns: readonly ReportColumn[], values: Record<string, unknown>):
   return Object.fromEntries(
     columns.map((c) => [
       c.name,
-      c.name in values ? values[c.name] : c.type === 'array<string>' ? [] : c.type === 'boolean' ? false : c.type === 'string' ? null : 0,
+      c.name in values
+        ? values[c.name]
+        : c.type === 'array<string>'
+          ? []
+          : c.type === 'boolean'
+            ? false
+            : c.type === 'string'
+              ? null
+              : 0,
     ]),
   );
 }
 
-const iso = (runId: string) => `${runId.slice(0, 4)}-${runId.slice(4, 6)}-${runId.slice(6, 8)}T${runId.slice(9, 11)}:${runId.slice(11, 13)}:${runId.slice(13, 15)}Z`;
+const iso = (runId: string) =>
+  `${runId.slice(0, 4)}-${runId.slice(4, 6)}-${runId.slice(6, 8)}T${runId.slice(9, 11)}:${runId.slice(11, 13)}:${runId.slice(13, 15)}Z`;
 
 function target(runId: string, id: string, values: Record<string, unknown>): Record<string, unknown> {
   const type = id.startsWith('r-') ? 'ROOT' : id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT';
@@ -53,7 +62,19 @@ function target(runId: string, id: string, values: Record<string, unknown>): Rec
 }
 
 function writeFixtures(dir: string): void {
-  writeReportFiles(dir, '2026-10-15', RUN_OLD, [], row(RUN_COLUMNS, { run_id: RUN_OLD, audited_at: iso(RUN_OLD), run_status: 'COMPLETE', status_failed: 9, drifted: 9 }));
+  writeReportFiles(
+    dir,
+    '2026-10-15',
+    RUN_OLD,
+    [],
+    row(RUN_COLUMNS, {
+      run_id: RUN_OLD,
+      audited_at: iso(RUN_OLD),
+      run_status: 'COMPLETE',
+      status_failed: 9,
+      drifted: 9,
+    }),
+  );
 
   writeReportFiles(
     dir,
@@ -185,7 +206,7 @@ describe('named queries (infra/queries/*.sql) in DuckDB', () => {
     // Exactly the file's text, as the named query holds it.
     expect(query.sql).toBe(fs.readFileSync(path.join(QUERIES_DIRECTORY, `${name}.sql`), 'utf8').trim());
     const reader = await connection.runAndReadAll(query.sql);
-    return reader.getRowObjectsJson() as Record<string, unknown>[];
+    return reader.getRowObjectsJson();
   };
 
   beforeAll(async () => {
@@ -204,9 +225,14 @@ describe('named queries (infra/queries/*.sql) in DuckDB', () => {
 
   it('views mirror the Glue columns and types, plus dt as VARCHAR', async () => {
     const describe = async (view: string) =>
-      (await connection.runAndReadAll(`DESCRIBE ${view}`)).getRowObjectsJson().map((r) => [r.column_name, r.column_type]);
+      (await connection.runAndReadAll(`DESCRIBE ${view}`))
+        .getRowObjectsJson()
+        .map((r) => [r.column_name, r.column_type]);
     expect(await describe('associations')).toEqual([
-      ...ASSOCIATION_COLUMNS.map((c) => [c.name, { string: 'VARCHAR', boolean: 'BOOLEAN', 'array<string>': 'VARCHAR[]' }[c.type as string]]),
+      ...ASSOCIATION_COLUMNS.map((c) => [
+        c.name,
+        { string: 'VARCHAR', boolean: 'BOOLEAN', 'array<string>': 'VARCHAR[]' }[c.type as string],
+      ]),
       ['dt', 'VARCHAR'],
     ]);
     expect((await describe('runs')).at(-1)).toEqual(['dt', 'VARCHAR']);
@@ -238,7 +264,14 @@ describe('named queries (infra/queries/*.sql) in DuckDB', () => {
 
   it('failed-by-ou-path counts FAILED targets per path', async () => {
     const rows = await run('failed-by-ou-path');
-    expect(rows.map((r) => ({ ...r, failed_targets: Number(r.failed_targets), failed_accounts: Number(r.failed_accounts), failed_roots_and_ous: Number(r.failed_roots_and_ous) }))).toEqual([
+    expect(
+      rows.map((r) => ({
+        ...r,
+        failed_targets: Number(r.failed_targets),
+        failed_accounts: Number(r.failed_accounts),
+        failed_roots_and_ous: Number(r.failed_roots_and_ous),
+      })),
+    ).toEqual([
       {
         ou_path: `${ROOT}/${PROD}`,
         failed_targets: 2,
@@ -293,9 +326,21 @@ describe('named queries (infra/queries/*.sql) in DuckDB', () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'report-empty-'));
     try {
       // One run with no departed targets and nothing drifted.
-      writeReportFiles(empty, '2026-11-26', RUN_2, [target(RUN_2, ROOT, { ou_path: ROOT })], row(RUN_COLUMNS, { run_id: RUN_2, run_status: 'COMPLETE' }));
+      writeReportFiles(
+        empty,
+        '2026-11-26',
+        RUN_2,
+        [target(RUN_2, ROOT, { ou_path: ROOT })],
+        row(RUN_COLUMNS, { run_id: RUN_2, run_status: 'COMPLETE' }),
+      );
       await createReportViews(connection, empty);
-      for (const name of ['drift-latest-run', 'failed-by-ou-path', 'stale-pending', 'new-drift-since-previous-run', 'departed-targets']) {
+      for (const name of [
+        'drift-latest-run',
+        'failed-by-ou-path',
+        'stale-pending',
+        'new-drift-since-previous-run',
+        'departed-targets',
+      ]) {
         expect(await run(name)).toEqual([]);
       }
       expect((await run('failed-and-drift-trend-30-days')).map((r) => r.run_id)).toEqual([RUN_2]);

@@ -4,9 +4,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { createAuditApp, type AuditApp } from '../../infra/app';
 
 /** cdk.json's context (feature flags), so tests synthesize what `cdk synth` does. */
-const CDK_JSON_CONTEXT = (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
-  context: Record<string, unknown>;
-}).context;
+const CDK_JSON_CONTEXT = (
+  JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+    context: Record<string, unknown>;
+  }
+).context;
 
 /**
  * The real app with `context` on top of cdk.json's, environment-agnostic.
@@ -38,5 +40,5 @@ export function logicalIdStartingWith(template: Template, type: string, prefix: 
   if (ids.length !== 1) {
     throw new Error(`expected one ${type} with id ${prefix}*, found ${ids.join(', ') || 'none'}`);
   }
-  return ids[0] as string;
+  return ids[0];
 }

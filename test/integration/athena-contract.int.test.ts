@@ -11,7 +11,12 @@ import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { AuditOutcome } from '../../lambdas/audit/core/run-audit';
 import type { AssociationRow } from '../../lambdas/audit/report/rows';
-import { ASSOCIATION_COLUMNS, RUN_COLUMNS, type GlueColumnType, type ReportColumn } from '../../lambdas/audit/report/schema';
+import {
+  ASSOCIATION_COLUMNS,
+  RUN_COLUMNS,
+  type GlueColumnType,
+  type ReportColumn,
+} from '../../lambdas/audit/report/schema';
 import { emulatorClientConfig, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
 import { createReportViews } from '../infra/duckdb-report-views';
 import { startEmulatedAudit, type EmulatedAudit } from '../support/emulated-audit';
@@ -42,18 +47,34 @@ function expectGlueShape(record: Record<string, unknown>, columns: readonly Repo
   expect(Object.keys(record)).toEqual(columns.map((c) => c.name));
   for (const column of columns) {
     if (!hasGlueType(column.type, record[column.name])) {
-      throw new Error(`${what}: column ${column.name} should be ${column.type}, got ${JSON.stringify(record[column.name])}`);
+      throw new Error(
+        `${what}: column ${column.name} should be ${column.type}, got ${JSON.stringify(record[column.name])}`,
+      );
     }
   }
 }
 
 /** The next night's organization: some accounts gone, one association broken, one repaired. */
-function nextNight(org: GeneratedOrg, departed: readonly string[], turnsFailed: string, recovers: string): GeneratedOrg {
+function nextNight(
+  org: GeneratedOrg,
+  departed: readonly string[],
+  turnsFailed: string,
+  recovers: string,
+): GeneratedOrg {
   const gone = new Set(departed);
   const associations = new Map(org.associations);
   for (const id of gone) associations.delete(id);
-  associations.set(turnsFailed, { ...associations.get(turnsFailed)!, associationStatus: 'FAILED', associationStatusMessage: 'Policy update failed' });
-  associations.set(recovers, { ...associations.get(recovers)!, associationStatus: 'SUCCESS', associationStatusMessage: null, anomaly: null });
+  associations.set(turnsFailed, {
+    ...associations.get(turnsFailed)!,
+    associationStatus: 'FAILED',
+    associationStatusMessage: 'Policy update failed',
+  });
+  associations.set(recovers, {
+    ...associations.get(recovers)!,
+    associationStatus: 'SUCCESS',
+    associationStatusMessage: null,
+    anomaly: null,
+  });
   const anomalies = Object.fromEntries(
     Object.entries(org.anomalies).map(([kind, ids]) => [kind, ids.filter((id) => !gone.has(id) && id !== recovers)]),
   ) as unknown as GeneratedOrg['anomalies'];
@@ -71,7 +92,7 @@ async function downloadBucket(audit: EmulatedAudit, root: string): Promise<void>
 async function query(connection: DuckDBConnection, name: string): Promise<Record<string, unknown>[]> {
   const sql = await readFile(join(QUERIES_DIR, `${name}.sql`), 'utf8');
   const reader = await connection.runAndReadAll(sql);
-  return reader.getRowObjectsJson() as Record<string, unknown>[];
+  return reader.getRowObjectsJson();
 }
 
 const ids = (rows: readonly { target_id?: unknown }[]) => rows.map((r) => String(r.target_id)).sort();
@@ -100,9 +121,12 @@ describe('Athena named queries over reports the audit wrote', () => {
     });
     const { org } = audit;
     const anomalous = new Set(Object.values(org.anomalies).flat());
-    const plain = org.accounts.filter((a) => a.status === 'ACTIVE' && !anomalous.has(a.id) && org.associations.get(a.id)?.associationType === 'INHERITED');
+    const plain = org.accounts.filter(
+      (a) =>
+        a.status === 'ACTIVE' && !anomalous.has(a.id) && org.associations.get(a.id)?.associationType === 'INHERITED',
+    );
     departed = plain.slice(0, 3).map((a) => a.id);
-    turnsFailed = plain[3]!.id;
+    turnsFailed = plain[3].id;
     recovers = org.anomalies.failed[0]!;
 
     first = await audit.run({ scheduledTime: '2026-11-25T02:00:00Z' });
@@ -145,7 +169,10 @@ describe('Athena named queries over reports the audit wrote', () => {
   it('writes every Glue column, in order, with its declared type, and nothing else', async () => {
     for (const dir of ['associations/dt=2026-11-25', 'associations/dt=2026-11-26']) {
       for (const file of await readdir(join(root, dir))) {
-        const lines = gunzipSync(await readFile(join(root, dir, file))).toString('utf8').trimEnd().split('\n');
+        const lines = gunzipSync(await readFile(join(root, dir, file)))
+          .toString('utf8')
+          .trimEnd()
+          .split('\n');
         expect(lines.length).toBeGreaterThan(100);
         lines.forEach((line, i) => expectGlueShape(JSON.parse(line), ASSOCIATION_COLUMNS, `${file}:${i + 1}`));
       }
@@ -165,7 +192,9 @@ describe('Athena named queries over reports the audit wrote', () => {
       { dt: '2026-11-25', n: String(first.rows.length) },
       { dt: '2026-11-26', n: String(second.rows.length) },
     ]);
-    const runs = await connection.runAndReadAll('SELECT run_id, targets_reported, departed_targets FROM runs ORDER BY run_id');
+    const runs = await connection.runAndReadAll(
+      'SELECT run_id, targets_reported, departed_targets FROM runs ORDER BY run_id',
+    );
     expect(runs.getRowObjectsJson()).toEqual([
       { run_id: '20261125T020000Z', targets_reported: first.rows.length, departed_targets: [] },
       { run_id: '20261126T020000Z', targets_reported: second.rows.length, departed_targets: [...departed].sort() },
@@ -178,7 +207,11 @@ describe('Athena named queries over reports the audit wrote', () => {
     expect(expected.length).toBeGreaterThan(5);
     expect(ids(rows)).toEqual(ids(expected));
     const failed = rows.find((r) => r.target_id === turnsFailed)!;
-    expect(failed).toMatchObject({ run_id: '20261126T020000Z', association_status: 'FAILED', drift_reasons: ['FAILED'] });
+    expect(failed).toMatchObject({
+      run_id: '20261126T020000Z',
+      association_status: 'FAILED',
+      drift_reasons: ['FAILED'],
+    });
   });
 
   it('failed-by-ou-path counts the FAILED targets of the latest run per OU path', async () => {
@@ -215,10 +248,15 @@ describe('Athena named queries over reports the audit wrote', () => {
       new_drift: o.summary.new_drift,
       resolved_drift: o.summary.resolved_drift,
     });
-    expect(rows.map((r) => ({ run_id: r.run_id, status_failed: r.status_failed, drifted: r.drifted, new_drift: r.new_drift, resolved_drift: r.resolved_drift }))).toEqual([
-      counts(first),
-      counts(second),
-    ]);
+    expect(
+      rows.map((r) => ({
+        run_id: r.run_id,
+        status_failed: r.status_failed,
+        drifted: r.drifted,
+        new_drift: r.new_drift,
+        resolved_drift: r.resolved_drift,
+      })),
+    ).toEqual([counts(first), counts(second)]);
     expect(second.summary.resolved_drift).toBeGreaterThanOrEqual(1);
   });
 

@@ -84,7 +84,7 @@ describe('an audit of 1,151 targets under Security Hub throttling', () => {
     expect(rows).toHaveLength(1151);
     expect(duplicates(rows.map((r) => r.target_id))).toEqual([]);
     expect(rows.map((r) => r.target_id).sort()).toEqual(allTargetIds(org).sort());
-    expect(rows.every((r) => r['run_id'] === RUN_ID)).toBe(true);
+    expect(rows.every((r) => r.run_id === RUN_ID)).toBe(true);
   });
 
   it('writes the dated objects and latest/, and nothing else', async () => {
@@ -93,7 +93,11 @@ describe('an audit of 1,151 targets under Security Hub throttling', () => {
     expect(await audit.s3.listKeys()).toEqual([keys.associations, keys.latestRun, keys.run].sort());
     const run = await audit.readRun(keys.run);
     expect(run).toEqual(await audit.readRun(keys.latestRun));
-    expect(run).toMatchObject({ run_id: RUN_ID, targets_reported: 1151, throttled_requests: summary.throttled_requests });
+    expect(run).toMatchObject({
+      run_id: RUN_ID,
+      targets_reported: 1151,
+      throttled_requests: summary.throttled_requests,
+    });
   });
 
   it('clears every re-driven target after its two unprocessed answers', () => {
@@ -103,7 +107,7 @@ describe('an audit of 1,151 targets under Security Hub throttling', () => {
     const byId = new Map(rows.map((r) => [r.target_id, r]));
     for (const id of redriven) {
       expect(byId.get(id)).toMatchObject({ error_code: null, error_reason: null });
-      expect(byId.get(id)!['drift_reasons']).not.toContain('UNPROCESSED');
+      expect(byId.get(id)!.drift_reasons).not.toContain('UNPROCESSED');
     }
     const stats = audit.emulator.stats();
     // Each selected target was answered "unprocessed" exactly twice, and no target was asked
@@ -121,8 +125,13 @@ describe('an audit of 1,151 targets under Security Hub throttling', () => {
     expect(idsWithReason(rows, 'INHERITANCE_MISMATCH')).toEqual(sorted(org.anomalies.inheritanceMismatch));
     expect(idsWithReason(rows, 'UNPROCESSED')).toEqual([]);
     expect(idsWithReason(rows, 'BASELINE_MISMATCH')).toEqual([]);
-    const drifted = rows.filter((r) => r['drift'] === true).map((r) => r.target_id);
-    const seededDrift = [...org.anomalies.failed, ...org.anomalies.stalePending, ...org.anomalies.missing, ...org.anomalies.inheritanceMismatch];
+    const drifted = rows.filter((r) => r.drift === true).map((r) => r.target_id);
+    const seededDrift = [
+      ...org.anomalies.failed,
+      ...org.anomalies.stalePending,
+      ...org.anomalies.missing,
+      ...org.anomalies.inheritanceMismatch,
+    ];
     expect(drifted.sort()).toEqual(sorted(seededDrift));
 
     expect(summary).toMatchObject({
@@ -157,25 +166,26 @@ describe('an audit of 1,151 targets under Security Hub throttling', () => {
       ...org.ous.map((o) => [o.id, o.parentId] as const),
       ...org.accounts.map((a) => [a.id, a.parentId] as const),
     ]);
-    const pathOf = (id: string | null): string => (id === null ? '' : [pathOf(parentOf.get(id) ?? null), id].filter(Boolean).join('/'));
+    const pathOf = (id: string | null): string =>
+      id === null ? '' : [pathOf(parentOf.get(id) ?? null), id].filter(Boolean).join('/');
     const statusOf = new Map(org.accounts.map((a) => [a.id, a.status]));
     for (const row of rows) {
       const id = row.target_id;
       const parentId = parentOf.get(id)!;
-      expect(row['parent_id']).toBe(parentId);
+      expect(row.parent_id).toBe(parentId);
       // Roots and OUs end their own path; accounts end with their container.
-      expect(row['ou_path']).toBe(row['target_type'] === 'ACCOUNT' ? pathOf(parentId) : pathOf(id));
-      expect(row['account_status']).toBe(statusOf.get(id) ?? null);
+      expect(row.ou_path).toBe(row.target_type === 'ACCOUNT' ? pathOf(parentId) : pathOf(id));
+      expect(row.account_status).toBe(statusOf.get(id) ?? null);
       // Missing and mismatch anomalies are only ever seeded on accounts, so every container's
       // effective policy is the generator's expected one.
-      expect(row['expected_policy_id']).toBe(parentId === null ? null : org.expectedPolicyIds.get(parentId));
+      expect(row.expected_policy_id).toBe(parentId === null ? null : org.expectedPolicyIds.get(parentId));
       const truth = org.associations.get(id);
       expect({
-        configuration_policy_id: row['configuration_policy_id'],
-        association_type: row['association_type'],
-        association_status: row['association_status'],
-        association_status_message: row['association_status_message'],
-        updated_at: row['updated_at'],
+        configuration_policy_id: row.configuration_policy_id,
+        association_type: row.association_type,
+        association_status: row.association_status,
+        association_status_message: row.association_status_message,
+        updated_at: row.updated_at,
       }).toEqual({
         configuration_policy_id: truth?.configurationPolicyId ?? null,
         association_type: truth?.associationType ?? null,

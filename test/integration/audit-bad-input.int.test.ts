@@ -49,28 +49,41 @@ describe('bad input', () => {
   });
 
   it('rejects a baseline naming targets the organization does not have, listing every one, before any batch-get', async () => {
-    const root = audit.org.roots[0]!.id;
-    const policy = audit.org.policies[0]!.id;
-    const text = JSON.stringify({ version: 1, targets: { [root]: policy, 'ou-zz99-zzzzzzzz': 'SELF_MANAGED', '999999999999': policy } });
+    const root = audit.org.roots[0].id;
+    const policy = audit.org.policies[0].id;
+    const text = JSON.stringify({
+      version: 1,
+      targets: { [root]: policy, 'ou-zz99-zzzzzzzz': 'SELF_MANAGED', '999999999999': policy },
+    });
     const error = await failedRun({ baseline: { text, source: BASELINE_SOURCE } });
     expect(error).toBeInstanceOf(UnknownTargetsError);
     expect((error as UnknownTargetsError).unknownIds).toEqual(['ou-zz99-zzzzzzzz', '999999999999']);
-    expect(error.message).toBe(`${BASELINE_SOURCE}: 2 target ids are not in the organization: ou-zz99-zzzzzzzz, 999999999999`);
+    expect(error.message).toBe(
+      `${BASELINE_SOURCE}: 2 target ids are not in the organization: ou-zz99-zzzzzzzz, 999999999999`,
+    );
     // The organization was walked to know that, but no association was read.
     expect(audit.emulator.stats().requests[BATCH_GET]).toBeUndefined();
   });
 
   it('rejects malformed exclusions, naming the entry and field', async () => {
-    const account = audit.org.accounts[1]!.id;
-    const text = JSON.stringify({ version: 1, exclusions: [{ targetId: account, reason: 'pilot', expires: '2026-02-30' }] });
+    const account = audit.org.accounts[1].id;
+    const text = JSON.stringify({
+      version: 1,
+      exclusions: [{ targetId: account, reason: 'pilot', expires: '2026-02-30' }],
+    });
     const error = await failedRun({ exclusions: { text, source: EXCLUSIONS_SOURCE } });
     expect(error).toBeInstanceOf(ExclusionsError);
-    expect(error.message).toBe(`Invalid exclusions ${EXCLUSIONS_SOURCE}: exclusions[0].expires: expected a calendar date YYYY-MM-DD, got "2026-02-30"`);
+    expect(error.message).toBe(
+      `Invalid exclusions ${EXCLUSIONS_SOURCE}: exclusions[0].expires: expected a calendar date YYYY-MM-DD, got "2026-02-30"`,
+    );
     expect(audit.emulator.stats().totalRequests).toBe(0);
   });
 
   it('rejects exclusions for unknown targets', async () => {
-    const text = JSON.stringify({ version: 1, exclusions: [{ targetId: '123123123123', reason: 'gone', expires: '2099-01-01' }] });
+    const text = JSON.stringify({
+      version: 1,
+      exclusions: [{ targetId: '123123123123', reason: 'gone', expires: '2099-01-01' }],
+    });
     const error = await failedRun({ exclusions: { text, source: EXCLUSIONS_SOURCE } });
     expect(error).toBeInstanceOf(UnknownTargetsError);
     expect(error.message).toBe(`${EXCLUSIONS_SOURCE}: 1 target id is not in the organization: 123123123123`);

@@ -51,12 +51,12 @@ function expectOneRowPerTarget(rows: readonly WrittenRow[], org: GeneratedOrg): 
 /** Every row is exactly one of: a known state, UNPROCESSED (with an error code) or MISSING. */
 function expectEachRowExplained(rows: readonly WrittenRow[]): void {
   for (const row of rows) {
-    const reasons = row['drift_reasons'] as string[];
-    const known = row['association_status'] !== null;
+    const reasons = row.drift_reasons as string[];
+    const known = row.association_status !== null;
     const unprocessed = reasons.includes('UNPROCESSED');
     const missing = reasons.includes('MISSING');
     expect([row.target_id, [known, unprocessed, missing].filter(Boolean).length]).toEqual([row.target_id, 1]);
-    expect([row.target_id, row['error_code'] !== null]).toEqual([row.target_id, unprocessed]);
+    expect([row.target_id, row.error_code !== null]).toEqual([row.target_id, unprocessed]);
   }
 }
 
@@ -64,8 +64,8 @@ describe('targets that stay unprocessed for ever', () => {
   it('reports them with their last error, re-drives only the retryable ones, and still accounts for every target', async () => {
     const { org } = await start({ org: { seed: 'forever', accounts: 120, ous: 15, maxDepth: 3 } });
     const plain = plainAccounts(org);
-    const retryable = [org.ous[0]!.id, ...plain.slice(0, 6)];
-    const terminal = [org.ous[1]!.id, ...plain.slice(6, 8)];
+    const retryable = [org.ous[0].id, ...plain.slice(0, 6)];
+    const terminal = [org.ous[1].id, ...plain.slice(6, 8)];
     audit!.emulator.setFaults({
       securityHub: {
         unprocessed: [
@@ -75,7 +75,10 @@ describe('targets that stay unprocessed for ever', () => {
       },
     });
 
-    const outcome = await audit!.run({ scheduledTime: SCHEDULED, tuning: { redriveMaxAttempts: 4, redriveBaseDelayMs: 1000, redriveMaxDelayMs: 20_000 } });
+    const outcome = await audit!.run({
+      scheduledTime: SCHEDULED,
+      tuning: { redriveMaxAttempts: 4, redriveBaseDelayMs: 1000, redriveMaxDelayMs: 20_000 },
+    });
     const rows = await audit!.readRows(outcome.report.associationsKey);
     const total = allTargetIds(org).length;
 
@@ -96,10 +99,22 @@ describe('targets that stay unprocessed for ever', () => {
 
     const byId = new Map(rows.map((r) => [r.target_id, r]));
     for (const id of retryable) {
-      expect(byId.get(id)).toMatchObject({ error_code: '500', error_reason: 'Internal failure (test)', association_status: null, drift: true, audit_result: 'DRIFT' });
+      expect(byId.get(id)).toMatchObject({
+        error_code: '500',
+        error_reason: 'Internal failure (test)',
+        association_status: null,
+        drift: true,
+        audit_result: 'DRIFT',
+      });
     }
     for (const id of terminal) {
-      expect(byId.get(id)).toMatchObject({ error_code: '403', error_reason: 'Access denied (test)', association_status: null, drift: true, audit_result: 'DRIFT' });
+      expect(byId.get(id)).toMatchObject({
+        error_code: '403',
+        error_reason: 'Access denied (test)',
+        association_status: null,
+        drift: true,
+        audit_result: 'DRIFT',
+      });
     }
 
     // Terminal codes are asked for once; retryable ones once plus once per re-drive round;
@@ -151,21 +166,34 @@ describe('the deadline', () => {
 
     expect(await audit!.s3.listKeys()).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
     const rows = await audit!.readRows(KEYS.associations);
-    expect(await audit!.readRun(KEYS.latestRun)).toMatchObject({ run_id: RUN_ID, run_status: 'INCOMPLETE', deadline_reached: true, report_key: KEYS.associations });
+    expect(await audit!.readRun(KEYS.latestRun)).toMatchObject({
+      run_id: RUN_ID,
+      run_status: 'INCOMPLETE',
+      deadline_reached: true,
+      report_key: KEYS.associations,
+    });
     expectOneRowPerTarget(rows, org);
     expectEachRowExplained(rows);
 
     const byId = new Map(rows.map((r) => [r.target_id, r]));
     // A target re-driven before the deadline keeps its last real error, not DEADLINE_EXCEEDED.
-    for (const id of slow) expect(byId.get(id)).toMatchObject({ error_code: '429', error_reason: 'Rate exceeded', drift_reasons: ['UNPROCESSED'] });
-    for (const id of quick) expect(byId.get(id)).toMatchObject({ error_code: null, association_status: 'SUCCESS', drift: false });
+    for (const id of slow)
+      expect(byId.get(id)).toMatchObject({
+        error_code: '429',
+        error_reason: 'Rate exceeded',
+        drift_reasons: ['UNPROCESSED'],
+      });
+    for (const id of quick)
+      expect(byId.get(id)).toMatchObject({ error_code: null, association_status: 'SUCCESS', drift: false });
     for (const id of [...slow, ...quick]) expect([id, audit!.batchGetAsks.get(id)]).toEqual([id, 2]);
   });
 
   it('sends nothing more when the clock jumps past it during a re-drive backoff', async () => {
     const { org } = await start({ org: { seed: 'deadline', accounts: 60, ous: 8, maxDepth: 3 } });
     const stuck = plainAccounts(org).slice(0, 3);
-    audit!.emulator.setFaults({ securityHub: { unprocessed: [{ targetIds: stuck, attempts: 2, errorCode: '429', errorReason: 'Rate exceeded' }] } });
+    audit!.emulator.setFaults({
+      securityHub: { unprocessed: [{ targetIds: stuck, attempts: 2, errorCode: '429', errorReason: 'Rate exceeded' }] },
+    });
     // As if the process were frozen for ten minutes while it waited for round 1.
     audit!.clock.onSleep = (ms, clock) => {
       if (ms === 500) clock.advance(10 * 60_000);
@@ -207,7 +235,7 @@ describe('the deadline', () => {
     expect(audit!.emulator.stats().requests[BATCH_GET]).toBeUndefined();
     const rows = await audit!.readRows(KEYS.associations);
     expectOneRowPerTarget(rows, org);
-    expect(rows.every((r) => r['error_code'] === DEADLINE_EXCEEDED)).toBe(true);
+    expect(rows.every((r) => r.error_code === DEADLINE_EXCEEDED)).toBe(true);
     expect(await audit!.s3.listKeys()).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
   });
 });
@@ -219,12 +247,16 @@ describe('enumerated = reported, always', () => {
     });
     // Depth-first walk order: the root, its own accounts, then the first OU's subtree. These
     // come early, so they are asked before the deadline stops the first pass.
-    const early = [org.ous[0]!.id, org.organization.managementAccountId];
+    const early = [org.ous[0].id, org.organization.managementAccountId];
     const late = plainAccounts(org).slice(-3);
     const forever = [...early, ...late];
     audit!.emulator.setFaults({
       organizations: { quota: { ratePerSecond: 100, burst: 15 } },
-      securityHub: { unprocessed: [{ targetIds: forever, attempts: 'forever', errorCode: '500', errorReason: 'Internal failure (test)' }] },
+      securityHub: {
+        unprocessed: [
+          { targetIds: forever, attempts: 'forever', errorCode: '500', errorReason: 'Internal failure (test)' },
+        ],
+      },
     });
 
     // Paced at 2 calls/s of virtual time: the deadline comes after ~8 of the ~18 groups.
@@ -235,25 +267,30 @@ describe('enumerated = reported, always', () => {
     });
     const rows = await audit!.readRows(outcome.report.associationsKey);
     const total = allTargetIds(org).length;
-    expect(outcome.summary).toMatchObject({ run_status: 'INCOMPLETE', deadline_reached: true, targets_enumerated: total, targets_reported: total });
+    expect(outcome.summary).toMatchObject({
+      run_status: 'INCOMPLETE',
+      deadline_reached: true,
+      targets_enumerated: total,
+      targets_reported: total,
+    });
     expect(rows).toHaveLength(total);
     expectOneRowPerTarget(rows, org);
     expectEachRowExplained(rows);
 
     const asked = audit!.batchGetAsks;
     const missing = new Set(org.anomalies.missing);
-    const neverSent = rows.filter((r) => r['error_code'] === DEADLINE_EXCEEDED).map((r) => r.target_id);
+    const neverSent = rows.filter((r) => r.error_code === DEADLINE_EXCEEDED).map((r) => r.target_id);
     for (const row of rows) {
       const id = row.target_id;
-      const reasons = row['drift_reasons'] as string[];
+      const reasons = row.drift_reasons as string[];
       if (!asked.has(id)) {
-        expect([id, row['error_code']]).toEqual([id, DEADLINE_EXCEEDED]);
+        expect([id, row.error_code]).toEqual([id, DEADLINE_EXCEEDED]);
       } else if (forever.includes(id)) {
-        expect([id, row['error_code'], reasons]).toEqual([id, '500', ['UNPROCESSED']]);
+        expect([id, row.error_code, reasons]).toEqual([id, '500', ['UNPROCESSED']]);
       } else if (missing.has(id)) {
         expect([id, reasons]).toEqual([id, ['MISSING']]);
       } else {
-        expect([id, row['association_status']]).toEqual([id, org.associations.get(id)!.associationStatus]);
+        expect([id, row.association_status]).toEqual([id, org.associations.get(id)!.associationStatus]);
       }
     }
     // The case is only meaningful if each kind actually occurred.
@@ -274,6 +311,8 @@ describe('enumerated = reported, always', () => {
     const orgThrottles = ORGANIZATIONS_OPERATIONS.reduce((n, op) => n + (stats.throttles[op] ?? 0), 0);
     expect(orgThrottles).toBeGreaterThan(0);
     expect(outcome.summary.throttled_requests).toBe(stats.totalThrottles);
-    expect(outcome.summary.organizations_api_calls).toBe(ORGANIZATIONS_OPERATIONS.reduce((n, op) => n + (stats.requests[op] ?? 0), 0));
+    expect(outcome.summary.organizations_api_calls).toBe(
+      ORGANIZATIONS_OPERATIONS.reduce((n, op) => n + (stats.requests[op] ?? 0), 0),
+    );
   });
 });

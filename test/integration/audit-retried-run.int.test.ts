@@ -31,7 +31,10 @@ afterEach(async () => {
 /** Three plain ACTIVE accounts that become unreadable in run B: new drift. */
 function newlyBroken(org: GeneratedOrg): string[] {
   const seeded = new Set(Object.values(org.anomalies).flat());
-  return org.accounts.filter((a) => a.status === 'ACTIVE' && !seeded.has(a.id)).slice(0, 3).map((a) => a.id);
+  return org.accounts
+    .filter((a) => a.status === 'ACTIVE' && !seeded.has(a.id))
+    .slice(0, 3)
+    .map((a) => a.id);
 }
 
 /** Runs one scheduled audit with fresh emulator counters and checks the run's own call counts. */
@@ -59,7 +62,9 @@ function byId(rows: readonly WrittenRow[]): Map<string, WrittenRow> {
 
 describe('a retried scheduled run', () => {
   it('overwrites its own objects and compares against the run before it', async () => {
-    audit = await startEmulatedAudit({ org: { seed: 'history', accounts: 60, ous: 8, maxDepth: 3, anomalies: { failed: 2, missing: 1 } } });
+    audit = await startEmulatedAudit({
+      org: { seed: 'history', accounts: 60, ous: 8, maxDepth: 3, anomalies: { failed: 2, missing: 1 } },
+    });
     const env = audit;
     const { org } = env;
     const broken = newlyBroken(org);
@@ -68,10 +73,18 @@ describe('a retried scheduled run', () => {
     const a = await scheduledRun(env, T1);
     expect(a.summary).toMatchObject({ run_id: RUN_A, previous_run_id: null, new_drift: seededDrift.length });
 
-    env.emulator.setFaults({ securityHub: { unprocessed: [{ targetIds: broken, attempts: 'forever', errorCode: '403', errorReason: 'Access denied (test)' }] } });
+    env.emulator.setFaults({
+      securityHub: {
+        unprocessed: [
+          { targetIds: broken, attempts: 'forever', errorCode: '403', errorReason: 'Access denied (test)' },
+        ],
+      },
+    });
     const b = await scheduledRun(env, T2);
     const keysAfterB = await env.s3.listKeys();
-    expect(keysAfterB).toEqual([KEYS_A.associations, KEYS_A.run, KEYS_B.associations, KEYS_B.run, KEYS_B.latestRun].sort());
+    expect(keysAfterB).toEqual(
+      [KEYS_A.associations, KEYS_A.run, KEYS_B.associations, KEYS_B.run, KEYS_B.latestRun].sort(),
+    );
 
     const retry = await scheduledRun(env, T2);
     expect(retry.report).toEqual(b.report);
@@ -93,7 +106,11 @@ describe('a retried scheduled run', () => {
     const rowsById = byId(rows);
     for (const id of broken) {
       // Compared against A (not drifted there), so still new; first seen at B's time.
-      expect(rowsById.get(id)).toMatchObject({ changes: ['NEW_DRIFT'], first_drift_seen: '2026-11-26T02:00:00.000Z', error_code: '403' });
+      expect(rowsById.get(id)).toMatchObject({
+        changes: ['NEW_DRIFT'],
+        first_drift_seen: '2026-11-26T02:00:00.000Z',
+        error_code: '403',
+      });
     }
     for (const id of seededDrift) {
       // Drifted since A: carried forward from A, not restarted.
@@ -109,20 +126,36 @@ describe('a retried scheduled run', () => {
 
     // The next schedule compares against B: the drift is no longer new.
     const c = await scheduledRun(env, T3);
-    expect(c.summary).toMatchObject({ run_id: RUN_C, previous_run_id: RUN_B, new_drift: 0, drifted: seededDrift.length + broken.length });
+    expect(c.summary).toMatchObject({
+      run_id: RUN_C,
+      previous_run_id: RUN_B,
+      new_drift: 0,
+      drifted: seededDrift.length + broken.length,
+    });
   });
 
   it('compares against the run before when the first attempt died before writing latest/run.json', async () => {
-    audit = await startEmulatedAudit({ org: { seed: 'history', accounts: 60, ous: 8, maxDepth: 3, anomalies: { failed: 2, missing: 1 } } });
+    audit = await startEmulatedAudit({
+      org: { seed: 'history', accounts: 60, ous: 8, maxDepth: 3, anomalies: { failed: 2, missing: 1 } },
+    });
     const env = audit;
     const broken = newlyBroken(env.org);
 
     await scheduledRun(env, T1);
     const runA = await env.s3.getObject(KEYS_A.latestRun);
-    env.emulator.setFaults({ securityHub: { unprocessed: [{ targetIds: broken, attempts: 'forever', errorCode: '403' }] } });
+    env.emulator.setFaults({
+      securityHub: { unprocessed: [{ targetIds: broken, attempts: 'forever', errorCode: '403' }] },
+    });
     await scheduledRun(env, T2);
     // Put latest/run.json back to A: as if the first attempt of B failed on its last write.
-    await env.s3.client.send(new PutObjectCommand({ Bucket: env.s3.bucket, Key: KEYS_A.latestRun, Body: runA, ContentType: 'application/json' }));
+    await env.s3.client.send(
+      new PutObjectCommand({
+        Bucket: env.s3.bucket,
+        Key: KEYS_A.latestRun,
+        Body: runA,
+        ContentType: 'application/json',
+      }),
+    );
 
     const retry = await scheduledRun(env, T2);
     expect(retry.summary).toMatchObject({ run_id: RUN_B, previous_run_id: RUN_A, new_drift: broken.length });
@@ -150,7 +183,10 @@ describe('a retried scheduled run', () => {
     // Its history is still against the run before it, as its first attempt's was, not the newer one.
     expect(retry.summary.previous_run_id).toBe(b.summary.previous_run_id);
     expect(await env.s3.getObject(KEYS_B.latestRun)).toEqual(latestBefore);
-    expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({ run_id: manual.summary.run_id, report_key: manual.report.associationsKey });
+    expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({
+      run_id: manual.summary.run_id,
+      report_key: manual.report.associationsKey,
+    });
     // The retry's own dated objects are still (re)written: Athena sees it in the runs table.
     expect(await env.readRun(KEYS_B.run)).toMatchObject({ run_id: RUN_B });
     expect(await env.s3.listKeys()).toContain(manual.report.associationsKey);

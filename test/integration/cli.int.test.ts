@@ -10,7 +10,13 @@ import { join, relative } from 'node:path';
 import { EXIT, runCli } from '../../lambdas/audit/cli/run-cli';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
 import { DEMO_ORGANIZATION, demoFaults } from '../demo/demo-organization';
-import { emulatorEnvironment, generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
+import {
+  emulatorEnvironment,
+  generateOrganization,
+  startEmulator,
+  type GeneratedOrg,
+  type RunningEmulator,
+} from '../emulator';
 import { AUDIT_EPOCH, allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';
 import { FastForwardClock } from '../support/fast-forward-clock';
 import { startLocalS3, type LocalS3 } from '../support/s3-server';
@@ -59,7 +65,9 @@ function shellEnvironment(): Record<string, string | undefined> {
 /** Runs the CLI in the shell environment with virtual time. */
 function cli(...argv: string[]) {
   const clock = new FastForwardClock(AUDIT_EPOCH);
-  return withEnv(shellEnvironment(), () => runCli(argv, process.env, io, { clock, sleep: clock.sleep, random: () => 0.5 }));
+  return withEnv(shellEnvironment(), () =>
+    runCli(argv, process.env, io, { clock, sleep: clock.sleep, random: () => 0.5 }),
+  );
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -94,7 +102,18 @@ afterEach(async () => {
 
 describe('the CLI against the demo organization', () => {
   it('writes the Hive layout to --out-dir, shows every drift reason and exits 2 for the unreadable account', async () => {
-    const result = await cli('--out-dir', outDir, '--baseline', BASELINE, '--exclusions', EXCLUSIONS, '--schedule-time', SCHEDULE, '--list', '100');
+    const result = await cli(
+      '--out-dir',
+      outDir,
+      '--baseline',
+      BASELINE,
+      '--exclusions',
+      EXCLUSIONS,
+      '--schedule-time',
+      SCHEDULE,
+      '--list',
+      '100',
+    );
     expect(stderr.filter((l) => l.startsWith('error'))).toEqual([]);
     expect(result.exitCode).toBe(EXIT.incompleteOrError);
     const summary = result.summary!;
@@ -121,13 +140,28 @@ describe('the CLI against the demo organization', () => {
     expect(rows).toHaveLength(total);
     expect(duplicates(rows.map((r) => r.target_id))).toEqual([]);
     const byId = new Map(rows.map((r) => [r.target_id, r]));
-    expect(byId.get(EXCLUDED_ACCOUNT)).toMatchObject({ audit_result: 'EXCLUDED', drift: false, exclusion_expires: '2099-12-31', exclusion_expired: false });
-    expect(byId.get(EXPIRED_EXCLUSION_ACCOUNT)).toMatchObject({ exclusion_expires: '2025-06-30', exclusion_expired: true });
+    expect(byId.get(EXCLUDED_ACCOUNT)).toMatchObject({
+      audit_result: 'EXCLUDED',
+      drift: false,
+      exclusion_expires: '2099-12-31',
+      exclusion_expired: false,
+    });
+    expect(byId.get(EXPIRED_EXCLUSION_ACCOUNT)).toMatchObject({
+      exclusion_expires: '2025-06-30',
+      exclusion_expired: true,
+    });
     expect(JSON.parse(await readFile(join(outDir, KEYS.run), 'utf8'))).toEqual(JSON.parse(JSON.stringify(summary)));
 
     // The human summary names every reason with a non-zero count, and the excluded target.
     const text = stdout.join('\n');
-    for (const reason of ['FAILED', 'PENDING_STALE', 'UNPROCESSED', 'MISSING', 'INHERITANCE_MISMATCH', 'BASELINE_MISMATCH']) {
+    for (const reason of [
+      'FAILED',
+      'PENDING_STALE',
+      'UNPROCESSED',
+      'MISSING',
+      'INHERITANCE_MISMATCH',
+      'BASELINE_MISMATCH',
+    ]) {
       expect(text).toMatch(new RegExp(`^${reason}\\s+[1-9]\\d*$`, 'm'));
     }
     expect(text).toMatch(new RegExp(`^EXCLUDED\\s+ACCOUNT\\s+${EXCLUDED_ACCOUNT}\\s`, 'm'));
@@ -136,14 +170,28 @@ describe('the CLI against the demo organization', () => {
   });
 
   it('writes to a bucket with --bucket, reaching s3rver through AWS_ENDPOINT_URL_S3', async () => {
-    const result = await cli('--bucket', s3.bucket, '--baseline', BASELINE, '--exclusions', EXCLUSIONS, '--schedule-time', SCHEDULE, '--json', '--quiet');
+    const result = await cli(
+      '--bucket',
+      s3.bucket,
+      '--baseline',
+      BASELINE,
+      '--exclusions',
+      EXCLUSIONS,
+      '--schedule-time',
+      SCHEDULE,
+      '--json',
+      '--quiet',
+    );
     expect(stderr).toEqual([]);
     expect(result.exitCode).toBe(EXIT.incompleteOrError);
     expect(JSON.parse(stdout.join(''))).toEqual(JSON.parse(JSON.stringify(result.summary)));
     expect(await s3.listKeys()).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     expect(rows.map((r) => r.target_id).sort()).toEqual(allTargetIds(org).sort());
-    expect(JSON.parse((await s3.getObject(KEYS.latestRun)).toString('utf8'))).toMatchObject({ run_id: RUN_ID, run_status: 'INCOMPLETE' });
+    expect(JSON.parse((await s3.getObject(KEYS.latestRun)).toString('utf8'))).toMatchObject({
+      run_id: RUN_ID,
+      run_status: 'INCOMPLETE',
+    });
   });
 
   it('exits 2 with a clear message and writes nothing for a missing or malformed baseline', async () => {
@@ -157,7 +205,9 @@ describe('the CLI against the demo organization', () => {
     await writeFile(malformed, '{"version": 2, "targets": {}}');
     const bad = await cli('--out-dir', outDir, '--baseline', malformed, '--quiet');
     expect(bad.exitCode).toBe(EXIT.incompleteOrError);
-    expect(stderr.join('\n')).toMatch(new RegExp(`^error: Invalid baseline ${malformed}: version: unsupported version 2; expected 1`));
+    expect(stderr.join('\n')).toMatch(
+      new RegExp(`^error: Invalid baseline ${malformed}: version: unsupported version 2; expected 1`),
+    );
     expect(await listFiles(outDir)).toEqual(['baseline.json']);
   });
 });

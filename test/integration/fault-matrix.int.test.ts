@@ -8,7 +8,13 @@
 import { ReportStoreError } from '../../lambdas/audit/report/report-store';
 import { MALFORMED_RESPONSE } from '../../lambdas/audit/securityhub/unprocessed-errors';
 import type { GeneratedOrg } from '../emulator';
-import { allTargetIds, startEmulatedAudit, TEST_TUNING, type EmulatedAudit, type EmulatedAuditOptions } from '../support/emulated-audit';
+import {
+  allTargetIds,
+  startEmulatedAudit,
+  TEST_TUNING,
+  type EmulatedAudit,
+  type EmulatedAuditOptions,
+} from '../support/emulated-audit';
 import { expectRunInvariants } from '../support/run-invariants';
 
 jest.setTimeout(90_000);
@@ -72,7 +78,9 @@ describe('transient failures on the wire', () => {
     await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'COMPLETE' });
     const stats = emulator.stats();
     const injected = (m: Readonly<Record<string, number>>) => Object.values(m).reduce((a, b) => a + b, 0);
-    expect(injected(stats.serverErrors) + injected(stats.droppedConnections) + injected(stats.stalledRequests)).toBeGreaterThan(0);
+    expect(
+      injected(stats.serverErrors) + injected(stats.droppedConnections) + injected(stats.stalledRequests),
+    ).toBeGreaterThan(0);
   });
 });
 
@@ -103,9 +111,13 @@ describe('unprocessed entries', () => {
     const outcome = await audit!.run({ scheduledTime: SCHEDULED, tuning: { redriveMaxAttempts: 4 } });
     const rows = await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'INCOMPLETE' });
     const byId = new Map(rows.map((r) => [r.target_id, r]));
-    for (const id of clears) expect(byId.get(id)?.['association_status']).not.toBeNull();
+    for (const id of clears) expect(byId.get(id)?.association_status).not.toBeNull();
     for (const id of never) {
-      expect(byId.get(id)).toMatchObject({ error_code: '503', error_reason: 'Still unavailable', drift_reasons: ['UNPROCESSED'] });
+      expect(byId.get(id)).toMatchObject({
+        error_code: '503',
+        error_reason: 'Still unavailable',
+        drift_reasons: ['UNPROCESSED'],
+      });
     }
     expect(outcome.summary.redrive_attempts).toBe(4);
   });
@@ -125,7 +137,7 @@ describe('a group rejected as too large', () => {
     emulator.setFaults({ securityHub: { maxBatchSize: 7 } });
     const outcome = await audit!.run({ scheduledTime: SCHEDULED, tuning: { batchGroupSize: 20, maxConcurrency: 1 } });
     await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'COMPLETE' });
-    const rejected = emulator.stats().clientErrors['BatchGetConfigurationPolicyAssociations'] ?? 0;
+    const rejected = emulator.stats().clientErrors.BatchGetConfigurationPolicyAssociations ?? 0;
     // 20 -> 10 -> 5 once; after that every group is sent at the learned size.
     expect(rejected).toBe(2);
   });
@@ -194,14 +206,14 @@ describe('malformed answers', () => {
     emulator.setFaults({
       securityHub: {
         malformed: [
-          { targetIds: [a!], kind: 'missingStatus' },
-          { targetIds: [b!], kind: 'unknownStatus' },
-          { targetIds: [c!], kind: 'unknownAssociationType' },
-          { targetIds: [d!], kind: 'missingPolicyId' },
-          { targetIds: [e!], kind: 'unknownTargetType' },
-          { targetIds: [f!], kind: 'missingTargetId' },
-          { targetIds: [g!], kind: 'unknownTargetMember' },
-          { targetIds: [h!], kind: 'foreignTargetId' },
+          { targetIds: [a], kind: 'missingStatus' },
+          { targetIds: [b], kind: 'unknownStatus' },
+          { targetIds: [c], kind: 'unknownAssociationType' },
+          { targetIds: [d], kind: 'missingPolicyId' },
+          { targetIds: [e], kind: 'unknownTargetType' },
+          { targetIds: [f], kind: 'missingTargetId' },
+          { targetIds: [g], kind: 'unknownTargetMember' },
+          { targetIds: [h], kind: 'foreignTargetId' },
         ],
       },
     });
@@ -209,11 +221,16 @@ describe('malformed answers', () => {
     const rows = await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'INCOMPLETE' });
     const byId = new Map(rows.map((r) => [r.target_id, r]));
     for (const id of [a, b, c, d, e]) {
-      expect(byId.get(id!)).toMatchObject({ error_code: MALFORMED_RESPONSE, drift_reasons: ['UNPROCESSED'], association_status: null });
-      expect(byId.get(id!)?.['error_reason']).toMatch(/^Unreadable association: /);
+      expect(byId.get(id)).toMatchObject({
+        error_code: MALFORMED_RESPONSE,
+        drift_reasons: ['UNPROCESSED'],
+        association_status: null,
+      });
+      expect(byId.get(id)?.error_reason).toMatch(/^Unreadable association: /);
     }
     // Answers that cannot be attributed to the target asked for leave it without an answer.
-    for (const id of [f, g, h]) expect(byId.get(id!)).toMatchObject({ drift_reasons: ['MISSING'], association_status: null });
+    for (const id of [f, g, h])
+      expect(byId.get(id)).toMatchObject({ drift_reasons: ['MISSING'], association_status: null });
     expect(JSON.stringify(rows)).not.toContain('../');
   });
 
@@ -223,36 +240,36 @@ describe('malformed answers', () => {
     emulator.setFaults({
       organizations: {
         malformedAccounts: [
-          { accountId: a!, kind: 'missingStatus' },
-          { accountId: b!, kind: 'unknownState' },
-          { accountId: c!, kind: 'missingName' },
+          { accountId: a, kind: 'missingStatus' },
+          { accountId: b, kind: 'unknownState' },
+          { accountId: c, kind: 'missingName' },
         ],
       },
     });
     const outcome = await audit!.run({ scheduledTime: SCHEDULED });
     const rows = await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'COMPLETE' });
     const byId = new Map(rows.map((r) => [r.target_id, r]));
-    expect(byId.get(a!)?.['account_status']).toBeNull();
-    expect(byId.get(b!)?.['account_status']).toBeNull();
-    expect(byId.get(c!)?.['target_name']).toBe('');
+    expect(byId.get(a)?.account_status).toBeNull();
+    expect(byId.get(b)?.account_status).toBeNull();
+    expect(byId.get(c)?.target_name).toBe('');
   });
 });
 
 describe('ids that are not Organizations ids', () => {
   it('are rejected before any request, key, row or query sees them; the run says INCOMPLETE', async () => {
     const { org, emulator } = await start();
-    const root = org.roots[0]!.id;
-    const ou = org.ous[0]!.id;
+    const root = org.roots[0].id;
+    const ou = org.ous[0].id;
     const bad = ['12345', '../../etc/passwd', "1'; DROP TABLE runs; --", 'ou-evil/../../x'];
     emulator.setFaults({
       organizations: {
         invalidChildren: [
-          { parentId: root, type: 'ACCOUNT', id: bad[0]! },
-          { parentId: ou, type: 'ACCOUNT', id: bad[1]! },
-          { parentId: ou, type: 'ACCOUNT', id: bad[2]! },
-          { parentId: root, type: 'ORGANIZATIONAL_UNIT', id: bad[3]! },
+          { parentId: root, type: 'ACCOUNT', id: bad[0] },
+          { parentId: ou, type: 'ACCOUNT', id: bad[1] },
+          { parentId: ou, type: 'ACCOUNT', id: bad[2] },
+          { parentId: root, type: 'ORGANIZATIONAL_UNIT', id: bad[3] },
         ],
-        malformedAccounts: [{ accountId: plainAccounts(org)[0]!, kind: 'missingId' }],
+        malformedAccounts: [{ accountId: plainAccounts(org)[0], kind: 'missingId' }],
       },
     });
     const outcome = await audit!.run({ scheduledTime: SCHEDULED });
@@ -265,6 +282,6 @@ describe('ids that are not Organizations ids', () => {
       expect(audit!.batchGetAsks.has(id)).toBe(false);
     }
     // The rejected OU was never listed (its id never went back to Organizations as a ParentId).
-    expect(emulator.stats().clientErrors['ListAccountsForParent'] ?? 0).toBe(0);
+    expect(emulator.stats().clientErrors.ListAccountsForParent ?? 0).toBe(0);
   });
 });

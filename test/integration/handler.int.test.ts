@@ -33,7 +33,13 @@ const METRIC_NAMES = AUDIT_METRIC_NAMES;
 const context = lambdaContext('integration-1');
 
 interface EmfDocument {
-  readonly _aws: { readonly CloudWatchMetrics: ReadonlyArray<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> };
+  readonly _aws: {
+    readonly CloudWatchMetrics: readonly {
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: { Name: string; Unit: string }[];
+    }[];
+  };
   readonly [key: string]: unknown;
 }
 
@@ -98,7 +104,9 @@ function lambdaEnvironment(): Record<string, string | undefined> {
 
 async function putDocument(key: string, document: unknown): Promise<void> {
   const body = typeof document === 'string' ? document : JSON.stringify(document);
-  await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentType: 'application/json' }));
+  await s3.client.send(
+    new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentType: 'application/json' }),
+  );
 }
 
 async function deleteReportObjects(): Promise<void> {
@@ -148,12 +156,16 @@ afterEach(() => {
 });
 
 describe('handler', () => {
-  const excludedAccount = () => org.anomalies.failed[0]!;
-  const unreadableAccount = () => org.accounts.find((a) => a.status === 'ACTIVE' && !Object.values(org.anomalies).flat().includes(a.id))!.id;
+  const excludedAccount = () => org.anomalies.failed[0];
+  const unreadableAccount = () =>
+    org.accounts.find((a) => a.status === 'ACTIVE' && !Object.values(org.anomalies).flat().includes(a.id))!.id;
 
   async function putDocuments(): Promise<void> {
-    await putDocument(BASELINE_KEY, { version: 1, targets: { [org.roots[0]!.id]: org.policies[0]!.id } });
-    await putDocument(EXCLUSIONS_KEY, { version: 1, exclusions: [{ targetId: excludedAccount(), reason: 'Known failure (CHG-1)', expires: '2099-12-31' }] });
+    await putDocument(BASELINE_KEY, { version: 1, targets: { [org.roots[0].id]: org.policies[0].id } });
+    await putDocument(EXCLUSIONS_KEY, {
+      version: 1,
+      exclusions: [{ targetId: excludedAccount(), reason: 'Known failure (CHG-1)', expires: '2099-12-31' }],
+    });
   }
 
   it('audits the organization, writes the report to S3 and prints the EMF metrics', async () => {
@@ -161,7 +173,12 @@ describe('handler', () => {
     emulator.setFaults({
       securityHub: {
         unprocessed: [
-          { targetIds: [unreadableAccount()], attempts: 'forever', errorCode: '403', errorReason: 'Access denied (test)' },
+          {
+            targetIds: [unreadableAccount()],
+            attempts: 'forever',
+            errorCode: '403',
+            errorReason: 'Access denied (test)',
+          },
           { fraction: 0.1, targetTypes: ['ACCOUNT'], attempts: 1, errorCode: '429' },
         ],
       },
@@ -171,16 +188,23 @@ describe('handler', () => {
     const result = await withEnv(lambdaEnvironment(), () => handler(EVENT, context));
     expect(result).toEqual({ runId: RUN_ID, runStatus: 'INCOMPLETE' });
 
-    expect(await s3.listKeys()).toEqual([BASELINE_KEY, EXCLUSIONS_KEY, KEYS.associations, KEYS.latestRun, KEYS.run].sort());
+    expect(await s3.listKeys()).toEqual(
+      [BASELINE_KEY, EXCLUSIONS_KEY, KEYS.associations, KEYS.latestRun, KEYS.run].sort(),
+    );
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     const total = allTargetIds(org).length;
     expect(rows).toHaveLength(total);
     expect(duplicates(rows.map((r) => r.target_id))).toEqual([]);
-    const run = JSON.parse((await s3.getObject(KEYS.run)).toString('utf8')) as Record<string, number | string | boolean>;
+    const run = JSON.parse((await s3.getObject(KEYS.run)).toString('utf8')) as Record<
+      string,
+      number | string | boolean
+    >;
     expect(JSON.parse((await s3.getObject(KEYS.latestRun)).toString('utf8'))).toEqual(run);
 
     // Baseline: the root's policy everywhere, so every target whose policy differs drifts.
-    const policyMismatch = [...org.associations.values()].filter((a) => a.configurationPolicyId !== org.policies[0]!.id).length;
+    const policyMismatch = [...org.associations.values()].filter(
+      (a) => a.configurationPolicyId !== org.policies[0].id,
+    ).length;
     expect(run).toMatchObject({
       run_id: RUN_ID,
       trigger: 'SCHEDULED',
@@ -192,38 +216,44 @@ describe('handler', () => {
       drift_pending_stale: 1,
       status_pending: 2,
       drift_unprocessed: 1,
-      drift_baseline_mismatch: policyMismatch - (org.associations.get(unreadableAccount())!.configurationPolicyId !== org.policies[0]!.id ? 1 : 0),
+      drift_baseline_mismatch:
+        policyMismatch -
+        (org.associations.get(unreadableAccount())!.configurationPolicyId !== org.policies[0].id ? 1 : 0),
       excluded: 1,
       redrive_attempts: 1,
     });
     const byId = new Map(rows.map((r) => [r.target_id, r]));
-    expect(byId.get(excludedAccount())).toMatchObject({ audit_result: 'EXCLUDED', drift: false, excluded_reason: 'Known failure (CHG-1)' });
+    expect(byId.get(excludedAccount())).toMatchObject({
+      audit_result: 'EXCLUDED',
+      drift: false,
+      excluded_reason: 'Known failure (CHG-1)',
+    });
     expect(byId.get(unreadableAccount())).toMatchObject({ error_code: '403', drift_reasons: ['UNPROCESSED'] });
-    expect(byId.get(org.roots[0]!.id)).toMatchObject({ baseline_policy_id: org.policies[0]!.id });
+    expect(byId.get(org.roots[0].id)).toMatchObject({ baseline_policy_id: org.policies[0].id });
     // The environment reached every client: all calls went to the local servers.
     const stats = emulator.stats();
-    expect(run['securityhub_api_calls']).toBe(stats.requests['BatchGetConfigurationPolicyAssociations']);
+    expect(run.securityhub_api_calls).toBe(stats.requests.BatchGetConfigurationPolicyAssociations);
 
     const emf = emfDocuments();
     expect(emf).toHaveLength(1);
-    const doc = emf[0]!;
-    const directive = doc._aws.CloudWatchMetrics[0]!;
+    const doc = emf[0];
+    const directive = doc._aws.CloudWatchMetrics[0];
     expect(directive.Namespace).toBe(NAMESPACE);
     expect(directive.Dimensions).toEqual([['service']]);
-    expect(doc['service']).toBe(SERVICE);
+    expect(doc.service).toBe(SERVICE);
     expect(directive.Metrics.map((m) => m.Name).sort()).toEqual([...METRIC_NAMES].sort());
     expect(doc).toMatchObject({
-      FailedAssociations: run['status_failed'],
-      PendingAssociations: run['status_pending'],
-      StalePendingAssociations: run['drift_pending_stale'],
+      FailedAssociations: run.status_failed,
+      PendingAssociations: run.status_pending,
+      StalePendingAssociations: run.drift_pending_stale,
       UnprocessedTargets: 1,
       MissingTargets: 0,
-      DriftedTargets: run['drifted'],
-      NewDrift: run['new_drift'],
+      DriftedTargets: run.drifted,
+      NewDrift: run.new_drift,
       ResolvedDrift: 0,
       TargetsAudited: total,
       IncompleteRun: 1,
-      AuditDurationSeconds: run['duration_seconds'],
+      AuditDurationSeconds: run.duration_seconds,
       ThrottledRequests: 0,
     });
   });
@@ -236,23 +266,23 @@ describe('handler', () => {
     const keys = await s3.listKeys();
     const first = JSON.parse((await s3.getObject(KEYS.run)).toString('utf8')) as Record<string, unknown>;
 
-    await withEnv(env, () => handler(EVENT, { ...context, awsRequestId: 'integration-2' } as Context));
+    await withEnv(env, () => handler(EVENT, { ...context, awsRequestId: 'integration-2' }));
     expect(await s3.listKeys()).toEqual(keys);
     const second = JSON.parse((await s3.getObject(KEYS.run)).toString('utf8')) as Record<string, unknown>;
-    expect(second['organizations_api_calls']).toBe(first['organizations_api_calls']);
-    expect(second['securityhub_api_calls']).toBe(first['securityhub_api_calls']);
-    expect(second['previous_run_id']).toBeNull();
-    expect(second['new_drift']).toBe(first['new_drift']);
+    expect(second.organizations_api_calls).toBe(first.organizations_api_calls);
+    expect(second.securityhub_api_calls).toBe(first.securityhub_api_calls);
+    expect(second.previous_run_id).toBeNull();
+    expect(second.new_drift).toBe(first.new_drift);
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     expect(duplicates(rows.map((r) => r.target_id))).toEqual([]);
-    expect(emfDocuments().map((d) => d['TargetsAudited'])).toEqual([rows.length, rows.length]);
+    expect(emfDocuments().map((d) => d.TargetsAudited)).toEqual([rows.length, rows.length]);
   });
 
   it('fails on a bad environment with a message naming each variable, writes nothing, and counts an incomplete run', async () => {
     const handler = loadHandler();
-    const error = await withEnv({ ...lambdaEnvironment(), REPORT_BUCKET: undefined, BATCH_GROUP_SIZE: 'fifty' }, () => handler(EVENT, context)).catch(
-      (e: unknown) => e as Error,
-    );
+    const error = await withEnv({ ...lambdaEnvironment(), REPORT_BUCKET: undefined, BATCH_GROUP_SIZE: 'fifty' }, () =>
+      handler(EVENT, context),
+    ).catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).name).toBe('ConfigError');
     expect((error as Error).message).toMatch(/BATCH_GROUP_SIZE: expected an integer from 1 to 1000/);
@@ -262,7 +292,7 @@ describe('handler', () => {
     const emf = emfDocuments();
     expect(emf).toHaveLength(1);
     expect(emf[0]).toMatchObject({ IncompleteRun: 1 });
-    expect(emf[0]!['TargetsAudited']).toBeUndefined();
+    expect(emf[0].TargetsAudited).toBeUndefined();
   });
 
   it('fails when BASELINE_KEY names no object, naming the variable and the object', async () => {

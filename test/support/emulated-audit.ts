@@ -137,7 +137,9 @@ export async function startEmulatedAudit(options: EmulatedAuditOptions): Promise
   }
   const config = emulatorClientConfig(emulator);
   const requestHandler =
-    options.requestTimeoutMs === undefined ? {} : { requestHandler: { ...REQUEST_TIMEOUTS, requestTimeout: options.requestTimeoutMs } };
+    options.requestTimeoutMs === undefined
+      ? {}
+      : { requestHandler: { ...REQUEST_TIMEOUTS, requestTimeout: options.requestTimeoutMs } };
   const organizations = new OrganizationsClient({ ...config, ...requestHandler, ...RETRY_SETTINGS.organizations });
   const securityHub = new SecurityHubClient({ ...config, ...requestHandler, ...RETRY_SETTINGS.securityHub });
   const organizationsCounter = attachRequestCounter(organizations);
@@ -194,7 +196,8 @@ export async function startEmulatedAudit(options: EmulatedAuditOptions): Promise
     },
     async readRun(key) {
       const text = (await s3.getObject(key)).toString('utf8');
-      if (!text.endsWith('\n') || text.slice(0, -1).includes('\n')) throw new Error(`${key} is not exactly one JSON line`);
+      if (!text.endsWith('\n') || text.slice(0, -1).includes('\n'))
+        throw new Error(`${key} is not exactly one JSON line`);
       return JSON.parse(text) as Record<string, unknown>;
     },
     async close() {
@@ -221,7 +224,7 @@ export function duplicates(ids: readonly string[]): string[] {
 /** Ids of rows whose drift_reasons include `reason`, sorted. */
 export function idsWithReason(rows: readonly WrittenRow[], reason: string): string[] {
   return rows
-    .filter((r) => (r['drift_reasons'] as string[]).includes(reason))
+    .filter((r) => (r.drift_reasons as string[]).includes(reason))
     .map((r) => r.target_id)
     .sort();
 }

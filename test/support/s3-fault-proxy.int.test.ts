@@ -90,7 +90,11 @@ describe('S3 fault proxy', () => {
     s3.faultProxy.setRules([{ method: 'PUT', keyPattern: /^runs\//, failures: 1 }]);
     const out = await put(client(), 'runs/dt=2026-11-26/20261126T020000Z.json', '{"run":1}');
     expect(out.$metadata.attempts).toBe(2);
-    expect(s3.faultProxy.stats()['runs/dt=2026-11-26/20261126T020000Z.json']).toEqual({ putsSucceeded: 1, putsFailed: 1, injectedFailures: 1 });
+    expect(s3.faultProxy.stats()['runs/dt=2026-11-26/20261126T020000Z.json']).toEqual({
+      putsSucceeded: 1,
+      putsFailed: 1,
+      injectedFailures: 1,
+    });
     // The key is decoded for the pattern and the stats ('=' travels as %3D).
     expect((await s3.getObject('runs/dt=2026-11-26/20261126T020000Z.json')).toString()).toBe('{"run":1}');
   });
@@ -100,7 +104,11 @@ describe('S3 fault proxy', () => {
     const error = await errorOf(put(client(), 'associations/x.jsonl.gz', Buffer.alloc(4096, 1)));
     expect(error.name).toBe('InternalError');
     expect(error.$metadata.attempts).toBe(3); // the SDK's default maxAttempts
-    expect(s3.faultProxy.stats()['associations/x.jsonl.gz']).toEqual({ putsSucceeded: 0, putsFailed: 3, injectedFailures: 3 });
+    expect(s3.faultProxy.stats()['associations/x.jsonl.gz']).toEqual({
+      putsSucceeded: 0,
+      putsFailed: 3,
+      injectedFailures: 3,
+    });
     expect(await s3.listKeys()).not.toContain('associations/x.jsonl.gz');
   });
 
@@ -121,7 +129,9 @@ describe('S3 fault proxy', () => {
       'seed.json': { putsSucceeded: 1, putsFailed: 0, injectedFailures: 0 },
     });
     // ... while the GET rule does fail GETs.
-    expect((await errorOf(client(1).send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'other/ok.json' })))).name).toBe('InternalError');
+    expect(
+      (await errorOf(client(1).send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'other/ok.json' })))).name,
+    ).toBe('InternalError');
   });
 
   it('pipes a streamed aws-chunked upload byte for byte, and fails one the same way', async () => {
@@ -130,8 +140,12 @@ describe('S3 fault proxy', () => {
     const c = client(1);
     // A stream body: the SDK frames it aws-chunked with a trailing checksum. s3rver does not
     // unframe it, so the check is that the proxy stores exactly what s3rver stores directly.
-    await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'big/stream.bin', Body: stream(), ContentLength: payload.length }));
-    await client(1, s3.serverEndpoint).send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'big/direct.bin', Body: stream(), ContentLength: payload.length }));
+    await c.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: 'big/stream.bin', Body: stream(), ContentLength: payload.length }),
+    );
+    await client(1, s3.serverEndpoint).send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: 'big/direct.bin', Body: stream(), ContentLength: payload.length }),
+    );
     const viaProxy = await s3.getObject('big/stream.bin');
     expect(viaProxy.length).toBeGreaterThanOrEqual(payload.length);
     expect(viaProxy.equals(await s3.getObject('big/direct.bin'))).toBe(true);
@@ -139,7 +153,11 @@ describe('S3 fault proxy', () => {
 
     s3.faultProxy.setRules([{ method: 'PUT', keyPattern: /^big\/again/, failures: 2 }]);
     for (const body of [payload, stream()]) {
-      const error = await errorOf(c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'big/again.bin', Body: body, ContentLength: payload.length })));
+      const error = await errorOf(
+        c.send(
+          new PutObjectCommand({ Bucket: s3.bucket, Key: 'big/again.bin', Body: body, ContentLength: payload.length }),
+        ),
+      );
       expect(error.name).toBe('InternalError');
     }
     expect(await s3.listKeys()).not.toContain('big/again.bin');
@@ -163,7 +181,10 @@ describe('S3 fault proxy', () => {
 
 describe('parseS3Path', () => {
   it('splits a path-style URL into bucket and decoded key', () => {
-    expect(parseS3Path('/bucket/a/dt%3D2026-11-26/x.json?x-id=PutObject')).toEqual({ bucket: 'bucket', key: 'a/dt=2026-11-26/x.json' });
+    expect(parseS3Path('/bucket/a/dt%3D2026-11-26/x.json?x-id=PutObject')).toEqual({
+      bucket: 'bucket',
+      key: 'a/dt=2026-11-26/x.json',
+    });
     expect(parseS3Path('/bucket?list-type=2')).toEqual({ bucket: 'bucket', key: '' });
     expect(parseS3Path('/bucket/')).toEqual({ bucket: 'bucket', key: '' });
     expect(parseS3Path('/bucket/%E0%A4%A')).toBeNull();

@@ -6,7 +6,14 @@
  * body bytes, piped as they come (chunked or `aws-chunked` framing is not interpreted).
  */
 import { randomBytes } from 'node:crypto';
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** HTTP methods a rule can be limited to. */
@@ -58,7 +65,15 @@ const ERRORS: Record<S3FaultStatus, { code: string; message: string }> = {
 };
 
 /** Connection-level headers that belong to one hop, not to the request. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 interface ActiveRule {
   readonly rule: S3FaultRule;
@@ -72,7 +87,7 @@ interface ParsedPath {
 
 /** `/<bucket>/<key>?query` → bucket and URL-decoded key; `null` when the path is not decodable. */
 export function parseS3Path(url: string): ParsedPath | null {
-  const path = url.split('?', 1)[0]!;
+  const path = url.split('?', 1)[0];
   const rest = path.replace(/^\/+/, '');
   const slash = rest.indexOf('/');
   const rawBucket = slash === -1 ? rest : rest.slice(0, slash);
@@ -89,11 +104,17 @@ function escapeXml(text: string): string {
 }
 
 /** The XML body and headers S3 sends with an error. */
-function errorResponse(status: S3FaultStatus, path: ParsedPath | null): { body: string; headers: Record<string, string> } {
+function errorResponse(
+  status: S3FaultStatus,
+  path: ParsedPath | null,
+): { body: string; headers: Record<string, string> } {
   const requestId = randomBytes(8).toString('hex').toUpperCase();
   const hostId = randomBytes(24).toString('base64');
   const { code, message } = ERRORS[status];
-  const resource = path === null ? '' : `<BucketName>${escapeXml(path.bucket)}</BucketName>${path.key ? `<Key>${escapeXml(path.key)}</Key>` : ''}`;
+  const resource =
+    path === null
+      ? ''
+      : `<BucketName>${escapeXml(path.bucket)}</BucketName>${path.key ? `<Key>${escapeXml(path.key)}</Key>` : ''}`;
   const body =
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${code}</Code><Message>${message}</Message>${resource}<RequestId>${requestId}</RequestId><HostId>${hostId}</HostId></Error>`;
@@ -173,7 +194,11 @@ export async function startS3FaultProxy(targetEndpoint: string): Promise<S3Fault
       },
       (upstreamRes) => {
         onStatus(upstreamRes.statusCode ?? 0);
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, forwardableHeaders(upstreamRes.headers));
+        res.writeHead(
+          upstreamRes.statusCode ?? 502,
+          upstreamRes.statusMessage,
+          forwardableHeaders(upstreamRes.headers),
+        );
         upstreamRes.pipe(res);
         upstreamRes.once('error', () => res.destroy());
       },
@@ -236,7 +261,10 @@ export async function startS3FaultProxy(targetEndpoint: string): Promise<S3Fault
           throw new Error(`S3 fault rule failures must be a non-negative integer or 'forever', got ${rule.failures}`);
         }
       }
-      rules = next.map((rule) => ({ rule, failuresLeft: rule.failures === 'forever' ? Number.POSITIVE_INFINITY : rule.failures }));
+      rules = next.map((rule) => ({
+        rule,
+        failuresLeft: rule.failures === 'forever' ? Number.POSITIVE_INFINITY : rule.failures,
+      }));
     },
     stats() {
       return Object.fromEntries([...perKey].map(([key, s]) => [key, { ...s }]));

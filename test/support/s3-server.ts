@@ -42,7 +42,9 @@ function clientFor(endpoint: string): S3Client {
 }
 
 /** Starts s3rver on an ephemeral loopback port, backed by a temporary directory, optionally behind a fault proxy. */
-export async function startLocalS3(options: LocalS3Options & { readonly faults: true }): Promise<LocalS3 & { readonly faultProxy: S3FaultProxy }>;
+export async function startLocalS3(
+  options: LocalS3Options & { readonly faults: true },
+): Promise<LocalS3 & { readonly faultProxy: S3FaultProxy }>;
 export async function startLocalS3(bucketOrOptions?: string | LocalS3Options): Promise<LocalS3>;
 export async function startLocalS3(bucketOrOptions: string | LocalS3Options = {}): Promise<LocalS3> {
   const options = typeof bucketOrOptions === 'string' ? { bucket: bucketOrOptions } : bucketOrOptions;

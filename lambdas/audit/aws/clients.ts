@@ -71,7 +71,11 @@ export const RETRY_SETTINGS = {
  * `requestTimeout` alone only logs a warning when exceeded; `throwOnRequestTimeout` makes
  * it abort the attempt with a TimeoutError, which the SDK then retries.
  */
-export const REQUEST_TIMEOUTS = { connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true } as const;
+export const REQUEST_TIMEOUTS = {
+  connectionTimeout: 5_000,
+  requestTimeout: 30_000,
+  throwOnRequestTimeout: true,
+} as const;
 
 /** Session name the assumed Organizations role shows in CloudTrail. */
 export const ORGANIZATIONS_ROLE_SESSION_NAME = 'securityhub-config-audit';

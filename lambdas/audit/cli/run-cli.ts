@@ -45,7 +45,9 @@ async function readDocument(path: string | undefined, flag: string): Promise<Sou
   try {
     return { text: await readFile(absolute, 'utf8'), source: path };
   } catch (error) {
-    throw new UsageError(`${flag} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new UsageError(
+      `${flag} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
 }
 
@@ -66,7 +68,8 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
   const clients = overrides.clients ?? createAwsClients({ organizationsRoleArn: args.organizationsRoleArn });
   const clock = overrides.clock ?? systemClock;
   const prefix = normalizeReportPrefix(args.prefix);
-  const store = args.outDir !== undefined ? new DirReportStore(resolve(args.outDir)) : new S3ReportStore(clients.s3, args.bucket!);
+  const store =
+    args.outDir !== undefined ? new DirReportStore(resolve(args.outDir)) : new S3ReportStore(clients.s3, args.bucket!);
   try {
     const outcome = await runAudit(
       {
@@ -88,8 +91,13 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
     );
     const { summary } = outcome;
     const location = `${store.describe()}/${outcome.report.associationsKey}`;
-    io.stdout(args.json ? JSON.stringify(summary) : formatSummary(summary, outcome.rows, { listLimit: args.listLimit, location }));
-    const exitCode = summary.run_status !== 'COMPLETE' ? EXIT.incompleteOrError : summary.drifted > 0 ? EXIT.drift : EXIT.ok;
+    io.stdout(
+      args.json
+        ? JSON.stringify(summary)
+        : formatSummary(summary, outcome.rows, { listLimit: args.listLimit, location }),
+    );
+    const exitCode =
+      summary.run_status !== 'COMPLETE' ? EXIT.incompleteOrError : summary.drifted > 0 ? EXIT.drift : EXIT.ok;
     return { exitCode, summary };
   } finally {
     if (overrides.clients === undefined) {

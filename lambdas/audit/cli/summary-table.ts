@@ -13,13 +13,18 @@ const REASON_COLUMNS: Readonly<Record<(typeof DRIFT_REASONS)[number], keyof RunS
 
 /** Drift before exclusions, then by the first reason in {@link DRIFT_REASONS} order (FAILED first). */
 function severity(row: AssociationRow): number {
-  const first = Math.min(...row.drift_reasons.map((r) => DRIFT_REASONS.indexOf(r as (typeof DRIFT_REASONS)[number])));
+  const first = Math.min(...row.drift_reasons.map((r) => DRIFT_REASONS.indexOf(r)));
   return (row.audit_result === 'DRIFT' ? 0 : 100) + (Number.isFinite(first) ? first : 50);
 }
 
-function table(rows: ReadonlyArray<readonly string[]>): string[] {
+function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /**
@@ -32,12 +37,21 @@ export function formatSummary(
   options: { readonly listLimit: number; readonly location: string },
 ): string {
   const lines: string[] = [];
-  lines.push(`Run ${summary.run_id}  ${summary.run_status}  (${summary.trigger.toLowerCase()}, ${summary.duration_seconds.toFixed(1)} s)`);
+  lines.push(
+    `Run ${summary.run_id}  ${summary.run_status}  (${summary.trigger.toLowerCase()}, ${summary.duration_seconds.toFixed(1)} s)`,
+  );
   lines.push('');
   lines.push(
     ...table([
       ['Targets', 'Roots', 'OUs', 'Accounts', 'Suspended', 'Reported'],
-      [summary.targets_enumerated, summary.roots, summary.organizational_units, summary.accounts, summary.suspended_accounts, summary.targets_reported].map(String),
+      [
+        summary.targets_enumerated,
+        summary.roots,
+        summary.organizational_units,
+        summary.accounts,
+        summary.suspended_accounts,
+        summary.targets_reported,
+      ].map(String),
     ]),
   );
   lines.push('');
@@ -58,7 +72,9 @@ export function formatSummary(
     ]),
   );
   lines.push('');
-  lines.push(...table([['Drift reason', 'Targets'], ...DRIFT_REASONS.map((r) => [r, String(summary[REASON_COLUMNS[r]])])]));
+  lines.push(
+    ...table([['Drift reason', 'Targets'], ...DRIFT_REASONS.map((r) => [r, String(summary[REASON_COLUMNS[r]])])]),
+  );
   lines.push('');
   lines.push(
     `API calls: Organizations ${summary.organizations_api_calls}, Security Hub ${summary.securityhub_api_calls}; ` +
@@ -68,7 +84,9 @@ export function formatSummary(
   if (summary.departed_targets.length > 0) {
     lines.push(`Left the organization since ${summary.previous_run_id}: ${summary.departed_targets.join(', ')}`);
   }
-  const flagged = rows.filter((r) => r.audit_result !== 'OK' || r.exclusion_expired).sort((a, b) => severity(a) - severity(b));
+  const flagged = rows
+    .filter((r) => r.audit_result !== 'OK' || r.exclusion_expired)
+    .sort((a, b) => severity(a) - severity(b));
   if (flagged.length > 0 && options.listLimit > 0) {
     lines.push('');
     const shown = flagged.slice(0, options.listLimit);

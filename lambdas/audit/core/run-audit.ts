@@ -116,7 +116,11 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     },
     deadline: request.deadline,
   });
-  deps.logger?.info('Organization walked', { runId: run.runId, targets: org.targets.length, roots: org.rootIds.length });
+  deps.logger?.info('Organization walked', {
+    runId: run.runId,
+    targets: org.targets.length,
+    roots: org.rootIds.length,
+  });
   if (org.rejected.length > 0) {
     deps.logger?.warn('Organizations listed entries with invalid ids; they are left out and the run is INCOMPLETE', {
       runId: run.runId,

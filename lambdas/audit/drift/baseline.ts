@@ -36,24 +36,35 @@ const DOCUMENT_FIELDS: ReadonlySet<string> = new Set(['version', 'targets']);
 const baselineDocument = z.strictObject(
   {
     version: z.literal(1, {
-      error: (issue) => (issue.input === undefined ? 'required: 1' : `unsupported version ${JSON.stringify(issue.input)}; expected 1`),
+      error: (issue) =>
+        issue.input === undefined ? 'required: 1' : `unsupported version ${JSON.stringify(issue.input)}; expected 1`,
     }),
     // Keys and values are checked by hand so that a bad key never hides a bad value
     // (zod skips the value of a record entry whose key failed) and every problem is listed.
     targets: z
       .record(z.string(), z.unknown(), {
         error: (issue) =>
-          issue.input === undefined ? 'required: an object of target id to policy id' : 'expected an object of target id to policy id',
+          issue.input === undefined
+            ? 'required: an object of target id to policy id'
+            : 'expected an object of target id to policy id',
       })
       .transform((targets, ctx) => {
         const baseline = new Map<string, string>();
         for (const [id, value] of Object.entries(targets)) {
           if (!isTargetId(id)) {
-            ctx.addIssue({ code: 'custom', path: [id], message: `${TARGET_ID_EXPECTATION}, got ${JSON.stringify(id)}` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [id],
+              message: `${TARGET_ID_EXPECTATION}, got ${JSON.stringify(id)}`,
+            });
           }
           const policy = normalisePolicy(value);
           if (policy === null) {
-            ctx.addIssue({ code: 'custom', path: [id], message: `${POLICY_EXPECTATION}, got ${JSON.stringify(value)}` });
+            ctx.addIssue({
+              code: 'custom',
+              path: [id],
+              message: `${POLICY_EXPECTATION}, got ${JSON.stringify(value)}`,
+            });
           } else {
             baseline.set(id, policy);
           }
@@ -61,7 +72,10 @@ const baselineDocument = z.strictObject(
         return baseline;
       }),
   },
-  { error: (issue) => (issue.code === 'invalid_type' ? 'expected a JSON object { "version": 1, "targets": { … } }' : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type' ? 'expected a JSON object { "version": 1, "targets": { … } }' : undefined,
+  },
 );
 
 /**
@@ -83,6 +97,7 @@ export function parseBaseline(text: string, source: string): Baseline {
   const json = parseJson(text);
   if (!json.ok) throw new BaselineError(source, `not valid JSON (${json.error.message})`, { cause: json.error });
   const parsed = baselineDocument.safeParse(json.value);
-  if (!parsed.success) throw new BaselineError(source, describeIssues(parsed.error, DOCUMENT_FIELDS), { cause: parsed.error });
+  if (!parsed.success)
+    throw new BaselineError(source, describeIssues(parsed.error, DOCUMENT_FIELDS), { cause: parsed.error });
   return parsed.data.targets;
 }

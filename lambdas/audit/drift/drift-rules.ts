@@ -84,7 +84,10 @@ interface Effective {
 const UNKNOWN: Effective = { policyId: null, certain: false };
 
 /** Computes effective policies top-down, memoised, tolerant of any target order. */
-function effectivePolicies(org: OrgSnapshot, associations: ReadonlyMap<string, Association>): (targetId: string) => Effective {
+function effectivePolicies(
+  org: OrgSnapshot,
+  associations: ReadonlyMap<string, Association>,
+): (targetId: string) => Effective {
   const byId = new Map(org.targets.map((t) => [t.id, t]));
   const memo = new Map<string, Effective>();
   const visiting = new Set<string>();
@@ -96,13 +99,17 @@ function effectivePolicies(org: OrgSnapshot, associations: ReadonlyMap<string, A
     if (!target || visiting.has(targetId)) return UNKNOWN; // not walked, or a cycle (impossible in Organizations)
     visiting.add(targetId);
     const association = associations.get(targetId);
-    const parent: Effective = target.parentId === null || !byId.has(target.parentId) ? UNKNOWN : effective(target.parentId);
+    const parent: Effective =
+      target.parentId === null || !byId.has(target.parentId) ? UNKNOWN : effective(target.parentId);
     let result: Effective;
     if (association?.associationType === 'APPLIED' && association.configurationPolicyId !== null) {
       result = { policyId: association.configurationPolicyId, certain: true };
     } else if (association?.associationType === 'INHERITED') {
       // A top-level target inherits the service default; what it reports is the best evidence of it.
-      result = parent === UNKNOWN && association.configurationPolicyId !== null ? { policyId: association.configurationPolicyId, certain: true } : parent;
+      result =
+        parent === UNKNOWN && association.configurationPolicyId !== null
+          ? { policyId: association.configurationPolicyId, certain: true }
+          : parent;
     } else {
       // Unknown state: it may have an APPLIED policy of its own, so pass the chain on as a guess.
       result = { policyId: parent.policyId, certain: false };
@@ -120,7 +127,11 @@ function baselinePolicies(org: OrgSnapshot, baseline: Baseline | undefined): (ta
   return (target) => {
     if (!baseline) return null;
     const seen = new Set<string>();
-    for (let node: OrgTarget | undefined = target; node && !seen.has(node.id); node = node.parentId === null ? undefined : byId.get(node.parentId)) {
+    for (
+      let node: OrgTarget | undefined = target;
+      node && !seen.has(node.id);
+      node = node.parentId === null ? undefined : byId.get(node.parentId)
+    ) {
       seen.add(node.id);
       const desired = baseline.get(node.id);
       if (desired !== undefined) return desired;
@@ -168,10 +179,17 @@ export function evaluateDrift(input: DriftInput): TargetFinding[] {
       const policyId = association.configurationPolicyId;
       if (association.associationStatus === 'FAILED') found.add('FAILED');
       if (isPendingStale(association, input.now, input.pendingStaleMs)) found.add('PENDING_STALE');
-      if (association.associationType === 'INHERITED' && policyId !== null && expected.certain && expected.policyId !== null && policyId !== expected.policyId) {
+      if (
+        association.associationType === 'INHERITED' &&
+        policyId !== null &&
+        expected.certain &&
+        expected.policyId !== null &&
+        policyId !== expected.policyId
+      ) {
         found.add('INHERITANCE_MISMATCH');
       }
-      if (baselinePolicyId !== null && policyId !== null && policyId !== baselinePolicyId) found.add('BASELINE_MISMATCH');
+      if (baselinePolicyId !== null && policyId !== null && policyId !== baselinePolicyId)
+        found.add('BASELINE_MISMATCH');
     } else if (unprocessed) {
       found.add('UNPROCESSED');
     } else {

@@ -40,19 +40,26 @@ const exclusionEntry = z.strictObject(
       .min(1, { error: 'expected a non-empty reason' }),
     expires: z
       .string({ error: required('a date YYYY-MM-DD') })
-      .refine(isCalendarDate, { error: (issue) => `expected a calendar date YYYY-MM-DD, got ${JSON.stringify(issue.input)}` }),
+      .refine(isCalendarDate, {
+        error: (issue) => `expected a calendar date YYYY-MM-DD, got ${JSON.stringify(issue.input)}`,
+      }),
   },
-  { error: (issue) => (issue.code === 'invalid_type' ? 'expected an object { "targetId", "reason", "expires" }' : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type' ? 'expected an object { "targetId", "reason", "expires" }' : undefined,
+  },
 );
 
 const exclusionsDocument = z.strictObject(
   {
     version: z.literal(1, {
-      error: (issue) => (issue.input === undefined ? 'required: 1' : `unsupported version ${JSON.stringify(issue.input)}; expected 1`),
+      error: (issue) =>
+        issue.input === undefined ? 'required: 1' : `unsupported version ${JSON.stringify(issue.input)}; expected 1`,
     }),
     exclusions: z
       .array(exclusionEntry, {
-        error: (issue) => (issue.input === undefined ? 'required: an array of exclusions' : 'expected an array of exclusions'),
+        error: (issue) =>
+          issue.input === undefined ? 'required: an array of exclusions' : 'expected an array of exclusions',
       })
       .superRefine((entries, ctx) => {
         const firstIndex = new Map<string, number>();
@@ -68,7 +75,10 @@ const exclusionsDocument = z.strictObject(
         });
       }),
   },
-  { error: (issue) => (issue.code === 'invalid_type' ? 'expected a JSON object { "version": 1, "exclusions": [ … ] }' : undefined) },
+  {
+    error: (issue) =>
+      issue.code === 'invalid_type' ? 'expected a JSON object { "version": 1, "exclusions": [ … ] }' : undefined,
+  },
 );
 
 /**
@@ -89,6 +99,7 @@ export function parseExclusions(text: string, source: string): Exclusion[] {
   const json = parseJson(text);
   if (!json.ok) throw new ExclusionsError(source, `not valid JSON (${json.error.message})`, { cause: json.error });
   const parsed = exclusionsDocument.safeParse(json.value);
-  if (!parsed.success) throw new ExclusionsError(source, describeIssues(parsed.error, DOCUMENT_FIELDS), { cause: parsed.error });
+  if (!parsed.success)
+    throw new ExclusionsError(source, describeIssues(parsed.error, DOCUMENT_FIELDS), { cause: parsed.error });
   return parsed.data.exclusions.map((e) => ({ targetId: e.targetId, reason: e.reason, expires: e.expires }));
 }

@@ -9,7 +9,13 @@ import type { TargetFinding } from './drift-rules';
 /** The columns of a previous row that history looks at. */
 export type PreviousRow = Pick<
   AssociationRow,
-  'target_id' | 'audited_at' | 'drift' | 'first_drift_seen' | 'configuration_policy_id' | 'association_status' | 'association_type'
+  | 'target_id'
+  | 'audited_at'
+  | 'drift'
+  | 'first_drift_seen'
+  | 'configuration_policy_id'
+  | 'association_status'
+  | 'association_type'
 >;
 
 /** What history adds to one target's row. */
@@ -28,7 +34,9 @@ export interface HistoryResult {
 }
 
 /** True when the row carries any association state at all (it was neither unprocessed nor missing). */
-function hasState(row: Pick<PreviousRow, 'configuration_policy_id' | 'association_status' | 'association_type'>): boolean {
+function hasState(
+  row: Pick<PreviousRow, 'configuration_policy_id' | 'association_status' | 'association_type'>,
+): boolean {
   return row.configuration_policy_id !== null || row.association_status !== null || row.association_type !== null;
 }
 
@@ -47,7 +55,11 @@ function hasState(row: Pick<PreviousRow, 'configuration_policy_id' | 'associatio
  *
  * @param runTime this run's time (ISO 8601), the `audited_at` of its rows.
  */
-export function applyHistory(findings: readonly TargetFinding[], previousRows: readonly PreviousRow[] | null, runTime: string): HistoryResult {
+export function applyHistory(
+  findings: readonly TargetFinding[],
+  previousRows: readonly PreviousRow[] | null,
+  runTime: string,
+): HistoryResult {
   const previous = new Map<string, PreviousRow>();
   for (const row of previousRows ?? []) {
     if (!previous.has(row.target_id)) previous.set(row.target_id, row);
@@ -79,10 +91,16 @@ export function applyHistory(findings: readonly TargetFinding[], previousRows: r
         found.add('CHANGED');
       }
     }
-    const firstDriftSeen = !finding.drift ? null : wasDrift ? (before?.first_drift_seen ?? before?.audited_at ?? runTime) : runTime;
+    const firstDriftSeen = !finding.drift
+      ? null
+      : wasDrift
+        ? (before?.first_drift_seen ?? before?.audited_at ?? runTime)
+        : runTime;
     byTarget.set(id, { changes: CHANGE_KINDS.filter((c) => found.has(c)), firstDriftSeen });
   }
 
-  const departedTargets = [...new Set((previousRows ?? []).map((r) => r.target_id).filter((id) => !current.has(id)))].sort();
+  const departedTargets = [
+    ...new Set((previousRows ?? []).map((r) => r.target_id).filter((id) => !current.has(id))),
+  ].sort();
   return { byTarget, departedTargets };
 }

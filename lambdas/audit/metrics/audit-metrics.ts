@@ -7,7 +7,7 @@ import type { RunSummary } from '../report/summary';
  * dimension multiplies the CloudWatch custom-metric bill.
  */
 export function addAuditMetrics(metrics: Metrics, summary: RunSummary): void {
-  const counts: ReadonlyArray<readonly [string, number]> = [
+  const counts: readonly (readonly [string, number])[] = [
     ['FailedAssociations', summary.status_failed],
     ['PendingAssociations', summary.status_pending],
     ['StalePendingAssociations', summary.drift_pending_stale],

@@ -98,7 +98,7 @@ export function buildOrgTree(walk: RawOrganizationWalk): OrgSnapshot {
   }
 
   while (stack.length > 0) {
-    const container = stack.pop() as Container;
+    const container = stack.pop()!;
     visited.add(container.id);
     targets.push({
       id: container.id,
@@ -125,7 +125,11 @@ export function buildOrgTree(walk: RawOrganizationWalk): OrgSnapshot {
     const children: Container[] = [];
     for (const ou of walk.ousByParent.get(container.id) ?? []) {
       if (container.ancestors.has(ou.id)) {
-        throw new OrgTreeError('CYCLE', ou.id, `Organization walk found ${ou.id} below itself (under ${container.ouPath})`);
+        throw new OrgTreeError(
+          'CYCLE',
+          ou.id,
+          `Organization walk found ${ou.id} below itself (under ${container.ouPath})`,
+        );
       }
       claim(ou.id, `as an OU under ${container.id}`);
       children.push({
@@ -138,7 +142,7 @@ export function buildOrgTree(walk: RawOrganizationWalk): OrgSnapshot {
       });
     }
     // Pushed in reverse so they pop, and are emitted, in listed order.
-    for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i] as Container);
+    for (let i = children.length - 1; i >= 0; i -= 1) stack.push(children[i]);
   }
 
   // A listing for a parent we never reached means the walk and the tree disagree

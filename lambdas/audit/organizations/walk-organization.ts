@@ -182,8 +182,8 @@ function partitionById<T extends { Id?: string }>(
   type: TargetType,
   parentId: string,
   rejected: RejectedTarget[],
-): Array<T & { Id: string }> {
-  const valid: Array<T & { Id: string }> = [];
+): (T & { Id: string })[] {
+  const valid: (T & { Id: string })[] = [];
   for (const item of items) {
     if (typeof item.Id === 'string' && isTargetIdOfType(type, item.Id)) valid.push(item as T & { Id: string });
     else rejected.push({ quotedId: quoteUntrustedId(item.Id ?? '(no id)'), type, parentId });
@@ -203,7 +203,8 @@ function partitionById<T extends { Id?: string }>(
 export async function walkOrganization(client: OrganizationsClient, options: WalkOptions = {}): Promise<OrgSnapshot> {
   const concurrency = options.concurrency ?? DEFAULT_WALK_CONCURRENCY;
   const limit = createLimiter(concurrency);
-  const bucket = options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
+  const bucket =
+    options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
   const clock = options.pacing?.clock ?? systemClock;
   const { deadline } = options;
   let pages = 0;
@@ -215,7 +216,9 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
   const MaxResults = ORGANIZATIONS_PAGE_SIZE;
   const rejected: RejectedTarget[] = [];
 
-  const rootPages = await listAll('ListRoots', null, pace, (NextToken) => client.send(new ListRootsCommand({ MaxResults, NextToken })));
+  const rootPages = await listAll('ListRoots', null, pace, (NextToken) =>
+    client.send(new ListRootsCommand({ MaxResults, NextToken })),
+  );
   const roots: RawRoot[] = partitionById(
     rootPages.flatMap((page) => page.Roots ?? []),
     'ROOT',

@@ -80,17 +80,24 @@ export function matchesGlueType(type: GlueColumnType, value: unknown): boolean {
  * object passes, so a row can never drift from the Athena contract.
  * @throws ReportFormatError on a missing or extra key or a value of the wrong type.
  */
-export function orderByColumns(columns: readonly ReportColumn[], record: object, what: string): Record<string, unknown> {
+export function orderByColumns(
+  columns: readonly ReportColumn[],
+  record: object,
+  what: string,
+): Record<string, unknown> {
   const source = record as Record<string, unknown>;
   const names = new Set(columns.map((c) => c.name));
   const extra = Object.keys(source).filter((k) => !names.has(k));
   if (extra.length > 0) throw new ReportFormatError(`${what}: keys not in the schema: ${extra.join(', ')}`);
   const ordered: Record<string, unknown> = {};
   for (const column of columns) {
-    if (!Object.prototype.hasOwnProperty.call(source, column.name)) throw new ReportFormatError(`${what}: missing column ${column.name}`);
+    if (!Object.prototype.hasOwnProperty.call(source, column.name))
+      throw new ReportFormatError(`${what}: missing column ${column.name}`);
     const value = source[column.name];
     if (!matchesGlueType(column.type, value)) {
-      throw new ReportFormatError(`${what}: column ${column.name} must be ${column.type}, got ${JSON.stringify(value)}`);
+      throw new ReportFormatError(
+        `${what}: column ${column.name} must be ${column.type}, got ${JSON.stringify(value)}`,
+      );
     }
     ordered[column.name] = value;
   }
@@ -163,7 +170,9 @@ export function buildAssociationRows(input: BuildRowsInput): BuiltRows {
 
 /** gzip JSON Lines, one row per line, keys in {@link ASSOCIATION_COLUMNS} order. */
 export function serializeRows(rows: readonly AssociationRow[]): Buffer {
-  const lines = rows.map((row, index) => `${JSON.stringify(orderByColumns(ASSOCIATION_COLUMNS, row, `row ${index} (${row.target_id})`))}\n`);
+  const lines = rows.map(
+    (row, index) => `${JSON.stringify(orderByColumns(ASSOCIATION_COLUMNS, row, `row ${index} (${row.target_id})`))}\n`,
+  );
   return gzipSync(Buffer.from(lines.join(''), 'utf8'));
 }
 
@@ -236,7 +245,11 @@ export function parseRows(buffer: Buffer, source = 'associations object'): Assoc
       const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ');
       throw new ReportFormatError(`${source}: line ${index + 1}: ${problems}`, { cause: parsed.error });
     }
-    rows.push(asRow(orderByColumns(ASSOCIATION_COLUMNS, parsed.data, `${source}: line ${index + 1}`) as z.output<typeof rowSchema>));
+    rows.push(
+      asRow(
+        orderByColumns(ASSOCIATION_COLUMNS, parsed.data, `${source}: line ${index + 1}`) as z.output<typeof rowSchema>,
+      ),
+    );
   });
   return rows;
 }

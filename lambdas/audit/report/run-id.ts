@@ -41,7 +41,14 @@ const EVENT_TIME_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\
 function parseEventTime(text: string): number {
   const m = EVENT_TIME_PATTERN.exec(text);
   if (!m) return Number.NaN;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const date = new Date(Date.UTC(year, month - 1, day));
   const realDay = date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
   const realTime = hour < 24 && minute < 60 && second < 60;
@@ -51,7 +58,10 @@ function parseEventTime(text: string): number {
 
 /** `yyyymmddThhmmssZ` of an instant. */
 function compactTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
+  return new Date(epochMs)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '');
 }
 
 /**
@@ -65,13 +75,16 @@ export function deriveRunId(input: RunIdInput): RunIdentity {
     const text = input.scheduledTime;
     const epochMs = parseEventTime(text);
     if (Number.isNaN(epochMs)) {
-      throw new RunIdError(`Cannot derive a run id: event time ${JSON.stringify(text)} is not an ISO 8601 date-time like 2026-11-26T02:00:00Z`);
+      throw new RunIdError(
+        `Cannot derive a run id: event time ${JSON.stringify(text)} is not an ISO 8601 date-time like 2026-11-26T02:00:00Z`,
+      );
     }
     const seconds = Math.floor(epochMs / 1000) * 1000;
     const runTime = new Date(seconds).toISOString();
     return { runId: compactTime(seconds), runTime, dt: runTime.slice(0, 10), trigger: 'SCHEDULED' };
   }
-  if (!Number.isFinite(input.now)) throw new RunIdError(`Cannot derive a run id: start time ${input.now} is not a number`);
+  if (!Number.isFinite(input.now))
+    throw new RunIdError(`Cannot derive a run id: start time ${input.now} is not a number`);
   const runTime = new Date(input.now).toISOString();
   const r = Math.min(Math.max(input.random(), 0), 0.999_999_999);
   const suffix = Math.floor(r * 0x1000000)

@@ -37,7 +37,9 @@ export class S3ReportStore implements ReportStore {
         }),
       );
     } catch (error) {
-      throw new ReportStoreError(`Cannot write s3://${this.bucket}/${key}: ${describeError(error)}`, key, { cause: error });
+      throw new ReportStoreError(`Cannot write s3://${this.bucket}/${key}: ${describeError(error)}`, key, {
+        cause: error,
+      });
     }
   }
 
@@ -48,7 +50,9 @@ export class S3ReportStore implements ReportStore {
       return Buffer.from(await response.Body.transformToByteArray());
     } catch (error) {
       if (isNoSuchKey(error)) return null;
-      throw new ReportStoreError(`Cannot read s3://${this.bucket}/${key}: ${describeError(error)}`, key, { cause: error });
+      throw new ReportStoreError(`Cannot read s3://${this.bucket}/${key}: ${describeError(error)}`, key, {
+        cause: error,
+      });
     }
   }
 
@@ -58,6 +62,7 @@ export class S3ReportStore implements ReportStore {
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  if (error instanceof Error)
+    return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   return String(error);
 }

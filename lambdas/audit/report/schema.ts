@@ -40,7 +40,11 @@ export const ASSOCIATION_COLUMNS: readonly ReportColumn[] = [
   { name: 'parent_id', type: 'string', comment: 'Parent root or OU id; null for a root' },
   { name: 'ou_path', type: 'string', comment: 'Ids from the root, slash-separated' },
   { name: 'account_status', type: 'string', comment: 'ACTIVE, SUSPENDED, PENDING_CLOSURE; null for roots and OUs' },
-  { name: 'configuration_policy_id', type: 'string', comment: 'Policy id or SELF_MANAGED_SECURITY_HUB; null if unknown' },
+  {
+    name: 'configuration_policy_id',
+    type: 'string',
+    comment: 'Policy id or SELF_MANAGED_SECURITY_HUB; null if unknown',
+  },
   { name: 'association_type', type: 'string', comment: 'APPLIED, INHERITED; null if unknown' },
   { name: 'association_status', type: 'string', comment: 'SUCCESS, PENDING, FAILED; null if unknown' },
   { name: 'association_status_message', type: 'string', comment: 'Service status message' },
@@ -48,15 +52,27 @@ export const ASSOCIATION_COLUMNS: readonly ReportColumn[] = [
   { name: 'expected_policy_id', type: 'string', comment: 'Effective policy inherited from the nearest ancestor' },
   { name: 'baseline_policy_id', type: 'string', comment: 'Effective policy by the baseline; null without one' },
   { name: 'drift', type: 'boolean', comment: 'True when the target drifted and no exclusion covers it' },
-  { name: 'drift_reasons', type: 'array<string>', comment: 'FAILED, PENDING_STALE, UNPROCESSED, MISSING, INHERITANCE_MISMATCH, BASELINE_MISMATCH' },
+  {
+    name: 'drift_reasons',
+    type: 'array<string>',
+    comment: 'FAILED, PENDING_STALE, UNPROCESSED, MISSING, INHERITANCE_MISMATCH, BASELINE_MISMATCH',
+  },
   { name: 'audit_result', type: 'string', comment: 'OK, DRIFT, EXCLUDED' },
   { name: 'changes', type: 'array<string>', comment: 'NEW_DRIFT, RESOLVED, CHANGED against the previous run' },
   { name: 'error_code', type: 'string', comment: 'Last ErrorCode of an unprocessed target' },
   { name: 'error_reason', type: 'string', comment: 'Last ErrorReason of an unprocessed target' },
-  { name: 'first_drift_seen', type: 'string', comment: 'Run time drift was first seen, carried forward; null when not drifted' },
+  {
+    name: 'first_drift_seen',
+    type: 'string',
+    comment: 'Run time drift was first seen, carried forward; null when not drifted',
+  },
   { name: 'excluded_reason', type: 'string', comment: 'Reason of the exclusion that applies or expired' },
   { name: 'exclusion_expires', type: 'string', comment: 'YYYY-MM-DD expiry of that exclusion' },
-  { name: 'exclusion_expired', type: 'boolean', comment: 'True when an exclusion exists for the target but has expired' },
+  {
+    name: 'exclusion_expired',
+    type: 'boolean',
+    comment: 'True when an exclusion exists for the target but has expired',
+  },
 ];
 
 /** Columns of the `runs` table: one row per run. */
@@ -67,7 +83,11 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'run_status', type: 'string', comment: 'COMPLETE, INCOMPLETE' },
   { name: 'targets_enumerated', type: 'int', comment: 'Targets the organization walk found' },
   { name: 'targets_reported', type: 'int', comment: 'Rows written; always equals targets_enumerated' },
-  { name: 'targets_rejected', type: 'int', comment: 'Entries Organizations listed with an invalid id; left out, run INCOMPLETE' },
+  {
+    name: 'targets_rejected',
+    type: 'int',
+    comment: 'Entries Organizations listed with an invalid id; left out, run INCOMPLETE',
+  },
   { name: 'roots', type: 'int', comment: 'Roots enumerated' },
   { name: 'organizational_units', type: 'int', comment: 'OUs enumerated' },
   { name: 'accounts', type: 'int', comment: 'Accounts enumerated' },
@@ -95,5 +115,5 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'redrive_attempts', type: 'int', comment: 'Re-drive rounds for unprocessed entries' },
   { name: 'deadline_reached', type: 'boolean', comment: 'Re-driving stopped at the deadline' },
   { name: 'duration_seconds', type: 'double', comment: 'Wall time of the audit' },
-  { name: 'report_key', type: 'string', comment: 'Key of this run\'s associations object' },
+  { name: 'report_key', type: 'string', comment: "Key of this run's associations object" },
 ];

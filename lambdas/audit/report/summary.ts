@@ -79,7 +79,8 @@ interface RunSummaryFields {
  * Input of {@link buildRunSummary}. The report key is given directly, or derived
  * from the report prefix and the run's `dt` with `reportKeys`.
  */
-export type RunSummaryInput = RunSummaryFields & ({ readonly reportKey: string } | { readonly prefix: string; readonly dt: string });
+export type RunSummaryInput = RunSummaryFields &
+  ({ readonly reportKey: string } | { readonly prefix: string; readonly dt: string });
 
 function count<T>(items: readonly T[], predicate: (item: T) => boolean): number {
   let n = 0;
@@ -98,9 +99,11 @@ function checkIntegrity(rows: readonly AssociationRow[], org: OrgSnapshot): void
     if (seen.has(row.target_id)) repeated.add(row.target_id);
     seen.add(row.target_id);
   }
-  if (repeated.size > 0) throw new ReportIntegrityError(`target ids reported more than once: ${[...repeated].join(', ')}`);
+  if (repeated.size > 0)
+    throw new ReportIntegrityError(`target ids reported more than once: ${[...repeated].join(', ')}`);
   const notReported = org.targets.map((t) => t.id).filter((id) => !seen.has(id));
-  if (notReported.length > 0) throw new ReportIntegrityError(`enumerated targets without a row: ${notReported.join(', ')}`);
+  if (notReported.length > 0)
+    throw new ReportIntegrityError(`enumerated targets without a row: ${notReported.join(', ')}`);
 }
 
 /**
@@ -112,12 +115,16 @@ function checkIntegrity(rows: readonly AssociationRow[], org: OrgSnapshot): void
 export function buildRunSummary(rows: readonly AssociationRow[], input: RunSummaryInput): RunSummary {
   checkIntegrity(rows, input.org);
   const targets = input.org.targets;
-  const withReason = (reason: AssociationRow['drift_reasons'][number]) => count(rows, (r) => r.drift_reasons.includes(reason));
+  const withReason = (reason: AssociationRow['drift_reasons'][number]) =>
+    count(rows, (r) => r.drift_reasons.includes(reason));
   const withChange = (change: AssociationRow['changes'][number]) => count(rows, (r) => r.changes.includes(change));
   const statusUnknown = count(rows, (r) => r.association_status === null);
-  const reportKey = 'reportKey' in input ? input.reportKey : reportKeys(input.prefix, input.runId, input.dt).associations;
+  const reportKey =
+    'reportKey' in input ? input.reportKey : reportKeys(input.prefix, input.runId, input.dt).associations;
   if (!Number.isFinite(input.durationSeconds) || input.durationSeconds < 0) {
-    throw new ReportIntegrityError(`duration must be a finite non-negative number of seconds, got ${input.durationSeconds}`);
+    throw new ReportIntegrityError(
+      `duration must be a finite non-negative number of seconds, got ${input.durationSeconds}`,
+    );
   }
   return {
     run_id: input.runId,

@@ -57,12 +57,17 @@ function checkContent(content: ReportContent, keys: ReportKeys): void {
   if (runIdDate(runId) !== dt) throw new ReportIntegrityError(`run id ${runId} does not encode the date ${dt}`);
   if (summary.run_id !== runId) throw new ReportIntegrityError(`summary is for run ${summary.run_id}, not ${runId}`);
   if (summary.targets_reported !== rows.length) {
-    throw new ReportIntegrityError(`summary reports ${summary.targets_reported} targets but ${rows.length} rows are written`);
+    throw new ReportIntegrityError(
+      `summary reports ${summary.targets_reported} targets but ${rows.length} rows are written`,
+    );
   }
   const foreign = rows.find((r) => r.run_id !== runId);
-  if (foreign) throw new ReportIntegrityError(`row for ${foreign.target_id} belongs to run ${foreign.run_id}, not ${runId}`);
+  if (foreign)
+    throw new ReportIntegrityError(`row for ${foreign.target_id} belongs to run ${foreign.run_id}, not ${runId}`);
   if (summary.report_key !== keys.associations) {
-    throw new ReportIntegrityError(`summary report_key ${summary.report_key} is not the associations key ${keys.associations}`);
+    throw new ReportIntegrityError(
+      `summary report_key ${summary.report_key} is not the associations key ${keys.associations}`,
+    );
   }
 }
 
@@ -103,7 +108,9 @@ export async function writeReport(store: ReportStore, prefix: string, content: R
   const latest = await readLatest(store, prefix);
   if (latest !== null) {
     if (runIdDate(latest.run_id) === null) {
-      throw new PreviousSnapshotError(`${store.describe()}/${keys.latestRun} names ${JSON.stringify(latest.run_id)}, which is not a run id`);
+      throw new PreviousSnapshotError(
+        `${store.describe()}/${keys.latestRun} names ${JSON.stringify(latest.run_id)}, which is not a run id`,
+      );
     }
     // Fixed-width timestamp first, so plain string order is time order.
     if (latest.run_id > content.runId) return { ...written, latestAdvanced: false, latestRunId: latest.run_id };
@@ -136,7 +143,8 @@ function datedAssociationsKey(prefix: string, runId: string): string {
 
 async function readDatedRows(store: ReportStore, key: string, runId: string): Promise<PreviousSnapshot> {
   const body = await store.get(key);
-  if (body === null) throw new PreviousSnapshotError(`Previous run ${runId}: ${store.describe()}/${key} does not exist`);
+  if (body === null)
+    throw new PreviousSnapshotError(`Previous run ${runId}: ${store.describe()}/${key} does not exist`);
   return { runId, rows: parseRows(body, `${store.describe()}/${key}`) };
 }
 
@@ -158,7 +166,11 @@ async function readDatedRows(store: ReportStore, key: string, runId: string): Pr
  *   that is not a run id, or whose `report_key` is not that run's key under this prefix.
  * @throws ReportFormatError when an object is unreadable.
  */
-export async function readPreviousSnapshot(store: ReportStore, prefix: string, currentRunId: string): Promise<PreviousSnapshot | null> {
+export async function readPreviousSnapshot(
+  store: ReportStore,
+  prefix: string,
+  currentRunId: string,
+): Promise<PreviousSnapshot | null> {
   const latest = await readLatest(store, prefix);
   if (latest === null) return null;
 

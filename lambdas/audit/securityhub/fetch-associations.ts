@@ -89,12 +89,12 @@ interface TargetState {
   attempts: number;
 }
 
-type GroupOutcome = {
+interface GroupOutcome {
   /** Ids that came back unprocessed with a retryable code (or whose call failed retryably). */
   readonly retry: readonly string[];
   /** The service answered a call for exactly this group (it was not rejected, split or skipped). */
   readonly accepted: boolean;
-};
+}
 
 const NOT_SENT: GroupOutcome = { retry: [], accepted: false };
 
@@ -151,8 +151,8 @@ function toAssociation(targetId: string, summary: ConfigurationPolicyAssociation
   return {
     targetId,
     configurationPolicyId: summary.ConfigurationPolicyId ?? null,
-    associationType: summary.AssociationType as AssociationType,
-    associationStatus: summary.AssociationStatus as AssociationStatus,
+    associationType: summary.AssociationType!,
+    associationStatus: summary.AssociationStatus!,
     associationStatusMessage: summary.AssociationStatusMessage ?? null,
     updatedAt: toIsoString(summary.UpdatedAt),
   };
@@ -178,7 +178,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 }
 
 function validate(options: FetchOptions): void {
-  const positiveInts: Array<keyof FetchOptions> = ['groupSize', 'concurrency', 'burst'];
+  const positiveInts: (keyof FetchOptions)[] = ['groupSize', 'concurrency', 'burst'];
   for (const key of positiveInts) {
     if (!Number.isInteger(options[key]) || options[key] < 1) {
       throw new RangeError(`${key} must be a positive integer, got ${options[key]}`);
@@ -407,7 +407,7 @@ export async function fetchAssociations(
 
   const runRound = async (ids: readonly string[]): Promise<string[]> => {
     const groups = chunk(
-      ids.map((id) => states.get(id) as TargetState),
+      ids.map((id) => states.get(id)!),
       groupSizeLimit,
     );
     const outcomes = await mapConcurrent(groups, options.concurrency, sendGroup);

@@ -36,11 +36,7 @@ export function backoffCeiling(attempt: number, options: BackoffOptions): number
  * @param attempt - 0 for the first retry, 1 for the second, ...
  * @param random - injected so tests get exact delays; must return a value in [0, 1).
  */
-export function fullJitterDelay(
-  attempt: number,
-  options: BackoffOptions,
-  random: () => number = Math.random,
-): number {
+export function fullJitterDelay(attempt: number, options: BackoffOptions, random: () => number = Math.random): number {
   const r = random();
   // Clamp a misbehaving random source rather than sleeping a negative or oversized time.
   const clamped = Number.isFinite(r) ? Math.min(Math.max(r, 0), 1) : 0;

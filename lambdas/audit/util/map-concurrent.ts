@@ -20,7 +20,7 @@ function assertConcurrency(concurrency: number): void {
 export function createLimiter(concurrency: number): Limiter {
   assertConcurrency(concurrency);
   let active = 0;
-  const waiting: Array<() => void> = [];
+  const waiting: (() => void)[] = [];
 
   const release = (): void => {
     active -= 1;
@@ -75,7 +75,7 @@ export async function mapConcurrent<T, R>(
       const index = nextIndex;
       nextIndex += 1;
       try {
-        results[index] = await fn(items[index] as T, index);
+        results[index] = await fn(items[index], index);
       } catch (error) {
         failed = true;
         throw error;

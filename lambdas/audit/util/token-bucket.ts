@@ -108,7 +108,8 @@ export class TokenBucket {
 
   /** A call went through unthrottled: climb back by 1/16 of the configured rate. */
   recover(): void {
-    if (this.rate < this.baseRate) this.setRate(Math.min(this.baseRate, this.rate + this.baseRate / 16), this.observe());
+    if (this.rate < this.baseRate)
+      this.setRate(Math.min(this.baseRate, this.rate + this.baseRate / 16), this.observe());
   }
 
   /**

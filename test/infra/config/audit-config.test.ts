@@ -89,7 +89,9 @@ describe('parseAuditStackConfig', () => {
   });
 
   it('accepts typed values as cdk.json holds them, and JSON lists from -c', () => {
-    expect(parseAuditStackConfig({ functionTimeoutMinutes: 10, scheduleEnabled: true, alertEmails: ['a@example.com'] })).toMatchObject({
+    expect(
+      parseAuditStackConfig({ functionTimeoutMinutes: 10, scheduleEnabled: true, alertEmails: ['a@example.com'] }),
+    ).toMatchObject({
       functionTimeoutMinutes: 10,
       scheduleEnabled: true,
       alertEmails: ['a@example.com'],
@@ -122,9 +124,15 @@ describe('parseAuditStackConfig', () => {
 
   it.each([
     [{ scheduleCron: 'cron(0 2 * * *)' }, 'scheduleCron: invalid cron expression "cron(0 2 * * *)": expected 6 fields'],
-    [{ scheduleCron: 'cron(0 24 * * ? *)' }, "scheduleCron: invalid cron expression \"cron(0 24 * * ? *)\": hours field: '24' is out of range 0-23"],
+    [
+      { scheduleCron: 'cron(0 24 * * ? *)' },
+      'scheduleCron: invalid cron expression "cron(0 24 * * ? *)": hours field: \'24\' is out of range 0-23',
+    ],
     [{ scheduleCron: 'cron(0 2 * * MON *)' }, 'exactly one of day-of-month and day-of-week must be "?"'],
-    [{ scheduleCron: 'rate(1 day)' }, 'scheduleCron: invalid cron expression "rate(1 day)": expected a cron(...) expression'],
+    [
+      { scheduleCron: 'rate(1 day)' },
+      'scheduleCron: invalid cron expression "rate(1 day)": expected a cron(...) expression',
+    ],
     [{ logRetentionDays: -1 }, 'logRetentionDays: expected one of 1, 3, 5'],
     [{ logRetentionDays: '-7' }, '(got "-7")'],
     [{ logRetentionDays: 366 }, 'logRetentionDays: expected one of'],
@@ -133,7 +141,10 @@ describe('parseAuditStackConfig', () => {
     [{ functionTimeoutMinutes: 'ten' }, 'functionTimeoutMinutes: expected an integer from 1 to 15 (got "ten")'],
     [{ functionMemoryMb: 1.5 }, 'functionMemoryMb: expected an integer from 128 to 10240'],
     [{ scheduleEnabled: 'yes' }, 'scheduleEnabled: expected true or false (got "yes")'],
-    [{ alertEmails: 'ok@example.com,not-an-address' }, 'alertEmails[1]: expected an e-mail address (got "not-an-address")'],
+    [
+      { alertEmails: 'ok@example.com,not-an-address' },
+      'alertEmails[1]: expected an e-mail address (got "not-an-address")',
+    ],
     [{ alertEmails: ['@example.com'] }, 'alertEmails[0]: expected an e-mail address'],
     [{ reportKmsKey: 'alias/aws/s3' }, 'reportKmsKey: expected "create" or a KMS key ARN'],
     [{ organizationsRoleArn: 'OrgRead' }, 'organizationsRoleArn: expected an IAM role ARN'],
@@ -150,7 +161,9 @@ describe('parseAuditStackConfig', () => {
 
   it('rejects unknown keys and suggests the closest known one', () => {
     const issues = issuesOf({ scheduelCron: 'cron(0 2 * * ? *)', totallyUnrelatedSetting: 1 });
-    expect(issues[0]).toMatch(/^scheduelCron: unknown context key\. Did you mean "scheduleCron"\? Known keys: stackName, /);
+    expect(issues[0]).toMatch(
+      /^scheduelCron: unknown context key\. Did you mean "scheduleCron"\? Known keys: stackName, /,
+    );
     expect(issues[1]).toMatch(/^totallyUnrelatedSetting: unknown context key\. Known keys: /);
   });
 
@@ -161,11 +174,23 @@ describe('parseAuditStackConfig', () => {
   });
 
   it.each([
-    [{ reportTransitionIaDays: 60, reportTransitionGlacierDays: 80 }, 'reportTransitionGlacierDays: expected at least reportTransitionIaDays + 30 (90)'],
+    [
+      { reportTransitionIaDays: 60, reportTransitionGlacierDays: 80 },
+      'reportTransitionGlacierDays: expected at least reportTransitionIaDays + 30 (90)',
+    ],
     [{ reportExpirationDays: 90 }, 'reportExpirationDays: expected more than reportTransitionGlacierDays (90)'],
-    [{ redriveBaseDelayMs: 5000, redriveMaxDelayMs: 1000 }, 'redriveMaxDelayMs: expected a value not below redriveBaseDelayMs'],
-    [{ functionTimeoutMinutes: 1, deadlineMarginSeconds: 60 }, 'deadlineMarginSeconds: expected less than the function timeout (60 s)'],
-    [{ reportPrefix: 'audit', exclusionsKey: 'audit/latest/exclusions.json' }, 'exclusionsKey: must not be inside the report data prefixes'],
+    [
+      { redriveBaseDelayMs: 5000, redriveMaxDelayMs: 1000 },
+      'redriveMaxDelayMs: expected a value not below redriveBaseDelayMs',
+    ],
+    [
+      { functionTimeoutMinutes: 1, deadlineMarginSeconds: 60 },
+      'deadlineMarginSeconds: expected less than the function timeout (60 s)',
+    ],
+    [
+      { reportPrefix: 'audit', exclusionsKey: 'audit/latest/exclusions.json' },
+      'exclusionsKey: must not be inside the report data prefixes',
+    ],
   ])('rejects inconsistent combination %j', (context, expected) => {
     expect(issuesOf(context)).toEqual([expect.stringContaining(expected)]);
   });

@@ -13,7 +13,9 @@ describe('AlertTopic', () => {
   });
 
   it('encrypts the topic with its own rotating customer managed key', () => {
-    expect(onlyResource(template, 'AWS::SNS::Topic').resource.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [key, 'Arn'] });
+    expect(onlyResource(template, 'AWS::SNS::Topic').resource.Properties.KmsMasterKeyId).toEqual({
+      'Fn::GetAtt': [key, 'Arn'],
+    });
     expect((template.findResources('AWS::KMS::Key')[key] as any).Properties.EnableKeyRotation).toBe(true);
   });
 
@@ -33,7 +35,7 @@ describe('AlertTopic', () => {
     });
   });
 
-  it('denies publishing without TLS and admits only this account\'s alarms', () => {
+  it("denies publishing without TLS and admits only this account's alarms", () => {
     const policy = onlyResource(template, 'AWS::SNS::TopicPolicy').resource.Properties;
     expect(policy.Topics).toEqual([{ Ref: topic }]);
     expect(policy.PolicyDocument.Statement).toEqual([
@@ -56,7 +58,15 @@ describe('AlertTopic', () => {
             'aws:SourceArn': {
               'Fn::Join': [
                 '',
-                ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':alarm:*'],
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':cloudwatch:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  ':alarm:*',
+                ],
               ],
             },
           },

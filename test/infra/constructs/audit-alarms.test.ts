@@ -2,8 +2,11 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 
 const alarm = (template: Template, name: string) =>
-  (template.findResources('AWS::CloudWatch::Alarm')[logicalIdStartingWith(template, 'AWS::CloudWatch::Alarm', `Alarms${name}`)] as any)
-    .Properties;
+  (
+    template.findResources('AWS::CloudWatch::Alarm')[
+      logicalIdStartingWith(template, 'AWS::CloudWatch::Alarm', `Alarms${name}`)
+    ] as any
+  ).Properties;
 
 describe('AuditAlarms', () => {
   let template: Template;
@@ -113,6 +116,8 @@ describe('AuditAlarms', () => {
       Dimensions: [{ Name: 'service', Value: 'audit-svc' }],
     });
     // CloudWatch caps period x evaluation periods at 7 days for periods of an hour or more.
-    expect(alarm(custom, 'Heartbeat').Period * alarm(custom, 'Heartbeat').EvaluationPeriods).toBeLessThanOrEqual(7 * 24 * 3600);
+    expect(alarm(custom, 'Heartbeat').Period * alarm(custom, 'Heartbeat').EvaluationPeriods).toBeLessThanOrEqual(
+      7 * 24 * 3600,
+    );
   });
 });

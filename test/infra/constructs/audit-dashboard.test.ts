@@ -22,10 +22,23 @@ describe('AuditDashboard', () => {
   });
 
   it('shows Lambda errors, throttles and duration, the dead-letter queue and the alarms', () => {
-    for (const fragment of ['\\"AWS/Lambda\\",\\"Errors\\"', '\\"AWS/Lambda\\",\\"Throttles\\"', '\\"AWS/Lambda\\",\\"Duration\\"', 'ApproximateNumberOfMessagesVisible', '\\"alarms\\"']) {
+    for (const fragment of [
+      '\\"AWS/Lambda\\",\\"Errors\\"',
+      '\\"AWS/Lambda\\",\\"Throttles\\"',
+      '\\"AWS/Lambda\\",\\"Duration\\"',
+      'ApproximateNumberOfMessagesVisible',
+      '\\"alarms\\"',
+    ]) {
       expect(body).toContain(fragment);
     }
-    for (const title of ['Association states', 'Drift', 'Run duration and completeness', 'Throttling', 'Function', 'Dead-letter queue']) {
+    for (const title of [
+      'Association states',
+      'Drift',
+      'Run duration and completeness',
+      'Throttling',
+      'Function',
+      'Dead-letter queue',
+    ]) {
       expect(body).toContain(`\\"title\\":\\"${title}\\"`);
     }
   });

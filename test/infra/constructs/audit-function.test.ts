@@ -33,7 +33,8 @@ const functionOf = (template: Template) => onlyResource(template, 'AWS::Lambda::
 /** The statements of the function's own policy, by Sid. */
 function statementsOf(template: Template): Record<string, any> {
   const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionPolicy');
-  const statements = (template.findResources('AWS::IAM::Policy')[policy] as any).Properties.PolicyDocument.Statement as any[];
+  const statements = (template.findResources('AWS::IAM::Policy')[policy] as any).Properties.PolicyDocument
+    .Statement as any[];
   return Object.fromEntries(statements.map((s) => [s.Sid, s]));
 }
 
@@ -55,9 +56,9 @@ function sdkOperationsUsed(dir: string): string[] {
       } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
         const source = fs.readFileSync(full, 'utf8');
         for (const match of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z]+)'/g)) {
-          const service = services[match[2] as string];
+          const service = services[match[2]];
           if (!service) continue;
-          for (const name of (match[1] as string).split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
+          for (const name of (match[1]).split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
             const operation = /^paginate([A-Z]\w+)$/.exec(name)?.[1] ?? /^([A-Z]\w+)Command$/.exec(name)?.[1];
             if (operation) operations.add(`${service}:${operation}`);
           }
@@ -80,7 +81,11 @@ describe('AuditFunction', () => {
   });
 
   it('runs the newest Node.js LTS on ARM64 with the handler export', () => {
-    expect(functionOf(template)).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
+    expect(functionOf(template)).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+    });
   });
 
   it('has an explicit timeout and memory, and reserved concurrency 1', () => {
@@ -96,7 +101,9 @@ describe('AuditFunction', () => {
     const logGroup = onlyResource(template, 'AWS::Logs::LogGroup');
     expect(logGroup.resource.Properties.RetentionInDays).toBe(365);
     expect(functionOf(template).LoggingConfig).toEqual({ LogGroup: { Ref: logGroup.logicalId } });
-    expect(onlyResource(templateFor({ logRetentionDays: 30 }), 'AWS::Logs::LogGroup').resource.Properties.RetentionInDays).toBe(30);
+    expect(
+      onlyResource(templateFor({ logRetentionDays: 30 }), 'AWS::Logs::LogGroup').resource.Properties.RetentionInDays,
+    ).toBe(30);
   });
 
   it('sets exactly the documented environment, with the defaults', () => {
@@ -152,7 +159,13 @@ describe('AuditFunction', () => {
     const env = functionOf(custom).Environment.Variables as Record<string, unknown>;
     // Every variable the Lambda reads is set, and nothing it does not read (bar Powertools and Node).
     expect(Object.keys(env).sort()).toEqual(
-      [...CONFIG_VARIABLES, 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL'].sort(),
+      [
+        ...CONFIG_VARIABLES,
+        'NODE_OPTIONS',
+        'POWERTOOLS_SERVICE_NAME',
+        'POWERTOOLS_METRICS_NAMESPACE',
+        'POWERTOOLS_LOG_LEVEL',
+      ].sort(),
     );
     expect(env).toMatchObject({
       REPORT_PREFIX: 'audit/',
@@ -177,7 +190,14 @@ describe('AuditFunction', () => {
     });
     // Deploy-time tokens stand in for what CloudFormation resolves.
     const resolved = Object.fromEntries(
-      Object.entries(env).map(([k, v]) => [k, typeof v === 'string' ? v : k === 'REPORT_BUCKET' ? 'audit-reports-111122223333' : 'arn:aws:sns:eu-west-1:111122223333:alerts']),
+      Object.entries(env).map(([k, v]) => [
+        k,
+        typeof v === 'string'
+          ? v
+          : k === 'REPORT_BUCKET'
+            ? 'audit-reports-111122223333'
+            : 'arn:aws:sns:eu-west-1:111122223333:alerts',
+      ]),
     ) as Record<string, string>;
     expect(loadConfig(resolved)).toMatchObject({
       reportBucket: 'audit-reports-111122223333',
@@ -235,7 +255,11 @@ describe('AuditFunction', () => {
           Sid: 'ReadWriteReport',
           Effect: 'Allow',
           Action: ['s3:GetObject', 's3:PutObject'],
-          Resource: [objectArn(bucket, '/associations/*'), objectArn(bucket, '/latest/*'), objectArn(bucket, '/runs/*')],
+          Resource: [
+            objectArn(bucket, '/associations/*'),
+            objectArn(bucket, '/latest/*'),
+            objectArn(bucket, '/runs/*'),
+          ],
         },
         ListReportBucket: {
           Sid: 'ListReportBucket',
@@ -339,7 +363,9 @@ describe('AuditFunction', () => {
 
     it('creates the function only after its policy', () => {
       const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionPolicy');
-      expect(onlyResource(template, 'AWS::Lambda::Function').resource.DependsOn).toEqual(expect.arrayContaining([policy]));
+      expect(onlyResource(template, 'AWS::Lambda::Function').resource.DependsOn).toEqual(
+        expect.arrayContaining([policy]),
+      );
       template.hasResource('AWS::Lambda::Function', { DependsOn: Match.arrayWith([policy]) });
     });
   });

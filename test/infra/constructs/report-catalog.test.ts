@@ -15,7 +15,9 @@ describe('ReportCatalog', () => {
   });
 
   const tableNamed = (name: string) =>
-    Object.values(template.findResources('AWS::Glue::Table')).find((t: any) => t.Properties.TableInput.Name === name) as any;
+    Object.values(template.findResources('AWS::Glue::Table')).find(
+      (t: any) => t.Properties.TableInput.Name === name,
+    ) as any;
 
   it('creates the Glue database with the configured name', () => {
     template.hasResourceProperties('AWS::Glue::Database', {
@@ -51,7 +53,10 @@ describe('ReportCatalog', () => {
       },
       Location: { 'Fn::Join': ['', ['s3://', { Ref: reportBucket }, `/audit/${name}/`]] },
     });
-    expect(table.Properties.TableInput.Parameters).toMatchObject({ classification: 'json', compressionType: compression });
+    expect(table.Properties.TableInput.Parameters).toMatchObject({
+      classification: 'json',
+      compressionType: compression,
+    });
   });
 
   it.each(['associations', 'runs'])('partitions %s by a string dt with date projection', (name) => {
@@ -106,8 +111,13 @@ describe('ReportCatalog', () => {
     const results = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportCatalogResultsBucket');
     const logs = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
     const bucket = (template.findResources('AWS::S3::Bucket')[results] as any).Properties;
-    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
-    expect(bucket.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logs }, LogFilePrefix: 'athena-results-bucket/' });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'AES256',
+    });
+    expect(bucket.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: logs },
+      LogFilePrefix: 'athena-results-bucket/',
+    });
     expect(bucket.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: 30 });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: results },

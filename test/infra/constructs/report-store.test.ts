@@ -38,7 +38,9 @@ describe('ReportStore', () => {
       ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
     });
     expect(bucket(reportBucket).Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('ReportStore'))).toEqual([]);
+    expect(Object.keys(template.findResources('AWS::KMS::Key')).filter((id) => id.startsWith('ReportStore'))).toEqual(
+      [],
+    );
   });
 
   it('encrypts the access logs with SSE-S3, the only encryption log delivery supports', () => {
@@ -96,7 +98,12 @@ describe('ReportStore', () => {
       },
     ]);
     expect(bucket(accessLogsBucket).Properties.LifecycleConfiguration.Rules).toEqual([
-      { Id: 'expire-access-logs', Status: 'Enabled', ExpirationInDays: 365, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } },
+      {
+        Id: 'expire-access-logs',
+        Status: 'Enabled',
+        ExpirationInDays: 365,
+        AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+      },
     ]);
   });
 
@@ -120,7 +127,10 @@ describe('ReportStore', () => {
     });
     expect(rules[2].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
     const logs = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
-    expect((custom.findResources('AWS::S3::Bucket')[logs] as any).Properties.LifecycleConfiguration.Rules[0].ExpirationInDays).toBe(90);
+    expect(
+      (custom.findResources('AWS::S3::Bucket')[logs] as any).Properties.LifecycleConfiguration.Rules[0]
+        .ExpirationInDays,
+    ).toBe(90);
   });
 
   describe('with reportKmsKey=create', () => {
@@ -139,7 +149,10 @@ describe('ReportStore', () => {
         ServerSideEncryptionConfiguration: [
           {
             BucketKeyEnabled: true,
-            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+            ServerSideEncryptionByDefault: {
+              SSEAlgorithm: 'aws:kms',
+              KMSMasterKeyID: { 'Fn::GetAtt': [keyId, 'Arn'] },
+            },
           },
         ],
       });

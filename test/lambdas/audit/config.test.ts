@@ -64,7 +64,10 @@ describe('loadConfig', () => {
     [{ ...minimal, MAX_CONCURRENCY: '2.5' }, /MAX_CONCURRENCY: expected an integer/],
     [{ ...minimal, PENDING_STALE_HOURS: '-1' }, /PENDING_STALE_HOURS: expected a number/],
     [{ ...minimal, ORGANIZATIONS_ROLE_ARN: 'OrgRead' }, /ORGANIZATIONS_ROLE_ARN: expected an IAM role ARN/],
-    [{ ...minimal, ALERT_TOPIC_ARN: 'arn:aws:sqs:eu-west-1:111122223333:q' }, /ALERT_TOPIC_ARN: expected an SNS topic ARN/],
+    [
+      { ...minimal, ALERT_TOPIC_ARN: 'arn:aws:sqs:eu-west-1:111122223333:q' },
+      /ALERT_TOPIC_ARN: expected an SNS topic ARN/,
+    ],
     [{ REPORT_BUCKET: 'Not_A_Bucket' }, /REPORT_BUCKET: expected an S3 bucket name/],
     [{ ...minimal, REPORT_PREFIX: '/abs' }, /REPORT_PREFIX: must not start with "\/"/],
     [{ ...minimal, REDRIVE_BASE_DELAY_MS: '5000', REDRIVE_MAX_DELAY_MS: '100' }, /REDRIVE_MAX_DELAY_MS/],
@@ -74,7 +77,9 @@ describe('loadConfig', () => {
   });
 
   it('names every bad variable at once', () => {
-    expect(() => loadConfig({ BATCH_GROUP_SIZE: 'x' })).toThrow(/REPORT_BUCKET.*BATCH_GROUP_SIZE|BATCH_GROUP_SIZE.*REPORT_BUCKET/);
+    expect(() => loadConfig({ BATCH_GROUP_SIZE: 'x' })).toThrow(
+      /REPORT_BUCKET.*BATCH_GROUP_SIZE|BATCH_GROUP_SIZE.*REPORT_BUCKET/,
+    );
   });
 });
 

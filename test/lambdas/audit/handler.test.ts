@@ -1,13 +1,5 @@
 import { mockClient } from 'aws-sdk-client-mock';
-import {
-  ACCOUNT_IN_OU,
-  P1,
-  P2,
-  ROOT,
-  healthyAnswers,
-  serveAssociations,
-  serveOrganization,
-} from './core/mock-aws-org';
+import { ACCOUNT_IN_OU, P1, P2, ROOT, healthyAnswers, serveAssociations, serveOrganization } from './core/mock-aws-org';
 import { lambdaContext } from '../../support/lambda-context';
 
 type HandlerModule = typeof import('../../../lambdas/audit/handler');
@@ -65,11 +57,28 @@ function loadHandler() {
 
   const published = () => snsMock.commandCalls(sdk.sns.PublishCommand).map((c) => c.args[0].input);
   const putKeys = () => s3Mock.commandCalls(sdk.s3.PutObjectCommand).map((c) => c.args[0].input.Key);
-  return { handler: handlerModule.handler, sdk, orgMock, shMock, s3Mock, snsMock, answers, objects, published, putKeys };
+  return {
+    handler: handlerModule.handler,
+    sdk,
+    orgMock,
+    shMock,
+    s3Mock,
+    snsMock,
+    answers,
+    objects,
+    published,
+    putKeys,
+  };
 }
 
 interface Emf {
-  readonly _aws: { readonly CloudWatchMetrics: ReadonlyArray<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+  readonly _aws: {
+    readonly CloudWatchMetrics: readonly {
+      Namespace: string;
+      Dimensions: string[][];
+      Metrics: { Name: string }[];
+    }[];
+  };
   readonly [key: string]: unknown;
 }
 
@@ -129,13 +138,19 @@ describe('handler', () => {
     // Not cached at import: the next invocation reads the environment again.
     process.env.REPORT_BUCKET = BUCKET;
     delete process.env.BATCH_GROUP_SIZE;
-    await expect(handler(scheduled(26), context)).resolves.toEqual({ runId: '20261126T020000Z', runStatus: 'COMPLETE' });
+    await expect(handler(scheduled(26), context)).resolves.toEqual({
+      runId: '20261126T020000Z',
+      runStatus: 'COMPLETE',
+    });
     expect(putKeys()).toContain('audit/latest/run.json');
   });
 
   it('writes the report under the prefix and emits the run metrics with the service dimension only', async () => {
     const { handler, putKeys, published } = loadHandler();
-    await expect(handler(scheduled(26), context)).resolves.toEqual({ runId: '20261126T020000Z', runStatus: 'COMPLETE' });
+    await expect(handler(scheduled(26), context)).resolves.toEqual({
+      runId: '20261126T020000Z',
+      runStatus: 'COMPLETE',
+    });
     expect(putKeys()).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
@@ -143,9 +158,9 @@ describe('handler', () => {
     ]);
     const docs = emfDocs();
     expect(docs).toHaveLength(1);
-    const doc = docs[0]!;
-    expect(doc._aws.CloudWatchMetrics[0]!.Namespace).toBe(NAMESPACE);
-    expect(doc._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service']]);
+    const doc = docs[0];
+    expect(doc._aws.CloudWatchMetrics[0].Namespace).toBe(NAMESPACE);
+    expect(doc._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
     expect(doc.service).toBe(SERVICE);
     expect(doc).toMatchObject({ TargetsAudited: 4, IncompleteRun: 0, DriftedTargets: 0, NewDrift: 0 });
     // No drift, first run: nothing to tell.
@@ -158,8 +173,10 @@ describe('handler', () => {
     await handler(scheduled(26), context);
     expect(published()).toHaveLength(1);
     expect(published()[0]).toMatchObject({ TopicArn: TOPIC, Subject: 'Security Hub config drift: 1 new, 0 resolved' });
-    expect(published()[0]!.Message).toContain(`Report: s3://${BUCKET}/audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`);
-    expect(published()[0]!.Message).toContain(ACCOUNT_IN_OU);
+    expect(published()[0].Message).toContain(
+      `Report: s3://${BUCKET}/audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`,
+    );
+    expect(published()[0].Message).toContain(ACCOUNT_IN_OU);
 
     // Same drift the next night: quiet.
     await handler(scheduled(27), context);
@@ -169,7 +186,7 @@ describe('handler', () => {
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'SUCCESS' });
     await handler(scheduled(28), context);
     expect(published()).toHaveLength(2);
-    expect(published()[1]!.Subject).toBe('Security Hub config drift: 0 new, 1 resolved');
+    expect(published()[1].Subject).toBe('Security Hub config drift: 0 new, 1 resolved');
     expect(emfDocs().map((d) => [d.NewDrift, d.ResolvedDrift, d.DriftedTargets])).toEqual([
       [1, 0, 1],
       [0, 0, 1],
@@ -203,35 +220,42 @@ describe('handler', () => {
     expect(putKeys()).toEqual([]);
     expect(emfDocs()).toHaveLength(1);
     expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
-    expect(emfDocs()[0]!.TargetsAudited).toBeUndefined();
+    expect(emfDocs()[0].TargetsAudited).toBeUndefined();
   });
 
   it('emits IncompleteRun 1 and no TargetsAudited when the audit throws', async () => {
     const { handler, orgMock, sdk, putKeys } = loadHandler();
     orgMock
       .on(sdk.orgs.ListRootsCommand)
-      .rejects(Object.assign(new Error('You are not authorized'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+      .rejects(
+        Object.assign(new Error('You are not authorized'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 403 },
+        }),
+      );
     const error = (await handler(scheduled(26), context).catch((e: unknown) => e)) as Error;
     expect(error.name).toBe('OrganizationWalkError');
     expect(putKeys()).toEqual([]);
     const docs = emfDocs();
     expect(docs).toHaveLength(1);
-    expect(docs[0]!._aws.CloudWatchMetrics[0]!.Metrics.map((m) => m.Name)).toEqual(['IncompleteRun']);
-    expect(docs[0]!.IncompleteRun).toBe(1);
+    expect(docs[0]._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).toEqual(['IncompleteRun']);
+    expect(docs[0].IncompleteRun).toBe(1);
     expect(stderr.join('')).toContain('Audit failed');
   });
 
   it('rethrows a digest failure without marking the written run incomplete', async () => {
     const { handler, answers, snsMock, sdk, putKeys } = loadHandler();
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
-    snsMock.on(sdk.sns.PublishCommand).rejects(Object.assign(new Error('Not authorized'), { name: 'AuthorizationErrorException' }));
+    snsMock
+      .on(sdk.sns.PublishCommand)
+      .rejects(Object.assign(new Error('Not authorized'), { name: 'AuthorizationErrorException' }));
     const error = (await handler(scheduled(26), context).catch((e: unknown) => e)) as Error;
     expect(error.name).toBe('DigestPublishError');
     expect(putKeys()).toContain('audit/latest/run.json');
     const docs = emfDocs();
     expect(docs).toHaveLength(1);
     // A single 0, not [0, 1]: the IncompleteRun alarm (Maximum) must not fire for a digest failure.
-    expect(docs[0]!.IncompleteRun).toBe(0);
+    expect(docs[0].IncompleteRun).toBe(0);
     expect(docs[0]).toMatchObject({ TargetsAudited: 4, NewDrift: 1 });
     expect(stderr.join('')).toContain('Audit finished but the drift digest could not be sent');
     expect(stderr.join('')).not.toContain('Audit failed');

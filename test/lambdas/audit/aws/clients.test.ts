@@ -82,7 +82,11 @@ describe('createAwsClients', () => {
     try {
       for (const client of [clients.organizations, clients.securityHub, clients.s3, clients.sns]) {
         const handler = client.config.requestHandler as unknown as { configProvider: Promise<Record<string, unknown>> };
-        await expect(handler.configProvider).resolves.toMatchObject({ connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true });
+        await expect(handler.configProvider).resolves.toMatchObject({
+          connectionTimeout: 5_000,
+          requestTimeout: 30_000,
+          throwOnRequestTimeout: true,
+        });
       }
     } finally {
       clients.destroy();

@@ -28,7 +28,7 @@ function fakeHandler(responses: FakeResponse[]) {
   return {
     calls: () => call,
     handle: async () => {
-      const next = responses[Math.min(call, responses.length - 1)]!;
+      const next = responses[Math.min(call, responses.length - 1)];
       call += 1;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (next.errorType) headers['x-amzn-errortype'] = next.errorType;
@@ -60,8 +60,8 @@ const baseConfig = {
 function securityHub(handler: ReturnType<typeof fakeHandler>, maxAttempts = 3) {
   return new SecurityHubClient({
     ...baseConfig,
-    requestHandler: handler as unknown as SecurityHubClientConfig['requestHandler'],
-    retryStrategy: noDelayRetry(maxAttempts) as unknown as SecurityHubClientConfig['retryStrategy'],
+    requestHandler: handler,
+    retryStrategy: noDelayRetry(maxAttempts),
   });
 }
 
@@ -113,8 +113,8 @@ describe('attachRequestCounter', () => {
     ]);
     const client = new OrganizationsClient({
       ...baseConfig,
-      requestHandler: handler as unknown as SecurityHubClientConfig['requestHandler'],
-      retryStrategy: noDelayRetry(3) as unknown as SecurityHubClientConfig['retryStrategy'],
+      requestHandler: handler,
+      retryStrategy: noDelayRetry(3),
     });
     const counter = attachRequestCounter(client);
     await client.send(new ListRootsCommand({}));
@@ -167,7 +167,11 @@ describe('isThrottlingError', () => {
   });
 
   it('rejects everything else', () => {
-    expect(isThrottlingError(Object.assign(new Error('x'), { name: 'InternalException', $metadata: { httpStatusCode: 500 } }))).toBe(false);
+    expect(
+      isThrottlingError(
+        Object.assign(new Error('x'), { name: 'InternalException', $metadata: { httpStatusCode: 500 } }),
+      ),
+    ).toBe(false);
     expect(isThrottlingError(undefined)).toBe(false);
     expect(isThrottlingError('LimitExceededException')).toBe(false);
   });

@@ -2,7 +2,9 @@ import { parseCliArgs, UsageError } from '../../../../lambdas/audit/cli/args';
 
 describe('parseCliArgs', () => {
   it('reads a local run', () => {
-    expect(parseCliArgs(['--out-dir', 'reports', '--baseline', 'b.json', '--exclusions', 'e.json', '--quiet'])).toMatchObject({
+    expect(
+      parseCliArgs(['--out-dir', 'reports', '--baseline', 'b.json', '--exclusions', 'e.json', '--quiet']),
+    ).toMatchObject({
       outDir: 'reports',
       bucket: undefined,
       prefix: '',
@@ -16,7 +18,9 @@ describe('parseCliArgs', () => {
   });
 
   it('reads an S3 run with a prefix and a schedule time', () => {
-    expect(parseCliArgs(['--bucket', 'reports-bucket', '--prefix', 'audit', '--schedule-time', '2026-11-26T02:00:00Z'])).toMatchObject({
+    expect(
+      parseCliArgs(['--bucket', 'reports-bucket', '--prefix', 'audit', '--schedule-time', '2026-11-26T02:00:00Z']),
+    ).toMatchObject({
       bucket: 'reports-bucket',
       prefix: 'audit',
       scheduleTime: '2026-11-26T02:00:00Z',

@@ -4,7 +4,11 @@ describe('createProgressReporter', () => {
   it('prints a phase change at once and otherwise at most once per interval', () => {
     const lines: string[] = [];
     let now = 0;
-    const report = createProgressReporter((l) => lines.push(l), () => now, 1000);
+    const report = createProgressReporter(
+      (l) => lines.push(l),
+      () => now,
+      1000,
+    );
     report({ phase: 'walk', targetsFound: 20 });
     now = 500;
     report({ phase: 'walk', targetsFound: 40 });

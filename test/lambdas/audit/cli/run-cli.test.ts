@@ -165,7 +165,7 @@ describe('runCli', () => {
     const result = await cli('--out-dir', outDir, '--json', '--schedule-time', '2026-11-26T02:00:00Z');
     expect(result.exitCode).toBe(EXIT.ok);
     expect(stdout).toHaveLength(1);
-    const printed = JSON.parse(stdout[0]!) as Record<string, unknown>;
+    const printed = JSON.parse(stdout[0]) as Record<string, unknown>;
     expect(printed).toEqual(JSON.parse(JSON.stringify(result.summary)));
     expect(printed.run_id).toBe('20261126T020000Z');
     expect(printed.targets_reported).toBe(4);

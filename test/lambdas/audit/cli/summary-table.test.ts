@@ -10,10 +10,10 @@ const cells = (line: string) => line.trim().split(/\s{2,}/);
 function tableAfter(lines: string[], firstHeader: string): Record<string, string> {
   const at = lines.findIndex((l) => l.startsWith(firstHeader));
   expect(at).toBeGreaterThanOrEqual(0);
-  const header = cells(lines[at]!);
-  const values = cells(lines[at + 1]!);
+  const header = cells(lines[at]);
+  const values = cells(lines[at + 1]);
   expect(values).toHaveLength(header.length);
-  return Object.fromEntries(header.map((h, i) => [h, values[i]!]));
+  return Object.fromEntries(header.map((h, i) => [h, values[i]]));
 }
 
 const drifted = (id: string, reasons: AssociationRow['drift_reasons'], extra: Partial<AssociationRow> = {}) =>
@@ -27,7 +27,7 @@ function listedTargets(text: string): string[] {
   const out: string[] = [];
   for (const line of lines.slice(at + 1)) {
     if (line.trim() === '' || line.startsWith('…')) break;
-    out.push(line.match(/\b(\d{12}|ou-[a-z0-9-]+|r-[a-z0-9]+)\b/)![1]!);
+    out.push(/\b(\d{12}|ou-[a-z0-9-]+|r-[a-z0-9]+)\b/.exec(line)![1]);
   }
   return out;
 }
@@ -72,7 +72,14 @@ describe('formatSummary', () => {
   it('heads with the run and shows the totals and statuses under their headers', () => {
     const lines = formatSummary(summary, [], { listLimit: 20, location: LOCATION }).split('\n');
     expect(lines[0]).toBe('Run 20261126T020000Z  COMPLETE  (scheduled, 12.3 s)');
-    expect(tableAfter(lines, 'Targets')).toEqual({ Targets: '101', Roots: '1', OUs: '20', Accounts: '80', Suspended: '3', Reported: '101' });
+    expect(tableAfter(lines, 'Targets')).toEqual({
+      Targets: '101',
+      Roots: '1',
+      OUs: '20',
+      Accounts: '80',
+      Suspended: '3',
+      Reported: '101',
+    });
     expect(tableAfter(lines, 'SUCCESS')).toEqual({
       SUCCESS: '90',
       PENDING: '4',
@@ -104,19 +111,31 @@ describe('formatSummary', () => {
 
   it('flags a deadline, and names departed targets with the run they were last seen in', () => {
     const text = formatSummary(
-      { ...summary, deadline_reached: true, departed_targets: ['333333333333', 'ou-ab12-99999999'], previous_run_id: '20261125T020000Z' },
+      {
+        ...summary,
+        deadline_reached: true,
+        departed_targets: ['333333333333', 'ou-ab12-99999999'],
+        previous_run_id: '20261125T020000Z',
+      },
       [],
       { listLimit: 20, location: LOCATION },
     );
     expect(text).toContain('re-drive rounds 34; DEADLINE REACHED');
     expect(text).toContain('Left the organization since 20261125T020000Z: 333333333333, ou-ab12-99999999');
-    expect(formatSummary(summary, [], { listLimit: 20, location: LOCATION })).not.toMatch(/DEADLINE|Left the organization/);
+    expect(formatSummary(summary, [], { listLimit: 20, location: LOCATION })).not.toMatch(
+      /DEADLINE|Left the organization/,
+    );
   });
 
   it('lists drift first by reason severity, then exclusions, then expired exclusions; OK rows are left out', () => {
     const rows = [
       row({ target_id: '100000000001' }), // OK: not listed
-      row({ target_id: '100000000002', exclusion_expired: true, excluded_reason: 'Old', exclusion_expires: '2026-01-31' }),
+      row({
+        target_id: '100000000002',
+        exclusion_expired: true,
+        excluded_reason: 'Old',
+        exclusion_expires: '2026-01-31',
+      }),
       row({ target_id: '100000000003', drift_reasons: ['FAILED'], audit_result: 'EXCLUDED' }),
       drifted('100000000004', ['BASELINE_MISMATCH']),
       drifted('100000000005', ['MISSING']),
@@ -152,8 +171,8 @@ describe('formatSummary', () => {
     ];
     const lines = formatSummary(summary, rows, { listLimit: 20, location: LOCATION }).split('\n');
     const header = lines.findIndex((l) => l.startsWith('Result'));
-    expect(cells(lines[header]!)).toEqual(['Result', 'Type', 'Target', 'Reasons', 'Policy', 'Status', 'OU path']);
-    expect(cells(lines[header + 1]!)).toEqual([
+    expect(cells(lines[header])).toEqual(['Result', 'Type', 'Target', 'Reasons', 'Policy', 'Status', 'OU path']);
+    expect(cells(lines[header + 1])).toEqual([
       'DRIFT (exclusion expired)',
       'ACCOUNT',
       '100000000004',
@@ -162,11 +181,15 @@ describe('formatSummary', () => {
       'FAILED',
       'r-ab12/ou-ab12-11111111',
     ]);
-    expect(cells(lines[header + 2]!)).toEqual(['DRIFT', 'ACCOUNT', '100000000005', 'UNPROCESSED', '-', '-', 'r-ab12']);
+    expect(cells(lines[header + 2])).toEqual(['DRIFT', 'ACCOUNT', '100000000005', 'UNPROCESSED', '-', '-', 'r-ab12']);
   });
 
   it('lists at most listLimit rows, most severe first, and counts the rest', () => {
-    const rows = [drifted('100000000001', ['MISSING']), drifted('100000000002', ['BASELINE_MISMATCH']), drifted('100000000003', ['FAILED'])];
+    const rows = [
+      drifted('100000000001', ['MISSING']),
+      drifted('100000000002', ['BASELINE_MISMATCH']),
+      drifted('100000000003', ['FAILED']),
+    ];
     const text = formatSummary(summary, rows, { listLimit: 2, location: LOCATION });
     expect(listedTargets(text)).toEqual(['100000000003', '100000000001']);
     expect(text.split('\n')).toContain('… 1 more in the report');

@@ -64,12 +64,19 @@ type AnyStub = AwsStub<any, any, any>;
 export function serveOrganization(orgMock: AnyStub, sdk: OrganizationsSdk = organizationsSdk): void {
   const ous: Record<string, string[]> = { [ROOT]: [OU], [OU]: [] };
   const accounts: Record<string, string[]> = { [ROOT]: [ACCOUNT_AT_ROOT], [OU]: [ACCOUNT_IN_OU] };
-  orgMock.on(sdk.ListRootsCommand).resolves({ Roots: [{ Id: ROOT, Name: 'Root', Arn: `arn:aws:organizations::000000000000:root/o-x/${ROOT}` }] });
+  orgMock
+    .on(sdk.ListRootsCommand)
+    .resolves({ Roots: [{ Id: ROOT, Name: 'Root', Arn: `arn:aws:organizations::000000000000:root/o-x/${ROOT}` }] });
   orgMock.on(sdk.ListOrganizationalUnitsForParentCommand).callsFake(async (input: { ParentId: string }) => ({
     OrganizationalUnits: (ous[input.ParentId] ?? []).map((id) => ({ Id: id, Name: `name-${id}` })),
   }));
   orgMock.on(sdk.ListAccountsForParentCommand).callsFake(async (input: { ParentId: string }) => ({
-    Accounts: (accounts[input.ParentId] ?? []).map((id) => ({ Id: id, Name: `name-${id}`, Status: 'ACTIVE', Email: `${id}@example.com` })),
+    Accounts: (accounts[input.ParentId] ?? []).map((id) => ({
+      Id: id,
+      Name: `name-${id}`,
+      Status: 'ACTIVE',
+      Email: `${id}@example.com`,
+    })),
   }));
 }
 
@@ -80,37 +87,48 @@ interface Identifier {
 const idOf = (identifier: Identifier): string =>
   identifier.Target?.AccountId ?? identifier.Target?.OrganizationalUnitId ?? identifier.Target?.RootId ?? '';
 
-const typeOf = (id: string): string => (id.startsWith('r-') ? 'ROOT' : id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT');
+const typeOf = (id: string): string =>
+  id.startsWith('r-') ? 'ROOT' : id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT';
 
 /**
  * Serves BatchGetConfigurationPolicyAssociations from `answers` (read at call time, so a
  * test may change it between runs) and returns the target ids of every call, in order.
  */
-export function serveAssociations(shMock: AnyStub, answers: Map<string, Answer>, sdk: SecurityHubSdk = securityHubSdk): string[][] {
+export function serveAssociations(
+  shMock: AnyStub,
+  answers: Map<string, Answer>,
+  sdk: SecurityHubSdk = securityHubSdk,
+): string[][] {
   const calls: string[][] = [];
-  shMock.on(sdk.BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input: { ConfigurationPolicyAssociationIdentifiers: Identifier[] }) => {
-    const identifiers = input.ConfigurationPolicyAssociationIdentifiers;
-    calls.push(identifiers.map(idOf));
-    const found: object[] = [];
-    const unprocessed: object[] = [];
-    for (const identifier of identifiers) {
-      const id = idOf(identifier);
-      const answer = answers.get(id) ?? { kind: 'missing' };
-      if (answer.kind === 'association') {
-        found.push({
-          TargetId: id,
-          TargetType: typeOf(id),
-          ConfigurationPolicyId: answer.policyId,
-          AssociationType: answer.type,
-          AssociationStatus: answer.status,
-          UpdatedAt: answer.updatedAt ?? new Date('2026-11-25T00:00:00.000Z'),
-        });
-      } else if (answer.kind === 'unprocessed') {
-        unprocessed.push({ ConfigurationPolicyAssociationIdentifiers: identifier, ErrorCode: answer.errorCode, ErrorReason: 'test' });
+  shMock
+    .on(sdk.BatchGetConfigurationPolicyAssociationsCommand)
+    .callsFake(async (input: { ConfigurationPolicyAssociationIdentifiers: Identifier[] }) => {
+      const identifiers = input.ConfigurationPolicyAssociationIdentifiers;
+      calls.push(identifiers.map(idOf));
+      const found: object[] = [];
+      const unprocessed: object[] = [];
+      for (const identifier of identifiers) {
+        const id = idOf(identifier);
+        const answer = answers.get(id) ?? { kind: 'missing' };
+        if (answer.kind === 'association') {
+          found.push({
+            TargetId: id,
+            TargetType: typeOf(id),
+            ConfigurationPolicyId: answer.policyId,
+            AssociationType: answer.type,
+            AssociationStatus: answer.status,
+            UpdatedAt: answer.updatedAt ?? new Date('2026-11-25T00:00:00.000Z'),
+          });
+        } else if (answer.kind === 'unprocessed') {
+          unprocessed.push({
+            ConfigurationPolicyAssociationIdentifiers: identifier,
+            ErrorCode: answer.errorCode,
+            ErrorReason: 'test',
+          });
+        }
       }
-    }
-    return { ConfigurationPolicyAssociations: found, UnprocessedConfigurationPolicyAssociations: unprocessed };
-  });
+      return { ConfigurationPolicyAssociations: found, UnprocessedConfigurationPolicyAssociations: unprocessed };
+    });
   return calls;
 }
 

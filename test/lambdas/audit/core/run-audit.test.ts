@@ -7,7 +7,12 @@ import {
 import { BatchGetConfigurationPolicyAssociationsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DEFAULT_TUNING, type AuditTuning } from '../../../../lambdas/audit/config';
-import { runAudit, type AuditDeps, type AuditProgress, type AuditRequest } from '../../../../lambdas/audit/core/run-audit';
+import {
+  runAudit,
+  type AuditDeps,
+  type AuditProgress,
+  type AuditRequest,
+} from '../../../../lambdas/audit/core/run-audit';
 import { BaselineError, UnknownTargetsError } from '../../../../lambdas/audit/drift/baseline';
 import { ExclusionsError } from '../../../../lambdas/audit/drift/exclusions';
 import type { ReportStore } from '../../../../lambdas/audit/report/report-store';
@@ -82,8 +87,14 @@ function request(extra: Partial<AuditRequest> = {}, tuning: Partial<AuditTuning>
   };
 }
 
-const baselineDoc = (targets: Record<string, string>) => ({ text: JSON.stringify({ version: 1, targets }), source: 's3://b/baseline.json' });
-const exclusionsDoc = (exclusions: object[]) => ({ text: JSON.stringify({ version: 1, exclusions }), source: 's3://b/exclusions.json' });
+const baselineDoc = (targets: Record<string, string>) => ({
+  text: JSON.stringify({ version: 1, targets }),
+  source: 's3://b/baseline.json',
+});
+const exclusionsDoc = (exclusions: object[]) => ({
+  text: JSON.stringify({ version: 1, exclusions }),
+  source: 's3://b/exclusions.json',
+});
 
 describe('runAudit', () => {
   it('audits every target and writes the dated objects before latest/', async () => {
@@ -91,14 +102,20 @@ describe('runAudit', () => {
     const outcome = await runAudit(deps({ onProgress: (p) => progress.push(p.phase) }), request());
 
     expect(new Set(outcome.rows.map((r) => r.target_id))).toEqual(new Set(ALL_TARGETS));
-    expect(outcome.summary).toMatchObject({ run_id: '20261126T020000Z', run_status: 'COMPLETE', drifted: 0, targets_reported: 4, trigger: 'SCHEDULED' });
+    expect(outcome.summary).toMatchObject({
+      run_id: '20261126T020000Z',
+      run_status: 'COMPLETE',
+      drifted: 0,
+      targets_reported: 4,
+      trigger: 'SCHEDULED',
+    });
     expect(store.puts).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
       'audit/latest/run.json',
     ]);
     expect(outcome.report.associationsKey).toBe(store.puts[0]);
-    expect(parseRows(store.objects.get(store.puts[0]!)!)).toHaveLength(4);
+    expect(parseRows(store.objects.get(store.puts[0])!)).toHaveLength(4);
     expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe('20261126T020000Z');
     // Progress: walk first, then fetch, then write, once.
     expect(progress[0]).toBe('walk');
@@ -127,7 +144,12 @@ describe('runAudit', () => {
 
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'SUCCESS' });
     const second = await runAudit(deps(), request({ scheduledTime: '2026-11-27T02:00:00Z' }));
-    expect(second.summary).toMatchObject({ new_drift: 0, resolved_drift: 1, drifted: 0, previous_run_id: '20261126T020000Z' });
+    expect(second.summary).toMatchObject({
+      new_drift: 0,
+      resolved_drift: 1,
+      drifted: 0,
+      previous_run_id: '20261126T020000Z',
+    });
     expect(second.rows.find((r) => r.target_id === ACCOUNT_IN_OU)!.changes).toEqual(['RESOLVED', 'CHANGED']);
   });
 
@@ -147,9 +169,12 @@ describe('runAudit', () => {
 
   describe('fails before writing anything', () => {
     it('on a malformed baseline, before even walking the organization', async () => {
-      const error = await runAudit(deps(), request({ baseline: { text: '{"version": 1, "targets": {"r-ab12": "nope"}}', source: 's3://b/baseline.json' } })).catch(
-        (e: unknown) => e,
-      );
+      const error = await runAudit(
+        deps(),
+        request({
+          baseline: { text: '{"version": 1, "targets": {"r-ab12": "nope"}}', source: 's3://b/baseline.json' },
+        }),
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(BaselineError);
       expect((error as Error).message).toContain('s3://b/baseline.json');
       expect(orgMock.calls()).toHaveLength(0);
@@ -157,14 +182,17 @@ describe('runAudit', () => {
     });
 
     it('on malformed exclusions', async () => {
-      await expect(runAudit(deps(), request({ exclusions: { text: 'not json', source: 'x.json' } }))).rejects.toBeInstanceOf(ExclusionsError);
+      await expect(
+        runAudit(deps(), request({ exclusions: { text: 'not json', source: 'x.json' } })),
+      ).rejects.toBeInstanceOf(ExclusionsError);
       expect(store.puts).toEqual([]);
     });
 
     it('on baseline ids the organization does not have, before any Security Hub call', async () => {
-      const error = (await runAudit(deps(), request({ baseline: baselineDoc({ [ROOT]: P1, '999999999999': P2, 'ou-ab12-99999999': P2 }) })).catch(
-        (e: unknown) => e,
-      )) as UnknownTargetsError;
+      const error = (await runAudit(
+        deps(),
+        request({ baseline: baselineDoc({ [ROOT]: P1, '999999999999': P2, 'ou-ab12-99999999': P2 }) }),
+      ).catch((e: unknown) => e)) as UnknownTargetsError;
       expect(error).toBeInstanceOf(UnknownTargetsError);
       expect(error.unknownIds).toEqual(['999999999999', 'ou-ab12-99999999']);
       expect(error.source).toBe('s3://b/baseline.json');
@@ -194,14 +222,20 @@ describe('runAudit', () => {
     });
 
     it('securityHubRequestsPerSecond and securityHubBurst pace the calls', async () => {
-      await runAudit(deps(), request({}, { batchGroupSize: 1, securityHubRequestsPerSecond: 2, securityHubBurst: 1, maxConcurrency: 1 }));
+      await runAudit(
+        deps(),
+        request({}, { batchGroupSize: 1, securityHubRequestsPerSecond: 2, securityHubBurst: 1, maxConcurrency: 1 }),
+      );
       // Burst 1 at 2/s: the first call is free, each later one waits 500 ms.
       expect(time.sleeps).toEqual([500, 500, 500]);
     });
 
     it('redriveMaxAttempts bounds the re-drive rounds of a retryable unprocessed target', async () => {
       answers.set(ACCOUNT_IN_OU, { kind: 'unprocessed', errorCode: '503' });
-      const outcome = await runAudit(deps(), request({}, { redriveMaxAttempts: 2, redriveBaseDelayMs: 100, redriveMaxDelayMs: 100 }));
+      const outcome = await runAudit(
+        deps(),
+        request({}, { redriveMaxAttempts: 2, redriveBaseDelayMs: 100, redriveMaxDelayMs: 100 }),
+      );
       expect(batches.filter((b) => b.includes(ACCOUNT_IN_OU))).toHaveLength(3);
       expect(outcome.summary).toMatchObject({ redrive_attempts: 2, run_status: 'INCOMPLETE', drift_unprocessed: 1 });
       // Full jitter with random 0.5 and a 100 ms ceiling.
@@ -210,10 +244,19 @@ describe('runAudit', () => {
 
     it('pendingStaleHours decides PENDING_STALE', async () => {
       const updatedAt = new Date(time.clock.now() - 2 * 3_600_000);
-      answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'PENDING', updatedAt });
+      answers.set(ACCOUNT_IN_OU, {
+        kind: 'association',
+        policyId: P1,
+        type: 'INHERITED',
+        status: 'PENDING',
+        updatedAt,
+      });
       const lenient = await runAudit(deps(), request({}, { pendingStaleHours: 3 }));
       expect(lenient.summary.drift_pending_stale).toBe(0);
-      const strict = await runAudit(deps(), request({ scheduledTime: '2026-11-27T02:00:00Z' }, { pendingStaleHours: 1 }));
+      const strict = await runAudit(
+        deps(),
+        request({ scheduledTime: '2026-11-27T02:00:00Z' }, { pendingStaleHours: 1 }),
+      );
       expect(strict.summary.drift_pending_stale).toBe(1);
     });
   });
@@ -222,7 +265,12 @@ describe('runAudit', () => {
     it('sends nothing once it has passed, and still writes an INCOMPLETE report with every target', async () => {
       const outcome = await runAudit(deps(), request({ deadline: time.clock.now() }));
       expect(shMock.commandCalls(BatchGetConfigurationPolicyAssociationsCommand)).toHaveLength(0);
-      expect(outcome.summary).toMatchObject({ run_status: 'INCOMPLETE', deadline_reached: true, targets_reported: 4, status_unknown: 4 });
+      expect(outcome.summary).toMatchObject({
+        run_status: 'INCOMPLETE',
+        deadline_reached: true,
+        targets_reported: 4,
+        status_unknown: 4,
+      });
       expect(outcome.rows.every((r) => r.error_code === DEADLINE_EXCEEDED)).toBe(true);
       expect(store.puts).toHaveLength(3); // dated associations, dated run, latest/run.json
     });
@@ -233,7 +281,10 @@ describe('runAudit', () => {
       const logger = { info: () => undefined, warn: (message: string) => void warnings.push(message) };
       const outcome = await runAudit(
         deps({ logger }),
-        request({ deadline: time.clock.now() + 1_000 }, { redriveMaxAttempts: 5, redriveBaseDelayMs: 10_000, redriveMaxDelayMs: 10_000 }),
+        request(
+          { deadline: time.clock.now() + 1_000 },
+          { redriveMaxAttempts: 5, redriveBaseDelayMs: 10_000, redriveMaxDelayMs: 10_000 },
+        ),
       );
       expect(batches).toHaveLength(1);
       expect(time.sleeps).toEqual([]);
@@ -243,8 +294,11 @@ describe('runAudit', () => {
   });
 
   it('lists each container once and reports the walk to the logger', async () => {
-    const infos: Array<[string, Record<string, unknown>]> = [];
-    const logger = { info: (m: string, a: Record<string, string | number | boolean>) => void infos.push([m, a]), warn: () => undefined };
+    const infos: [string, Record<string, unknown>][] = [];
+    const logger = {
+      info: (m: string, a: Record<string, string | number | boolean>) => void infos.push([m, a]),
+      warn: () => undefined,
+    };
     await runAudit(deps({ logger }), request());
     expect(infos).toContainEqual(['Organization walked', { runId: '20261126T020000Z', targets: 4, roots: 1 }]);
     expect(orgMock.commandCalls(ListOrganizationalUnitsForParentCommand)).toHaveLength(2);

@@ -1,5 +1,10 @@
 import { SELF_MANAGED } from '../../../../lambdas/audit/model';
-import { BaselineError, checkKnownTargets, parseBaseline, UnknownTargetsError } from '../../../../lambdas/audit/drift/baseline';
+import {
+  BaselineError,
+  checkKnownTargets,
+  parseBaseline,
+  UnknownTargetsError,
+} from '../../../../lambdas/audit/drift/baseline';
 import { DEEP, L1, P1, P2, ROOT, TOP, deepOrg } from './fixtures';
 
 const SOURCE = 's3://bucket/config/baseline.json';
@@ -17,7 +22,10 @@ function errorOf(text: string): BaselineError {
 describe('parseBaseline', () => {
   it('reads targets into a map and normalises SELF_MANAGED', () => {
     const baseline = parseBaseline(
-      JSON.stringify({ version: 1, targets: { [ROOT]: P1, [L1]: 'SELF_MANAGED', [TOP]: SELF_MANAGED, [DEEP]: P2.toUpperCase() } }),
+      JSON.stringify({
+        version: 1,
+        targets: { [ROOT]: P1, [L1]: 'SELF_MANAGED', [TOP]: SELF_MANAGED, [DEEP]: P2.toUpperCase() },
+      }),
       SOURCE,
     );
     expect([...baseline]).toEqual([
@@ -65,11 +73,17 @@ describe('parseBaseline', () => {
         },
       }),
     ).message;
-    expect(message).toContain('targets["ou-ab12"]: expected a root (r-…), OU (ou-…-…) or 12-digit account id, got "ou-ab12"');
+    expect(message).toContain(
+      'targets["ou-ab12"]: expected a root (r-…), OU (ou-…-…) or 12-digit account id, got "ou-ab12"',
+    );
     expect(message).toContain('targets["12345678901"]: expected a root');
     expect(message).toContain('targets["r-AB12"]: expected a root');
-    expect(message).toContain(`targets["${TOP}"]: expected a configuration policy UUID, "SELF_MANAGED" or "SELF_MANAGED_SECURITY_HUB", got "not-a-uuid"`);
-    expect(message).toContain(`targets["${ROOT}"]: expected a configuration policy UUID, "SELF_MANAGED" or "SELF_MANAGED_SECURITY_HUB", got 42`);
+    expect(message).toContain(
+      `targets["${TOP}"]: expected a configuration policy UUID, "SELF_MANAGED" or "SELF_MANAGED_SECURITY_HUB", got "not-a-uuid"`,
+    );
+    expect(message).toContain(
+      `targets["${ROOT}"]: expected a configuration policy UUID, "SELF_MANAGED" or "SELF_MANAGED_SECURITY_HUB", got 42`,
+    );
     expect(message).toContain(`targets["${L1}"]: expected a configuration policy UUID`);
     expect(message.split('; ')).toHaveLength(6);
   });

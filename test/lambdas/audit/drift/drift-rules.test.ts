@@ -1,5 +1,15 @@
-import { SELF_MANAGED, type Association, type Exclusion, type UnprocessedTarget } from '../../../../lambdas/audit/model';
-import { evaluateDrift, isExclusionActive, type DriftInput, type TargetFinding } from '../../../../lambdas/audit/drift/drift-rules';
+import {
+  SELF_MANAGED,
+  type Association,
+  type Exclusion,
+  type UnprocessedTarget,
+} from '../../../../lambdas/audit/model';
+import {
+  evaluateDrift,
+  isExclusionActive,
+  type DriftInput,
+  type TargetFinding,
+} from '../../../../lambdas/audit/drift/drift-rules';
 import { DEEP, L1, L2, L3, L4, P1, P2, P3, ROOT, TOP, assoc, deepOrg, mapOf, orgOf, unprocessedOf } from './fixtures';
 
 const NOW = Date.parse('2026-11-26T02:00:00.000Z');
@@ -7,7 +17,15 @@ const DAY = 86_400_000;
 
 /** Every target INHERITED P1 below a root that APPLIES P1: a clean organization. */
 function cleanAssociations(): Association[] {
-  return [assoc(ROOT, P1, 'APPLIED'), assoc(L1, P1), assoc(L2, P1), assoc(L3, P1), assoc(L4, P1), assoc(DEEP, P1), assoc(TOP, P1)];
+  return [
+    assoc(ROOT, P1, 'APPLIED'),
+    assoc(L1, P1),
+    assoc(L2, P1),
+    assoc(L3, P1),
+    assoc(L4, P1),
+    assoc(DEEP, P1),
+    assoc(TOP, P1),
+  ];
 }
 
 function run(options: {
@@ -50,7 +68,14 @@ describe('evaluateDrift', () => {
   it('finds nothing in a clean organization', () => {
     const findings = run({});
     for (const finding of findings.values()) {
-      expect(finding).toMatchObject({ reasons: [], drift: false, result: 'OK', exclusion: null, unprocessed: null, baselinePolicyId: null });
+      expect(finding).toMatchObject({
+        reasons: [],
+        drift: false,
+        result: 'OK',
+        exclusion: null,
+        unprocessed: null,
+        baselinePolicyId: null,
+      });
     }
     expect(findings.get(ROOT)?.expectedPolicyId).toBeNull();
     expect(findings.get(DEEP)?.expectedPolicyId).toBe(P1);
@@ -63,7 +88,8 @@ describe('evaluateDrift', () => {
   });
 
   describe('PENDING_STALE', () => {
-    const pending = (updatedAt: string | null) => run({ replace: [assoc(TOP, P1, 'INHERITED', 'PENDING', updatedAt)] }).get(TOP)!;
+    const pending = (updatedAt: string | null) =>
+      run({ replace: [assoc(TOP, P1, 'INHERITED', 'PENDING', updatedAt)] }).get(TOP)!;
 
     it('flags a PENDING older than the threshold', () => {
       expect(pending(new Date(NOW - DAY - 1).toISOString()).reasons).toEqual(['PENDING_STALE']);
@@ -77,7 +103,9 @@ describe('evaluateDrift', () => {
       expect(pending('yesterday').reasons).toEqual(['PENDING_STALE']);
     });
     it('never flags SUCCESS for age', () => {
-      expect(run({ replace: [assoc(TOP, P1, 'INHERITED', 'SUCCESS', '2020-01-01T00:00:00Z')] }).get(TOP)!.reasons).toEqual([]);
+      expect(
+        run({ replace: [assoc(TOP, P1, 'INHERITED', 'SUCCESS', '2020-01-01T00:00:00Z')] }).get(TOP)!.reasons,
+      ).toEqual([]);
     });
   });
 
@@ -93,7 +121,12 @@ describe('evaluateDrift', () => {
   });
 
   it('MISSING when the target is in neither map', () => {
-    expect(run({ drop: [TOP] }).get(TOP)).toMatchObject({ reasons: ['MISSING'], drift: true, association: null, unprocessed: null });
+    expect(run({ drop: [TOP] }).get(TOP)).toMatchObject({
+      reasons: ['MISSING'],
+      drift: true,
+      association: null,
+      unprocessed: null,
+    });
   });
 
   describe('INHERITANCE_MISMATCH', () => {
@@ -127,7 +160,11 @@ describe('evaluateDrift', () => {
     });
 
     it('does not flag below an ancestor whose state is unknown, but shows the best known expectation', () => {
-      const findings = run({ drop: [L2], unprocessed: [unprocessedOf(L2)], replace: [assoc(L3, P3), assoc(L4, P3), assoc(DEEP, P3)] });
+      const findings = run({
+        drop: [L2],
+        unprocessed: [unprocessedOf(L2)],
+        replace: [assoc(L3, P3), assoc(L4, P3), assoc(DEEP, P3)],
+      });
       expect(findings.get(L2)!.reasons).toEqual(['UNPROCESSED']);
       for (const id of [L3, L4, DEEP]) {
         expect(findings.get(id)).toMatchObject({ expectedPolicyId: P1, reasons: [], result: 'OK' });
@@ -159,7 +196,15 @@ describe('evaluateDrift', () => {
         baseline: { [ROOT]: P1, [L2]: P2 },
         replace: [assoc(L2, P2, 'APPLIED'), assoc(L3, P2), assoc(L4, P2)],
       });
-      expect([ROOT, L1, L2, L3, L4, DEEP, TOP].map((id) => findings.get(id)!.baselinePolicyId)).toEqual([P1, P1, P2, P2, P2, P2, P1]);
+      expect([ROOT, L1, L2, L3, L4, DEEP, TOP].map((id) => findings.get(id)!.baselinePolicyId)).toEqual([
+        P1,
+        P1,
+        P2,
+        P2,
+        P2,
+        P2,
+        P1,
+      ]);
       // DEEP still reports P1 although it should have P2 both by the tree and by the baseline.
       expect(findings.get(DEEP)!.reasons).toEqual(['INHERITANCE_MISMATCH', 'BASELINE_MISMATCH']);
       for (const id of [ROOT, L1, L2, L3, L4, TOP]) expect(findings.get(id)!.reasons).toEqual([]);
@@ -168,7 +213,8 @@ describe('evaluateDrift', () => {
     it('flags a consistent tree that is not what the baseline wants', () => {
       const findings = run({ baseline: { [L3]: SELF_MANAGED } });
       expect(findings.get(L2)!.reasons).toEqual([]);
-      for (const id of [L3, L4, DEEP]) expect(findings.get(id)).toMatchObject({ baselinePolicyId: SELF_MANAGED, reasons: ['BASELINE_MISMATCH'] });
+      for (const id of [L3, L4, DEEP])
+        expect(findings.get(id)).toMatchObject({ baselinePolicyId: SELF_MANAGED, reasons: ['BASELINE_MISMATCH'] });
     });
 
     it('an account entry overrides its OU', () => {
@@ -215,10 +261,16 @@ describe('evaluateDrift', () => {
 
     it('applies through the whole expiry day (UTC) and not a millisecond longer', () => {
       const lastMoment = Date.parse('2026-11-26T23:59:59.999Z');
-      expect(run({ replace: failedTop, exclusions: exclusion('2026-11-26'), now: lastMoment }).get(TOP)!.result).toBe('EXCLUDED');
+      expect(run({ replace: failedTop, exclusions: exclusion('2026-11-26'), now: lastMoment }).get(TOP)!.result).toBe(
+        'EXCLUDED',
+      );
       const nextDay = lastMoment + 1;
       const f = run({ replace: failedTop, exclusions: exclusion('2026-11-26'), now: nextDay }).get(TOP)!;
-      expect(f).toMatchObject({ result: 'DRIFT', drift: true, exclusion: { expired: true, reason: 'Sandbox, CHG-42', expires: '2026-11-26' } });
+      expect(f).toMatchObject({
+        result: 'DRIFT',
+        drift: true,
+        exclusion: { expired: true, reason: 'Sandbox, CHG-42', expires: '2026-11-26' },
+      });
     });
 
     it('an expired exclusion covers nothing but is still shown', () => {
@@ -232,11 +284,17 @@ describe('evaluateDrift', () => {
         drift: false,
         exclusion: { reason: 'Sandbox, CHG-42', expired: false },
       });
-      expect(run({ exclusions: exclusion('2020-12-31') }).get(TOP)).toMatchObject({ result: 'OK', exclusion: { expired: true } });
+      expect(run({ exclusions: exclusion('2020-12-31') }).get(TOP)).toMatchObject({
+        result: 'OK',
+        exclusion: { expired: true },
+      });
     });
 
     it('covers only its own target, not descendants', () => {
-      const findings = run({ replace: [assoc(DEEP, P2)], exclusions: [{ targetId: L4, reason: 'r', expires: '2099-01-01' }] });
+      const findings = run({
+        replace: [assoc(DEEP, P2)],
+        exclusions: [{ targetId: L4, reason: 'r', expires: '2099-01-01' }],
+      });
       expect(findings.get(DEEP)!.result).toBe('DRIFT');
     });
 

@@ -56,7 +56,9 @@ describe('parseExclusions', () => {
         {},
       ]),
     ).message;
-    expect(message).toContain('exclusions[0].targetId: expected a root (r-…), OU (ou-…-…) or 12-digit account id, got "acct-1"');
+    expect(message).toContain(
+      'exclusions[0].targetId: expected a root (r-…), OU (ou-…-…) or 12-digit account id, got "acct-1"',
+    );
     expect(message).toContain('exclusions[0].reason: expected a non-empty reason');
     expect(message).toContain('exclusions[0].expires: expected a calendar date YYYY-MM-DD, got "2026-02-30"');
     expect(message).toContain('exclusions[1].expires: expected a calendar date YYYY-MM-DD, got "31/12/2026"');

@@ -1,5 +1,14 @@
 /** Small builders for drift and report tests. Not a test file itself. */
-import type { AccountStatus, Association, AssociationStatus, AssociationType, OrgSnapshot, OrgTarget, TargetType, UnprocessedTarget } from '../../../../lambdas/audit/model';
+import type {
+  AccountStatus,
+  Association,
+  AssociationStatus,
+  AssociationType,
+  OrgSnapshot,
+  OrgTarget,
+  TargetType,
+  UnprocessedTarget,
+} from '../../../../lambdas/audit/model';
 
 export const P1 = '11111111-1111-4111-8111-111111111111';
 export const P2 = '22222222-2222-4222-8222-222222222222';
@@ -31,7 +40,14 @@ export function orgOf(specs: readonly Spec[]): OrgSnapshot {
     const parentPath = parentId === null ? '' : (paths.get(parentId) ?? parentId);
     const ouPath = type === 'ACCOUNT' ? parentPath : parentId === null ? id : `${parentPath}/${id}`;
     if (type !== 'ACCOUNT') paths.set(id, ouPath);
-    return { id, type, name: `name-${id}`, parentId, ouPath, accountStatus: type === 'ACCOUNT' ? (status ?? 'ACTIVE') : null };
+    return {
+      id,
+      type,
+      name: `name-${id}`,
+      parentId,
+      ouPath,
+      accountStatus: type === 'ACCOUNT' ? (status ?? 'ACTIVE') : null,
+    };
   });
   return { rootIds: targets.filter((t) => t.type === 'ROOT').map((t) => t.id), targets, rejected: [] };
 }
@@ -57,10 +73,21 @@ export function assoc(
   updatedAt: string | null = '2026-11-25T00:00:00.000Z',
   message: string | null = null,
 ): Association {
-  return { targetId, configurationPolicyId: policyId, associationType: type, associationStatus: status, associationStatusMessage: message, updatedAt };
+  return {
+    targetId,
+    configurationPolicyId: policyId,
+    associationType: type,
+    associationStatus: status,
+    associationStatusMessage: message,
+    updatedAt,
+  };
 }
 
-export function unprocessedOf(targetId: string, errorCode = 'ThrottlingException', errorReason = 'Rate exceeded'): UnprocessedTarget {
+export function unprocessedOf(
+  targetId: string,
+  errorCode = 'ThrottlingException',
+  errorReason = 'Rate exceeded',
+): UnprocessedTarget {
   return { targetId, errorCode, errorReason, attempts: 6 };
 }
 

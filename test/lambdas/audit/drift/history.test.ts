@@ -10,14 +10,28 @@ const T3 = '2026-11-26T02:00:00.000Z';
 const T4 = '2026-11-27T02:00:00.000Z';
 
 function clean(): Association[] {
-  return [assoc(ROOT, P1, 'APPLIED'), assoc(L1, P1), assoc(L2, P1), assoc(L3, P1), assoc(L4, P1), assoc(DEEP, P1), assoc(TOP, P1)];
+  return [
+    assoc(ROOT, P1, 'APPLIED'),
+    assoc(L1, P1),
+    assoc(L2, P1),
+    assoc(L3, P1),
+    assoc(L4, P1),
+    assoc(DEEP, P1),
+    assoc(TOP, P1),
+  ];
 }
 
 function findings(overrides: Association[] = [], drop: string[] = [], runTime = T3): TargetFinding[] {
   const associations = mapOf(clean());
   for (const a of overrides) associations.set(a.targetId, a);
   for (const id of drop) associations.delete(id);
-  return evaluateDrift({ org: deepOrg(), associations, unprocessed: new Map(), now: Date.parse(runTime), pendingStaleMs: 86_400_000 });
+  return evaluateDrift({
+    org: deepOrg(),
+    associations,
+    unprocessed: new Map(),
+    now: Date.parse(runTime),
+    pendingStaleMs: 86_400_000,
+  });
 }
 
 function previous(targetId: string, fields: Partial<PreviousRow> = {}): PreviousRow {
@@ -54,7 +68,10 @@ describe('applyHistory', () => {
 
   it('RESOLVED for a target drifted before and not now', () => {
     const rows = allPrevious({ [TOP]: { drift: true, first_drift_seen: T1, association_status: 'FAILED' } });
-    expect(applyHistory(findings(), rows, T3).byTarget.get(TOP)).toEqual({ changes: ['RESOLVED', 'CHANGED'], firstDriftSeen: null });
+    expect(applyHistory(findings(), rows, T3).byTarget.get(TOP)).toEqual({
+      changes: ['RESOLVED', 'CHANGED'],
+      firstDriftSeen: null,
+    });
   });
 
   it('an exclusion covering ongoing drift resolves it', () => {
@@ -81,10 +98,24 @@ describe('applyHistory', () => {
   });
 
   it('no CHANGED when either run lacks the association state, nor for a target new since the last run', () => {
-    const wasUnknown = allPrevious({ [L3]: { configuration_policy_id: null, association_status: null, association_type: null, drift: true, first_drift_seen: T2 } });
+    const wasUnknown = allPrevious({
+      [L3]: {
+        configuration_policy_id: null,
+        association_status: null,
+        association_type: null,
+        drift: true,
+        first_drift_seen: T2,
+      },
+    });
     expect(applyHistory(findings(), wasUnknown, T3).byTarget.get(L3)!.changes).toEqual(['RESOLVED']);
     expect(applyHistory(findings([], [L3]), allPrevious(), T3).byTarget.get(L3)!.changes).toEqual(['NEW_DRIFT']);
-    expect(applyHistory(findings(), allPrevious().filter((r) => r.target_id !== L3), T3).byTarget.get(L3)!.changes).toEqual([]);
+    expect(
+      applyHistory(
+        findings(),
+        allPrevious().filter((r) => r.target_id !== L3),
+        T3,
+      ).byTarget.get(L3)!.changes,
+    ).toEqual([]);
   });
 
   it('keeps an ongoing drift quiet apart from CHANGED', () => {
@@ -95,17 +126,34 @@ describe('applyHistory', () => {
 
   it('falls back to the previous run time when a drifted previous row lacks first_drift_seen', () => {
     const rows = allPrevious({ [TOP]: { drift: true, first_drift_seen: null, association_status: 'FAILED' } });
-    expect(applyHistory(findings([assoc(TOP, P1, 'INHERITED', 'FAILED')]), rows, T3).byTarget.get(TOP)!.firstDriftSeen).toBe(T2);
+    expect(
+      applyHistory(findings([assoc(TOP, P1, 'INHERITED', 'FAILED')]), rows, T3).byTarget.get(TOP)!.firstDriftSeen,
+    ).toBe(T2);
   });
 
   it('lists departed targets sorted and once', () => {
-    const rows = [...allPrevious(), previous('999999999999'), previous('ou-ab12-99999999'), previous('333333333333'), previous('333333333333')];
-    expect(applyHistory(findings(), rows, T3).departedTargets).toEqual(['333333333333', '999999999999', 'ou-ab12-99999999']);
+    const rows = [
+      ...allPrevious(),
+      previous('999999999999'),
+      previous('ou-ab12-99999999'),
+      previous('333333333333'),
+      previous('333333333333'),
+    ];
+    expect(applyHistory(findings(), rows, T3).departedTargets).toEqual([
+      '333333333333',
+      '999999999999',
+      'ou-ab12-99999999',
+    ]);
   });
 
   it('carries first_drift_seen across several runs through real rows, and restarts after a resolution', () => {
     const run = (runTime: string, overrides: Association[], before: AssociationRow[] | null) =>
-      buildAssociationRows({ findings: findings(overrides, [], runTime), runId: runTime, auditedAt: runTime, previousRows: before }).rows;
+      buildAssociationRows({
+        findings: findings(overrides, [], runTime),
+        runId: runTime,
+        auditedAt: runTime,
+        previousRows: before,
+      }).rows;
     const top = (rows: AssociationRow[]) => rows.find((r) => r.target_id === TOP)!;
     const failed = [assoc(TOP, P1, 'INHERITED', 'FAILED')];
 
@@ -118,9 +166,15 @@ describe('applyHistory', () => {
     const r4 = run(T4, [], r3);
     expect(top(r4)).toMatchObject({ drift: false, changes: ['RESOLVED', 'CHANGED'], first_drift_seen: null });
     const r5 = run('2026-11-28T02:00:00.000Z', failed, r4);
-    expect(top(r5)).toMatchObject({ drift: true, changes: ['NEW_DRIFT', 'CHANGED'], first_drift_seen: '2026-11-28T02:00:00.000Z' });
+    expect(top(r5)).toMatchObject({
+      drift: true,
+      changes: ['NEW_DRIFT', 'CHANGED'],
+      first_drift_seen: '2026-11-28T02:00:00.000Z',
+    });
     for (const rows of [r1, r2, r3, r4, r5]) {
-      expect(rows.filter((r) => r.target_id !== TOP).every((r) => r.first_drift_seen === null && r.changes.length === 0)).toBe(true);
+      expect(
+        rows.filter((r) => r.target_id !== TOP).every((r) => r.first_drift_seen === null && r.changes.length === 0),
+      ).toBe(true);
     }
   });
 });

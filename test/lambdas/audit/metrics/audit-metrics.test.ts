@@ -9,11 +9,11 @@ import { summaryWith } from '../report/row-fixtures';
  */
 interface Emf {
   readonly _aws: {
-    readonly CloudWatchMetrics: ReadonlyArray<{
+    readonly CloudWatchMetrics: readonly {
       readonly Namespace: string;
       readonly Dimensions: string[][];
-      readonly Metrics: ReadonlyArray<{ readonly Name: string; readonly Unit: string }>;
-    }>;
+      readonly Metrics: readonly { readonly Name: string; readonly Unit: string }[];
+    }[];
   };
   readonly [key: string]: unknown;
 }
@@ -74,11 +74,11 @@ describe('addAuditMetrics', () => {
     addAuditMetrics(metrics, summary);
     const docs = publishAndCapture(metrics);
     expect(docs).toHaveLength(1);
-    const doc = docs[0]!;
+    const doc = docs[0];
     const directive = doc._aws.CloudWatchMetrics;
     expect(directive).toHaveLength(1);
-    expect(directive[0]!.Namespace).toBe(NAMESPACE);
-    expect(directive[0]!.Dimensions).toEqual([['service']]);
+    expect(directive[0].Namespace).toBe(NAMESPACE);
+    expect(directive[0].Dimensions).toEqual([['service']]);
     expect(doc.service).toBe(SERVICE);
 
     const expected: Record<string, [number, string]> = {
@@ -95,7 +95,7 @@ describe('addAuditMetrics', () => {
       ThrottledRequests: [11, 'Count'],
       AuditDurationSeconds: [12.5, 'Seconds'],
     };
-    const definitions = Object.fromEntries(directive[0]!.Metrics.map((m) => [m.Name, m.Unit]));
+    const definitions = Object.fromEntries(directive[0].Metrics.map((m) => [m.Name, m.Unit]));
     expect(Object.keys(definitions).sort()).toEqual(Object.keys(expected).sort());
     for (const [name, [value, unit]] of Object.entries(expected)) {
       expect([name, doc[name], definitions[name]]).toEqual([name, value, unit]);
@@ -106,8 +106,8 @@ describe('addAuditMetrics', () => {
     const metrics = newMetrics();
     addAuditMetrics(metrics, { ...summary, run_status: 'INCOMPLETE' });
     const [doc] = publishAndCapture(metrics);
-    expect(doc!.IncompleteRun).toBe(1);
-    expect(doc!.TargetsAudited).toBe(9);
+    expect(doc.IncompleteRun).toBe(1);
+    expect(doc.TargetsAudited).toBe(9);
   });
 });
 
@@ -116,9 +116,9 @@ describe('addFailedRunMetrics', () => {
     const metrics = newMetrics();
     addFailedRunMetrics(metrics);
     const [doc] = publishAndCapture(metrics);
-    expect(doc!._aws.CloudWatchMetrics[0]!.Metrics).toEqual([{ Name: 'IncompleteRun', Unit: 'Count' }]);
-    expect(doc!.IncompleteRun).toBe(1);
-    expect(doc!.TargetsAudited).toBeUndefined();
-    expect(doc!._aws.CloudWatchMetrics[0]!.Dimensions).toEqual([['service']]);
+    expect(doc._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'IncompleteRun', Unit: 'Count' }]);
+    expect(doc.IncompleteRun).toBe(1);
+    expect(doc.TargetsAudited).toBeUndefined();
+    expect(doc._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
   });
 });

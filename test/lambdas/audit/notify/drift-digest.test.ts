@@ -6,13 +6,26 @@ const LOCATION = 's3://audit-reports/associations/dt=2026-11-26/20261126T020000Z
 const options = { maxTargets: 20, reportLocation: LOCATION };
 
 const newDrift = (id: string, reasons: AssociationRow['drift_reasons'] = ['FAILED']) =>
-  row({ target_id: id, drift: true, drift_reasons: reasons, audit_result: 'DRIFT', changes: ['NEW_DRIFT'], ou_path: 'r-ab12/ou-ab12-11111111' });
+  row({
+    target_id: id,
+    drift: true,
+    drift_reasons: reasons,
+    audit_result: 'DRIFT',
+    changes: ['NEW_DRIFT'],
+    ou_path: 'r-ab12/ou-ab12-11111111',
+  });
 const resolved = (id: string) => row({ target_id: id, changes: ['RESOLVED'] });
 
 describe('buildDriftDigest', () => {
   it('returns null when nothing changed, even with drift still present', () => {
     const summary = summaryWith({ new_drift: 0, resolved_drift: 0, drifted: 5 });
-    const stillDrifted = row({ target_id: '111111111111', drift: true, drift_reasons: ['FAILED'], audit_result: 'DRIFT', changes: ['CHANGED'] });
+    const stillDrifted = row({
+      target_id: '111111111111',
+      drift: true,
+      drift_reasons: ['FAILED'],
+      audit_result: 'DRIFT',
+      changes: ['CHANGED'],
+    });
     expect(buildDriftDigest(summary, [stillDrifted], options)).toBeNull();
   });
 
@@ -22,8 +35,19 @@ describe('buildDriftDigest', () => {
   });
 
   it('states the counts in the subject and body, and points to the report', () => {
-    const summary = summaryWith({ new_drift: 2, resolved_drift: 1, drifted: 5, status_failed: 3, targets_reported: 7, run_status: 'INCOMPLETE' });
-    const digest = buildDriftDigest(summary, [newDrift('111111111111'), newDrift('222222222222'), resolved('333333333333')], options)!;
+    const summary = summaryWith({
+      new_drift: 2,
+      resolved_drift: 1,
+      drifted: 5,
+      status_failed: 3,
+      targets_reported: 7,
+      run_status: 'INCOMPLETE',
+    });
+    const digest = buildDriftDigest(
+      summary,
+      [newDrift('111111111111'), newDrift('222222222222'), resolved('333333333333')],
+      options,
+    )!;
     expect(digest.subject).toBe('Security Hub config drift: 2 new, 1 resolved');
     const lines = digest.message.split('\n');
     expect(lines[0]).toBe(`Security Hub configuration audit ${summary.run_id} (INCOMPLETE)`);
@@ -50,7 +74,10 @@ describe('buildDriftDigest', () => {
 
   it('lists the first N changed targets and counts the rest', () => {
     const rows = Array.from({ length: 7 }, (_, i) => newDrift(String(100000000000 + i)));
-    const digest = buildDriftDigest(summaryWith({ new_drift: 7, resolved_drift: 0 }), rows, { ...options, maxTargets: 3 })!;
+    const digest = buildDriftDigest(summaryWith({ new_drift: 7, resolved_drift: 0 }), rows, {
+      ...options,
+      maxTargets: 3,
+    })!;
     const listed = digest.message.split('\n').filter((l) => l.startsWith('  '));
     expect(listed).toHaveLength(4);
     expect(listed.slice(0, 3).map((l) => l.split(/\s+/)[3])).toEqual(['100000000000', '100000000001', '100000000002']);
@@ -59,21 +86,26 @@ describe('buildDriftDigest', () => {
 
   it('adds the count line exactly when something is left out', () => {
     const rows = (n: number) => Array.from({ length: n }, (_, i) => newDrift(String(100000000000 + i)));
-    const digestOf = (n: number) => buildDriftDigest(summaryWith({ new_drift: n, resolved_drift: 0 }), rows(n), { ...options, maxTargets: 3 })!;
+    const digestOf = (n: number) =>
+      buildDriftDigest(summaryWith({ new_drift: n, resolved_drift: 0 }), rows(n), { ...options, maxTargets: 3 })!;
     expect(digestOf(3).message).not.toContain('more');
     expect(digestOf(4).message).toContain('  … and 1 more');
   });
 
   it('with maxTargets 0 lists none and counts them all', () => {
-    const digest = buildDriftDigest(summaryWith({ new_drift: 2, resolved_drift: 0 }), [newDrift('111111111111'), newDrift('222222222222')], {
-      ...options,
-      maxTargets: 0,
-    })!;
+    const digest = buildDriftDigest(
+      summaryWith({ new_drift: 2, resolved_drift: 0 }),
+      [newDrift('111111111111'), newDrift('222222222222')],
+      {
+        ...options,
+        maxTargets: 0,
+      },
+    )!;
     expect(digest.message).not.toContain('111111111111');
     expect(digest.message).toContain('  … and 2 more');
   });
 
-  it('keeps the subject under SNS\'s limit (fewer than 100 characters) for the largest counts', () => {
+  it("keeps the subject under SNS's limit (fewer than 100 characters) for the largest counts", () => {
     const max = 2_147_483_647;
     const digest = buildDriftDigest(summaryWith({ new_drift: max, resolved_drift: max }), [], options)!;
     expect(digest.subject).toBe(`Security Hub config drift: ${max} new, ${max} resolved`);

@@ -15,11 +15,17 @@ describe('publishDigest', () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     await publishDigest(client, TOPIC, digest);
     expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
-    expect(sns.commandCalls(PublishCommand)[0]!.args[0].input).toEqual({ TopicArn: TOPIC, Subject: digest.subject, Message: digest.message });
+    expect(sns.commandCalls(PublishCommand)[0].args[0].input).toEqual({
+      TopicArn: TOPIC,
+      Subject: digest.subject,
+      Message: digest.message,
+    });
   });
 
   it('wraps a failure in DigestPublishError naming the topic, keeping the cause', async () => {
-    const cause = Object.assign(new Error('User is not authorized to perform: SNS:Publish'), { name: 'AuthorizationErrorException' });
+    const cause = Object.assign(new Error('User is not authorized to perform: SNS:Publish'), {
+      name: 'AuthorizationErrorException',
+    });
     sns.on(PublishCommand).rejects(cause);
     const error = (await publishDigest(client, TOPIC, digest).catch((e: unknown) => e)) as DigestPublishError;
     expect(error).toBeInstanceOf(DigestPublishError);

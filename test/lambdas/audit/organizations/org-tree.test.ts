@@ -29,12 +29,54 @@ describe('buildOrgTree', () => {
     expect(snapshot.rootIds).toEqual(['r-1']);
     expect(snapshot.targets).toEqual([
       { id: 'r-1', type: 'ROOT', name: 'Root', parentId: null, ouPath: 'r-1', accountStatus: null },
-      { id: '111111111111', type: 'ACCOUNT', name: 'acct-111111111111', parentId: 'r-1', ouPath: 'r-1', accountStatus: 'ACTIVE' },
-      { id: 'ou-a', type: 'ORGANIZATIONAL_UNIT', name: 'name-ou-a', parentId: 'r-1', ouPath: 'r-1/ou-a', accountStatus: null },
-      { id: '222222222222', type: 'ACCOUNT', name: 'acct-222222222222', parentId: 'ou-a', ouPath: 'r-1/ou-a', accountStatus: 'SUSPENDED' },
-      { id: 'ou-a1', type: 'ORGANIZATIONAL_UNIT', name: 'name-ou-a1', parentId: 'ou-a', ouPath: 'r-1/ou-a/ou-a1', accountStatus: null },
-      { id: '333333333333', type: 'ACCOUNT', name: 'acct-333333333333', parentId: 'ou-a1', ouPath: 'r-1/ou-a/ou-a1', accountStatus: 'PENDING_CLOSURE' },
-      { id: 'ou-b', type: 'ORGANIZATIONAL_UNIT', name: 'name-ou-b', parentId: 'r-1', ouPath: 'r-1/ou-b', accountStatus: null },
+      {
+        id: '111111111111',
+        type: 'ACCOUNT',
+        name: 'acct-111111111111',
+        parentId: 'r-1',
+        ouPath: 'r-1',
+        accountStatus: 'ACTIVE',
+      },
+      {
+        id: 'ou-a',
+        type: 'ORGANIZATIONAL_UNIT',
+        name: 'name-ou-a',
+        parentId: 'r-1',
+        ouPath: 'r-1/ou-a',
+        accountStatus: null,
+      },
+      {
+        id: '222222222222',
+        type: 'ACCOUNT',
+        name: 'acct-222222222222',
+        parentId: 'ou-a',
+        ouPath: 'r-1/ou-a',
+        accountStatus: 'SUSPENDED',
+      },
+      {
+        id: 'ou-a1',
+        type: 'ORGANIZATIONAL_UNIT',
+        name: 'name-ou-a1',
+        parentId: 'ou-a',
+        ouPath: 'r-1/ou-a/ou-a1',
+        accountStatus: null,
+      },
+      {
+        id: '333333333333',
+        type: 'ACCOUNT',
+        name: 'acct-333333333333',
+        parentId: 'ou-a1',
+        ouPath: 'r-1/ou-a/ou-a1',
+        accountStatus: 'PENDING_CLOSURE',
+      },
+      {
+        id: 'ou-b',
+        type: 'ORGANIZATIONAL_UNIT',
+        name: 'name-ou-b',
+        parentId: 'r-1',
+        ouPath: 'r-1/ou-b',
+        accountStatus: null,
+      },
     ]);
   });
 
@@ -67,7 +109,7 @@ describe('buildOrgTree', () => {
       accountsByParent: new Map([['r-1', [withEmail]]]),
     });
     expect(JSON.stringify(targets)).not.toContain('@');
-    expect(Object.keys(targets[1]!).sort()).toEqual(['accountStatus', 'id', 'name', 'ouPath', 'parentId', 'type']);
+    expect(Object.keys(targets[1]).sort()).toEqual(['accountStatus', 'id', 'name', 'ouPath', 'parentId', 'type']);
   });
 
   it('uses an empty name when the API gave none, and handles several roots in listed order', () => {
@@ -78,7 +120,7 @@ describe('buildOrgTree', () => {
     });
     expect(rootIds).toEqual(['r-2', 'r-1']);
     expect(targets.map((t) => t.id)).toEqual(['r-2', 'r-1', 'ou-x']);
-    expect(targets[0]!.name).toBe('');
+    expect(targets[0].name).toBe('');
   });
 
   it('returns an empty snapshot for no roots', () => {
@@ -129,8 +171,9 @@ describe('buildOrgTree', () => {
       ).problem,
     ).toBe('DUPLICATE_ID');
     expect(
-      problemOf(() => buildOrgTree({ roots: [{ id: 'r-1' }, { id: 'r-1' }], ousByParent: new Map(), accountsByParent: new Map() }))
-        .problem,
+      problemOf(() =>
+        buildOrgTree({ roots: [{ id: 'r-1' }, { id: 'r-1' }], ousByParent: new Map(), accountsByParent: new Map() }),
+      ).problem,
     ).toBe('DUPLICATE_ID');
   });
 
@@ -153,7 +196,11 @@ describe('buildOrgTree', () => {
   it('rejects an OU that contains itself, or its root', () => {
     expect(
       problemOf(() =>
-        buildOrgTree({ roots: [{ id: 'r-1' }], ousByParent: new Map([['r-1', [ou('r-1')]]]), accountsByParent: new Map() }),
+        buildOrgTree({
+          roots: [{ id: 'r-1' }],
+          ousByParent: new Map([['r-1', [ou('r-1')]]]),
+          accountsByParent: new Map(),
+        }),
       ).problem,
     ).toBe('CYCLE');
   });

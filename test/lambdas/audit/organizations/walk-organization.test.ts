@@ -41,7 +41,9 @@ function page<T>(items: T[], parent: string, token: string | undefined, size: nu
   if (token === undefined && emptyPages > 0) return { items: [], next: `${parent}|empty|1` };
   if (token?.includes('|empty|')) {
     const n = Number(token.split('|')[2]);
-    return n < emptyPages ? { items: [], next: `${parent}|empty|${n + 1}` } : { items: items.slice(0, size), next: items.length > size ? `${parent}|${size}` : undefined };
+    return n < emptyPages
+      ? { items: [], next: `${parent}|empty|${n + 1}` }
+      : { items: items.slice(0, size), next: items.length > size ? `${parent}|${size}` : undefined };
   }
   if (token !== undefined) offset = Number(token.split('|')[1]);
   const slice = items.slice(offset, offset + size);
@@ -59,13 +61,25 @@ function serve(org: FakeOrg, hooks: { beforeEach?: () => Promise<void> } = {}) {
   orgMock.on(ListOrganizationalUnitsForParentCommand).callsFake(async (input) => {
     await hooks.beforeEach?.();
     const parent = input.ParentId as string;
-    const p = page(org.ous[parent] ?? [], parent, input.NextToken, input.MaxResults ?? 20, org.emptyPagesBefore?.[parent] ?? 0);
+    const p = page(
+      org.ous[parent] ?? [],
+      parent,
+      input.NextToken,
+      input.MaxResults ?? 20,
+      org.emptyPagesBefore?.[parent] ?? 0,
+    );
     return { OrganizationalUnits: p.items, NextToken: p.next };
   });
   orgMock.on(ListAccountsForParentCommand).callsFake(async (input) => {
     await hooks.beforeEach?.();
     const parent = input.ParentId as string;
-    const p = page(org.accounts[parent] ?? [], parent, input.NextToken, input.MaxResults ?? 20, org.emptyPagesBefore?.[parent] ?? 0);
+    const p = page(
+      org.accounts[parent] ?? [],
+      parent,
+      input.NextToken,
+      input.MaxResults ?? 20,
+      org.emptyPagesBefore?.[parent] ?? 0,
+    );
     return { Accounts: p.items, NextToken: p.next };
   });
 }
@@ -97,7 +111,12 @@ const account = (id: string, extra: Partial<Account> = {}): Account => ({
 /** Root with a chain of five nested OUs, a sibling OU, and accounts at every level. */
 function deepOrg(): FakeOrg {
   const chain = ['ou-test-000000l1', 'ou-test-000000l2', 'ou-test-000000l3', 'ou-test-000000l4', 'ou-test-000000l5'];
-  const ous: Record<string, OrganizationalUnit[]> = { 'r-root': [{ Id: 'ou-test-000000l1', Name: 'L1' }, { Id: 'ou-test-0000side', Name: 'Side' }] };
+  const ous: Record<string, OrganizationalUnit[]> = {
+    'r-root': [
+      { Id: 'ou-test-000000l1', Name: 'L1' },
+      { Id: 'ou-test-0000side', Name: 'Side' },
+    ],
+  };
   chain.slice(0, -1).forEach((id, i) => {
     ous[id] = [{ Id: chain[i + 1], Name: `L${i + 2}` }];
   });
@@ -159,7 +178,9 @@ describe('walkOrganization', () => {
     expect(orgMock).toHaveReceivedCommandTimes(ListRootsCommand, 1);
     // 7 containers (root + 6 OUs), one OU page each, except the OU at depth 5, which cannot have child OUs.
     expect(orgMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 6);
-    expect(orgMock).not.toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-test-000000l5' });
+    expect(orgMock).not.toHaveReceivedCommandWith(ListOrganizationalUnitsForParentCommand, {
+      ParentId: 'ou-test-000000l5',
+    });
     // 45 accounts under ou-side take 3 pages of 20; the other 6 containers one page each.
     expect(orgMock).toHaveReceivedCommandTimes(ListAccountsForParentCommand, 9);
     const sideTokens = orgMock
@@ -196,7 +217,8 @@ describe('walkOrganization', () => {
     const ous: Record<string, OrganizationalUnit[]> = {
       'r-one1': Array.from({ length: 6 }, (_, i) => ({ Id: `ou-test-${String(i).padStart(8, '0')}`, Name: `OU ${i}` })),
     };
-    for (let i = 0; i < 6; i += 1) ous[`ou-test-${String(i).padStart(8, '0')}`] = [{ Id: `ou-kids-${String(i).padStart(8, '0')}`, Name: 'child' }];
+    for (let i = 0; i < 6; i += 1)
+      ous[`ou-test-${String(i).padStart(8, '0')}`] = [{ Id: `ou-kids-${String(i).padStart(8, '0')}`, Name: 'child' }];
     const inFlight = serveCountingInFlight({ roots: ['r-one1'], ous, accounts: {} });
     const snapshot = await walkOrganization(new OrganizationsClient({}), { concurrency: 3 });
     expect(snapshot.targets).toHaveLength(1 + 6 + 6);
@@ -205,7 +227,10 @@ describe('walkOrganization', () => {
 
   it('defaults to 4 containers at once', async () => {
     const ous: Record<string, OrganizationalUnit[]> = {
-      'r-one1': Array.from({ length: 10 }, (_, i) => ({ Id: `ou-test-${String(i).padStart(8, '0')}`, Name: `OU ${i}` })),
+      'r-one1': Array.from({ length: 10 }, (_, i) => ({
+        Id: `ou-test-${String(i).padStart(8, '0')}`,
+        Name: `OU ${i}`,
+      })),
     };
     const inFlight = serveCountingInFlight({ roots: ['r-one1'], ous, accounts: {} });
     await walkOrganization(new OrganizationsClient({}));
@@ -243,7 +268,9 @@ describe('walkOrganization', () => {
 
   it('wraps a failing ListRoots with no parent', async () => {
     orgMock.on(ListRootsCommand).rejects(new TooManyRequestsException({ message: 'slow down', $metadata: {} }));
-    const error = (await walkOrganization(new OrganizationsClient({})).catch((e: unknown) => e)) as OrganizationWalkError;
+    const error = (await walkOrganization(new OrganizationsClient({})).catch(
+      (e: unknown) => e,
+    )) as OrganizationWalkError;
     expect(error).toBeInstanceOf(OrganizationWalkError);
     expect(error.operation).toBe('ListRoots');
     expect(error.parentId).toBeNull();
@@ -268,7 +295,10 @@ describe('walkOrganization', () => {
   it('reports an OU listed under two parents as an OrgTreeError, without looping', async () => {
     serve({
       roots: ['r-one1'],
-      ous: { 'r-one1': [{ Id: 'ou-test-0000000a' }, { Id: 'ou-test-0000000b' }], 'ou-test-0000000b': [{ Id: 'ou-test-0000000a' }] },
+      ous: {
+        'r-one1': [{ Id: 'ou-test-0000000a' }, { Id: 'ou-test-0000000b' }],
+        'ou-test-0000000b': [{ Id: 'ou-test-0000000a' }],
+      },
       accounts: {},
     });
     await expect(walkOrganization(new OrganizationsClient({}))).rejects.toBeInstanceOf(OrgTreeError);
@@ -302,10 +332,19 @@ describe('walkOrganization: deadline', () => {
   it('fails with WalkDeadlineError, saying so, when the deadline passes before the listing is done', async () => {
     serve(deepOrg());
     let now = 0;
-    const pacing = { requestsPerSecond: 10, burst: 1, clock: { now: () => now }, sleep: async (ms: number) => void (now += ms) };
-    const error = await walkOrganization(new OrganizationsClient({}), { pacing, deadline: 450 }).catch((e: unknown) => e as Error);
+    const pacing = {
+      requestsPerSecond: 10,
+      burst: 1,
+      clock: { now: () => now },
+      sleep: async (ms: number) => void (now += ms),
+    };
+    const error = await walkOrganization(new OrganizationsClient({}), { pacing, deadline: 450 }).catch(
+      (e: unknown) => e as Error,
+    );
     expect(error).toBeInstanceOf(WalkDeadlineError);
-    expect((error as Error).message).toMatch(/deadline came after 5 Organizations pages, before the organization was listed/);
+    expect((error as Error).message).toMatch(
+      /deadline came after 5 Organizations pages, before the organization was listed/,
+    );
     // Pages at 0, 100, ..., 400 ms were requested; none after the deadline.
     expect(orgMock.calls()).toHaveLength(5);
   });
@@ -314,8 +353,8 @@ describe('walkOrganization: deadline', () => {
 describe('walkOrganization: ids that are not Organizations ids', () => {
   it('leaves out entries with invalid ids, does not walk below them, and returns them quoted in `rejected`', async () => {
     const org = deepOrg();
-    org.ous['r-root']!.push({ Id: 'ou-../../etc', Name: 'evil' }, { Name: 'no id' });
-    org.accounts['r-root']!.push(account('12345'), account('1234567890123\n'));
+    org.ous['r-root'].push({ Id: 'ou-../../etc', Name: 'evil' }, { Name: 'no id' });
+    org.accounts['r-root'].push(account('12345'), account('1234567890123\n'));
     org.ous['ou-../../etc'] = [{ Id: 'ou-test-0000kid1', Name: 'below the bad OU' }];
     serve(org);
     const snapshot = await walkOrganization(new OrganizationsClient({}));

@@ -9,7 +9,13 @@ export const RUN_TIME = '2026-11-26T02:00:00.000Z';
 export const RUN_ID = '20261126T020000Z';
 export const DT = '2026-11-26';
 
-export const STATS: FetchStats = { apiCalls: 12, throttledRequests: 3, redriveAttempts: 2, splitGroups: 0, deadlineReached: false };
+export const STATS: FetchStats = {
+  apiCalls: 12,
+  throttledRequests: 3,
+  redriveAttempts: 2,
+  splitGroups: 0,
+  deadlineReached: false,
+};
 
 /**
  * A run over {@link deepOrg} with a bit of everything: L3 unprocessed, DEEP failed and
@@ -39,7 +45,12 @@ export function sampleRows(runId = RUN_ID, auditedAt = RUN_TIME, previousRows: A
   return buildAssociationRows({ findings, runId, auditedAt, previousRows });
 }
 
-export function sampleSummary(rows: readonly AssociationRow[], runId = RUN_ID, previousRunId: string | null = null, dt = DT): RunSummary {
+export function sampleSummary(
+  rows: readonly AssociationRow[],
+  runId = RUN_ID,
+  previousRunId: string | null = null,
+  dt = DT,
+): RunSummary {
   return buildRunSummary(rows, {
     runId,
     auditedAt: RUN_TIME,

@@ -1,6 +1,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ASSOCIATION_COLUMNS } from '../../../../lambdas/audit/report/schema';
-import { matchesGlueType, parseRows, ReportFormatError, serializeRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
+import {
+  matchesGlueType,
+  parseRows,
+  ReportFormatError,
+  serializeRows,
+  type AssociationRow,
+} from '../../../../lambdas/audit/report/rows';
 import { DEEP, L2, L3, L4, P1, P2, ROOT, TOP } from '../drift/fixtures';
 import { RUN_ID, RUN_TIME, sampleRows } from './row-fixtures';
 
@@ -80,7 +86,12 @@ describe('buildAssociationRows', () => {
       exclusion_expires: '2026-12-31',
       exclusion_expired: false,
     });
-    expect(byId.get(L4)).toMatchObject({ audit_result: 'OK', excluded_reason: 'Old', exclusion_expires: '2026-01-31', exclusion_expired: true });
+    expect(byId.get(L4)).toMatchObject({
+      audit_result: 'OK',
+      excluded_reason: 'Old',
+      exclusion_expires: '2026-01-31',
+      exclusion_expired: true,
+    });
     expect(byId.get(TOP)).toMatchObject({
       configuration_policy_id: P2,
       baseline_policy_id: P1,
@@ -131,7 +142,7 @@ describe('serializeRows / parseRows', () => {
   it('refuses to write a row that breaks the contract', () => {
     const extra = { ...rows[0], note: 'x' } as unknown as AssociationRow;
     expect(() => serializeRows([extra])).toThrow(/keys not in the schema: note/);
-    const { first_drift_seen: _omit, ...missing } = rows[0]!;
+    const { first_drift_seen: _omit, ...missing } = rows[0];
     expect(() => serializeRows([missing as AssociationRow])).toThrow(/missing column first_drift_seen/);
     const wrong = { ...rows[0], drift: 'yes' } as unknown as AssociationRow;
     expect(() => serializeRows([wrong])).toThrow(ReportFormatError);
@@ -148,7 +159,12 @@ describe('serializeRows / parseRows', () => {
     expect(parsed).toHaveLength(rows.length);
     for (const row of parsed) {
       expect(Object.keys(row)).toEqual(COLUMN_NAMES);
-      expect(row).toMatchObject({ first_drift_seen: null, exclusion_expired: false, changes: [], baseline_policy_id: null });
+      expect(row).toMatchObject({
+        first_drift_seen: null,
+        exclusion_expired: false,
+        changes: [],
+        baseline_policy_id: null,
+      });
     }
   });
 
@@ -164,9 +180,11 @@ describe('serializeRows / parseRows', () => {
 
   it('throws on a missing required column or a wrong type, naming line and column', () => {
     const objects = lines(serializeRows(rows));
-    const { target_id: _t, ...noId } = objects[1]!;
+    const { target_id: _t, ...noId } = objects[1];
     expect(() => parseRows(gzLines([objects[0], noId]), 'assoc')).toThrow(/assoc: line 2: target_id: /);
-    expect(() => parseRows(gzLines([{ ...objects[0], drift_reasons: ['BOGUS'] }]), 'assoc')).toThrow(/line 1: drift_reasons\.0: /);
+    expect(() => parseRows(gzLines([{ ...objects[0], drift_reasons: ['BOGUS'] }]), 'assoc')).toThrow(
+      /line 1: drift_reasons\.0: /,
+    );
     expect(() => parseRows(gzLines([{ ...objects[0], drift: 'false' }]), 'assoc')).toThrow(/line 1: drift: /);
   });
 });

@@ -19,7 +19,9 @@ describe('deriveRunId', () => {
   });
 
   it('drops sub-seconds and converts offsets to UTC, including the date', () => {
-    expect(deriveRunId({ scheduledTime: '2026-11-26T01:30:00.999+02:00', now: NOW, random: Math.random })).toMatchObject({
+    expect(
+      deriveRunId({ scheduledTime: '2026-11-26T01:30:00.999+02:00', now: NOW, random: Math.random }),
+    ).toMatchObject({
       runId: '20261125T233000Z',
       runTime: '2026-11-25T23:30:00.000Z',
       dt: '2026-11-25',
@@ -44,15 +46,21 @@ describe('deriveRunId', () => {
     expect([manual, scheduled].sort()).toEqual([scheduled, manual]);
   });
 
-  it.each(['', 'yesterday', '2026-11-26', '2026-11-26 02:00:00Z', '2026-11-26T02:00:00', '2026-02-30T00:00:00Z', '2026-11-26T24:00:00Z', '2026-11-26T02:00:00+25:00'])(
-    'rejects the event time %p',
-    (scheduledTime) => {
-      expect(() => deriveRunId({ scheduledTime, now: NOW, random: Math.random })).toThrow(RunIdError);
-      expect(() => deriveRunId({ scheduledTime, now: NOW, random: Math.random })).toThrow(
-        `event time ${JSON.stringify(scheduledTime)} is not an ISO 8601 date-time`,
-      );
-    },
-  );
+  it.each([
+    '',
+    'yesterday',
+    '2026-11-26',
+    '2026-11-26 02:00:00Z',
+    '2026-11-26T02:00:00',
+    '2026-02-30T00:00:00Z',
+    '2026-11-26T24:00:00Z',
+    '2026-11-26T02:00:00+25:00',
+  ])('rejects the event time %p', (scheduledTime) => {
+    expect(() => deriveRunId({ scheduledTime, now: NOW, random: Math.random })).toThrow(RunIdError);
+    expect(() => deriveRunId({ scheduledTime, now: NOW, random: Math.random })).toThrow(
+      `event time ${JSON.stringify(scheduledTime)} is not an ISO 8601 date-time`,
+    );
+  });
 });
 
 describe('runIdDate', () => {

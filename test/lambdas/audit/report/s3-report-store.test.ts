@@ -1,4 +1,11 @@
-import { GetObjectCommand, NoSuchBucket, NoSuchKey, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import {
+  GetObjectCommand,
+  NoSuchBucket,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ReportStoreError, S3ReportStore } from '../../../../lambdas/audit/report/s3-report-store';
 
@@ -18,26 +25,47 @@ describe('S3ReportStore', () => {
     await store.put('runs/dt=2026-11-26/r.json', Buffer.from('{}'), 'application/json');
     await store.put('notes.txt', Buffer.from('x'), 'text/plain', 'identity');
     const inputs = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
-    expect(inputs[0]).toEqual({ Bucket: 'reports', Key: 'associations/dt=2026-11-26/r.jsonl.gz', Body: Buffer.from('gz'), ContentType: 'application/gzip' });
-    expect(inputs[1]).toEqual({ Bucket: 'reports', Key: 'runs/dt=2026-11-26/r.json', Body: Buffer.from('{}'), ContentType: 'application/json' });
+    expect(inputs[0]).toEqual({
+      Bucket: 'reports',
+      Key: 'associations/dt=2026-11-26/r.jsonl.gz',
+      Body: Buffer.from('gz'),
+      ContentType: 'application/gzip',
+    });
+    expect(inputs[1]).toEqual({
+      Bucket: 'reports',
+      Key: 'runs/dt=2026-11-26/r.json',
+      Body: Buffer.from('{}'),
+      ContentType: 'application/json',
+    });
     expect(inputs[2]).toMatchObject({ ContentEncoding: 'identity' });
   });
 
   it('gets the object bytes', async () => {
-    s3.on(GetObjectCommand, { Bucket: 'reports', Key: 'latest/run.json' }).resolves({ Body: bodyOf('{"a":1}') as never });
+    s3.on(GetObjectCommand, { Bucket: 'reports', Key: 'latest/run.json' }).resolves({
+      Body: bodyOf('{"a":1}') as never,
+    });
     expect((await new S3ReportStore(client, 'reports').get('latest/run.json'))?.toString()).toBe('{"a":1}');
   });
 
   it('returns null on NoSuchKey', async () => {
-    s3.on(GetObjectCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }),
+    );
     expect(await new S3ReportStore(client, 'reports').get('latest/run.json')).toBeNull();
   });
 
   it('does not mistake a missing bucket or AccessDenied for a missing key', async () => {
     const store = new S3ReportStore(client, 'reports');
-    s3.on(GetObjectCommand).rejects(new NoSuchBucket({ message: 'The specified bucket does not exist', $metadata: { httpStatusCode: 404 } }));
+    s3.on(GetObjectCommand).rejects(
+      new NoSuchBucket({ message: 'The specified bucket does not exist', $metadata: { httpStatusCode: 404 } }),
+    );
     await expect(store.get('latest/run.json')).rejects.toThrow(ReportStoreError);
-    const denied = new S3ServiceException({ name: 'AccessDenied', $fault: 'client', message: 'Access Denied', $metadata: { httpStatusCode: 403 } });
+    const denied = new S3ServiceException({
+      name: 'AccessDenied',
+      $fault: 'client',
+      message: 'Access Denied',
+      $metadata: { httpStatusCode: 403 },
+    });
     s3.on(GetObjectCommand).rejects(denied);
     const error = (await store.get('latest/run.json').catch((e: unknown) => e)) as ReportStoreError;
     expect(error).toBeInstanceOf(ReportStoreError);
@@ -49,7 +77,9 @@ describe('S3ReportStore', () => {
   it('wraps put failures with the key and cause', async () => {
     const cause = new Error('socket hang up');
     s3.on(PutObjectCommand).rejects(cause);
-    const error = (await new S3ReportStore(client, 'reports').put('runs/x.json', Buffer.from('x'), 'application/json').catch((e: unknown) => e)) as ReportStoreError;
+    const error = (await new S3ReportStore(client, 'reports')
+      .put('runs/x.json', Buffer.from('x'), 'application/json')
+      .catch((e: unknown) => e)) as ReportStoreError;
     expect(error).toBeInstanceOf(ReportStoreError);
     expect(error.message).toBe('Cannot write s3://reports/runs/x.json: socket hang up');
     expect(error.cause).toBe(cause);

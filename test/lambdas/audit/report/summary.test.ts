@@ -1,6 +1,12 @@
 import { RUN_COLUMNS } from '../../../../lambdas/audit/report/schema';
 import { ReportFormatError, matchesGlueType } from '../../../../lambdas/audit/report/rows';
-import { buildRunSummary, parseRunSummary, ReportIntegrityError, serializeRunSummary, type RunSummaryInput } from '../../../../lambdas/audit/report/summary';
+import {
+  buildRunSummary,
+  parseRunSummary,
+  ReportIntegrityError,
+  serializeRunSummary,
+  type RunSummaryInput,
+} from '../../../../lambdas/audit/report/summary';
 import { DEEP, L3, deepOrg, orgOf } from '../drift/fixtures';
 import { RUN_ID, RUN_TIME, STATS, sampleRows, sampleSummary } from './row-fixtures';
 
@@ -60,7 +66,8 @@ describe('buildRunSummary', () => {
       report_key: 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
     });
     expect(Object.keys(summary)).toEqual(RUN_COLUMNS.map((c) => c.name));
-    for (const column of RUN_COLUMNS) expect(matchesGlueType(column.type, summary[column.name as keyof typeof summary])).toBe(true);
+    for (const column of RUN_COLUMNS)
+      expect(matchesGlueType(column.type, summary[column.name as keyof typeof summary])).toBe(true);
   });
 
   it('is COMPLETE only when every target has a definite status', () => {
@@ -83,10 +90,21 @@ describe('buildRunSummary', () => {
       ['222222222222', 'r-ab12', 'PENDING_CLOSURE'],
       ['333333333333', 'r-ab12', 'ACTIVE'],
     ]);
-    const base = rows[0]!;
+    const base = rows[0];
     const orgRows = org.targets.map((t) => ({ ...base, target_id: t.id }));
-    const summary = buildRunSummary(orgRows, { ...INPUT, org, organizationsThrottledRequests: 4, durationSeconds: 1.23456 });
-    expect(summary).toMatchObject({ roots: 1, accounts: 3, suspended_accounts: 2, throttled_requests: 7, duration_seconds: 1.235 });
+    const summary = buildRunSummary(orgRows, {
+      ...INPUT,
+      org,
+      organizationsThrottledRequests: 4,
+      durationSeconds: 1.23456,
+    });
+    expect(summary).toMatchObject({
+      roots: 1,
+      accounts: 3,
+      suspended_accounts: 2,
+      throttled_requests: 7,
+      duration_seconds: 1.235,
+    });
   });
 
   it('derives the report key from prefix and dt', () => {
@@ -96,12 +114,14 @@ describe('buildRunSummary', () => {
   it('refuses fewer or more rows than enumerated targets', () => {
     expect(() => buildRunSummary(rows.slice(1), INPUT)).toThrow(ReportIntegrityError);
     expect(() => buildRunSummary(rows.slice(1), INPUT)).toThrow('7 targets enumerated but 6 rows built');
-    expect(() => buildRunSummary([...rows, rows[0]!], INPUT)).toThrow(/8 rows built/);
+    expect(() => buildRunSummary([...rows, rows[0]], INPUT)).toThrow(/8 rows built/);
   });
 
   it('refuses a repeated target id even when the count matches', () => {
     const repeated = rows.map((r) => (r.target_id === DEEP ? { ...r, target_id: L3 } : r));
-    expect(() => buildRunSummary(repeated, INPUT)).toThrow(new ReportIntegrityError(`target ids reported more than once: ${L3}`));
+    expect(() => buildRunSummary(repeated, INPUT)).toThrow(
+      new ReportIntegrityError(`target ids reported more than once: ${L3}`),
+    );
   });
 
   it('refuses rows for targets that were not enumerated', () => {
@@ -129,14 +149,20 @@ describe('serializeRunSummary / parseRunSummary', () => {
     const { previous_run_id: _p, ...rest } = summary;
     const parsed = parseRunSummary(Buffer.from(JSON.stringify({ ...rest, new_column: 1 })));
     expect(parsed.previous_run_id).toBeNull();
-    expect(parseRunSummary(Buffer.from(JSON.stringify({ ...rest, targets_rejected: undefined }))).targets_rejected).toBe(0);
+    expect(
+      parseRunSummary(Buffer.from(JSON.stringify({ ...rest, targets_rejected: undefined }))).targets_rejected,
+    ).toBe(0);
     expect(Object.keys(parsed)).toEqual(RUN_COLUMNS.map((c) => c.name));
   });
 
   it('throws ReportFormatError on garbage', () => {
     expect(() => parseRunSummary(Buffer.from('nope'), 'run.json')).toThrow(ReportFormatError);
     expect(() => parseRunSummary(Buffer.from('nope'), 'run.json')).toThrow('run.json: not valid JSON');
-    expect(() => parseRunSummary(Buffer.from('{"run_id":1}'), 'run.json')).toThrow(/run.json: run_id: .*; audited_at: /);
-    expect(() => parseRunSummary(Buffer.from(JSON.stringify({ ...summary, drifted: 1.5 })), 'run.json')).toThrow(/drifted/);
+    expect(() => parseRunSummary(Buffer.from('{"run_id":1}'), 'run.json')).toThrow(
+      /run.json: run_id: .*; audited_at: /,
+    );
+    expect(() => parseRunSummary(Buffer.from(JSON.stringify({ ...summary, drifted: 1.5 })), 'run.json')).toThrow(
+      /drifted/,
+    );
   });
 });

@@ -6,7 +6,11 @@ import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-stor
 import { ReportStoreError, type ReportStore } from '../../../../lambdas/audit/report/report-store';
 import { ReportFormatError, type AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { ReportIntegrityError, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
-import { PreviousSnapshotError, readPreviousSnapshot, writeReport } from '../../../../lambdas/audit/report/write-report';
+import {
+  PreviousSnapshotError,
+  readPreviousSnapshot,
+  writeReport,
+} from '../../../../lambdas/audit/report/write-report';
 import { DT, RUN_ID, sampleRows, sampleSummary } from './row-fixtures';
 
 const PREFIX = 'audit/';
@@ -45,7 +49,12 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-function content(runId = RUN_ID, dt = DT, previousRows: AssociationRow[] | null = null, previousRunId: string | null = null) {
+function content(
+  runId = RUN_ID,
+  dt = DT,
+  previousRows: AssociationRow[] | null = null,
+  previousRunId: string | null = null,
+) {
   const { rows } = sampleRows(runId, '2026-11-26T02:00:00.000Z', previousRows);
   return { rows, summary: sampleSummary(rows, runId, previousRunId, dt), runId, dt };
 }
@@ -117,7 +126,9 @@ describe('writeReport', () => {
     await writeReport(store, PREFIX, content());
     const before = new Map(store.objects);
     const failing = Object.assign(new MemoryStore((key) => key.includes('/runs/')), { objects: store.objects });
-    await expect(writeReport(failing, PREFIX, content('20261127T020000Z', '2026-11-27'))).rejects.toThrow(ReportStoreError);
+    await expect(writeReport(failing, PREFIX, content('20261127T020000Z', '2026-11-27'))).rejects.toThrow(
+      ReportStoreError,
+    );
     expect(store.objects.get('audit/latest/run.json')).toEqual(before.get('audit/latest/run.json'));
   });
 
@@ -131,24 +142,33 @@ describe('writeReport', () => {
       ['the dated run PUT', (key: string) => key.includes('/runs/dt=2026-11-27/'), undefined],
       ['the latest/run.json PUT', (key: string) => key.endsWith('latest/run.json'), undefined],
       ['the read of latest/run.json', undefined, (key: string) => key.endsWith('latest/run.json')],
-    ])('when %s fails, latest/ is exactly the previous run and its snapshot is intact', async (_what, failPut, failGet) => {
-      const store = new MemoryStore();
-      const first = content(RUN_1, '2026-11-26');
-      await writeReport(store, PREFIX, first);
-      const latestBefore = store.objects.get('audit/latest/run.json');
-      const failing = Object.assign(new MemoryStore(failPut, failGet), { objects: store.objects });
-      await expect(writeReport(failing, PREFIX, content(RUN_2, '2026-11-27', first.rows, RUN_1))).rejects.toThrow(ReportStoreError);
+    ])(
+      'when %s fails, latest/ is exactly the previous run and its snapshot is intact',
+      async (_what, failPut, failGet) => {
+        const store = new MemoryStore();
+        const first = content(RUN_1, '2026-11-26');
+        await writeReport(store, PREFIX, first);
+        const latestBefore = store.objects.get('audit/latest/run.json');
+        const failing = Object.assign(new MemoryStore(failPut, failGet), { objects: store.objects });
+        await expect(writeReport(failing, PREFIX, content(RUN_2, '2026-11-27', first.rows, RUN_1))).rejects.toThrow(
+          ReportStoreError,
+        );
 
-      expect([...store.objects.keys()].filter((k) => k.startsWith('audit/latest/'))).toEqual(['audit/latest/run.json']);
-      expect(store.objects.get('audit/latest/run.json')).toEqual(latestBefore);
-      // A retry of the second run compares against the first, whole.
-      expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: RUN_1, rows: first.rows });
-    });
+        expect([...store.objects.keys()].filter((k) => k.startsWith('audit/latest/'))).toEqual([
+          'audit/latest/run.json',
+        ]);
+        expect(store.objects.get('audit/latest/run.json')).toEqual(latestBefore);
+        // A retry of the second run compares against the first, whole.
+        expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: RUN_1, rows: first.rows });
+      },
+    );
 
     it('writes no latest object besides run.json', async () => {
       const store = new MemoryStore();
       await writeReport(store, PREFIX, content(RUN_1, '2026-11-26'));
-      expect(store.puts.map((p) => p.key).filter((k) => k.startsWith('audit/latest/'))).toEqual(['audit/latest/run.json']);
+      expect(store.puts.map((p) => p.key).filter((k) => k.startsWith('audit/latest/'))).toEqual([
+        'audit/latest/run.json',
+      ]);
     });
   });
 
@@ -186,7 +206,9 @@ describe('writeReport', () => {
       const store = new MemoryStore();
       await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'));
       // The same second, manual: sorts after the scheduled id.
-      expect((await writeReport(store, PREFIX, content('20261126T020000Z-manual-000000', '2026-11-26'))).latestAdvanced).toBe(true);
+      expect(
+        (await writeReport(store, PREFIX, content('20261126T020000Z-manual-000000', '2026-11-26'))).latestAdvanced,
+      ).toBe(true);
       expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'))).latestAdvanced).toBe(true);
       expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'))).latestAdvanced).toBe(true);
       expect(store.puts.filter((p) => p.key === 'audit/latest/run.json')).toHaveLength(4);
@@ -206,7 +228,9 @@ describe('writeReport', () => {
       const c = content();
       store.objects.set('audit/latest/run.json', serializeRunSummary({ ...c.summary, run_id: 'zzz' }));
       await expect(writeReport(store, PREFIX, c)).rejects.toThrow(PreviousSnapshotError);
-      await expect(writeReport(store, PREFIX, c)).rejects.toThrow('mem/audit/latest/run.json names "zzz", which is not a run id');
+      await expect(writeReport(store, PREFIX, c)).rejects.toThrow(
+        'mem/audit/latest/run.json names "zzz", which is not a run id',
+      );
       expect(store.puts.map((p) => p.key)).not.toContain('audit/latest/run.json');
     });
   });
@@ -215,10 +239,16 @@ describe('writeReport', () => {
     const store = new MemoryStore();
     const c = content();
     await expect(writeReport(store, PREFIX, { ...c, runId: '20261127T020000Z' })).rejects.toThrow(ReportIntegrityError);
-    await expect(writeReport(store, PREFIX, { ...c, rows: c.rows.slice(1) })).rejects.toThrow(/summary reports 7 targets but 6 rows/);
+    await expect(writeReport(store, PREFIX, { ...c, rows: c.rows.slice(1) })).rejects.toThrow(
+      /summary reports 7 targets but 6 rows/,
+    );
     await expect(writeReport(store, 'other/', c)).rejects.toThrow(/report_key/);
-    await expect(writeReport(store, PREFIX, { ...c, rows: c.rows.map((r, i) => (i === 2 ? { ...r, run_id: 'x' } : r)) })).rejects.toThrow(/belongs to run x/);
-    await expect(writeReport(store, PREFIX, { ...c, dt: '2026-11-27' })).rejects.toThrow('run id 20261126T020000Z does not encode the date 2026-11-27');
+    await expect(
+      writeReport(store, PREFIX, { ...c, rows: c.rows.map((r, i) => (i === 2 ? { ...r, run_id: 'x' } : r)) }),
+    ).rejects.toThrow(/belongs to run x/);
+    await expect(writeReport(store, PREFIX, { ...c, dt: '2026-11-27' })).rejects.toThrow(
+      'run id 20261126T020000Z does not encode the date 2026-11-27',
+    );
     expect(store.objects.size).toBe(0);
   });
 });
@@ -279,11 +309,16 @@ describe('readPreviousSnapshot', () => {
   it('follows latest/run.json to the dated object its report_key names', async () => {
     const { store, second } = await seeded();
     const latestRunKey = 'audit/latest/run.json';
-    expect(JSON.parse(store.objects.get(latestRunKey)!.toString()).report_key).toBe('audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz');
+    expect(JSON.parse(store.objects.get(latestRunKey)!.toString()).report_key).toBe(
+      'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
+    );
     // Only latest/run.json and the dated associations object are read.
     store.calls.length = 0;
     expect(await readPreviousSnapshot(store, PREFIX, RUN_3)).toEqual({ runId: RUN_2, rows: second.rows });
-    expect(store.calls).toEqual([`get ${latestRunKey}`, 'get audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz']);
+    expect(store.calls).toEqual([
+      `get ${latestRunKey}`,
+      'get audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
+    ]);
   });
 
   it.each([
@@ -295,7 +330,10 @@ describe('readPreviousSnapshot', () => {
   ])('throws PreviousSnapshotError when latest report_key points at %s', async (_what, reportKey) => {
     const { store } = await seeded();
     const latest = JSON.parse(store.objects.get('audit/latest/run.json')!.toString());
-    store.objects.set('audit/latest/run.json', Buffer.from(`${JSON.stringify({ ...latest, report_key: reportKey })}\n`));
+    store.objects.set(
+      'audit/latest/run.json',
+      Buffer.from(`${JSON.stringify({ ...latest, report_key: reportKey })}\n`),
+    );
     store.calls.length = 0;
     for (const current of [RUN_3, RUN_2]) {
       await expect(readPreviousSnapshot(store, PREFIX, current)).rejects.toThrow(PreviousSnapshotError);
@@ -311,7 +349,9 @@ describe('readPreviousSnapshot', () => {
     const { store } = await seeded();
     const latest = JSON.parse(store.objects.get('audit/latest/run.json')!.toString());
     store.objects.set('audit/latest/run.json', Buffer.from(`${JSON.stringify({ ...latest, run_id: '../x' })}\n`));
-    await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow('Previous run id "../x" does not encode a date');
+    await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow(
+      'Previous run id "../x" does not encode a date',
+    );
   });
 
   it('reads the same prefix however it is spelled', async () => {
@@ -340,7 +380,9 @@ describe('readPreviousSnapshot', () => {
     const { store } = await seeded();
     store.objects.set('audit/latest/run.json', Buffer.from('{'));
     await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow(ReportFormatError);
-    await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow('mem/audit/latest/run.json: not valid JSON');
+    await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow(
+      'mem/audit/latest/run.json: not valid JSON',
+    );
   });
 
   it('reads what a directory store wrote', async () => {

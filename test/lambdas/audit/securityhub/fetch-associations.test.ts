@@ -39,11 +39,10 @@ const BASE_OPTIONS: FetchOptions = {
 const shMock = mockClient(SecurityHubClient);
 const client = new SecurityHubClient({});
 
-
 /** A random source returning the given values in order (then repeating the last). */
 function sequence(...values: number[]): () => number {
   let i = 0;
-  return () => values[Math.min(i++, values.length - 1)]!;
+  return () => values[Math.min(i++, values.length - 1)];
 }
 
 /** Options that keep the token bucket out of the way unless a test is about it. */
@@ -66,7 +65,10 @@ function requestedIds(input: BatchGetConfigurationPolicyAssociationsCommandInput
 
 const UPDATED_AT = new Date('2026-11-25T10:00:00.000Z');
 
-function found(id: string, extra: Partial<ConfigurationPolicyAssociationSummary> = {}): ConfigurationPolicyAssociationSummary {
+function found(
+  id: string,
+  extra: Partial<ConfigurationPolicyAssociationSummary> = {},
+): ConfigurationPolicyAssociationSummary {
   return {
     TargetId: id,
     TargetType: id.startsWith('r-') ? 'ROOT' : id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT',
@@ -79,8 +81,16 @@ function found(id: string, extra: Partial<ConfigurationPolicyAssociationSummary>
   };
 }
 
-function unprocessedEntry(id: string, code: string, reason = `reason ${code}`): UnprocessedConfigurationPolicyAssociation {
-  return { ConfigurationPolicyAssociationIdentifiers: { Target: { AccountId: id } }, ErrorCode: code, ErrorReason: reason };
+function unprocessedEntry(
+  id: string,
+  code: string,
+  reason = `reason ${code}`,
+): UnprocessedConfigurationPolicyAssociation {
+  return {
+    ConfigurationPolicyAssociationIdentifiers: { Target: { AccountId: id } },
+    ErrorCode: code,
+    ErrorReason: reason,
+  };
 }
 
 type Answer = { kind: 'found' } | { kind: 'unprocessed'; code: string } | { kind: 'omit' };
@@ -104,7 +114,8 @@ function serve(decide: (id: string, attempt: number) => Answer) {
       attempts.set(id, n);
       const answer = decide(id, n);
       if (answer.kind === 'found') out.ConfigurationPolicyAssociations!.push(found(id));
-      if (answer.kind === 'unprocessed') out.UnprocessedConfigurationPolicyAssociations!.push(unprocessedEntry(id, answer.code));
+      if (answer.kind === 'unprocessed')
+        out.UnprocessedConfigurationPolicyAssociations!.push(unprocessedEntry(id, answer.code));
     }
     return out;
   });
@@ -131,7 +142,7 @@ describe('fetchAssociations: grouping and mapping', () => {
     const result = await fetchAssociations(all, deps(time), { ...fast, concurrency: 1 });
 
     expect(groups.map((g) => g.length)).toEqual([50, 50, 20]);
-    const firstInput = shMock.commandCalls(BatchGetConfigurationPolicyAssociationsCommand)[0]!.args[0].input;
+    const firstInput = shMock.commandCalls(BatchGetConfigurationPolicyAssociationsCommand)[0].args[0].input;
     expect(firstInput.ConfigurationPolicyAssociationIdentifiers!.slice(0, 3)).toEqual([
       { Target: { RootId: 'r-ab12' } },
       { Target: { OrganizationalUnitId: 'ou-ab12-11111111' } },
@@ -139,7 +150,13 @@ describe('fetchAssociations: grouping and mapping', () => {
     ]);
     expect(result.associations.size).toBe(120);
     expect(result.unprocessed.size).toBe(0);
-    expect(result.stats).toEqual({ apiCalls: 3, throttledRequests: 0, redriveAttempts: 0, splitGroups: 0, deadlineReached: false });
+    expect(result.stats).toEqual({
+      apiCalls: 3,
+      throttledRequests: 0,
+      redriveAttempts: 0,
+      splitGroups: 0,
+      deadlineReached: false,
+    });
     expect(time.sleeps).toEqual([]);
   });
 
@@ -147,12 +164,19 @@ describe('fetchAssociations: grouping and mapping', () => {
     const time = fakeTime(1_700_000_000_000);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       ConfigurationPolicyAssociations: [
-        found('111111111111', { AssociationType: 'APPLIED', AssociationStatus: 'PENDING', ConfigurationPolicyId: 'SELF_MANAGED_SECURITY_HUB' }),
+        found('111111111111', {
+          AssociationType: 'APPLIED',
+          AssociationStatus: 'PENDING',
+          ConfigurationPolicyId: 'SELF_MANAGED_SECURITY_HUB',
+        }),
         found('333333333333', { UpdatedAt: undefined, AssociationStatusMessage: undefined, TargetType: undefined }),
       ],
     });
     const result = await fetchAssociations(
-      [{ id: '111111111111', type: 'ACCOUNT' }, { id: '333333333333', type: 'ACCOUNT' }],
+      [
+        { id: '111111111111', type: 'ACCOUNT' },
+        { id: '333333333333', type: 'ACCOUNT' },
+      ],
       deps(time),
       fast,
     );
@@ -184,14 +208,22 @@ describe('fetchAssociations: grouping and mapping', () => {
     const result = await fetchAssociations(asked, deps(time), fast);
 
     expect(result.associations.size).toBe(0);
-    const reasons = Object.fromEntries([...result.unprocessed.values()].map((u) => [u.targetId, [u.errorCode, u.errorReason]]));
+    const reasons = Object.fromEntries(
+      [...result.unprocessed.values()].map((u) => [u.targetId, [u.errorCode, u.errorReason]]),
+    );
     expect(reasons).toEqual({
       '100000000001': ['MALFORMED_RESPONSE', 'Unreadable association: AssociationType "SOMETHING_NEW"'],
       '100000000002': ['MALFORMED_RESPONSE', 'Unreadable association: AssociationStatus absent'],
       '100000000003': ['MALFORMED_RESPONSE', 'Unreadable association: AssociationStatus "DELETING"'],
       '100000000004': ['MALFORMED_RESPONSE', 'Unreadable association: ConfigurationPolicyId absent'],
-      '100000000005': ['MALFORMED_RESPONSE', 'Unreadable association: TargetType "ORGANIZATION" for a target asked for as ACCOUNT'],
-      '100000000006': ['MALFORMED_RESPONSE', 'Unreadable association: TargetType "ROOT" for a target asked for as ACCOUNT'],
+      '100000000005': [
+        'MALFORMED_RESPONSE',
+        'Unreadable association: TargetType "ORGANIZATION" for a target asked for as ACCOUNT',
+      ],
+      '100000000006': [
+        'MALFORMED_RESPONSE',
+        'Unreadable association: TargetType "ROOT" for a target asked for as ACCOUNT',
+      ],
     });
     expect(shMock.calls()).toHaveLength(1);
     expect(result.stats.redriveAttempts).toBe(0);
@@ -226,7 +258,10 @@ describe('fetchAssociations: grouping and mapping', () => {
     const time = fakeTime(1_700_000_000_000);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       ConfigurationPolicyAssociations: [found('100000000000'), found('999999999999')],
-      UnprocessedConfigurationPolicyAssociations: [unprocessedEntry('100000000000', '500'), unprocessedEntry('888888888888', '500')],
+      UnprocessedConfigurationPolicyAssociations: [
+        unprocessedEntry('100000000000', '500'),
+        unprocessedEntry('888888888888', '500'),
+      ],
     });
     const result = await fetchAssociations(targets(1), deps(time), fast);
     expect([...result.associations.keys()]).toEqual(['100000000000']);
@@ -266,7 +301,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   it('reports progress up to the total', async () => {
     const time = fakeTime(1_700_000_000_000);
     serve(() => ({ kind: 'found' }));
-    const progress: Array<[number, number]> = [];
+    const progress: [number, number][] = [];
     await fetchAssociations(targets(12), deps(time, { onProgress: (d, t) => progress.push([d, t]) }), {
       ...fast,
       groupSize: 5,
@@ -283,8 +318,12 @@ describe('fetchAssociations: grouping and mapping', () => {
     const time = fakeTime(1_700_000_000_000);
     await expect(fetchAssociations(targets(1), deps(time), { ...fast, groupSize: 0 })).rejects.toThrow(RangeError);
     await expect(fetchAssociations(targets(1), deps(time), { ...fast, concurrency: 0 })).rejects.toThrow(RangeError);
-    await expect(fetchAssociations(targets(1), deps(time), { ...fast, maxRedriveAttempts: -1 })).rejects.toThrow(RangeError);
-    await expect(fetchAssociations(targets(1), deps(time), { ...fast, requestsPerSecond: 0 })).rejects.toThrow(RangeError);
+    await expect(fetchAssociations(targets(1), deps(time), { ...fast, maxRedriveAttempts: -1 })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(fetchAssociations(targets(1), deps(time), { ...fast, requestsPerSecond: 0 })).rejects.toThrow(
+      RangeError,
+    );
   });
 });
 
@@ -322,7 +361,7 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
       if (calls === 3) {
         return {
           ConfigurationPolicyAssociations: ids.slice(1).map((id) => found(id)),
-          UnprocessedConfigurationPolicyAssociations: [unprocessedEntry(ids[0]!, '429')],
+          UnprocessedConfigurationPolicyAssociations: [unprocessedEntry(ids[0], '429')],
         };
       }
       return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
@@ -356,7 +395,8 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
       const ids = requestedIds(input);
       sizes.push(ids.length);
-      if (ids.includes('100000000005')) throw new InvalidInputException({ message: 'Invalid target 100000000005', $metadata: {} });
+      if (ids.includes('100000000005'))
+        throw new InvalidInputException({ message: 'Invalid target 100000000005', $metadata: {} });
       return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
     });
     const result = await fetchAssociations(targets(8), deps(time, { random: () => 0.5 }), {
@@ -385,7 +425,9 @@ describe('fetchAssociations: re-drive', () => {
     const time = fakeTime(1_700_000_000_000);
     const flaky = new Set(['100000000001', '100000000004', '100000000007']);
     const { groups } = serve((id, attempt) =>
-      flaky.has(id) && attempt <= 2 ? { kind: 'unprocessed', code: attempt === 1 ? '429' : 'LimitExceededException' } : { kind: 'found' },
+      flaky.has(id) && attempt <= 2
+        ? { kind: 'unprocessed', code: attempt === 1 ? '429' : 'LimitExceededException' }
+        : { kind: 'found' },
     );
     const result = await fetchAssociations(targets(9), deps(time, { random: sequence(0.5, 0.75) }), {
       ...fast,
@@ -463,8 +505,13 @@ describe('fetchAssociations: re-drive', () => {
 
   it('records the error name and message when a whole call keeps failing', async () => {
     const time = fakeTime(1_700_000_000_000);
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(new InternalException({ message: 'Internal failure', $metadata: {} }));
-    const result = await fetchAssociations(targets(2), deps(time, { random: () => 0 }), { ...fast, maxRedriveAttempts: 1 });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .rejects(new InternalException({ message: 'Internal failure', $metadata: {} }));
+    const result = await fetchAssociations(targets(2), deps(time, { random: () => 0 }), {
+      ...fast,
+      maxRedriveAttempts: 1,
+    });
     expect(result.unprocessed.get('100000000001')).toEqual({
       targetId: '100000000001',
       errorCode: 'InternalException',
@@ -487,7 +534,9 @@ describe('fetchAssociations: re-drive', () => {
     const time = fakeTime(1_700_000_000_000);
     const cause = new AccessDeniedException({ message: 'User is not authorized', $metadata: {} });
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(cause);
-    const error = (await fetchAssociations(targets(120), deps(time), fast).catch((e: unknown) => e)) as SecurityHubFetchError;
+    const error = (await fetchAssociations(targets(120), deps(time), fast).catch(
+      (e: unknown) => e,
+    )) as SecurityHubFetchError;
     expect(error).toBeInstanceOf(SecurityHubFetchError);
     expect(error.name).toBe('SecurityHubFetchError');
     expect(error.message).toContain('delegated administrator');
@@ -496,9 +545,14 @@ describe('fetchAssociations: re-drive', () => {
 
   it('throws SecurityHubFetchError when Security Hub is not enabled here (InvalidAccessException)', async () => {
     const time = fakeTime(1_700_000_000_000);
-    const cause = new InvalidAccessException({ message: 'Account is not subscribed to AWS Security Hub', $metadata: {} });
+    const cause = new InvalidAccessException({
+      message: 'Account is not subscribed to AWS Security Hub',
+      $metadata: {},
+    });
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(cause);
-    const error = (await fetchAssociations(targets(120), deps(time), fast).catch((e: unknown) => e)) as SecurityHubFetchError;
+    const error = (await fetchAssociations(targets(120), deps(time), fast).catch(
+      (e: unknown) => e,
+    )) as SecurityHubFetchError;
     expect(error).toBeInstanceOf(SecurityHubFetchError);
     expect(error.message).toContain('InvalidAccessException');
     expect(error.cause).toBe(cause);
@@ -564,7 +618,9 @@ describe('fetchAssociations: deadline', () => {
     const time = fakeTime(1_700_000_000_000);
     const result = await fetchAssociations(targets(5), deps(time, { deadline: time.now - 1 }), fast);
     expect(shMock.calls()).toHaveLength(0);
-    expect([...result.unprocessed.values()].every((u) => u.errorCode === 'DEADLINE_EXCEEDED' && u.attempts === 0)).toBe(true);
+    expect([...result.unprocessed.values()].every((u) => u.errorCode === 'DEADLINE_EXCEEDED' && u.attempts === 0)).toBe(
+      true,
+    );
     expect(result.unprocessed.size).toBe(5);
     expect(result.stats.deadlineReached).toBe(true);
   });
@@ -628,7 +684,7 @@ describe('fetchAssociations: stats and invariants', () => {
       counter.throttledRequests += 1;
       return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
     });
-    const result = await fetchAssociations(targets(4), deps(time, { requestCounter: counter as RequestCounter }), {
+    const result = await fetchAssociations(targets(4), deps(time, { requestCounter: counter }), {
       ...fast,
       groupSize: 2,
     });
@@ -664,8 +720,18 @@ describe('fetchAssociations: stats and invariants', () => {
 
   it('does not slow down for a 429 on single unprocessed entries (those are re-driven, not the request rate)', async () => {
     const time = fakeTime(1_700_000_000_000);
-    serve((id, attempt) => (id === '100000000001' && attempt === 1 ? { kind: 'unprocessed', code: '429' } : { kind: 'found' }));
-    await fetchAssociations(targets(6), deps(time), { ...fast, groupSize: 1, concurrency: 1, requestsPerSecond: 4, burst: 1, baseDelayMs: 0, maxDelayMs: 0 });
+    serve((id, attempt) =>
+      id === '100000000001' && attempt === 1 ? { kind: 'unprocessed', code: '429' } : { kind: 'found' },
+    );
+    await fetchAssociations(targets(6), deps(time), {
+      ...fast,
+      groupSize: 1,
+      concurrency: 1,
+      requestsPerSecond: 4,
+      burst: 1,
+      baseDelayMs: 0,
+      maxDelayMs: 0,
+    });
     expect(time.sleeps.filter((ms) => ms > 0)).toEqual([250, 250, 250, 250, 250, 250]);
   });
 
@@ -704,12 +770,17 @@ describe('fetchAssociations: stats and invariants', () => {
     });
     const time = fakeTime(1_700_000_000_000);
     const list = [...targets(300), ...targets(40, 'ORGANIZATIONAL_UNIT', 'ou-'), ...targets(50)];
-    const result = await fetchAssociations(list, deps(time, { random: rand }), { ...fast, groupSize: 20, concurrency: 4 });
+    const result = await fetchAssociations(list, deps(time, { random: rand }), {
+      ...fast,
+      groupSize: 20,
+      concurrency: 4,
+    });
 
     const requested = new Set(list.map((t) => t.id));
     expect(requested.size).toBe(340);
     for (const id of result.associations.keys()) expect(result.unprocessed.has(id)).toBe(false);
-    for (const id of [...result.associations.keys(), ...result.unprocessed.keys()]) expect(requested.has(id)).toBe(true);
+    for (const id of [...result.associations.keys(), ...result.unprocessed.keys()])
+      expect(requested.has(id)).toBe(true);
     for (const id of requested) {
       const where = result.associations.has(id) ? 'found' : result.unprocessed.has(id) ? 'unprocessed' : 'neither';
       if (where === 'neither') expect(latest.get(id)).toBe('omit');

@@ -23,12 +23,12 @@ describe('mapConcurrent', () => {
   it('returns results in input order whatever the completion order', async () => {
     const gates = [deferred<void>(), deferred<void>(), deferred<void>()];
     const running = mapConcurrent([0, 1, 2], 3, async (item) => {
-      await gates[item]!.promise;
+      await gates[item].promise;
       return item * 10;
     });
-    gates[2]!.resolve();
-    gates[0]!.resolve();
-    gates[1]!.resolve();
+    gates[2].resolve();
+    gates[0].resolve();
+    gates[1].resolve();
     await expect(running).resolves.toEqual([0, 10, 20]);
   });
 

@@ -1,7 +1,6 @@
 import { TokenBucket } from '../../../../lambdas/audit/util/token-bucket';
 import { fakeTime } from '../../../support/fake-time';
 
-
 describe('TokenBucket', () => {
   it('lets a full burst through at once, then paces at the refill rate', async () => {
     const time = fakeTime(0);
