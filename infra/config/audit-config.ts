@@ -277,7 +277,7 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const above = row[j];
       const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(above + 1, (row[j - 1]) + 1, diagonal + cost);
+      row[j] = Math.min(above + 1, row[j - 1] + 1, diagonal + cost);
       diagonal = above;
     }
   }

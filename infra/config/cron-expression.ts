@@ -59,7 +59,7 @@ function checkItem(item: string, field: FieldSpec): string | undefined {
     return `${field.name} field: empty list item`;
   }
   if (field.special?.test(item.toUpperCase())) {
-    if (item.endsWith("W") && /^\d/.test(item)) {
+    if (item.endsWith('W') && /^\d/.test(item)) {
       return checkValue(item.slice(0, -1), field);
     }
     return undefined;
@@ -94,7 +94,7 @@ function checkItem(item: string, field: FieldSpec): string | undefined {
  */
 export function cronExpressionProblem(expression: string): string | undefined {
   const inner = /^cron\((.*)\)$/.exec(expression.trim())?.[1] ?? expression.trim();
-  if (inner.startsWith("rate(")) {
+  if (inner.startsWith('rate(')) {
     return 'expected a cron(...) expression, not rate(...)';
   }
   const parts = inner.trim().split(/\s+/);
@@ -102,7 +102,7 @@ export function cronExpressionProblem(expression: string): string | undefined {
     return `expected 6 fields "cron(minutes hours day-of-month month day-of-week year)", got ${parts.length}`;
   }
   for (const [index, field] of FIELDS.entries()) {
-    for (const item of (parts[index]).split(',')) {
+    for (const item of parts[index].split(',')) {
       const problem = checkItem(item, field);
       if (problem) {
         return problem;

@@ -7,19 +7,17 @@ import { createTestApp } from './test-app';
 
 /** Every acknowledgment (id → reason) recorded in the construct tree. */
 function acknowledgments(root: IConstruct): { path: string; id: string; reason: string }[] {
-  return root.node
-    .findAll()
-    .flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((entry) =>
-          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-            path: construct.node.path,
-            id,
-            reason,
-          })),
-        ),
-    );
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
 }
 
 const VARIANTS: Record<string, Record<string, unknown>> = {

@@ -9,7 +9,6 @@
  * millisecond or two (re-drive backoff capped at 2 ms, pacing far above the call count).
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { Context } from 'aws-lambda';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
 import { generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
 import { allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';

@@ -38,11 +38,9 @@ const exclusionEntry = z.strictObject(
       .string({ error: required('a non-empty reason') })
       .trim()
       .min(1, { error: 'expected a non-empty reason' }),
-    expires: z
-      .string({ error: required('a date YYYY-MM-DD') })
-      .refine(isCalendarDate, {
-        error: (issue) => `expected a calendar date YYYY-MM-DD, got ${JSON.stringify(issue.input)}`,
-      }),
+    expires: z.string({ error: required('a date YYYY-MM-DD') }).refine(isCalendarDate, {
+      error: (issue) => `expected a calendar date YYYY-MM-DD, got ${JSON.stringify(issue.input)}`,
+    }),
   },
   {
     error: (issue) =>

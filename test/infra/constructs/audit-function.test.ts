@@ -58,7 +58,7 @@ function sdkOperationsUsed(dir: string): string[] {
         for (const match of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z]+)'/g)) {
           const service = services[match[2]];
           if (!service) continue;
-          for (const name of (match[1]).split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
+          for (const name of match[1].split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
             const operation = /^paginate([A-Z]\w+)$/.exec(name)?.[1] ?? /^([A-Z]\w+)Command$/.exec(name)?.[1];
             if (operation) operations.add(`${service}:${operation}`);
           }

@@ -225,14 +225,12 @@ describe('handler', () => {
 
   it('emits IncompleteRun 1 and no TargetsAudited when the audit throws', async () => {
     const { handler, orgMock, sdk, putKeys } = loadHandler();
-    orgMock
-      .on(sdk.orgs.ListRootsCommand)
-      .rejects(
-        Object.assign(new Error('You are not authorized'), {
-          name: 'AccessDeniedException',
-          $metadata: { httpStatusCode: 403 },
-        }),
-      );
+    orgMock.on(sdk.orgs.ListRootsCommand).rejects(
+      Object.assign(new Error('You are not authorized'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
     const error = (await handler(scheduled(26), context).catch((e: unknown) => e)) as Error;
     expect(error.name).toBe('OrganizationWalkError');
     expect(putKeys()).toEqual([]);

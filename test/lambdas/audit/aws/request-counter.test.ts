@@ -1,9 +1,5 @@
 import { ListRootsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import {
-  BatchGetConfigurationPolicyAssociationsCommand,
-  SecurityHubClient,
-  type SecurityHubClientConfig,
-} from '@aws-sdk/client-securityhub';
+import { BatchGetConfigurationPolicyAssociationsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { Readable } from 'node:stream';
 import {
   attachRequestCounter,

@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import type { RequestCounter } from '../../../../lambdas/audit/aws/request-counter';
 import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
 import type { TargetType } from '../../../../lambdas/audit/model';
 import {
