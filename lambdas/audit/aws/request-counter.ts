@@ -91,7 +91,8 @@ export function attachRequestCounter(client: MiddlewareClient): RequestCounter {
   const middleware: CounterMiddleware = (next) => async (args) => {
     counter.requests += 1;
     try {
-      return await next(args);
+      const result: unknown = await next(args);
+      return result;
     } catch (error) {
       if (isThrottlingError(error)) counter.throttledRequests += 1;
       throw error;

@@ -10,6 +10,7 @@ export const DEFAULT_DISPLAY_LENGTH = 200;
 
 // C0 controls, DEL, C1 controls, and the Unicode format characters that reorder or hide
 // text: bidi embeddings/overrides/isolates, zero-width marks, line/paragraph separators, BOM.
+// eslint-disable-next-line no-control-regex -- matching control characters is this pattern's purpose
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
 
 function escapeChar(char: string): string {
@@ -40,6 +41,9 @@ export function listBounded(
   max = 10,
   render: (item: string) => string = displaySafe,
 ): string {
-  const shown = items.slice(0, max).map(render).join(', ');
+  const shown = items
+    .slice(0, max)
+    .map((item) => render(item))
+    .join(', ');
   return items.length > max ? `${shown} and ${items.length - max} more` : shown;
 }

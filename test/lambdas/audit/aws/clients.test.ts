@@ -6,7 +6,7 @@ import {
 } from '../../../../lambdas/audit/aws/clients';
 
 jest.mock('@aws-sdk/credential-providers', () => ({
-  fromTemporaryCredentials: jest.fn(() => async () => ({ accessKeyId: 'ASSUMED', secretAccessKey: 'secret' })),
+  fromTemporaryCredentials: jest.fn(() => () => Promise.resolve({ accessKeyId: 'ASSUMED', secretAccessKey: 'secret' })),
 }));
 
 const mockedFromTemporaryCredentials = jest.mocked(fromTemporaryCredentials);

@@ -23,13 +23,15 @@ function fakeHandler(responses: FakeResponse[]) {
   let call = 0;
   return {
     calls: () => call,
-    handle: async () => {
+    handle: () => {
       const next = responses[Math.min(call, responses.length - 1)];
       call += 1;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (next.errorType) headers['x-amzn-errortype'] = next.errorType;
       const body = JSON.stringify(next.body ?? (next.errorType ? { message: `fake ${next.errorType}` } : {}));
-      return { response: { statusCode: next.status, headers, body: Readable.from([Buffer.from(body)]) } };
+      return Promise.resolve({
+        response: { statusCode: next.status, headers, body: Readable.from([Buffer.from(body)]) },
+      });
     },
   };
 }
@@ -38,11 +40,12 @@ function fakeHandler(responses: FakeResponse[]) {
 function noDelayRetry(maxAttempts: number) {
   const token = (count: number) => ({ getRetryCount: () => count, getRetryDelay: () => 0 });
   return {
-    acquireInitialRetryToken: async () => token(0),
-    refreshRetryTokenForRetry: async (t: ReturnType<typeof token>, info: { errorType: string }) => {
+    acquireInitialRetryToken: () => Promise.resolve(token(0)),
+    refreshRetryTokenForRetry: (t: ReturnType<typeof token>, info: { errorType: string }) => {
       const count = t.getRetryCount() + 1;
-      if (count >= maxAttempts || info.errorType === 'CLIENT_ERROR') throw new Error('no more retries');
-      return token(count);
+      if (count >= maxAttempts || info.errorType === 'CLIENT_ERROR')
+        return Promise.reject(new Error('no more retries'));
+      return Promise.resolve(token(count));
     },
     recordSuccess: () => undefined,
   };
