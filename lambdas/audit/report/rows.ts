@@ -5,8 +5,13 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import {
+  ACCOUNT_STATUSES,
+  ASSOCIATION_STATUSES,
+  ASSOCIATION_TYPES,
+  AUDIT_RESULTS,
   CHANGE_KINDS,
   DRIFT_REASONS,
+  TARGET_TYPES,
   type AccountStatus,
   type AssociationStatus,
   type AssociationType,
@@ -16,7 +21,7 @@ import {
   type TargetType,
 } from '../model';
 import type { TargetFinding } from '../drift/drift-rules';
-import { applyHistory, type TargetHistory } from '../drift/history';
+import type { TargetHistory } from '../drift/history';
 import { ASSOCIATION_COLUMNS, type GlueColumnType, type ReportColumn } from './schema';
 
 /** A report object is not what this code writes: bad gzip, bad JSON, wrong columns or types. */
@@ -143,29 +148,20 @@ export function toAssociationRow(finding: TargetFinding, history: TargetHistory,
   };
 }
 
-export interface BuildRowsInput extends RowRun {
-  /** From `evaluateDrift`: one per target, in org order. */
-  readonly findings: readonly TargetFinding[];
-  /** The previous run's rows; `null` for the first run. */
-  readonly previousRows: readonly AssociationRow[] | null;
-}
-
-export interface BuiltRows {
-  /** One per finding, same order. */
-  readonly rows: AssociationRow[];
-  /** Ids in the previous run but not in this one, sorted. */
-  readonly departedTargets: string[];
-}
-
-/** Applies history against the previous rows and turns every finding into a row. */
-export function buildAssociationRows(input: BuildRowsInput): BuiltRows {
-  const history = applyHistory(input.findings, input.previousRows, input.auditedAt);
-  const rows = input.findings.map((finding) => {
-    const entry = history.byTarget.get(finding.target.id);
-    if (!entry) throw new Error(`no history for ${finding.target.id}`); // applyHistory covers every finding
-    return toAssociationRow(finding, entry, input);
+/**
+ * Turns every finding, with its history, into a row: one per finding, same order.
+ * @param history from `compareWithHistory`, which covers every finding.
+ */
+export function buildAssociationRows(
+  findings: readonly TargetFinding[],
+  history: ReadonlyMap<string, TargetHistory>,
+  run: RowRun,
+): AssociationRow[] {
+  return findings.map((finding) => {
+    const entry = history.get(finding.target.id);
+    if (!entry) throw new ReportFormatError(`no history for ${finding.target.id}`);
+    return toAssociationRow(finding, entry, run);
   });
-  return { rows, departedTargets: [...history.departedTargets] };
 }
 
 /** gzip JSON Lines, one row per line, keys in {@link ASSOCIATION_COLUMNS} order. */
@@ -187,21 +183,21 @@ const rowShape = {
   run_id: z.string(),
   audited_at: z.string(),
   target_id: z.string(),
-  target_type: z.enum(['ROOT', 'ORGANIZATIONAL_UNIT', 'ACCOUNT']),
+  target_type: z.enum(TARGET_TYPES),
   target_name: z.string(),
   parent_id: nullableString,
   ou_path: z.string(),
-  account_status: z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE']).nullable().default(null),
+  account_status: z.enum(ACCOUNT_STATUSES).nullable().default(null),
   configuration_policy_id: nullableString,
-  association_type: z.enum(['APPLIED', 'INHERITED']).nullable().default(null),
-  association_status: z.enum(['SUCCESS', 'PENDING', 'FAILED']).nullable().default(null),
+  association_type: z.enum(ASSOCIATION_TYPES).nullable().default(null),
+  association_status: z.enum(ASSOCIATION_STATUSES).nullable().default(null),
   association_status_message: nullableString,
   updated_at: nullableString,
   expected_policy_id: nullableString,
   baseline_policy_id: nullableString,
   drift: z.boolean(),
   drift_reasons: z.array(z.enum(DRIFT_REASONS)).default([]),
-  audit_result: z.enum(['OK', 'DRIFT', 'EXCLUDED']),
+  audit_result: z.enum(AUDIT_RESULTS),
   changes: z.array(z.enum(CHANGE_KINDS)).default([]),
   error_code: nullableString,
   error_reason: nullableString,

@@ -3,7 +3,7 @@
  * retried invocation of the same schedule gets the same id and overwrites its own
  * objects instead of adding a second run for the day.
  */
-import type { RunTrigger } from './summary';
+import type { RunTrigger } from '../model';
 
 /** The event time cannot name a run. */
 export class RunIdError extends Error {

@@ -3,7 +3,14 @@
  * integrity check that every enumerated target was reported exactly once.
  */
 import { z } from 'zod';
-import type { FetchStats, OrgSnapshot } from '../model';
+import {
+  RUN_STATUSES,
+  RUN_TRIGGERS,
+  type FetchStats,
+  type OrgSnapshot,
+  type RunStatus,
+  type RunTrigger,
+} from '../model';
 import { orderByColumns, ReportFormatError, type AssociationRow } from './rows';
 import { reportKeys } from './report-store';
 import { RUN_COLUMNS } from './schema';
@@ -16,8 +23,7 @@ export class ReportIntegrityError extends Error {
   }
 }
 
-export type RunTrigger = 'SCHEDULED' | 'MANUAL';
-export type RunStatus = 'COMPLETE' | 'INCOMPLETE';
+export type { RunStatus, RunTrigger } from '../model';
 
 /** One row of the `runs` table: exactly {@link RUN_COLUMNS}, in that order. */
 export interface RunSummary {
@@ -176,8 +182,8 @@ const count32 = z.number().int().min(0).max(2_147_483_647);
 const summaryShape = {
   run_id: z.string(),
   audited_at: z.string(),
-  trigger: z.enum(['SCHEDULED', 'MANUAL']),
-  run_status: z.enum(['COMPLETE', 'INCOMPLETE']),
+  trigger: z.enum(RUN_TRIGGERS),
+  run_status: z.enum(RUN_STATUSES),
   targets_enumerated: count32,
   targets_reported: count32,
   // Absent from runs written before the column existed.

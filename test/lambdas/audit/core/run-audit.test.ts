@@ -38,13 +38,14 @@ class MemoryStore implements ReportStore {
   readonly objects = new Map<string, Buffer>();
   readonly puts: string[] = [];
 
-  async put(key: string, body: Buffer): Promise<void> {
+  put(key: string, body: Buffer): Promise<void> {
     this.puts.push(key);
     this.objects.set(key, body);
+    return Promise.resolve();
   }
 
-  async get(key: string): Promise<Buffer | null> {
-    return this.objects.get(key) ?? null;
+  get(key: string): Promise<Buffer | null> {
+    return Promise.resolve(this.objects.get(key) ?? null);
   }
 
   describe(): string {
@@ -127,10 +128,10 @@ describe('runAudit', () => {
   it("counts this run's Organizations requests only, though the counter lives as long as the client", async () => {
     // A warm Lambda reuses its clients, so the counter starts where the last run left it.
     const organizationsCounter = { requests: 100, throttledRequests: 7 };
-    orgMock.on(ListRootsCommand).callsFake(async () => {
+    orgMock.on(ListRootsCommand).callsFake(() => {
       organizationsCounter.requests += 3; // e.g. two throttled attempts, then success
       organizationsCounter.throttledRequests += 2;
-      return { Roots: [{ Id: ROOT, Name: 'Root' }] };
+      return Promise.resolve({ Roots: [{ Id: ROOT, Name: 'Root' }] });
     });
     const outcome = await runAudit(deps({ organizationsCounter }), request());
     expect(outcome.summary.organizations_api_calls).toBe(3);

@@ -1,6 +1,8 @@
 /** Rows and summaries for the report, digest, metrics and CLI tests. Not a test file itself. */
 import type { Association, FetchStats } from '../../../../lambdas/audit/model';
 import { evaluateDrift } from '../../../../lambdas/audit/drift/drift-rules';
+import { compareWithHistory } from '../../../../lambdas/audit/drift/history';
+import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
 import { buildAssociationRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { buildRunSummary, type RunSummary } from '../../../../lambdas/audit/report/summary';
 import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, deepOrg, mapOf, unprocessedOf } from '../drift/fixtures';
@@ -42,7 +44,11 @@ export function sampleRows(runId = RUN_ID, auditedAt = RUN_TIME, previousRows: A
     now: Date.parse(auditedAt),
     pendingStaleMs: 86_400_000,
   });
-  return buildAssociationRows({ findings, runId, auditedAt, previousRows });
+  const history = compareWithHistory(findings, previousRows && toPreviousRun('previous', previousRows), auditedAt);
+  return {
+    rows: buildAssociationRows(findings, history.byTarget, { runId, auditedAt }),
+    departedTargets: history.departedTargets,
+  };
 }
 
 export function sampleSummary(

@@ -13,7 +13,7 @@ const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 
 /** What GetObject's Body offers; enough of the SDK's stream mixin for the store. */
-const bodyOf = (text: string) => ({ transformToByteArray: async () => new Uint8Array(Buffer.from(text)) });
+const bodyOf = (text: string) => ({ transformToByteArray: () => Promise.resolve(new Uint8Array(Buffer.from(text))) });
 
 describe('S3ReportStore', () => {
   beforeEach(() => s3.reset());

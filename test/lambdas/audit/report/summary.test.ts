@@ -146,7 +146,8 @@ describe('serializeRunSummary / parseRunSummary', () => {
   });
 
   it('tolerates a missing previous_run_id and unknown columns', () => {
-    const { previous_run_id: _p, ...rest } = summary;
+    const rest: Record<string, unknown> = { ...summary };
+    delete rest.previous_run_id;
     const parsed = parseRunSummary(Buffer.from(JSON.stringify({ ...rest, new_column: 1 })));
     expect(parsed.previous_run_id).toBeNull();
     expect(

@@ -5,7 +5,12 @@ import { gunzipSync } from 'node:zlib';
 import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-store';
 import { ReportStoreError, type ReportStore } from '../../../../lambdas/audit/report/report-store';
 import { ReportFormatError, type AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { ReportIntegrityError, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
+import {
+  parseRunSummary,
+  ReportIntegrityError,
+  serializeRunSummary,
+  type RunSummary,
+} from '../../../../lambdas/audit/report/summary';
 import {
   PreviousSnapshotError,
   readPreviousSnapshot,
@@ -25,16 +30,17 @@ class MemoryStore implements ReportStore {
     private readonly failOn?: (key: string) => boolean,
     private readonly failGetOn?: (key: string) => boolean,
   ) {}
-  async put(key: string, body: Buffer, contentType: string, contentEncoding?: string): Promise<void> {
+  put(key: string, body: Buffer, contentType: string, contentEncoding?: string): Promise<void> {
     this.calls.push(`put ${key}`);
-    if (this.failOn?.(key)) throw new ReportStoreError(`Cannot write mem/${key}: boom`, key);
+    if (this.failOn?.(key)) return Promise.reject(new ReportStoreError(`Cannot write mem/${key}: boom`, key));
     this.puts.push({ key, contentType, ...(contentEncoding ? { contentEncoding } : {}) });
     this.objects.set(key, body);
+    return Promise.resolve();
   }
-  async get(key: string): Promise<Buffer | null> {
+  get(key: string): Promise<Buffer | null> {
     this.calls.push(`get ${key}`);
-    if (this.failGetOn?.(key)) throw new ReportStoreError(`Cannot read mem/${key}: boom`, key);
-    return this.objects.get(key) ?? null;
+    if (this.failGetOn?.(key)) return Promise.reject(new ReportStoreError(`Cannot read mem/${key}: boom`, key));
+    return Promise.resolve(this.objects.get(key) ?? null);
   }
   describe(): string {
     return 'mem';
@@ -86,7 +92,7 @@ describe('writeReport', () => {
     ]);
     const dated = await readFile(join(root, written.associationsKey));
     expect(gunzipSync(dated).toString().trim().split('\n')).toHaveLength(c.rows.length);
-    const latest = JSON.parse(await readFile(join(root, written.latestRunKey), 'utf8'));
+    const latest = JSON.parse(await readFile(join(root, written.latestRunKey), 'utf8')) as RunSummary;
     expect(latest).toEqual(c.summary);
     // The pointer: latest's report_key names the dated associations object.
     expect(latest.report_key).toBe(written.associationsKey);
@@ -212,7 +218,7 @@ describe('writeReport', () => {
       expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'))).latestAdvanced).toBe(true);
       expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'))).latestAdvanced).toBe(true);
       expect(store.puts.filter((p) => p.key === 'audit/latest/run.json')).toHaveLength(4);
-      expect(JSON.parse(store.objects.get('audit/latest/run.json')!.toString()).run_id).toBe(NEXT_DAY);
+      expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe(NEXT_DAY);
     });
 
     it('does not move latest for a run a day older either', async () => {
@@ -220,7 +226,7 @@ describe('writeReport', () => {
       await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'));
       const written = await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'));
       expect(written).toMatchObject({ latestAdvanced: false, latestRunId: NEXT_DAY });
-      expect(JSON.parse(store.objects.get('audit/latest/run.json')!.toString()).run_id).toBe(NEXT_DAY);
+      expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe(NEXT_DAY);
     });
 
     it('fails loudly, after the dated objects, when latest names something that is not a run id', async () => {
@@ -309,7 +315,7 @@ describe('readPreviousSnapshot', () => {
   it('follows latest/run.json to the dated object its report_key names', async () => {
     const { store, second } = await seeded();
     const latestRunKey = 'audit/latest/run.json';
-    expect(JSON.parse(store.objects.get(latestRunKey)!.toString()).report_key).toBe(
+    expect(parseRunSummary(store.objects.get(latestRunKey)!).report_key).toBe(
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
     );
     // Only latest/run.json and the dated associations object are read.
@@ -329,7 +335,7 @@ describe('readPreviousSnapshot', () => {
     ['a path out of the layout', 'audit/associations/dt=2026-11-26/../../../etc/passwd'],
   ])('throws PreviousSnapshotError when latest report_key points at %s', async (_what, reportKey) => {
     const { store } = await seeded();
-    const latest = JSON.parse(store.objects.get('audit/latest/run.json')!.toString());
+    const latest = parseRunSummary(store.objects.get('audit/latest/run.json')!);
     store.objects.set(
       'audit/latest/run.json',
       Buffer.from(`${JSON.stringify({ ...latest, report_key: reportKey })}\n`),
@@ -347,7 +353,7 @@ describe('readPreviousSnapshot', () => {
 
   it('throws PreviousSnapshotError when latest names something that is not a run id', async () => {
     const { store } = await seeded();
-    const latest = JSON.parse(store.objects.get('audit/latest/run.json')!.toString());
+    const latest = parseRunSummary(store.objects.get('audit/latest/run.json')!);
     store.objects.set('audit/latest/run.json', Buffer.from(`${JSON.stringify({ ...latest, run_id: '../x' })}\n`));
     await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow(
       'Previous run id "../x" does not encode a date',
