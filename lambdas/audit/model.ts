@@ -135,6 +135,14 @@ export const RUN_STATUSES = ['COMPLETE', 'INCOMPLETE'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /**
+ * What the run could make of the previous run's snapshot: OK (verified and compared
+ * with), NONE (there is none: the first run) or UNTRUSTED (it failed verification, so
+ * history was treated as unavailable and every drifted target counted as new drift).
+ */
+export const PREVIOUS_RUN_STATUSES = ['OK', 'NONE', 'UNTRUSTED'] as const;
+export type PreviousRunStatus = (typeof PREVIOUS_RUN_STATUSES)[number];
+
+/**
  * Desired state: target id (root, OU or account) to policy id or `SELF_MANAGED`,
  * inherited down the tree like the service itself does.
  */

@@ -9,13 +9,13 @@ import { parseBaseline } from '../drift/baseline';
 import { parseExclusions } from '../drift/exclusions';
 import { checkKnownTargets } from '../drift/known-targets';
 import { evaluateDrift, type TargetFinding } from '../drift/drift-rules';
-import { compareWithHistory, type HistoryResult, type PreviousRun } from '../drift/history';
-import { toPreviousRun } from '../report/previous-run';
-import { buildAssociationRows, type AssociationRow } from '../report/rows';
+import { compareWithHistory, type HistoryResult } from '../drift/history';
+import { readPreviousRun, type PreviousRunRead } from '../report/read-previous';
+import { buildAssociationRows, encodeRows, type AssociationRow, type EncodedRows } from '../report/rows';
 import { buildRunSummary, type RunSummary } from '../report/summary';
 import { deriveRunId, type RunIdentity } from '../report/run-id';
 import type { ReportStore } from '../report/report-store';
-import { readPreviousSnapshot, writeReport, type WrittenReport } from '../report/write-report';
+import { writeReport, type WrittenReport } from '../report/write-report';
 
 /** A JSON document handed to the audit, with where it came from for error messages. */
 export interface SourceDocument {
@@ -187,10 +187,23 @@ function evaluateStep(
   });
 }
 
-/** Read history: the previous run this one compares with, or `null`. */
-async function readHistoryStep(ctx: RunContext): Promise<PreviousRun | null> {
-  const snapshot = await readPreviousSnapshot(ctx.deps.store, ctx.request.reportPrefix, ctx.run.runId);
-  return snapshot && toPreviousRun(snapshot.runId, snapshot.rows);
+/**
+ * Read history: the previous run this one compares with, verified. Untrusted history is
+ * not an error: the run goes on without it (every drifted target counts as new drift).
+ */
+async function readHistoryStep(ctx: RunContext): Promise<PreviousRunRead> {
+  const { deps, request, run } = ctx;
+  const history = await readPreviousRun(deps.store, request.reportPrefix, run.runId, deps.clock.now());
+  if (history.status === 'UNTRUSTED') {
+    deps.logger?.warn(
+      'Previous run snapshot not trusted; comparing with nothing, so every drifted target is new drift',
+      {
+        runId: run.runId,
+        reason: history.reason ?? '',
+      },
+    );
+  }
+  return history;
 }
 
 /** Summarise: the run's counts, checked against the walk (every target exactly once). */
@@ -201,7 +214,8 @@ function summariseStep(
     readonly fetched: FetchResult;
     readonly rows: readonly AssociationRow[];
     readonly history: HistoryResult;
-    readonly previous: PreviousRun | null;
+    readonly previous: PreviousRunRead;
+    readonly encoded: EncodedRows;
     readonly organizationsCalls: RequestCounter;
   },
 ): RunSummary {
@@ -215,7 +229,10 @@ function summariseStep(
     organizationsApiCalls: parts.organizationsCalls.requests,
     organizationsThrottledRequests: parts.organizationsCalls.throttledRequests,
     departedTargets: parts.history.departedTargets,
-    previousRunId: parts.previous?.runId ?? null,
+    previousRunId: parts.previous.previous?.runId ?? null,
+    previousRunStatus: parts.previous.status,
+    previousRunReason: parts.previous.reason,
+    associationsSha256: parts.encoded.sha256,
     durationSeconds: (deps.clock.now() - ctx.startedAt) / 1000,
     prefix: request.reportPrefix,
     dt: run.dt,
@@ -226,10 +243,22 @@ function summariseStep(
 async function writeStep(
   ctx: RunContext,
   rows: readonly AssociationRow[],
+  encoded: EncodedRows,
   summary: RunSummary,
 ): Promise<WrittenReport> {
   const { deps, request, run } = ctx;
-  const report = await writeReport(deps.store, request.reportPrefix, { rows, summary, runId: run.runId, dt: run.dt });
+  const report = await writeReport(
+    deps.store,
+    request.reportPrefix,
+    { rows, encoded, summary, runId: run.runId, dt: run.dt },
+    deps.clock.now(),
+  );
+  if (report.replacedUntrustedLatest !== undefined) {
+    deps.logger?.warn('latest/run.json could not be trusted and was replaced by this run', {
+      runId: run.runId,
+      reason: report.replacedUntrustedLatest,
+    });
+  }
   if (!report.latestAdvanced) {
     deps.logger?.warn('latest/ already names a newer run and is left as it is; this run is in the dated objects only', {
       runId: run.runId,
@@ -240,10 +269,12 @@ async function writeStep(
 }
 
 /**
- * One complete audit, as a pipeline: walk the organization, fetch every target's
- * association, evaluate drift, compare with the previous run, build the rows,
- * summarise, write. Bad documents fail before anything is written; once the walk
- * succeeded, every enumerated target reaches the report exactly once.
+ * One complete audit, as a pipeline: read and verify the previous run, walk the
+ * organization, fetch every target's association, evaluate drift, compare with the
+ * previous run, build the rows, summarise, write. Bad documents and a failing store end
+ * the run before the walk (in seconds); untrusted history only makes it alert on every
+ * drifted target. Once the walk succeeded, every enumerated target reaches the report
+ * exactly once.
  */
 export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditOutcome> {
   const startedAt = deps.clock.now();
@@ -252,22 +283,25 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const ctx: RunContext = { deps, request, run, startedAt };
   const documents = parseDocuments(request);
 
-  const org = await walkStep(ctx, documents);
   const previous = await readHistoryStep(ctx);
+
+  const org = await walkStep(ctx, documents);
   const fetched = await fetchStep(ctx, org);
   const findings = evaluateStep(ctx, org, fetched, documents);
-  const history = compareWithHistory(findings, previous, run.runTime);
+  const history = compareWithHistory(findings, previous.previous, run.runTime);
   const rows = buildAssociationRows(findings, history.byTarget, { runId: run.runId, auditedAt: run.runTime });
 
   deps.onProgress?.({ phase: 'write' });
+  const encoded = encodeRows(rows);
   const summary = summariseStep(ctx, {
     org,
     fetched,
     rows,
     history,
     previous,
+    encoded,
     organizationsCalls: organizationsCalls(),
   });
-  const report = await writeStep(ctx, rows, summary);
+  const report = await writeStep(ctx, rows, encoded, summary);
   return { summary, rows, report };
 }

@@ -14,6 +14,7 @@ import {
   AUDIT_RESULTS,
   CHANGE_KINDS,
   DRIFT_REASONS,
+  PREVIOUS_RUN_STATUSES,
   RUN_STATUSES,
   RUN_TRIGGERS,
   TARGET_TYPES,
@@ -122,7 +123,21 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'resolved_drift', type: 'int', comment: 'Rows with change RESOLVED' },
   { name: 'changed', type: 'int', comment: 'Rows with change CHANGED' },
   { name: 'departed_targets', type: 'array<string>', comment: 'Target ids in the previous run but not in this one' },
-  { name: 'previous_run_id', type: 'string', comment: 'Run compared against; null for the first run' },
+  {
+    name: 'previous_run_id',
+    type: 'string',
+    comment: 'Run compared against; null for the first run or when its snapshot was not trusted',
+  },
+  {
+    name: 'previous_run_status',
+    type: 'string',
+    comment: `${values(PREVIOUS_RUN_STATUSES)}: previous snapshot verified, absent, or failed verification`,
+  },
+  {
+    name: 'previous_run_reason',
+    type: 'string',
+    comment: 'Why the previous snapshot was not trusted (bounded); null otherwise',
+  },
   { name: 'organizations_api_calls', type: 'int', comment: 'Organizations requests, retries included' },
   { name: 'securityhub_api_calls', type: 'int', comment: 'Security Hub requests, retries included' },
   { name: 'throttled_requests', type: 'int', comment: 'Requests answered with a throttling error' },
@@ -130,4 +145,9 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'deadline_reached', type: 'boolean', comment: 'Re-driving stopped at the deadline' },
   { name: 'duration_seconds', type: 'double', comment: 'Wall time of the audit' },
   { name: 'report_key', type: 'string', comment: "Key of this run's associations object" },
+  {
+    name: 'associations_sha256',
+    type: 'string',
+    comment: 'SHA-256 (hex) of the associations object as written; the next run verifies it',
+  },
 ];

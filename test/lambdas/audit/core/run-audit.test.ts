@@ -79,10 +79,15 @@ function deps(extra: Partial<AuditDeps> = {}): AuditDeps {
 }
 
 function request(extra: Partial<AuditRequest> = {}, tuning: Partial<AuditTuning> = {}): AuditRequest {
+  const scheduledTime = 'scheduledTime' in extra ? extra.scheduledTime : '2026-11-26T02:00:00Z';
+  // A scheduled run starts at its schedule time: the clock moves there (never back), since
+  // a schedule time ahead of the clock is refused.
+  const at = scheduledTime === undefined ? Number.NaN : Date.parse(scheduledTime);
+  if (at > time.clock.now()) time.advance(at - time.clock.now());
   return {
     tuning: { ...DEFAULT_TUNING, ...tuning },
     reportPrefix: 'audit/',
-    scheduledTime: '2026-11-26T02:00:00Z',
+    scheduledTime,
     deadline: time.clock.now() + 600_000,
     ...extra,
   };

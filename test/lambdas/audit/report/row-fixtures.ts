@@ -51,6 +51,13 @@ export function sampleRows(runId = RUN_ID, auditedAt = RUN_TIME, previousRows: A
   };
 }
 
+/** The run time a run id names, e.g. `20261126T020000Z-manual-0a1b2c` → `2026-11-26T02:00:00.000Z`. */
+export function runTimeOf(runId: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(runId);
+  if (!m) throw new Error(`not a run id: ${runId}`);
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`;
+}
+
 export function sampleSummary(
   rows: readonly AssociationRow[],
   runId = RUN_ID,
@@ -59,7 +66,7 @@ export function sampleSummary(
 ): RunSummary {
   return buildRunSummary(rows, {
     runId,
-    auditedAt: RUN_TIME,
+    auditedAt: runTimeOf(runId),
     trigger: 'SCHEDULED',
     org: deepOrg(),
     fetchStats: STATS,
