@@ -28,7 +28,8 @@ export class DirReportStore implements ReportStore {
     return path;
   }
 
-  async put(key: string, body: Buffer, _contentType: string, _contentEncoding?: string): Promise<void> {
+  /** Content type and encoding are not kept, so they are not taken either (callers pass them through `ReportStore`). */
+  async put(key: string, body: Buffer): Promise<void> {
     const path = this.pathOf(key);
     const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {

@@ -1,10 +1,5 @@
 import { RUN_COLUMNS } from '../../../../lambdas/audit/report/schema';
-import {
-  ReportFormatError,
-  matchesGlueType,
-  serializeRows,
-  sha256Hex,
-} from '../../../../lambdas/audit/report/rows';
+import { ReportFormatError, matchesGlueType, serializeRows, sha256Hex } from '../../../../lambdas/audit/report/rows';
 import {
   buildRunSummary,
   parseRunSummary,
