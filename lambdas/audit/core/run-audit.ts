@@ -229,7 +229,7 @@ function summariseStep(
     organizationsApiCalls: parts.organizationsCalls.requests,
     organizationsThrottledRequests: parts.organizationsCalls.throttledRequests,
     departedTargets: parts.history.departedTargets,
-    previousRunId: parts.previous.previous?.runId ?? null,
+    previousRunId: parts.previous.snapshot?.runId ?? null,
     previousRunStatus: parts.previous.status,
     previousRunReason: parts.previous.reason,
     associationsSha256: parts.encoded.sha256,
@@ -288,7 +288,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const org = await walkStep(ctx, documents);
   const fetched = await fetchStep(ctx, org);
   const findings = evaluateStep(ctx, org, fetched, documents);
-  const history = compareWithHistory(findings, previous.previous, run.runTime);
+  const history = compareWithHistory(findings, previous.snapshot, run.runTime);
   const rows = buildAssociationRows(findings, history.byTarget, { runId: run.runId, auditedAt: run.runTime });
 
   deps.onProgress?.({ phase: 'write' });

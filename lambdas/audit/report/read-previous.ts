@@ -22,14 +22,14 @@ export interface PreviousRunRead {
   /** Why history was not trusted (display-safe, bounded); `null` unless UNTRUSTED. */
   readonly reason: string | null;
   /** The verified previous run; `null` unless OK. */
-  readonly previous: PreviousRun | null;
+  readonly snapshot: PreviousRun | null;
 }
 
-const NONE: PreviousRunRead = { status: 'NONE', reason: null, previous: null };
+const NONE: PreviousRunRead = { status: 'NONE', reason: null, snapshot: null };
 const untrusted = (reason: string): PreviousRunRead => ({
   status: 'UNTRUSTED',
   reason: boundedReason(reason),
-  previous: null,
+  snapshot: null,
 });
 
 /** Why the rows do not match the summary that vouches for them, or `null`. */
@@ -67,7 +67,7 @@ async function readVerified(store: ReportStore, summary: RunSummary): Promise<Pr
     const rows = parseRows(body, name);
     const disagreement = rowsDisagree(summary, rows);
     if (disagreement !== null) return untrusted(`${name}: ${disagreement}`);
-    return { status: 'OK', reason: null, previous: toPreviousRun(summary.run_id, rows) };
+    return { status: 'OK', reason: null, snapshot: toPreviousRun(summary.run_id, rows) };
   } catch (error) {
     return untrusted(untrustedReason(error));
   }

@@ -91,7 +91,7 @@ async function verdict(store: ReportStore, current = RUN_3) {
 describe('readPreviousRun verifies the previous snapshot', () => {
   it('trusts an untouched snapshot', async () => {
     const { store } = await seeded();
-    expect(await verdict(store)).toMatchObject({ status: 'OK', reason: null, previous: { runId: RUN_2 } });
+    expect(await verdict(store)).toMatchObject({ status: 'OK', reason: null, snapshot: { runId: RUN_2 } });
   });
 
   it('flipped drift flag: the hash no longer matches, so history is UNTRUSTED', async () => {
@@ -104,7 +104,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     expect(await verdict(store)).toEqual({
       status: 'UNTRUSTED',
       reason: expect.stringContaining('does not match the associations_sha256 of run 20261126T020000Z') as string,
-      previous: null,
+      snapshot: null,
     });
   });
 
@@ -147,7 +147,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     objects[index] = { ...objects[index], ...change };
     replaceRows(store, gzLines(objects), true);
     const read = await verdict(store);
-    expect(read).toMatchObject({ status: 'UNTRUSTED', previous: null });
+    expect(read).toMatchObject({ status: 'UNTRUSTED', snapshot: null });
     expect(read.reason).toMatch(reason);
     expect(read.reason).toContain(`line ${index + 1}`);
     expect(read.reason!.length).toBeLessThanOrEqual(301);
@@ -260,7 +260,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
       NOW,
     );
     const read = await readPreviousRun(store, PREFIX, RUN_2, NOW);
-    expect(read).toMatchObject({ status: 'UNTRUSTED', previous: null });
+    expect(read).toMatchObject({ status: 'UNTRUSTED', snapshot: null });
     expect(read.reason).toMatch(/an earlier attempt of this run did not trust its history: hash/);
   });
 

@@ -18,11 +18,11 @@ import { DT, RUN_ID, runTimeOf, sampleRows, sampleSummary } from './row-fixtures
 
 /** The clock of these tests: after every run they write. */
 const NOW = Date.parse('2026-11-28T00:00:00.000Z');
-const NONE: PreviousRunRead = { status: 'NONE', reason: null, previous: null };
+const NONE: PreviousRunRead = { status: 'NONE', reason: null, snapshot: null };
 const ok = (runId: string, rows: readonly AssociationRow[]): PreviousRunRead => ({
   status: 'OK',
   reason: null,
-  previous: toPreviousRun(runId, rows),
+  snapshot: toPreviousRun(runId, rows),
 });
 
 const PREFIX = 'audit/';
@@ -363,7 +363,7 @@ describe('readPreviousRun', () => {
   const untrusted = (reason: string): PreviousRunRead => ({
     status: 'UNTRUSTED',
     reason: expect.stringContaining(reason) as string,
-    previous: null,
+    snapshot: null,
   });
 
   it.each([
