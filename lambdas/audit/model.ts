@@ -3,11 +3,20 @@
  * report builders that use them stay free of AWS clients.
  */
 
-/** The kinds of target a configuration policy can be associated with. */
-export type TargetType = 'ROOT' | 'ORGANIZATIONAL_UNIT' | 'ACCOUNT';
+/*
+ * Every enumerated value of the audit is declared once here, as a constant array, and the
+ * type is derived from it: parsing (service answers, report objects), the rows, the schema
+ * comments and the emulator all use these arrays, so a new value cannot reach one and not
+ * the others.
+ */
 
-/** Account status as AWS Organizations reports it. */
-export type AccountStatus = 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE';
+/** The kinds of target a configuration policy can be associated with. */
+export const TARGET_TYPES = ['ROOT', 'ORGANIZATIONAL_UNIT', 'ACCOUNT'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+/** Account status as AWS Organizations reports it (the audit folds unknown statuses into these). */
+export const ACCOUNT_STATUSES = ['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
 
 /** What Security Hub reports in place of a policy id for self-managed targets. */
 export const SELF_MANAGED = 'SELF_MANAGED_SECURITY_HUB';
@@ -50,8 +59,13 @@ export interface OrgSnapshot {
   readonly rejected: readonly RejectedTarget[];
 }
 
-export type AssociationType = 'APPLIED' | 'INHERITED';
-export type AssociationStatus = 'SUCCESS' | 'PENDING' | 'FAILED';
+/** How a target got its configuration policy. */
+export const ASSOCIATION_TYPES = ['APPLIED', 'INHERITED'] as const;
+export type AssociationType = (typeof ASSOCIATION_TYPES)[number];
+
+/** Where applying the association stands. */
+export const ASSOCIATION_STATUSES = ['SUCCESS', 'PENDING', 'FAILED'] as const;
+export type AssociationStatus = (typeof ASSOCIATION_STATUSES)[number];
 
 /** A configuration policy association as BatchGetConfigurationPolicyAssociations returned it. */
 export interface Association {
@@ -109,7 +123,24 @@ export const CHANGE_KINDS = ['NEW_DRIFT', 'RESOLVED', 'CHANGED'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 /** Final verdict for a target. EXCLUDED means drift was found but an unexpired exclusion covers it. */
-export type AuditResult = 'OK' | 'DRIFT' | 'EXCLUDED';
+export const AUDIT_RESULTS = ['OK', 'DRIFT', 'EXCLUDED'] as const;
+export type AuditResult = (typeof AUDIT_RESULTS)[number];
+
+/** What started a run: an EventBridge schedule or a person (CLI, manual invocation). */
+export const RUN_TRIGGERS = ['SCHEDULED', 'MANUAL'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+/** COMPLETE only when every target has a definite association state and the walk rejected nothing. */
+export const RUN_STATUSES = ['COMPLETE', 'INCOMPLETE'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/**
+ * What the run could make of the previous run's snapshot: OK (verified and compared
+ * with), NONE (there is none: the first run) or UNTRUSTED (it failed verification, so
+ * history was treated as unavailable and every drifted target counted as new drift).
+ */
+export const PREVIOUS_RUN_STATUSES = ['OK', 'NONE', 'UNTRUSTED'] as const;
+export type PreviousRunStatus = (typeof PREVIOUS_RUN_STATUSES)[number];
 
 /**
  * Desired state: target id (root, OU or account) to policy id or `SELF_MANAGED`,

@@ -4,7 +4,7 @@
  * ConfigurationPolicyAssociationSummary objects (not the request's identifier shape), and
  * UpdatedAt is an ISO 8601 date-time string.
  */
-import type { TargetType } from '../../lambdas/audit/model';
+import { ASSOCIATION_STATUSES, ASSOCIATION_TYPES, type TargetType } from '../../lambdas/audit/model';
 import type { MalformedKind } from './emulator-faults';
 import type { GeneratedAssociation } from './generated-org';
 import type { OrgIndex } from './org-index';
@@ -42,8 +42,6 @@ const TARGET_MEMBERS: Readonly<Record<string, TargetType>> = {
 };
 
 const LIST_MAX_RESULTS = 100;
-const ASSOCIATION_TYPES = ['APPLIED', 'INHERITED'];
-const ASSOCIATION_STATUSES = ['PENDING', 'SUCCESS', 'FAILED'];
 
 /** Runs one operation. Throws an EmulatedServiceError for anything AWS would reject. */
 export function handleSecurityHub(op: SecurityHubOperation, input: Input, ctx: SecurityHubContext): object {

@@ -3,8 +3,10 @@
  * own objects, and its history still compares against the run before it, not against the
  * first attempt of itself.
  */
+import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { sha256Hex } from '../../lambdas/audit/report/rows';
 import type { GeneratedOrg } from '../emulator';
 import { duplicates, startEmulatedAudit, type EmulatedAudit, type WrittenRow } from '../support/emulated-audit';
 
@@ -195,5 +197,76 @@ describe('a retried scheduled run', () => {
     const c = await scheduledRun(env, T3);
     expect(c.summary.previous_run_id).toBe(manual.summary.run_id);
     expect(c.report.latestAdvanced).toBe(true);
+  });
+});
+
+describe('history read back from S3 is untrusted input', () => {
+  async function put(env: EmulatedAudit, key: string, body: Buffer): Promise<void> {
+    await env.s3.client.send(new PutObjectCommand({ Bucket: env.s3.bucket, Key: key, Body: body }));
+  }
+
+  it('a flipped drift flag or a gzip bomb in the previous object: UNTRUSTED, every drifted target new', async () => {
+    audit = await startEmulatedAudit({
+      org: { seed: 'history', accounts: 30, ous: 4, maxDepth: 2, anomalies: { failed: 2, missing: 1 } },
+    });
+    const env = audit;
+    const a = await scheduledRun(env, T1);
+    expect(a.summary).toMatchObject({ previous_run_status: 'NONE', new_drift: 3 });
+
+    // Flip the drift flag of one drifted row, as someone silencing the next digest would.
+    const rows = await env.readRows(KEYS_A.associations);
+    const flipped = rows.map((r) =>
+      r.drift === true && r.target_id === rows.find((x) => x.drift === true)!.target_id
+        ? { ...r, drift: false, audit_result: 'OK', drift_reasons: [], first_drift_seen: null }
+        : r,
+    );
+    await put(env, KEYS_A.associations, gzipSync(flipped.map((r) => `${JSON.stringify(r)}\n`).join('')));
+    const b = await scheduledRun(env, T2);
+    expect(b.summary).toMatchObject({
+      previous_run_status: 'UNTRUSTED',
+      previous_run_id: null,
+      drifted: 3,
+      new_drift: 3,
+    });
+    expect(b.summary.previous_run_reason).toMatch(/does not match the associations_sha256/);
+    expect(await env.readRun(KEYS_B.latestRun)).toMatchObject({ previous_run_status: 'UNTRUSTED' });
+
+    // A gzip bomb in place of B's rows: refused as too large, not an out-of-memory crash.
+    const member = gzipSync(Buffer.alloc(1024 * 1024));
+    await put(env, KEYS_B.associations, Buffer.concat(Array.from({ length: 300 }, () => member)));
+    const latest = await env.readRun(KEYS_B.latestRun);
+    const bomb = await env.s3.getObject(KEYS_B.associations);
+    await put(
+      env,
+      KEYS_B.latestRun,
+      Buffer.from(`${JSON.stringify({ ...latest, associations_sha256: sha256Hex(bomb) })}\n`),
+    );
+    const c = await scheduledRun(env, T3);
+    expect(c.summary).toMatchObject({ previous_run_status: 'UNTRUSTED', new_drift: 3 });
+    expect(c.summary.previous_run_reason).toMatch(/inflated content is too large/);
+  });
+
+  it('a latest/run.json from the future is replaced, so latest/ is not frozen on it', async () => {
+    audit = await startEmulatedAudit({ org: { seed: 'history', accounts: 20, ous: 3, maxDepth: 2 } });
+    const env = audit;
+    await scheduledRun(env, T1);
+    const latest = await env.readRun(KEYS_A.latestRun);
+    await put(
+      env,
+      KEYS_A.latestRun,
+      Buffer.from(
+        `${JSON.stringify({
+          ...latest,
+          run_id: '20301125T020000Z',
+          audited_at: '2030-11-25T02:00:00.000Z',
+          report_key: 'associations/dt=2030-11-25/20301125T020000Z.jsonl.gz',
+        })}\n`,
+      ),
+    );
+    const b = await scheduledRun(env, T2);
+    expect(b.summary.previous_run_status).toBe('UNTRUSTED');
+    expect(b.report).toMatchObject({ latestAdvanced: true, latestRunId: RUN_B });
+    const c = await scheduledRun(env, T3);
+    expect(c.summary).toMatchObject({ previous_run_status: 'OK', previous_run_id: RUN_B });
   });
 });

@@ -171,6 +171,10 @@ export async function startEmulatedAudit(options: EmulatedAuditOptions): Promise
     batchGetAsks,
     run(runOptions = {}) {
       const { tuning, deps, deadlineInMs, ...request } = runOptions;
+      // A scheduled run starts at its schedule time: the virtual clock moves there (never
+      // back), since a schedule time more than an hour ahead of the clock is refused.
+      const scheduledAt = request.scheduledTime === undefined ? Number.NaN : Date.parse(request.scheduledTime);
+      if (scheduledAt > clock.now()) clock.advance(scheduledAt - clock.now());
       return runAudit(
         {
           organizations,

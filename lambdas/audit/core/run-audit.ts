@@ -1,19 +1,21 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AuditTuning } from '../config';
-import type { Baseline, Clock, Exclusion, OrgSnapshot, Sleep } from '../model';
+import type { Baseline, Clock, Exclusion, FetchResult, OrgSnapshot, Sleep } from '../model';
 import { countFromNow, type RequestCounter } from '../aws/request-counter';
 import { walkOrganization } from '../organizations/walk-organization';
 import { fetchAssociations } from '../securityhub/fetch-associations';
 import { parseBaseline } from '../drift/baseline';
 import { parseExclusions } from '../drift/exclusions';
 import { checkKnownTargets } from '../drift/known-targets';
-import { evaluateDrift } from '../drift/drift-rules';
-import { buildAssociationRows, type AssociationRow } from '../report/rows';
+import { evaluateDrift, type TargetFinding } from '../drift/drift-rules';
+import { compareWithHistory, type HistoryResult } from '../drift/history';
+import { readPreviousRun, type PreviousRunRead } from '../report/read-previous';
+import { buildAssociationRows, encodeRows, type AssociationRow, type EncodedRows } from '../report/rows';
 import { buildRunSummary, type RunSummary } from '../report/summary';
-import { deriveRunId } from '../report/run-id';
+import { deriveRunId, type RunIdentity } from '../report/run-id';
 import type { ReportStore } from '../report/report-store';
-import { readPreviousSnapshot, writeReport, type WrittenReport } from '../report/write-report';
+import { writeReport, type WrittenReport } from '../report/write-report';
 
 /** A JSON document handed to the audit, with where it came from for error messages. */
 export interface SourceDocument {
@@ -93,18 +95,17 @@ function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocume
   }
 }
 
-/**
- * One complete audit: walk the organization, batch-get every target's association,
- * evaluate drift against the tree, the baseline, the exclusions and the previous run,
- * and write the report. Bad documents fail before anything is written; once the walk
- * succeeded, every enumerated target reaches the report exactly once.
- */
-export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditOutcome> {
-  const startedAt = deps.clock.now();
-  const organizationsCalls = countFromNow(deps.organizationsCounter);
-  const run = deriveRunId({ scheduledTime: request.scheduledTime, now: startedAt, random: deps.random });
-  const documents = parseDocuments(request);
+/** The run's identity and start, shared by every step. */
+interface RunContext {
+  readonly deps: AuditDeps;
+  readonly request: AuditRequest;
+  readonly run: RunIdentity;
+  readonly startedAt: number;
+}
 
+/** Walk: every root, OU and account, checked against the documents before any Security Hub call. */
+async function walkStep(ctx: RunContext, documents: ParsedDocuments): Promise<OrgSnapshot> {
+  const { deps, request, run } = ctx;
   const org = await walkOrganization(deps.organizations, {
     concurrency: request.tuning.maxConcurrency,
     onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
@@ -134,9 +135,12 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   // With entries rejected the walk is known to be partial, so a document naming a target
   // below a rejected OU is not a typo; the run is INCOMPLETE either way.
   if (org.rejected.length === 0) checkDocumentsAgainstOrg(request, documents, org);
+  return org;
+}
 
-  const previous = await readPreviousSnapshot(deps.store, request.reportPrefix, run.runId);
-
+/** Fetch: every walked target's association, re-driving unprocessed entries until the deadline. */
+async function fetchStep(ctx: RunContext, org: OrgSnapshot): Promise<FetchResult> {
+  const { deps, request, run } = ctx;
   const fetched = await fetchAssociations(
     org.targets,
     {
@@ -161,45 +165,143 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   if (fetched.stats.deadlineReached) {
     deps.logger?.warn('Deadline reached while re-driving; the run is written as it stands', { runId: run.runId });
   }
+  return fetched;
+}
 
-  const findings = evaluateDrift({
+/** Evaluate: one finding per walked target, against the tree, the baseline and the exclusions. */
+function evaluateStep(
+  ctx: RunContext,
+  org: OrgSnapshot,
+  fetched: FetchResult,
+  documents: ParsedDocuments,
+): TargetFinding[] {
+  return evaluateDrift({
     org,
     associations: fetched.associations,
     unprocessed: fetched.unprocessed,
     baseline: documents.baseline,
     exclusions: documents.exclusions,
     // The run's own time, so a retry that starts later judges expiry and staleness as the original did.
-    now: Date.parse(run.runTime),
-    pendingStaleMs: request.tuning.pendingStaleHours * 3_600_000,
+    now: Date.parse(ctx.run.runTime),
+    pendingStaleMs: ctx.request.tuning.pendingStaleHours * 3_600_000,
   });
-  const { rows, departedTargets } = buildAssociationRows({
-    findings,
-    runId: run.runId,
-    auditedAt: run.runTime,
-    previousRows: previous?.rows ?? null,
-  });
+}
 
-  deps.onProgress?.({ phase: 'write' });
-  const summary = buildRunSummary(rows, {
+/**
+ * Read history: the previous run this one compares with, verified. Untrusted history is
+ * not an error: the run goes on without it (every drifted target counts as new drift).
+ */
+async function readHistoryStep(ctx: RunContext): Promise<PreviousRunRead> {
+  const { deps, request, run } = ctx;
+  const history = await readPreviousRun(deps.store, request.reportPrefix, run.runId, deps.clock.now());
+  if (history.status === 'UNTRUSTED') {
+    deps.logger?.warn(
+      'Previous run snapshot not trusted; comparing with nothing, so every drifted target is new drift',
+      {
+        runId: run.runId,
+        reason: history.reason ?? '',
+      },
+    );
+  }
+  return history;
+}
+
+/** Summarise: the run's counts, checked against the walk (every target exactly once). */
+function summariseStep(
+  ctx: RunContext,
+  parts: {
+    readonly org: OrgSnapshot;
+    readonly fetched: FetchResult;
+    readonly rows: readonly AssociationRow[];
+    readonly history: HistoryResult;
+    readonly previous: PreviousRunRead;
+    readonly encoded: EncodedRows;
+    readonly organizationsCalls: RequestCounter;
+  },
+): RunSummary {
+  const { deps, request, run } = ctx;
+  return buildRunSummary(parts.rows, {
     runId: run.runId,
     auditedAt: run.runTime,
     trigger: run.trigger,
-    org,
-    fetchStats: fetched.stats,
-    organizationsApiCalls: organizationsCalls().requests,
-    organizationsThrottledRequests: organizationsCalls().throttledRequests,
-    departedTargets,
-    previousRunId: previous?.runId ?? null,
-    durationSeconds: (deps.clock.now() - startedAt) / 1000,
+    org: parts.org,
+    fetchStats: parts.fetched.stats,
+    organizationsApiCalls: parts.organizationsCalls.requests,
+    organizationsThrottledRequests: parts.organizationsCalls.throttledRequests,
+    departedTargets: parts.history.departedTargets,
+    previousRunId: parts.previous.snapshot?.runId ?? null,
+    previousRunStatus: parts.previous.status,
+    previousRunReason: parts.previous.reason,
+    associationsSha256: parts.encoded.sha256,
+    durationSeconds: (deps.clock.now() - ctx.startedAt) / 1000,
     prefix: request.reportPrefix,
     dt: run.dt,
   });
-  const report = await writeReport(deps.store, request.reportPrefix, { rows, summary, runId: run.runId, dt: run.dt });
+}
+
+/** Write: dated associations, dated run, then latest/ (never backwards). */
+async function writeStep(
+  ctx: RunContext,
+  rows: readonly AssociationRow[],
+  encoded: EncodedRows,
+  summary: RunSummary,
+): Promise<WrittenReport> {
+  const { deps, request, run } = ctx;
+  const report = await writeReport(
+    deps.store,
+    request.reportPrefix,
+    { rows, encoded, summary, runId: run.runId, dt: run.dt },
+    deps.clock.now(),
+  );
+  if (report.replacedUntrustedLatest !== undefined) {
+    deps.logger?.warn('latest/run.json could not be trusted and was replaced by this run', {
+      runId: run.runId,
+      reason: report.replacedUntrustedLatest,
+    });
+  }
   if (!report.latestAdvanced) {
     deps.logger?.warn('latest/ already names a newer run and is left as it is; this run is in the dated objects only', {
       runId: run.runId,
       latestRunId: report.latestRunId,
     });
   }
+  return report;
+}
+
+/**
+ * One complete audit, as a pipeline: read and verify the previous run, walk the
+ * organization, fetch every target's association, evaluate drift, compare with the
+ * previous run, build the rows, summarise, write. Bad documents and a failing store end
+ * the run before the walk (in seconds); untrusted history only makes it alert on every
+ * drifted target. Once the walk succeeded, every enumerated target reaches the report
+ * exactly once.
+ */
+export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditOutcome> {
+  const startedAt = deps.clock.now();
+  const organizationsCalls = countFromNow(deps.organizationsCounter);
+  const run = deriveRunId({ scheduledTime: request.scheduledTime, now: startedAt, random: deps.random });
+  const ctx: RunContext = { deps, request, run, startedAt };
+  const documents = parseDocuments(request);
+
+  const previous = await readHistoryStep(ctx);
+
+  const org = await walkStep(ctx, documents);
+  const fetched = await fetchStep(ctx, org);
+  const findings = evaluateStep(ctx, org, fetched, documents);
+  const history = compareWithHistory(findings, previous.snapshot, run.runTime);
+  const rows = buildAssociationRows(findings, history.byTarget, { runId: run.runId, auditedAt: run.runTime });
+
+  deps.onProgress?.({ phase: 'write' });
+  const encoded = encodeRows(rows);
+  const summary = summariseStep(ctx, {
+    org,
+    fetched,
+    rows,
+    history,
+    previous,
+    encoded,
+    organizationsCalls: organizationsCalls(),
+  });
+  const report = await writeStep(ctx, rows, encoded, summary);
   return { summary, rows, report };
 }

@@ -1,22 +1,29 @@
 /**
- * Comparison with the previous run's snapshot. Pure: findings and the previous rows
- * in, per-target changes and the carried-forward first-drift time out.
+ * Comparison with the previous run. Pure: this run's findings and the previous run's
+ * per-target state in, per-target changes and the carried-forward first-drift time out.
+ * Knows nothing of the report format: the report layer reads (and verifies) the previous
+ * run and hands over a {@link PreviousRun}.
  */
-import { CHANGE_KINDS, type ChangeKind } from '../model';
-import type { AssociationRow } from '../report/rows';
+import { CHANGE_KINDS, type AssociationStatus, type AssociationType, type ChangeKind } from '../model';
 import type { TargetFinding } from './drift-rules';
 
-/** The columns of a previous row that history looks at. */
-export type PreviousRow = Pick<
-  AssociationRow,
-  | 'target_id'
-  | 'audited_at'
-  | 'drift'
-  | 'first_drift_seen'
-  | 'configuration_policy_id'
-  | 'association_status'
-  | 'association_type'
->;
+/** What the previous run knew of one target. */
+export interface PreviousTarget {
+  readonly targetId: string;
+  readonly drift: boolean;
+  /** Run time drift was first seen; `null` when not drifted. */
+  readonly firstDriftSeen: string | null;
+  readonly configurationPolicyId: string | null;
+  readonly associationStatus: AssociationStatus | null;
+  readonly associationType: AssociationType | null;
+}
+
+/** The previous run, as far as history needs it. */
+export interface PreviousRun {
+  readonly runId: string;
+  /** One entry per target of the previous run. */
+  readonly targets: readonly PreviousTarget[];
+}
 
 /** What history adds to one target's row. */
 export interface TargetHistory {
@@ -26,6 +33,7 @@ export interface TargetHistory {
   readonly firstDriftSeen: string | null;
 }
 
+/** The outcome of {@link compareWithHistory}. */
 export interface HistoryResult {
   /** One entry per finding, by target id. */
   readonly byTarget: ReadonlyMap<string, TargetHistory>;
@@ -33,74 +41,63 @@ export interface HistoryResult {
   readonly departedTargets: readonly string[];
 }
 
-/** True when the row carries any association state at all (it was neither unprocessed nor missing). */
-function hasState(
-  row: Pick<PreviousRow, 'configuration_policy_id' | 'association_status' | 'association_type'>,
-): boolean {
-  return row.configuration_policy_id !== null || row.association_status !== null || row.association_type !== null;
+type AssociationState = Pick<PreviousTarget, 'configurationPolicyId' | 'associationStatus' | 'associationType'>;
+
+/** True when any association state is known (the target was neither unprocessed nor missing). */
+function hasState(state: AssociationState): boolean {
+  return state.configurationPolicyId !== null || state.associationStatus !== null || state.associationType !== null;
+}
+
+function stateChanged(before: AssociationState, now: AssociationState): boolean {
+  return (
+    now.configurationPolicyId !== before.configurationPolicyId ||
+    now.associationStatus !== before.associationStatus ||
+    now.associationType !== before.associationType
+  );
+}
+
+function historyOf(finding: TargetFinding, before: PreviousTarget | undefined, runTime: string): TargetHistory {
+  const wasDrift = before?.drift === true;
+  const found = new Set<ChangeKind>();
+  if (finding.drift && !wasDrift) found.add('NEW_DRIFT');
+  if (!finding.drift && wasDrift) found.add('RESOLVED');
+  const association = finding.association;
+  if (before && association && hasState(before) && hasState(association) && stateChanged(before, association)) {
+    found.add('CHANGED');
+  }
+  const firstDriftSeen = !finding.drift ? null : wasDrift ? (before.firstDriftSeen ?? runTime) : runTime;
+  return { changes: CHANGE_KINDS.filter((c) => found.has(c)), firstDriftSeen };
 }
 
 /**
- * Compares this run's findings with the previous run's rows.
+ * Compares this run's findings with the previous run.
  *
  * - NEW_DRIFT: drifted now, and not drifted in the previous run or absent from it
- *   (also on the very first run, when there are no previous rows).
+ *   (also when there is no previous run: the first run, or history that was not trusted).
  * - RESOLVED: drifted in the previous run, not now (EXCLUDED counts as not drifted).
  * - CHANGED: policy id, association status or association type differs from the
- *   previous row. Compared only when both runs know the target's association state,
+ *   previous run. Compared only when both runs know the target's association state,
  *   so a target that was unprocessed or missing on one side is not reported as
  *   changed (its UNPROCESSED/MISSING reason already tells that story).
- * - first drift time: kept from the previous row while drift continues, the current
- *   run time when drift starts, `null` when not drifted.
+ * - first drift time: kept from the previous run while drift continues, this run's
+ *   time when drift starts, `null` when not drifted.
  *
+ * @param previous `null` when there is no previous run to compare with.
  * @param runTime this run's time (ISO 8601), the `audited_at` of its rows.
  */
-export function applyHistory(
+export function compareWithHistory(
   findings: readonly TargetFinding[],
-  previousRows: readonly PreviousRow[] | null,
+  previous: PreviousRun | null,
   runTime: string,
 ): HistoryResult {
-  const previous = new Map<string, PreviousRow>();
-  for (const row of previousRows ?? []) {
-    if (!previous.has(row.target_id)) previous.set(row.target_id, row);
+  const before = new Map<string, PreviousTarget>();
+  for (const target of previous?.targets ?? []) {
+    if (!before.has(target.targetId)) before.set(target.targetId, target);
   }
-
   const byTarget = new Map<string, TargetHistory>();
-  const current = new Set<string>();
   for (const finding of findings) {
-    const id = finding.target.id;
-    current.add(id);
-    const before = previous.get(id);
-    const wasDrift = before?.drift === true;
-    const found = new Set<ChangeKind>();
-    if (finding.drift && !wasDrift) found.add('NEW_DRIFT');
-    if (!finding.drift && wasDrift) found.add('RESOLVED');
-    const association = finding.association;
-    if (before && association && hasState(before)) {
-      const now = {
-        configuration_policy_id: association.configurationPolicyId,
-        association_status: association.associationStatus,
-        association_type: association.associationType,
-      };
-      if (
-        hasState(now) &&
-        (now.configuration_policy_id !== before.configuration_policy_id ||
-          now.association_status !== before.association_status ||
-          now.association_type !== before.association_type)
-      ) {
-        found.add('CHANGED');
-      }
-    }
-    const firstDriftSeen = !finding.drift
-      ? null
-      : wasDrift
-        ? (before?.first_drift_seen ?? before?.audited_at ?? runTime)
-        : runTime;
-    byTarget.set(id, { changes: CHANGE_KINDS.filter((c) => found.has(c)), firstDriftSeen });
+    byTarget.set(finding.target.id, historyOf(finding, before.get(finding.target.id), runTime));
   }
-
-  const departedTargets = [
-    ...new Set((previousRows ?? []).map((r) => r.target_id).filter((id) => !current.has(id))),
-  ].sort();
+  const departedTargets = [...before.keys()].filter((id) => !byTarget.has(id)).sort();
   return { byTarget, departedTargets };
 }

@@ -1,8 +1,9 @@
 /** {@link ReportStore} in a local directory: same key layout as S3, for the CLI and tests. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
-import { ReportStoreError, type ReportStore } from './report-store';
+import { MAX_STORED_OBJECT_BYTES, ObjectTooLargeError } from './bounded-read';
+import { ReportStoreError, type GetOptions, type ReportStore } from './report-store';
 
 /**
  * Stores each key as a file below `root` (directories created as needed). Writes go to
@@ -27,7 +28,8 @@ export class DirReportStore implements ReportStore {
     return path;
   }
 
-  async put(key: string, body: Buffer, _contentType: string, _contentEncoding?: string): Promise<void> {
+  /** Content type and encoding are not kept, so they are not taken either (callers pass them through `ReportStore`). */
+  async put(key: string, body: Buffer): Promise<void> {
     const path = this.pathOf(key);
     const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
@@ -40,11 +42,21 @@ export class DirReportStore implements ReportStore {
     }
   }
 
-  async get(key: string): Promise<Buffer | null> {
+  /** Checks the file size before reading it, so an oversized file is refused without loading it. */
+  async get(key: string, options: GetOptions = {}): Promise<Buffer | null> {
+    const maxBytes = options.maxBytes ?? MAX_STORED_OBJECT_BYTES;
     const path = this.pathOf(key);
     try {
-      return await readFile(path);
+      const file = await open(path, 'r');
+      try {
+        const { size } = await file.stat();
+        if (size > maxBytes) throw new ObjectTooLargeError(path, maxBytes);
+        return await file.readFile();
+      } finally {
+        await file.close();
+      }
     } catch (error) {
+      if (error instanceof ObjectTooLargeError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new ReportStoreError(`Cannot read ${path}: ${(error as Error).message}`, key, { cause: error });
     }

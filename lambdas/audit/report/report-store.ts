@@ -3,18 +3,39 @@
  * is the same in S3 and in a local directory, so the CLI and tests read what the
  * Lambda writes.
  */
+import { AuditError, type ErrorKind } from '../errors';
 import { REPORT_LAYOUT } from './schema';
 
-/** A read or write against the report store failed. `cause` holds the underlying error. */
-export class ReportStoreError extends Error {
+export { MAX_STORED_OBJECT_BYTES, ObjectTooLargeError } from './bounded-read';
+
+/** Error names of the stores that mean a missing permission rather than a passing fault. */
+const PERMISSION_ERRORS = new Set(['AccessDenied', 'Forbidden', 'EACCES', 'EPERM']);
+
+function kindOf(cause: unknown): ErrorKind {
+  const name = typeof cause === 'object' && cause !== null ? (cause as { name?: unknown; code?: unknown }) : {};
+  return PERMISSION_ERRORS.has(String(name.name)) || PERMISSION_ERRORS.has(String(name.code))
+    ? 'PERMISSION'
+    : 'TRANSIENT';
+}
+
+/**
+ * A read or write against the report store failed. `cause` holds the underlying error.
+ * PERMISSION for access denied, TRANSIENT otherwise (a later attempt may succeed).
+ */
+export class ReportStoreError extends AuditError {
   /** The object key involved. */
   readonly key: string;
 
   constructor(message: string, key: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReportStoreError';
+    super(kindOf(options?.cause), message, options);
     this.key = key;
   }
+}
+
+/** Options of {@link ReportStore.get}. */
+export interface GetOptions {
+  /** Largest object read, in bytes as stored; default `MAX_STORED_OBJECT_BYTES`. */
+  readonly maxBytes?: number;
 }
 
 /** Minimal object store the report needs. */
@@ -24,8 +45,12 @@ export interface ReportStore {
    * never set it on `.gz` objects, which must stay plain gzip files for Athena.
    */
   put(key: string, body: Buffer, contentType: string, contentEncoding?: string): Promise<void>;
-  /** The object's bytes, or `null` when there is no such object. */
-  get(key: string): Promise<Buffer | null>;
+  /**
+   * The object's bytes, or `null` when there is no such object. Never reads more than
+   * `maxBytes` (default `MAX_STORED_OBJECT_BYTES`): a larger object is an
+   * `ObjectTooLargeError`, so an untrusted object cannot exhaust memory.
+   */
+  get(key: string, options?: GetOptions): Promise<Buffer | null>;
   /** Human-readable location without a trailing slash, for logs: `s3://bucket` or a directory path; `${describe()}/${key}` names an object. */
   describe(): string;
 }

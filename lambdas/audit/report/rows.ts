@@ -2,11 +2,17 @@
  * The `associations` table rows: built from the findings (pure), written as gzip
  * JSON Lines with keys in schema order, and read back for the next run's comparison.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import {
+  ACCOUNT_STATUSES,
+  ASSOCIATION_STATUSES,
+  ASSOCIATION_TYPES,
+  AUDIT_RESULTS,
   CHANGE_KINDS,
   DRIFT_REASONS,
+  TARGET_TYPES,
   type AccountStatus,
   type AssociationStatus,
   type AssociationType,
@@ -16,16 +22,25 @@ import {
   type TargetType,
 } from '../model';
 import type { TargetFinding } from '../drift/drift-rules';
-import { applyHistory, type TargetHistory } from '../drift/history';
+import type { TargetHistory } from '../drift/history';
+import { displaySafe } from '../util/display-text';
+import { gunzipBounded, parseJsonBounded, ReportFormatError } from './bounded-read';
 import { ASSOCIATION_COLUMNS, type GlueColumnType, type ReportColumn } from './schema';
+import {
+  boundedIds,
+  describeIssues,
+  freeText,
+  idText,
+  isoDate,
+  isoInstant,
+  nameText,
+  ouPath,
+  runId,
+  targetId,
+} from './value-schemas';
+import { isTargetIdOfType } from '../target-ids';
 
-/** A report object is not what this code writes: bad gzip, bad JSON, wrong columns or types. */
-export class ReportFormatError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReportFormatError';
-  }
-}
+export { ReportFormatError } from './bounded-read';
 
 /** One row of the `associations` table: exactly {@link ASSOCIATION_COLUMNS}, in that order. */
 export interface AssociationRow {
@@ -88,7 +103,7 @@ export function orderByColumns(
   const source = record as Record<string, unknown>;
   const names = new Set(columns.map((c) => c.name));
   const extra = Object.keys(source).filter((k) => !names.has(k));
-  if (extra.length > 0) throw new ReportFormatError(`${what}: keys not in the schema: ${extra.join(', ')}`);
+  if (extra.length > 0) throw new ReportFormatError(`${what}: keys not in the schema: ${boundedIds(extra)}`);
   const ordered: Record<string, unknown> = {};
   for (const column of columns) {
     if (!Object.prototype.hasOwnProperty.call(source, column.name))
@@ -96,7 +111,7 @@ export function orderByColumns(
     const value = source[column.name];
     if (!matchesGlueType(column.type, value)) {
       throw new ReportFormatError(
-        `${what}: column ${column.name} must be ${column.type}, got ${JSON.stringify(value)}`,
+        `${what}: column ${column.name} must be ${column.type}, got ${displaySafe(JSON.stringify(value) ?? 'undefined', 40)}`,
       );
     }
     ordered[column.name] = value;
@@ -143,29 +158,31 @@ export function toAssociationRow(finding: TargetFinding, history: TargetHistory,
   };
 }
 
-export interface BuildRowsInput extends RowRun {
-  /** From `evaluateDrift`: one per target, in org order. */
-  readonly findings: readonly TargetFinding[];
-  /** The previous run's rows; `null` for the first run. */
-  readonly previousRows: readonly AssociationRow[] | null;
-}
-
-export interface BuiltRows {
-  /** One per finding, same order. */
-  readonly rows: AssociationRow[];
-  /** Ids in the previous run but not in this one, sorted. */
-  readonly departedTargets: string[];
-}
-
-/** Applies history against the previous rows and turns every finding into a row. */
-export function buildAssociationRows(input: BuildRowsInput): BuiltRows {
-  const history = applyHistory(input.findings, input.previousRows, input.auditedAt);
-  const rows = input.findings.map((finding) => {
-    const entry = history.byTarget.get(finding.target.id);
-    if (!entry) throw new Error(`no history for ${finding.target.id}`); // applyHistory covers every finding
-    return toAssociationRow(finding, entry, input);
+/**
+ * Turns every finding, with its history, into a row: one per finding, same order.
+ * @param history from `compareWithHistory`, which covers every finding.
+ */
+export function buildAssociationRows(
+  findings: readonly TargetFinding[],
+  history: ReadonlyMap<string, TargetHistory>,
+  run: RowRun,
+): AssociationRow[] {
+  return findings.map((finding) => {
+    const entry = history.get(finding.target.id);
+    if (!entry) throw new ReportFormatError(`no history for ${finding.target.id}`);
+    return toAssociationRow(finding, entry, run);
   });
-  return { rows, departedTargets: [...history.departedTargets] };
+}
+
+/** The associations object exactly as written, and its SHA-256 (hex) for the run summary. */
+export interface EncodedRows {
+  readonly body: Buffer;
+  readonly sha256: string;
+}
+
+/** SHA-256 of an object's bytes, lowercase hex. */
+export function sha256Hex(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex');
 }
 
 /** gzip JSON Lines, one row per line, keys in {@link ASSOCIATION_COLUMNS} order. */
@@ -176,80 +193,95 @@ export function serializeRows(rows: readonly AssociationRow[]): Buffer {
   return gzipSync(Buffer.from(lines.join(''), 'utf8'));
 }
 
-const nullableString = z.string().nullable().default(null);
+/** {@link serializeRows} plus the hash the run summary records, so the next run can verify the object. */
+export function encodeRows(rows: readonly AssociationRow[]): EncodedRows {
+  const body = serializeRows(rows);
+  return { body, sha256: sha256Hex(body) };
+}
+
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().default(null);
 
 /**
- * Reading schema. Columns a row cannot do without are required; every other column
+ * Reading schema, as strict as for service answers: ids, dates and enums are checked,
+ * strings bounded. Columns a row cannot do without are required; every other column
  * may be absent (an object written before the column existed) and is filled with
  * `null`, `[]` or `false`. Unknown keys are dropped.
  */
 const rowShape = {
-  run_id: z.string(),
-  audited_at: z.string(),
-  target_id: z.string(),
-  target_type: z.enum(['ROOT', 'ORGANIZATIONAL_UNIT', 'ACCOUNT']),
-  target_name: z.string(),
-  parent_id: nullableString,
-  ou_path: z.string(),
-  account_status: z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE']).nullable().default(null),
-  configuration_policy_id: nullableString,
-  association_type: z.enum(['APPLIED', 'INHERITED']).nullable().default(null),
-  association_status: z.enum(['SUCCESS', 'PENDING', 'FAILED']).nullable().default(null),
-  association_status_message: nullableString,
-  updated_at: nullableString,
-  expected_policy_id: nullableString,
-  baseline_policy_id: nullableString,
+  run_id: runId,
+  audited_at: isoInstant,
+  target_id: targetId,
+  target_type: z.enum(TARGET_TYPES),
+  target_name: nameText,
+  parent_id: nullable(targetId),
+  ou_path: ouPath,
+  account_status: nullable(z.enum(ACCOUNT_STATUSES)),
+  configuration_policy_id: nullable(idText),
+  association_type: nullable(z.enum(ASSOCIATION_TYPES)),
+  association_status: nullable(z.enum(ASSOCIATION_STATUSES)),
+  association_status_message: nullable(freeText),
+  updated_at: nullable(isoInstant),
+  expected_policy_id: nullable(idText),
+  baseline_policy_id: nullable(idText),
   drift: z.boolean(),
-  drift_reasons: z.array(z.enum(DRIFT_REASONS)).default([]),
-  audit_result: z.enum(['OK', 'DRIFT', 'EXCLUDED']),
-  changes: z.array(z.enum(CHANGE_KINDS)).default([]),
-  error_code: nullableString,
-  error_reason: nullableString,
-  first_drift_seen: nullableString,
-  excluded_reason: nullableString,
-  exclusion_expires: nullableString,
+  drift_reasons: z.array(z.enum(DRIFT_REASONS)).max(DRIFT_REASONS.length).default([]),
+  audit_result: z.enum(AUDIT_RESULTS),
+  changes: z.array(z.enum(CHANGE_KINDS)).max(CHANGE_KINDS.length).default([]),
+  error_code: nullable(idText),
+  error_reason: nullable(freeText),
+  first_drift_seen: nullable(isoInstant),
+  excluded_reason: nullable(freeText),
+  exclusion_expires: nullable(isoDate),
   exclusion_expired: z.boolean().default(false),
 } satisfies Record<keyof AssociationRow, z.ZodType>;
 
-const rowSchema = z.object(rowShape);
+/** What every row this code writes satisfies across columns; a row that breaks it was not written by the audit. */
+function rowConsistency(row: z.output<z.ZodObject<typeof rowShape>>): string | null {
+  if (!isTargetIdOfType(row.target_type, row.target_id)) return 'target_id is not an id of its target_type';
+  if ((row.parent_id === null) !== (row.target_type === 'ROOT')) return 'parent_id must be null exactly for a root';
+  if (row.drift !== (row.audit_result === 'DRIFT')) return 'drift disagrees with audit_result';
+  if ((row.audit_result === 'OK') !== (row.drift_reasons.length === 0)) {
+    return 'drift_reasons disagree with audit_result';
+  }
+  if (!row.drift && row.first_drift_seen !== null) return 'first_drift_seen is set on a row without drift';
+  if (row.first_drift_seen !== null && row.first_drift_seen > row.audited_at) {
+    return 'first_drift_seen is after the run time';
+  }
+  return null;
+}
+
+const rowSchema = z.object(rowShape).superRefine((row, ctx) => {
+  const problem = rowConsistency(row);
+  if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 // Compile-time: what the reading schema yields is an AssociationRow.
 const asRow = (parsed: z.output<typeof rowSchema>): AssociationRow => parsed;
 
+function parseRow(line: string, where: string): AssociationRow {
+  const value = parseJsonBounded(line, where);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ReportFormatError(`${where}: expected a JSON object`);
+  }
+  const parsed = rowSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ReportFormatError(`${where}: ${describeIssues(parsed.error, '(row)')}`, { cause: parsed.error });
+  }
+  return asRow(orderByColumns(ASSOCIATION_COLUMNS, parsed.data, where) as z.output<typeof rowSchema>);
+}
+
 /**
- * Reads an object written by {@link serializeRows} (or by an older version of it).
+ * Reads an object written by {@link serializeRows} (or by an older version of it),
+ * inflating at most `MAX_INFLATED_BYTES`.
  * @param source names the object in error messages.
+ * @throws ObjectTooLargeError when it inflates beyond the limit.
  * @throws ReportFormatError on bad gzip, a line that is not a JSON object, or a bad row.
  */
 export function parseRows(buffer: Buffer, source = 'associations object'): AssociationRow[] {
-  let text: string;
-  try {
-    text = gunzipSync(buffer).toString('utf8');
-  } catch (error) {
-    throw new ReportFormatError(`${source}: not gzip data`, { cause: error });
-  }
+  const text = gunzipBounded(buffer, source).toString('utf8');
   const rows: AssociationRow[] = [];
   text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new ReportFormatError(`${source}: line ${index + 1}: not valid JSON`, { cause: error });
-    }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw new ReportFormatError(`${source}: line ${index + 1}: expected a JSON object`);
-    }
-    const parsed = rowSchema.safeParse(value);
-    if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(row)'}: ${i.message}`).join('; ');
-      throw new ReportFormatError(`${source}: line ${index + 1}: ${problems}`, { cause: parsed.error });
-    }
-    rows.push(
-      asRow(
-        orderByColumns(ASSOCIATION_COLUMNS, parsed.data, `${source}: line ${index + 1}`) as z.output<typeof rowSchema>,
-      ),
-    );
+    if (line.trim() !== '') rows.push(parseRow(line, `${source}: line ${index + 1}`));
   });
   return rows;
 }

@@ -3,14 +3,27 @@
  * retried invocation of the same schedule gets the same id and overwrites its own
  * objects instead of adding a second run for the day.
  */
-import type { RunTrigger } from './summary';
+import { AuditError } from '../errors';
+import type { RunTrigger } from '../model';
+import { displaySafe } from '../util/display-text';
 
-/** The event time cannot name a run. */
-export class RunIdError extends Error {
+/**
+ * How far ahead of the clock a run time may be: 1 hour. A scheduled time beyond it is
+ * refused, and a `latest/run.json` naming a run beyond it is not trusted, since a run
+ * from the future would sort after every real run and freeze `latest/` on itself.
+ */
+export const MAX_CLOCK_SKEW_MS = 3_600_000;
+
+/** The event time cannot name a run (not a date-time, or too far in the future). Retrying cannot help. */
+export class RunIdError extends AuditError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'RunIdError';
+    super('BAD_INPUT', message, options);
   }
+}
+
+/** True when `runTimeMs` lies more than {@link MAX_CLOCK_SKEW_MS} after `nowMs`. */
+export function isBeyondClockSkew(runTimeMs: number, nowMs: number): boolean {
+  return runTimeMs > nowMs + MAX_CLOCK_SKEW_MS;
 }
 
 export interface RunIdentity {
@@ -26,7 +39,7 @@ export interface RunIdentity {
 export interface RunIdInput {
   /** EventBridge `event.time` of a scheduled run; absent for a manual run. */
   readonly scheduledTime?: string;
-  /** Start time, epoch ms (used for manual runs). */
+  /** Start time, epoch ms: names a manual run, and bounds how far ahead a scheduled time may be. */
   readonly now: number;
   /** Uniform in [0, 1), like Math.random; gives manual runs their suffix. */
   readonly random: () => number;
@@ -68,7 +81,8 @@ function compactTime(epochMs: number): string {
  * Names a run. Scheduled: from the event time (`2026-11-26T02:00:00Z` →
  * `20261126T020000Z`, sub-seconds dropped). Manual: the start time plus
  * `-manual-` and 6 hex digits. Ids sort in time order.
- * @throws RunIdError when the event time is not an ISO 8601 date-time with zone.
+ * @throws RunIdError (BAD_INPUT) when the event time is not an ISO 8601 date-time with
+ *   zone, or lies more than {@link MAX_CLOCK_SKEW_MS} after `now`.
  */
 export function deriveRunId(input: RunIdInput): RunIdentity {
   if (input.scheduledTime !== undefined) {
@@ -76,7 +90,14 @@ export function deriveRunId(input: RunIdInput): RunIdentity {
     const epochMs = parseEventTime(text);
     if (Number.isNaN(epochMs)) {
       throw new RunIdError(
-        `Cannot derive a run id: event time ${JSON.stringify(text)} is not an ISO 8601 date-time like 2026-11-26T02:00:00Z`,
+        `Cannot derive a run id: event time ${JSON.stringify(displaySafe(text, 64))} is not an ISO 8601 date-time like 2026-11-26T02:00:00Z`,
+      );
+    }
+    if (!Number.isFinite(input.now))
+      throw new RunIdError(`Cannot derive a run id: start time ${input.now} is not a number`);
+    if (isBeyondClockSkew(epochMs, input.now)) {
+      throw new RunIdError(
+        `Cannot derive a run id: event time ${text} is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes after the current time ${new Date(input.now).toISOString()}; a run from the future would keep latest/ on itself`,
       );
     }
     const seconds = Math.floor(epochMs / 1000) * 1000;

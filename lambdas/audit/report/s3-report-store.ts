@@ -1,6 +1,7 @@
 /** {@link ReportStore} over Amazon S3. */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { ReportStoreError, type ReportStore } from './report-store';
+import { MAX_STORED_OBJECT_BYTES, ObjectTooLargeError } from './bounded-read';
+import { ReportStoreError, type GetOptions, type ReportStore } from './report-store';
 
 export { ReportStoreError } from './report-store';
 
@@ -43,12 +44,23 @@ export class S3ReportStore implements ReportStore {
     }
   }
 
-  async get(key: string): Promise<Buffer | null> {
+  /** Refuses by Content-Length before reading, and stops reading once past `maxBytes` whatever the header said. */
+  async get(key: string, options: GetOptions = {}): Promise<Buffer | null> {
+    const maxBytes = options.maxBytes ?? MAX_STORED_OBJECT_BYTES;
+    const name = `s3://${this.bucket}/${key}`;
     try {
       const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
-      if (!response.Body) return Buffer.alloc(0);
-      return Buffer.from(await response.Body.transformToByteArray());
+      const body = response.Body;
+      if (!body) return Buffer.alloc(0);
+      if ((response.ContentLength ?? 0) > maxBytes) {
+        destroy(body);
+        throw new ObjectTooLargeError(name, maxBytes);
+      }
+      return isAsyncIterable(body)
+        ? await readAtMost(body, maxBytes, name)
+        : checkedLength(Buffer.from(await body.transformToByteArray()), maxBytes, name);
     } catch (error) {
+      if (error instanceof ObjectTooLargeError) throw error;
       if (isNoSuchKey(error)) return null;
       throw new ReportStoreError(`Cannot read s3://${this.bucket}/${key}: ${describeError(error)}`, key, {
         cause: error,
@@ -59,6 +71,35 @@ export class S3ReportStore implements ReportStore {
   describe(): string {
     return `s3://${this.bucket}`;
   }
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
+
+function destroy(body: unknown): void {
+  const destroyable = body as { destroy?: unknown };
+  if (typeof destroyable.destroy === 'function') (destroyable.destroy as () => void).call(body);
+}
+
+function checkedLength(bytes: Buffer, maxBytes: number, name: string): Buffer {
+  if (bytes.length > maxBytes) throw new ObjectTooLargeError(name, maxBytes);
+  return bytes;
+}
+
+/** Collects a body stream, giving up (and closing the stream) as soon as it passes `maxBytes`. */
+async function readAtMost(body: AsyncIterable<Uint8Array>, maxBytes: number, name: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      destroy(body);
+      throw new ObjectTooLargeError(name, maxBytes);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 function describeError(error: unknown): string {

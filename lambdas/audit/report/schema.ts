@@ -7,6 +7,21 @@
  * hold only strings, timestamps are ISO 8601 UTC strings, so that the OpenX JSON
  * SerDe and DuckDB read them the same way.
  */
+import {
+  ACCOUNT_STATUSES,
+  ASSOCIATION_STATUSES,
+  ASSOCIATION_TYPES,
+  AUDIT_RESULTS,
+  CHANGE_KINDS,
+  DRIFT_REASONS,
+  PREVIOUS_RUN_STATUSES,
+  RUN_STATUSES,
+  RUN_TRIGGERS,
+  TARGET_TYPES,
+} from '../model';
+
+/** `A, B, C`: the values of an enumerated column, for its comment. */
+const values = (allowed: readonly string[]): string => allowed.join(', ');
 
 /** A Glue column type used by the report. */
 export type GlueColumnType = 'string' | 'boolean' | 'int' | 'bigint' | 'double' | 'array<string>';
@@ -35,18 +50,18 @@ export const ASSOCIATION_COLUMNS: readonly ReportColumn[] = [
   { name: 'run_id', type: 'string', comment: 'Run identifier; sorts in run order' },
   { name: 'audited_at', type: 'string', comment: 'Run time, ISO 8601 UTC' },
   { name: 'target_id', type: 'string', comment: 'Root, OU or account id' },
-  { name: 'target_type', type: 'string', comment: 'ROOT, ORGANIZATIONAL_UNIT, ACCOUNT' },
+  { name: 'target_type', type: 'string', comment: values(TARGET_TYPES) },
   { name: 'target_name', type: 'string', comment: 'Root, OU or account name' },
   { name: 'parent_id', type: 'string', comment: 'Parent root or OU id; null for a root' },
   { name: 'ou_path', type: 'string', comment: 'Ids from the root, slash-separated' },
-  { name: 'account_status', type: 'string', comment: 'ACTIVE, SUSPENDED, PENDING_CLOSURE; null for roots and OUs' },
+  { name: 'account_status', type: 'string', comment: `${values(ACCOUNT_STATUSES)}; null for roots and OUs` },
   {
     name: 'configuration_policy_id',
     type: 'string',
     comment: 'Policy id or SELF_MANAGED_SECURITY_HUB; null if unknown',
   },
-  { name: 'association_type', type: 'string', comment: 'APPLIED, INHERITED; null if unknown' },
-  { name: 'association_status', type: 'string', comment: 'SUCCESS, PENDING, FAILED; null if unknown' },
+  { name: 'association_type', type: 'string', comment: `${values(ASSOCIATION_TYPES)}; null if unknown` },
+  { name: 'association_status', type: 'string', comment: `${values(ASSOCIATION_STATUSES)}; null if unknown` },
   { name: 'association_status_message', type: 'string', comment: 'Service status message' },
   { name: 'updated_at', type: 'string', comment: 'Association UpdatedAt, ISO 8601 UTC' },
   { name: 'expected_policy_id', type: 'string', comment: 'Effective policy inherited from the nearest ancestor' },
@@ -55,10 +70,10 @@ export const ASSOCIATION_COLUMNS: readonly ReportColumn[] = [
   {
     name: 'drift_reasons',
     type: 'array<string>',
-    comment: 'FAILED, PENDING_STALE, UNPROCESSED, MISSING, INHERITANCE_MISMATCH, BASELINE_MISMATCH',
+    comment: values(DRIFT_REASONS),
   },
-  { name: 'audit_result', type: 'string', comment: 'OK, DRIFT, EXCLUDED' },
-  { name: 'changes', type: 'array<string>', comment: 'NEW_DRIFT, RESOLVED, CHANGED against the previous run' },
+  { name: 'audit_result', type: 'string', comment: values(AUDIT_RESULTS) },
+  { name: 'changes', type: 'array<string>', comment: `${values(CHANGE_KINDS)} against the previous run` },
   { name: 'error_code', type: 'string', comment: 'Last ErrorCode of an unprocessed target' },
   { name: 'error_reason', type: 'string', comment: 'Last ErrorReason of an unprocessed target' },
   {
@@ -79,8 +94,8 @@ export const ASSOCIATION_COLUMNS: readonly ReportColumn[] = [
 export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'run_id', type: 'string', comment: 'Run identifier; sorts in run order' },
   { name: 'audited_at', type: 'string', comment: 'Run time, ISO 8601 UTC' },
-  { name: 'trigger', type: 'string', comment: 'SCHEDULED, MANUAL' },
-  { name: 'run_status', type: 'string', comment: 'COMPLETE, INCOMPLETE' },
+  { name: 'trigger', type: 'string', comment: values(RUN_TRIGGERS) },
+  { name: 'run_status', type: 'string', comment: values(RUN_STATUSES) },
   { name: 'targets_enumerated', type: 'int', comment: 'Targets the organization walk found' },
   { name: 'targets_reported', type: 'int', comment: 'Rows written; always equals targets_enumerated' },
   {
@@ -108,7 +123,21 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'resolved_drift', type: 'int', comment: 'Rows with change RESOLVED' },
   { name: 'changed', type: 'int', comment: 'Rows with change CHANGED' },
   { name: 'departed_targets', type: 'array<string>', comment: 'Target ids in the previous run but not in this one' },
-  { name: 'previous_run_id', type: 'string', comment: 'Run compared against; null for the first run' },
+  {
+    name: 'previous_run_id',
+    type: 'string',
+    comment: 'Run compared against; null for the first run or when its snapshot was not trusted',
+  },
+  {
+    name: 'previous_run_status',
+    type: 'string',
+    comment: `${values(PREVIOUS_RUN_STATUSES)}: previous snapshot verified, absent, or failed verification`,
+  },
+  {
+    name: 'previous_run_reason',
+    type: 'string',
+    comment: 'Why the previous snapshot was not trusted (bounded); null otherwise',
+  },
   { name: 'organizations_api_calls', type: 'int', comment: 'Organizations requests, retries included' },
   { name: 'securityhub_api_calls', type: 'int', comment: 'Security Hub requests, retries included' },
   { name: 'throttled_requests', type: 'int', comment: 'Requests answered with a throttling error' },
@@ -116,4 +145,9 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'deadline_reached', type: 'boolean', comment: 'Re-driving stopped at the deadline' },
   { name: 'duration_seconds', type: 'double', comment: 'Wall time of the audit' },
   { name: 'report_key', type: 'string', comment: "Key of this run's associations object" },
+  {
+    name: 'associations_sha256',
+    type: 'string',
+    comment: 'SHA-256 (hex) of the associations object as written; the next run verifies it',
+  },
 ];

@@ -3,21 +3,31 @@
  * integrity check that every enumerated target was reported exactly once.
  */
 import { z } from 'zod';
-import type { FetchStats, OrgSnapshot } from '../model';
-import { orderByColumns, ReportFormatError, type AssociationRow } from './rows';
+import {
+  PREVIOUS_RUN_STATUSES,
+  RUN_STATUSES,
+  RUN_TRIGGERS,
+  type FetchStats,
+  type OrgSnapshot,
+  type PreviousRunStatus,
+  type RunStatus,
+  type RunTrigger,
+} from '../model';
+import { AuditError } from '../errors';
+import { MAX_RUN_OBJECT_BYTES, ObjectTooLargeError, parseJsonBounded } from './bounded-read';
+import { encodeRows, orderByColumns, ReportFormatError, type AssociationRow } from './rows';
+import { boundedIds, describeIssues, isoInstant, nameText, runId, targetId } from './value-schemas';
 import { reportKeys } from './report-store';
 import { RUN_COLUMNS } from './schema';
 
 /** The rows do not account for every enumerated target exactly once. Never written. */
-export class ReportIntegrityError extends Error {
+export class ReportIntegrityError extends AuditError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ReportIntegrityError';
+    super('INTEGRITY', message, options);
   }
 }
 
-export type RunTrigger = 'SCHEDULED' | 'MANUAL';
-export type RunStatus = 'COMPLETE' | 'INCOMPLETE';
+export type { RunStatus, RunTrigger } from '../model';
 
 /** One row of the `runs` table: exactly {@link RUN_COLUMNS}, in that order. */
 export interface RunSummary {
@@ -49,6 +59,8 @@ export interface RunSummary {
   readonly changed: number;
   readonly departed_targets: readonly string[];
   readonly previous_run_id: string | null;
+  readonly previous_run_status: PreviousRunStatus;
+  readonly previous_run_reason: string | null;
   readonly organizations_api_calls: number;
   readonly securityhub_api_calls: number;
   readonly throttled_requests: number;
@@ -56,6 +68,7 @@ export interface RunSummary {
   readonly deadline_reached: boolean;
   readonly duration_seconds: number;
   readonly report_key: string;
+  readonly associations_sha256: string | null;
 }
 
 interface RunSummaryFields {
@@ -72,6 +85,12 @@ interface RunSummaryFields {
   readonly organizationsThrottledRequests?: number;
   readonly departedTargets: readonly string[];
   readonly previousRunId: string | null;
+  /** Default: OK with a previous run id, NONE without. */
+  readonly previousRunStatus?: PreviousRunStatus;
+  /** Why history was not trusted; already bounded and display-safe. Default `null`. */
+  readonly previousRunReason?: string | null;
+  /** SHA-256 of the associations object as written; default: computed from the rows. */
+  readonly associationsSha256?: string;
   readonly durationSeconds: number;
 }
 
@@ -100,10 +119,10 @@ function checkIntegrity(rows: readonly AssociationRow[], org: OrgSnapshot): void
     seen.add(row.target_id);
   }
   if (repeated.size > 0)
-    throw new ReportIntegrityError(`target ids reported more than once: ${[...repeated].join(', ')}`);
+    throw new ReportIntegrityError(`target ids reported more than once: ${boundedIds([...repeated])}`);
   const notReported = org.targets.map((t) => t.id).filter((id) => !seen.has(id));
   if (notReported.length > 0)
-    throw new ReportIntegrityError(`enumerated targets without a row: ${notReported.join(', ')}`);
+    throw new ReportIntegrityError(`enumerated targets without a row: ${boundedIds(notReported)}`);
 }
 
 /**
@@ -155,6 +174,8 @@ export function buildRunSummary(rows: readonly AssociationRow[], input: RunSumma
     changed: withChange('CHANGED'),
     departed_targets: [...input.departedTargets],
     previous_run_id: input.previousRunId,
+    previous_run_status: input.previousRunStatus ?? (input.previousRunId === null ? 'NONE' : 'OK'),
+    previous_run_reason: input.previousRunReason ?? null,
     organizations_api_calls: input.organizationsApiCalls,
     securityhub_api_calls: input.fetchStats.apiCalls,
     throttled_requests: input.fetchStats.throttledRequests + (input.organizationsThrottledRequests ?? 0),
@@ -162,6 +183,7 @@ export function buildRunSummary(rows: readonly AssociationRow[], input: RunSumma
     deadline_reached: input.fetchStats.deadlineReached,
     duration_seconds: Math.round(input.durationSeconds * 1000) / 1000,
     report_key: reportKey,
+    associations_sha256: input.associationsSha256 ?? encodeRows(rows).sha256,
   };
 }
 
@@ -172,12 +194,16 @@ export function serializeRunSummary(summary: RunSummary): Buffer {
 
 const count32 = z.number().int().min(0).max(2_147_483_647);
 
-/** Reading schema; unknown keys are dropped, `previous_run_id` may be absent. */
+/**
+ * Reading schema, as strict as for service answers; unknown keys are dropped. Columns added
+ * later (`previous_run_id`, `previous_run_status`, `previous_run_reason`,
+ * `associations_sha256`, `targets_rejected`) may be absent from older runs.
+ */
 const summaryShape = {
-  run_id: z.string(),
-  audited_at: z.string(),
-  trigger: z.enum(['SCHEDULED', 'MANUAL']),
-  run_status: z.enum(['COMPLETE', 'INCOMPLETE']),
+  run_id: runId,
+  audited_at: isoInstant,
+  trigger: z.enum(RUN_TRIGGERS),
+  run_status: z.enum(RUN_STATUSES),
   targets_enumerated: count32,
   targets_reported: count32,
   // Absent from runs written before the column existed.
@@ -201,37 +227,55 @@ const summaryShape = {
   new_drift: count32,
   resolved_drift: count32,
   changed: count32,
-  departed_targets: z.array(z.string()),
-  previous_run_id: z.string().nullable().default(null),
+  departed_targets: z.array(targetId),
+  previous_run_id: runId.nullable().default(null),
+  // Filled from previous_run_id when absent (see asSummary).
+  previous_run_status: z.enum(PREVIOUS_RUN_STATUSES).nullable().default(null),
+  previous_run_reason: nameText.nullable().default(null),
   organizations_api_calls: count32,
   securityhub_api_calls: count32,
   throttled_requests: count32,
   redrive_attempts: count32,
   deadline_reached: z.boolean(),
-  duration_seconds: z.number(),
-  report_key: z.string(),
+  duration_seconds: z.number().min(0),
+  report_key: nameText,
+  associations_sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits')
+    .nullable()
+    .default(null),
 } satisfies Record<keyof RunSummary, z.ZodType>;
 
-const summarySchema = z.object(summaryShape);
+/** `yyyymmddThhmmssZ` of an ISO instant: what a run id starts with. */
+const compactTime = (iso: string): string => iso.replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');
 
-// Compile-time: what the reading schema yields is a RunSummary.
-const asSummary = (parsed: z.output<typeof summarySchema>): RunSummary => parsed;
+const summarySchema = z.object(summaryShape).superRefine((run, ctx) => {
+  // A run id is named after its run time; one that is not would make "latest" and "future" meaningless.
+  if (!run.run_id.startsWith(compactTime(run.audited_at))) {
+    ctx.addIssue({ code: 'custom', message: 'run_id does not name the run time audited_at' });
+  }
+  if (run.targets_reported !== run.targets_enumerated) {
+    ctx.addIssue({ code: 'custom', message: 'targets_reported differs from targets_enumerated' });
+  }
+});
+
+// Compile-time: what the reading schema yields is a RunSummary once the status is filled.
+const asSummary = (parsed: z.output<typeof summarySchema>): RunSummary => ({
+  ...parsed,
+  previous_run_status: parsed.previous_run_status ?? (parsed.previous_run_id === null ? 'NONE' : 'OK'),
+});
 
 /**
- * Reads an object written by {@link serializeRunSummary}.
+ * Reads an object written by {@link serializeRunSummary}, bounded in size and nesting.
+ * @throws ObjectTooLargeError when it is larger than `MAX_RUN_OBJECT_BYTES`.
  * @throws ReportFormatError when it is not one JSON object with the run columns.
  */
 export function parseRunSummary(buffer: Buffer, source = 'run object'): RunSummary {
-  let value: unknown;
-  try {
-    value = JSON.parse(buffer.toString('utf8'));
-  } catch (error) {
-    throw new ReportFormatError(`${source}: not valid JSON`, { cause: error });
-  }
+  if (buffer.length > MAX_RUN_OBJECT_BYTES) throw new ObjectTooLargeError(source, MAX_RUN_OBJECT_BYTES);
+  const value = parseJsonBounded(buffer.toString('utf8'), source);
   const parsed = summarySchema.safeParse(value);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(run)'}: ${i.message}`).join('; ');
-    throw new ReportFormatError(`${source}: ${problems}`, { cause: parsed.error });
+    throw new ReportFormatError(`${source}: ${describeIssues(parsed.error, '(run)')}`, { cause: parsed.error });
   }
-  return asSummary(orderByColumns(RUN_COLUMNS, parsed.data, source) as z.output<typeof summarySchema>);
+  return orderByColumns(RUN_COLUMNS, asSummary(parsed.data), source) as unknown as RunSummary;
 }

@@ -9,10 +9,11 @@
  * with one PUT and can never be half advanced, and it is written last, so it never
  * names a run whose objects are missing.
  */
-import { parseRows, serializeRows, type AssociationRow } from './rows';
-import { parseRunSummary, ReportIntegrityError, serializeRunSummary, type RunSummary } from './summary';
-import { latestKeys, reportKeys, type ReportKeys, type ReportStore } from './report-store';
+import { encodeRows, sha256Hex, type AssociationRow, type EncodedRows } from './rows';
+import { ReportIntegrityError, serializeRunSummary, type RunSummary } from './summary';
+import { reportKeys, type ReportKeys, type ReportStore } from './report-store';
 import { runIdDate } from './run-id';
+import { readLatest } from './trusted-latest';
 
 /** Content-Type of the gzip JSON Lines objects. No Content-Encoding: Athena reads the raw file. */
 export const ASSOCIATIONS_CONTENT_TYPE = 'application/gzip';
@@ -32,6 +33,8 @@ export interface WrittenReport {
   readonly latestAdvanced: boolean;
   /** The run `latest/run.json` names after the write: this run, or the newer one that kept it. */
   readonly latestRunId: string;
+  /** Why the `latest/run.json` this run replaced was not trusted; absent when it was trusted or absent. */
+  readonly replacedUntrustedLatest?: string;
 }
 
 export interface ReportContent {
@@ -40,19 +43,13 @@ export interface ReportContent {
   readonly runId: string;
   /** `YYYY-MM-DD` partition of the run; must be the date the run id encodes. */
   readonly dt: string;
+  /** The rows as `encodeRows` gave them for the summary's hash; encoded here when absent. */
+  readonly encoded?: EncodedRows;
 }
 
-/** The previous run's snapshot cannot be used: `latest/` names a run whose objects are gone, broken or elsewhere. */
-export class PreviousSnapshotError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'PreviousSnapshotError';
-  }
-}
-
-function checkContent(content: ReportContent, keys: ReportKeys): void {
+function checkContent(content: ReportContent, keys: ReportKeys, encoded: EncodedRows): void {
   const { rows, summary, runId, dt } = content;
-  // readPreviousSnapshot finds a run's objects by the date in its id, and the pointer
+  // readPreviousRun finds a run's objects by the date in its id, and the pointer
   // check orders runs by id: a run id that is not one, or another dt, would strand the run.
   if (runIdDate(runId) !== dt) throw new ReportIntegrityError(`run id ${runId} does not encode the date ${dt}`);
   if (summary.run_id !== runId) throw new ReportIntegrityError(`summary is for run ${summary.run_id}, not ${runId}`);
@@ -69,13 +66,10 @@ function checkContent(content: ReportContent, keys: ReportKeys): void {
       `summary report_key ${summary.report_key} is not the associations key ${keys.associations}`,
     );
   }
-}
-
-/** Reads and parses `latest/run.json`; `null` when there is none. */
-async function readLatest(store: ReportStore, prefix: string): Promise<RunSummary | null> {
-  const key = latestKeys(prefix).latestRun;
-  const body = await store.get(key);
-  return body === null ? null : parseRunSummary(body, `${store.describe()}/${key}`);
+  // The next run trusts these rows only if they hash to what the summary records.
+  if (summary.associations_sha256 !== encoded.sha256 || sha256Hex(encoded.body) !== encoded.sha256) {
+    throw new ReportIntegrityError(`summary associations_sha256 is not the hash of the associations object written`);
+  }
 }
 
 /**
@@ -84,109 +78,42 @@ async function readLatest(store: ReportStore, prefix: string): Promise<RunSummar
  * overwrites the same objects.
  *
  * `latest/` never moves backwards: just before its PUT, `latest/run.json` is read, and
- * when it names a run id that sorts after this one (run ids sort in time order), it is
- * left alone and `latestAdvanced` is false. That is the case of a Lambda async retry
+ * when it names a trusted run whose id sorts after this one (run ids sort in time order),
+ * it is left alone and `latestAdvanced` is false. That is the case of a Lambda async retry
  * of an older scheduled run that finishes after a newer manual run. The read and the
  * PUT are not one atomic step; reserved concurrency 1 on the Lambda keeps two runs
- * from interleaving between them.
+ * from interleaving between them. A `latest/run.json` that cannot be trusted (corrupt,
+ * not a run, pointing elsewhere, or from more than the allowed skew in the future) is
+ * replaced, so one bad object cannot hold `latest/` forever.
  *
- * @throws ReportIntegrityError when summary, rows, run id and dt disagree (nothing is written).
+ * @param now the clock, epoch ms, to judge whether latest names a run from the future.
+ * @throws ReportIntegrityError when summary, rows, hash, run id and dt disagree (nothing is written).
  * @throws ReportStoreError from the store; later objects are then not written.
- * @throws ReportFormatError when the existing `latest/run.json` is unreadable, and
- *   PreviousSnapshotError when it names something that is not a run id (dated objects
- *   written, `latest/` untouched).
  */
-export async function writeReport(store: ReportStore, prefix: string, content: ReportContent): Promise<WrittenReport> {
+export async function writeReport(
+  store: ReportStore,
+  prefix: string,
+  content: ReportContent,
+  now: number,
+): Promise<WrittenReport> {
   const keys = reportKeys(prefix, content.runId, content.dt);
-  checkContent(content, keys);
-  const rowsBody = serializeRows(content.rows);
+  const encoded = content.encoded ?? encodeRows(content.rows);
+  checkContent(content, keys, encoded);
   const runBody = serializeRunSummary(content.summary);
-  await store.put(keys.associations, rowsBody, ASSOCIATIONS_CONTENT_TYPE);
+  await store.put(keys.associations, encoded.body, ASSOCIATIONS_CONTENT_TYPE);
   await store.put(keys.run, runBody, RUN_CONTENT_TYPE);
 
   const written = { associationsKey: keys.associations, runKey: keys.run, latestRunKey: keys.latestRun };
-  const latest = await readLatest(store, prefix);
-  if (latest !== null) {
-    if (runIdDate(latest.run_id) === null) {
-      throw new PreviousSnapshotError(
-        `${store.describe()}/${keys.latestRun} names ${JSON.stringify(latest.run_id)}, which is not a run id`,
-      );
-    }
-    // Fixed-width timestamp first, so plain string order is time order.
-    if (latest.run_id > content.runId) return { ...written, latestAdvanced: false, latestRunId: latest.run_id };
+  const latest = await readLatest(store, prefix, now);
+  // Fixed-width timestamp first, so plain string order is time order.
+  if (latest.kind === 'trusted' && latest.summary.run_id > content.runId) {
+    return { ...written, latestAdvanced: false, latestRunId: latest.summary.run_id };
   }
   await store.put(keys.latestRun, runBody, RUN_CONTENT_TYPE);
-  return { ...written, latestAdvanced: true, latestRunId: content.runId };
-}
-
-/** The dated run object of a run, or `null` when it was never written. */
-async function readDatedRun(store: ReportStore, prefix: string, runId: string): Promise<RunSummary | null> {
-  const dt = runIdDate(runId);
-  if (dt === null) return null;
-  const key = reportKeys(prefix, runId, dt).run;
-  const body = await store.get(key);
-  return body === null ? null : parseRunSummary(body, `${store.describe()}/${key}`);
-}
-
-/** A previous run's rows, to compare against. */
-export interface PreviousSnapshot {
-  readonly runId: string;
-  readonly rows: AssociationRow[];
-}
-
-/** The dated associations key of a run, from the date its id encodes. */
-function datedAssociationsKey(prefix: string, runId: string): string {
-  const dt = runIdDate(runId);
-  if (dt === null) throw new PreviousSnapshotError(`Previous run id ${JSON.stringify(runId)} does not encode a date`);
-  return reportKeys(prefix, runId, dt).associations;
-}
-
-async function readDatedRows(store: ReportStore, key: string, runId: string): Promise<PreviousSnapshot> {
-  const body = await store.get(key);
-  if (body === null)
-    throw new PreviousSnapshotError(`Previous run ${runId}: ${store.describe()}/${key} does not exist`);
-  return { runId, rows: parseRows(body, `${store.describe()}/${key}`) };
-}
-
-/**
- * Finds the run to compare against.
- *
- * Reads `latest/run.json`; none means first run (`null`). Its `report_key` must be the
- * key {@link reportKeys} gives for its run id under this prefix (a pointer into another
- * prefix or to another run is not followed). When latest is the current run itself (a
- * retried invocation of the same schedule that already wrote `latest/`), compares
- * against latest's `previous_run_id` instead, read from its dated object (`null` if
- * latest had no previous run). When latest is a newer run than the current one (a late
- * retry of an older schedule), the current run's own dated run object, if an earlier
- * attempt wrote it, names the run it was compared with; without it there is nothing to
- * compare against short of listing `runs/`, so `null`, rather than history that would
- * point forward in time. Otherwise reads the dated associations object latest names.
- *
- * @throws PreviousSnapshotError when latest names a run whose associations are gone,
- *   that is not a run id, or whose `report_key` is not that run's key under this prefix.
- * @throws ReportFormatError when an object is unreadable.
- */
-export async function readPreviousSnapshot(
-  store: ReportStore,
-  prefix: string,
-  currentRunId: string,
-): Promise<PreviousSnapshot | null> {
-  const latest = await readLatest(store, prefix);
-  if (latest === null) return null;
-
-  const expectedKey = datedAssociationsKey(prefix, latest.run_id);
-  if (latest.report_key !== expectedKey) {
-    throw new PreviousSnapshotError(
-      `${store.describe()}/${latestKeys(prefix).latestRun} names run ${latest.run_id} with report_key ${JSON.stringify(latest.report_key)}, expected ${expectedKey}`,
-    );
-  }
-
-  // Fixed-width timestamp first, so plain string order is time order.
-  if (latest.run_id >= currentRunId) {
-    const own = latest.run_id === currentRunId ? latest : await readDatedRun(store, prefix, currentRunId);
-    const previousId = own?.previous_run_id ?? null;
-    if (previousId === null) return null;
-    return readDatedRows(store, datedAssociationsKey(prefix, previousId), previousId);
-  }
-  return readDatedRows(store, expectedKey, latest.run_id);
+  return {
+    ...written,
+    latestAdvanced: true,
+    latestRunId: content.runId,
+    ...(latest.kind === 'untrusted' ? { replacedUntrustedLatest: latest.reason } : {}),
+  };
 }

@@ -67,17 +67,21 @@ export function serveOrganization(orgMock: AnyStub, sdk: OrganizationsSdk = orga
   orgMock
     .on(sdk.ListRootsCommand)
     .resolves({ Roots: [{ Id: ROOT, Name: 'Root', Arn: `arn:aws:organizations::000000000000:root/o-x/${ROOT}` }] });
-  orgMock.on(sdk.ListOrganizationalUnitsForParentCommand).callsFake(async (input: { ParentId: string }) => ({
-    OrganizationalUnits: (ous[input.ParentId] ?? []).map((id) => ({ Id: id, Name: `name-${id}` })),
-  }));
-  orgMock.on(sdk.ListAccountsForParentCommand).callsFake(async (input: { ParentId: string }) => ({
-    Accounts: (accounts[input.ParentId] ?? []).map((id) => ({
-      Id: id,
-      Name: `name-${id}`,
-      Status: 'ACTIVE',
-      Email: `${id}@example.com`,
-    })),
-  }));
+  orgMock.on(sdk.ListOrganizationalUnitsForParentCommand).callsFake((input: { ParentId: string }) =>
+    Promise.resolve({
+      OrganizationalUnits: (ous[input.ParentId] ?? []).map((id) => ({ Id: id, Name: `name-${id}` })),
+    }),
+  );
+  orgMock.on(sdk.ListAccountsForParentCommand).callsFake((input: { ParentId: string }) =>
+    Promise.resolve({
+      Accounts: (accounts[input.ParentId] ?? []).map((id) => ({
+        Id: id,
+        Name: `name-${id}`,
+        Status: 'ACTIVE',
+        Email: `${id}@example.com`,
+      })),
+    }),
+  );
 }
 
 interface Identifier {
@@ -102,7 +106,7 @@ export function serveAssociations(
   const calls: string[][] = [];
   shMock
     .on(sdk.BatchGetConfigurationPolicyAssociationsCommand)
-    .callsFake(async (input: { ConfigurationPolicyAssociationIdentifiers: Identifier[] }) => {
+    .callsFake((input: { ConfigurationPolicyAssociationIdentifiers: Identifier[] }) => {
       const identifiers = input.ConfigurationPolicyAssociationIdentifiers;
       calls.push(identifiers.map(idOf));
       const found: object[] = [];
@@ -127,7 +131,10 @@ export function serveAssociations(
           });
         }
       }
-      return { ConfigurationPolicyAssociations: found, UnprocessedConfigurationPolicyAssociations: unprocessed };
+      return Promise.resolve({
+        ConfigurationPolicyAssociations: found,
+        UnprocessedConfigurationPolicyAssociations: unprocessed,
+      });
     });
   return calls;
 }

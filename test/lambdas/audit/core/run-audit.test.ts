@@ -15,9 +15,12 @@ import {
 } from '../../../../lambdas/audit/core/run-audit';
 import { BaselineError, UnknownTargetsError } from '../../../../lambdas/audit/drift/baseline';
 import { ExclusionsError } from '../../../../lambdas/audit/drift/exclusions';
-import type { ReportStore } from '../../../../lambdas/audit/report/report-store';
+import { ReportStoreError, type ReportStore } from '../../../../lambdas/audit/report/report-store';
+import { RunIdError } from '../../../../lambdas/audit/report/run-id';
 import { parseRows } from '../../../../lambdas/audit/report/rows';
-import { parseRunSummary } from '../../../../lambdas/audit/report/summary';
+import { parseRunSummary, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
+import { errorKindOf } from '../../../../lambdas/audit/errors';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { DEADLINE_EXCEEDED } from '../../../../lambdas/audit/securityhub/unprocessed-errors';
 import {
   ACCOUNT_AT_ROOT,
@@ -37,14 +40,18 @@ import {
 class MemoryStore implements ReportStore {
   readonly objects = new Map<string, Buffer>();
   readonly puts: string[] = [];
+  /** Fails every read when set: a store that cannot be reached. */
+  failReads = false;
 
-  async put(key: string, body: Buffer): Promise<void> {
+  put(key: string, body: Buffer): Promise<void> {
     this.puts.push(key);
     this.objects.set(key, body);
+    return Promise.resolve();
   }
 
-  async get(key: string): Promise<Buffer | null> {
-    return this.objects.get(key) ?? null;
+  get(key: string): Promise<Buffer | null> {
+    if (this.failReads) return Promise.reject(new ReportStoreError(`Cannot read memory://reports/${key}: down`, key));
+    return Promise.resolve(this.objects.get(key) ?? null);
   }
 
   describe(): string {
@@ -78,10 +85,15 @@ function deps(extra: Partial<AuditDeps> = {}): AuditDeps {
 }
 
 function request(extra: Partial<AuditRequest> = {}, tuning: Partial<AuditTuning> = {}): AuditRequest {
+  const scheduledTime = 'scheduledTime' in extra ? extra.scheduledTime : '2026-11-26T02:00:00Z';
+  // A scheduled run starts at its schedule time: the clock moves there (never back), since
+  // a schedule time ahead of the clock is refused.
+  const at = scheduledTime === undefined ? Number.NaN : Date.parse(scheduledTime);
+  if (at > time.clock.now()) time.advance(at - time.clock.now());
   return {
     tuning: { ...DEFAULT_TUNING, ...tuning },
     reportPrefix: 'audit/',
-    scheduledTime: '2026-11-26T02:00:00Z',
+    scheduledTime,
     deadline: time.clock.now() + 600_000,
     ...extra,
   };
@@ -127,10 +139,10 @@ describe('runAudit', () => {
   it("counts this run's Organizations requests only, though the counter lives as long as the client", async () => {
     // A warm Lambda reuses its clients, so the counter starts where the last run left it.
     const organizationsCounter = { requests: 100, throttledRequests: 7 };
-    orgMock.on(ListRootsCommand).callsFake(async () => {
+    orgMock.on(ListRootsCommand).callsFake(() => {
       organizationsCounter.requests += 3; // e.g. two throttled attempts, then success
       organizationsCounter.throttledRequests += 2;
-      return { Roots: [{ Id: ROOT, Name: 'Root' }] };
+      return Promise.resolve({ Roots: [{ Id: ROOT, Name: 'Root' }] });
     });
     const outcome = await runAudit(deps({ organizationsCounter }), request());
     expect(outcome.summary.organizations_api_calls).toBe(3);
@@ -303,5 +315,122 @@ describe('runAudit', () => {
     expect(infos).toContainEqual(['Organization walked', { runId: '20261126T020000Z', targets: 4, roots: 1 }]);
     expect(orgMock.commandCalls(ListOrganizationalUnitsForParentCommand)).toHaveLength(2);
     expect(orgMock.commandCalls(ListAccountsForParentCommand)).toHaveLength(2);
+  });
+
+  describe('treats the previous run as untrusted input', () => {
+    const LATEST = 'audit/latest/run.json';
+    const FIRST_ROWS = 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
+
+    /** A first run with ACCOUNT_IN_OU and ACCOUNT_AT_ROOT drifted. */
+    async function firstRun() {
+      answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
+      answers.set(ACCOUNT_AT_ROOT, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
+      return runAudit(deps(), request({ scheduledTime: '2026-11-26T02:00:00Z' }));
+    }
+
+    it('without tampering, ongoing drift is not new', async () => {
+      await firstRun();
+      const second = await runAudit(deps(), request({ scheduledTime: '2026-11-27T02:00:00Z' }));
+      expect(second.summary).toMatchObject({
+        previous_run_status: 'OK',
+        previous_run_id: '20261126T020000Z',
+        new_drift: 0,
+        drifted: 2,
+      });
+    });
+
+    it('a flipped drift flag in the previous object: UNTRUSTED, every drifted target new, a warning', async () => {
+      await firstRun();
+      // Flip one drifted row to "not drifted", as someone silencing tonight's digest would.
+      const lines = gunzipSync(store.objects.get(FIRST_ROWS)!).toString().split('\n').filter(Boolean);
+      const flipped = lines.map((line) => {
+        const row = JSON.parse(line) as Record<string, unknown>;
+        return row.target_id === ACCOUNT_IN_OU
+          ? JSON.stringify({ ...row, drift: false, audit_result: 'OK', drift_reasons: [], first_drift_seen: null })
+          : line;
+      });
+      store.objects.set(FIRST_ROWS, gzipSync(Buffer.from(`${flipped.join('\n')}\n`)));
+      const warnings: [string, Record<string, unknown>][] = [];
+      const logger = {
+        info: () => undefined,
+        warn: (m: string, a: Record<string, unknown>) => void warnings.push([m, a]),
+      };
+
+      const second = await runAudit(deps({ logger }), request({ scheduledTime: '2026-11-27T02:00:00Z' }));
+      expect(second.summary).toMatchObject({
+        previous_run_status: 'UNTRUSTED',
+        previous_run_id: null,
+        drifted: 2,
+        new_drift: 2, // every drifted target, so the digest fires
+        resolved_drift: 0,
+        departed_targets: [],
+      });
+      expect(second.summary.previous_run_reason).toMatch(/does not match the associations_sha256/);
+      for (const row of second.rows.filter((r) => r.drift)) {
+        expect(row).toMatchObject({ changes: ['NEW_DRIFT'], first_drift_seen: '2026-11-27T02:00:00.000Z' });
+      }
+      expect(warnings.map(([m]) => m)).toContain(
+        'Previous run snapshot not trusted; comparing with nothing, so every drifted target is new drift',
+      );
+      // The written summary says so too, for Athena.
+      expect(parseRunSummary(store.objects.get(LATEST)!)).toMatchObject({ previous_run_status: 'UNTRUSTED' });
+      // The next night trusts the new snapshot again.
+      const third = await runAudit(deps(), request({ scheduledTime: '2026-11-28T02:00:00Z' }));
+      expect(third.summary).toMatchObject({ previous_run_status: 'OK', new_drift: 0 });
+    });
+
+    it('a latest/run.json from the future is not trusted and is replaced', async () => {
+      await firstRun();
+      const latest = parseRunSummary(store.objects.get(LATEST)!);
+      store.objects.set(
+        LATEST,
+        serializeRunSummary({
+          ...latest,
+          run_id: '20301126T020000Z',
+          audited_at: '2030-11-26T02:00:00.000Z',
+          report_key: 'audit/associations/dt=2030-11-26/20301126T020000Z.jsonl.gz',
+        }),
+      );
+      const second = await runAudit(deps(), request({ scheduledTime: '2026-11-27T02:00:00Z' }));
+      expect(second.summary).toMatchObject({ previous_run_status: 'UNTRUSTED', new_drift: 2 });
+      expect(second.report).toMatchObject({ latestAdvanced: true, latestRunId: '20261127T020000Z' });
+      expect(second.report.replacedUntrustedLatest).toMatch(/in the future/);
+      expect(parseRunSummary(store.objects.get(LATEST)!).run_id).toBe('20261127T020000Z');
+    });
+
+    it('refuses a schedule time more than an hour ahead of the clock, before reading or calling anything', async () => {
+      const error = await runAudit(deps(), { ...request(), scheduledTime: '2026-11-26T03:00:01Z' }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(RunIdError);
+      expect(errorKindOf(error)).toBe('BAD_INPUT');
+      expect((error as Error).message).toMatch(/more than 60 minutes after the current time/);
+      expect(orgMock.calls()).toHaveLength(0);
+      expect(store.puts).toEqual([]);
+      // Within the hour is a normal run.
+      await expect(runAudit(deps(), { ...request(), scheduledTime: '2026-11-26T03:00:00Z' })).resolves.toBeDefined();
+    });
+
+    it('reads history before the walk: a store that cannot be read fails before any Organizations call', async () => {
+      store.failReads = true;
+      await expect(runAudit(deps(), request())).rejects.toThrow(ReportStoreError);
+      expect(orgMock.calls()).toHaveLength(0);
+      expect(shMock.calls()).toHaveLength(0);
+    });
+
+    it('reads history before the walk: a poisoned store degrades before any Organizations call', async () => {
+      await firstRun();
+      store.objects.set(LATEST, Buffer.from('{"not": "a run"'));
+      const events: string[] = [];
+      const logger = { info: () => undefined, warn: (m: string) => void events.push(`warn: ${m}`) };
+      orgMock.on(ListRootsCommand).callsFake(() => {
+        events.push('ListRoots');
+        return Promise.resolve({ Roots: [{ Id: ROOT, Name: 'Root' }] });
+      });
+      const second = await runAudit(deps({ logger }), request({ scheduledTime: '2026-11-27T02:00:00Z' }));
+      expect(second.summary.previous_run_status).toBe('UNTRUSTED');
+      expect(events[0]).toMatch(/^warn: Previous run snapshot not trusted/);
+      expect(events.indexOf('ListRoots')).toBeGreaterThan(0);
+    });
   });
 });

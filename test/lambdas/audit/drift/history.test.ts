@@ -1,6 +1,7 @@
 import type { Association } from '../../../../lambdas/audit/model';
 import { evaluateDrift, type TargetFinding } from '../../../../lambdas/audit/drift/drift-rules';
-import { applyHistory, type PreviousRow } from '../../../../lambdas/audit/drift/history';
+import { compareWithHistory, type PreviousRun, type PreviousTarget } from '../../../../lambdas/audit/drift/history';
+import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
 import { buildAssociationRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, deepOrg, mapOf } from './fixtures';
 
@@ -34,23 +35,35 @@ function findings(overrides: Association[] = [], drop: string[] = [], runTime = 
   });
 }
 
-function previous(targetId: string, fields: Partial<PreviousRow> = {}): PreviousRow {
+function previous(targetId: string, fields: Partial<PreviousTarget> = {}): PreviousTarget {
   return {
-    target_id: targetId,
-    audited_at: T2,
+    targetId,
     drift: false,
-    first_drift_seen: null,
-    configuration_policy_id: P1,
-    association_status: 'SUCCESS',
-    association_type: targetId === ROOT ? 'APPLIED' : 'INHERITED',
+    firstDriftSeen: null,
+    configurationPolicyId: P1,
+    associationStatus: 'SUCCESS',
+    associationType: targetId === ROOT ? 'APPLIED' : 'INHERITED',
     ...fields,
   };
 }
 
-const allPrevious = (changes: Record<string, Partial<PreviousRow>> = {}) =>
+const runOf = (targets: PreviousTarget[]): PreviousRun => ({ runId: '20261125T020000Z', targets });
+
+const allPrevious = (changes: Record<string, Partial<PreviousTarget>> = {}) =>
   [ROOT, L1, L2, L3, L4, DEEP, TOP].map((id) => previous(id, changes[id]));
 
-describe('applyHistory', () => {
+/** {@link compareWithHistory} against these previous targets (`null`: no previous run). */
+const applyHistory = (current: TargetFinding[], targets: PreviousTarget[] | null, runTime: string) =>
+  compareWithHistory(current, targets && runOf(targets), runTime);
+
+/** Rows of a run at `runTime`, compared with the rows of the run before (`null`: first run). */
+function sampleRowsAt(runTime: string, overrides: Association[], before: AssociationRow[] | null): AssociationRow[] {
+  const current = findings(overrides, [], runTime);
+  const history = compareWithHistory(current, before && toPreviousRun(before[0]?.run_id ?? 'none', before), runTime);
+  return buildAssociationRows(current, history.byTarget, { runId: runTime, auditedAt: runTime });
+}
+
+describe('compareWithHistory', () => {
   it('marks every drifted target NEW_DRIFT on the first run, and nothing else', () => {
     const result = applyHistory(findings([assoc(TOP, P1, 'INHERITED', 'FAILED')]), null, T3);
     expect(result.byTarget.get(TOP)).toEqual({ changes: ['NEW_DRIFT'], firstDriftSeen: T3 });
@@ -60,14 +73,14 @@ describe('applyHistory', () => {
   });
 
   it('NEW_DRIFT for a target drifting now but not before, and for a target new since the last run', () => {
-    const rows = allPrevious().filter((r) => r.target_id !== DEEP);
+    const rows = allPrevious().filter((r) => r.targetId !== DEEP);
     const result = applyHistory(findings([assoc(TOP, P2), assoc(DEEP, P1, 'INHERITED', 'FAILED')]), rows, T3);
     expect(result.byTarget.get(TOP)!.changes).toEqual(['NEW_DRIFT', 'CHANGED']);
     expect(result.byTarget.get(DEEP)).toEqual({ changes: ['NEW_DRIFT'], firstDriftSeen: T3 });
   });
 
   it('RESOLVED for a target drifted before and not now', () => {
-    const rows = allPrevious({ [TOP]: { drift: true, first_drift_seen: T1, association_status: 'FAILED' } });
+    const rows = allPrevious({ [TOP]: { drift: true, firstDriftSeen: T1, associationStatus: 'FAILED' } });
     expect(applyHistory(findings(), rows, T3).byTarget.get(TOP)).toEqual({
       changes: ['RESOLVED', 'CHANGED'],
       firstDriftSeen: null,
@@ -83,14 +96,14 @@ describe('applyHistory', () => {
       now: Date.parse(T3),
       pendingStaleMs: 1,
     });
-    const rows = allPrevious({ [TOP]: { drift: true, first_drift_seen: T1, association_status: 'FAILED' } });
+    const rows = allPrevious({ [TOP]: { drift: true, firstDriftSeen: T1, associationStatus: 'FAILED' } });
     expect(applyHistory(current, rows, T3).byTarget.get(TOP)).toEqual({ changes: ['RESOLVED'], firstDriftSeen: null });
   });
 
   it.each([
-    ['policy id', { configuration_policy_id: P2 }],
-    ['status', { association_status: 'PENDING' as const }],
-    ['type', { association_type: 'APPLIED' as const }],
+    ['policy id', { configurationPolicyId: P2 }],
+    ['status', { associationStatus: 'PENDING' as const }],
+    ['type', { associationType: 'APPLIED' as const }],
   ])('CHANGED when the %s differs', (_what, fields) => {
     const result = applyHistory(findings(), allPrevious({ [L3]: fields }), T3);
     expect(result.byTarget.get(L3)!.changes).toEqual(['CHANGED']);
@@ -100,11 +113,11 @@ describe('applyHistory', () => {
   it('no CHANGED when either run lacks the association state, nor for a target new since the last run', () => {
     const wasUnknown = allPrevious({
       [L3]: {
-        configuration_policy_id: null,
-        association_status: null,
-        association_type: null,
+        configurationPolicyId: null,
+        associationStatus: null,
+        associationType: null,
         drift: true,
-        first_drift_seen: T2,
+        firstDriftSeen: T2,
       },
     });
     expect(applyHistory(findings(), wasUnknown, T3).byTarget.get(L3)!.changes).toEqual(['RESOLVED']);
@@ -112,20 +125,23 @@ describe('applyHistory', () => {
     expect(
       applyHistory(
         findings(),
-        allPrevious().filter((r) => r.target_id !== L3),
+        allPrevious().filter((r) => r.targetId !== L3),
         T3,
       ).byTarget.get(L3)!.changes,
     ).toEqual([]);
   });
 
   it('keeps an ongoing drift quiet apart from CHANGED', () => {
-    const rows = allPrevious({ [TOP]: { drift: true, first_drift_seen: T1, association_status: 'FAILED' } });
+    const rows = allPrevious({ [TOP]: { drift: true, firstDriftSeen: T1, associationStatus: 'FAILED' } });
     const result = applyHistory(findings([assoc(TOP, P1, 'INHERITED', 'FAILED')]), rows, T3);
     expect(result.byTarget.get(TOP)).toEqual({ changes: [], firstDriftSeen: T1 });
   });
 
-  it('falls back to the previous run time when a drifted previous row lacks first_drift_seen', () => {
-    const rows = allPrevious({ [TOP]: { drift: true, first_drift_seen: null, association_status: 'FAILED' } });
+  it('falls back to the previous row time when a drifted previous row lacks first_drift_seen', () => {
+    const [prior] = sampleRowsAt(T2, [assoc(TOP, P1, 'INHERITED', 'FAILED')], null).filter((r) => r.target_id === TOP);
+    const target = toPreviousRun('20261125T020000Z', [{ ...prior, first_drift_seen: null }]).targets[0];
+    expect(target.firstDriftSeen).toBe(T2);
+    const rows = allPrevious().map((p) => (p.targetId === TOP ? target : p));
     expect(
       applyHistory(findings([assoc(TOP, P1, 'INHERITED', 'FAILED')]), rows, T3).byTarget.get(TOP)!.firstDriftSeen,
     ).toBe(T2);
@@ -147,13 +163,7 @@ describe('applyHistory', () => {
   });
 
   it('carries first_drift_seen across several runs through real rows, and restarts after a resolution', () => {
-    const run = (runTime: string, overrides: Association[], before: AssociationRow[] | null) =>
-      buildAssociationRows({
-        findings: findings(overrides, [], runTime),
-        runId: runTime,
-        auditedAt: runTime,
-        previousRows: before,
-      }).rows;
+    const run = sampleRowsAt;
     const top = (rows: AssociationRow[]) => rows.find((r) => r.target_id === TOP)!;
     const failed = [assoc(TOP, P1, 'INHERITED', 'FAILED')];
 

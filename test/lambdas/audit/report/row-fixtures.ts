@@ -1,6 +1,8 @@
 /** Rows and summaries for the report, digest, metrics and CLI tests. Not a test file itself. */
 import type { Association, FetchStats } from '../../../../lambdas/audit/model';
 import { evaluateDrift } from '../../../../lambdas/audit/drift/drift-rules';
+import { compareWithHistory } from '../../../../lambdas/audit/drift/history';
+import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
 import { buildAssociationRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { buildRunSummary, type RunSummary } from '../../../../lambdas/audit/report/summary';
 import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, deepOrg, mapOf, unprocessedOf } from '../drift/fixtures';
@@ -42,7 +44,18 @@ export function sampleRows(runId = RUN_ID, auditedAt = RUN_TIME, previousRows: A
     now: Date.parse(auditedAt),
     pendingStaleMs: 86_400_000,
   });
-  return buildAssociationRows({ findings, runId, auditedAt, previousRows });
+  const history = compareWithHistory(findings, previousRows && toPreviousRun('previous', previousRows), auditedAt);
+  return {
+    rows: buildAssociationRows(findings, history.byTarget, { runId, auditedAt }),
+    departedTargets: history.departedTargets,
+  };
+}
+
+/** The run time a run id names, e.g. `20261126T020000Z-manual-0a1b2c` → `2026-11-26T02:00:00.000Z`. */
+export function runTimeOf(runId: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z/.exec(runId);
+  if (!m) throw new Error(`not a run id: ${runId}`);
+  return `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}.000Z`;
 }
 
 export function sampleSummary(
@@ -53,7 +66,7 @@ export function sampleSummary(
 ): RunSummary {
   return buildRunSummary(rows, {
     runId,
-    auditedAt: RUN_TIME,
+    auditedAt: runTimeOf(runId),
     trigger: 'SCHEDULED',
     org: deepOrg(),
     fetchStats: STATS,

@@ -1,4 +1,5 @@
-import { deriveRunId, RunIdError, runIdDate } from '../../../../lambdas/audit/report/run-id';
+import { errorKindOf } from '../../../../lambdas/audit/errors';
+import { deriveRunId, MAX_CLOCK_SKEW_MS, RunIdError, runIdDate } from '../../../../lambdas/audit/report/run-id';
 
 const NOW = Date.parse('2026-11-26T02:03:04.567Z');
 
@@ -60,6 +61,36 @@ describe('deriveRunId', () => {
     expect(() => deriveRunId({ scheduledTime, now: NOW, random: Math.random })).toThrow(
       `event time ${JSON.stringify(scheduledTime)} is not an ISO 8601 date-time`,
     );
+  });
+});
+
+describe('deriveRunId and the clock', () => {
+  it('refuses a scheduled time more than MAX_CLOCK_SKEW_MS ahead of now, as BAD_INPUT', () => {
+    const ahead = new Date(NOW + MAX_CLOCK_SKEW_MS + 1000).toISOString();
+    const error = (() => {
+      try {
+        deriveRunId({ scheduledTime: ahead, now: NOW, random: Math.random });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(RunIdError);
+    expect(errorKindOf(error)).toBe('BAD_INPUT');
+    expect((error as Error).message).toContain('more than 60 minutes after the current time 2026-11-26T02:03:04.567Z');
+  });
+
+  it('accepts a scheduled time up to the skew ahead, and any time in the past (a late retry)', () => {
+    const justInside = new Date(NOW + MAX_CLOCK_SKEW_MS).toISOString();
+    expect(deriveRunId({ scheduledTime: justInside, now: NOW, random: Math.random }).trigger).toBe('SCHEDULED');
+    expect(deriveRunId({ scheduledTime: '2020-01-01T00:00:00Z', now: NOW, random: Math.random }).runId).toBe(
+      '20200101T000000Z',
+    );
+  });
+
+  it('bounds a hostile event time in its message', () => {
+    const scheduledTime = `${'x'.repeat(10_000)}\u001b[2J`;
+    expect(() => deriveRunId({ scheduledTime, now: NOW, random: Math.random })).toThrow(/^.{0,200}$/s);
   });
 });
 

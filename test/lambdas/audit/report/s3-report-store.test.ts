@@ -7,13 +7,14 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ObjectTooLargeError } from '../../../../lambdas/audit/report/bounded-read';
 import { ReportStoreError, S3ReportStore } from '../../../../lambdas/audit/report/s3-report-store';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
 
 /** What GetObject's Body offers; enough of the SDK's stream mixin for the store. */
-const bodyOf = (text: string) => ({ transformToByteArray: async () => new Uint8Array(Buffer.from(text)) });
+const bodyOf = (text: string) => ({ transformToByteArray: () => Promise.resolve(new Uint8Array(Buffer.from(text))) });
 
 describe('S3ReportStore', () => {
   beforeEach(() => s3.reset());
@@ -45,6 +46,32 @@ describe('S3ReportStore', () => {
       Body: bodyOf('{"a":1}') as never,
     });
     expect((await new S3ReportStore(client, 'reports').get('latest/run.json'))?.toString()).toBe('{"a":1}');
+  });
+
+  it('refuses an object whose Content-Length is over the limit, without reading it', async () => {
+    const body = { ...bodyOf('x'.repeat(10)), destroy: jest.fn() };
+    s3.on(GetObjectCommand).resolves({ Body: body as never, ContentLength: 11 });
+    const error = await new S3ReportStore(client, 'reports').get('big.json', { maxBytes: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObjectTooLargeError);
+    expect((error as Error).message).toBe('s3://reports/big.json: object is too large (over 10 bytes); not read');
+    expect(body.destroy).toHaveBeenCalled();
+  });
+
+  it('stops streaming past the limit even when Content-Length understates the object', async () => {
+    let served = 0;
+    async function* chunks() {
+      for (let i = 0; i < 1000; i += 1) {
+        served += 1;
+        yield await Promise.resolve(new Uint8Array(1024));
+      }
+    }
+    s3.on(GetObjectCommand).resolves({ Body: chunks() as never, ContentLength: 1 });
+    await expect(new S3ReportStore(client, 'reports').get('big.gz', { maxBytes: 4096 })).rejects.toThrow(
+      ObjectTooLargeError,
+    );
+    expect(served).toBe(5);
+    s3.on(GetObjectCommand).resolves({ Body: bodyOf('x'.repeat(4096)) as never });
+    expect(await new S3ReportStore(client, 'reports').get('ok.json', { maxBytes: 4096 })).toHaveLength(4096);
   });
 
   it('returns null on NoSuchKey', async () => {

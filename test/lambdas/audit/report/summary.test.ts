@@ -1,5 +1,5 @@
 import { RUN_COLUMNS } from '../../../../lambdas/audit/report/schema';
-import { ReportFormatError, matchesGlueType } from '../../../../lambdas/audit/report/rows';
+import { ReportFormatError, matchesGlueType, serializeRows, sha256Hex } from '../../../../lambdas/audit/report/rows';
 import {
   buildRunSummary,
   parseRunSummary,
@@ -57,6 +57,8 @@ describe('buildRunSummary', () => {
       changed: 0,
       departed_targets: ['333333333333'],
       previous_run_id: '20261125T020000Z',
+      previous_run_status: 'OK',
+      previous_run_reason: null,
       organizations_api_calls: 9,
       securityhub_api_calls: 12,
       throttled_requests: 3,
@@ -64,7 +66,10 @@ describe('buildRunSummary', () => {
       deadline_reached: false,
       duration_seconds: 4.5,
       report_key: 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
+      // The exact bytes serializeRows writes for these rows, so the next run can verify them.
+      associations_sha256: sha256Hex(serializeRows(rows)),
     });
+    expect(summary.associations_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(summary)).toEqual(RUN_COLUMNS.map((c) => c.name));
     for (const column of RUN_COLUMNS)
       expect(matchesGlueType(column.type, summary[column.name as keyof typeof summary])).toBe(true);
@@ -146,7 +151,8 @@ describe('serializeRunSummary / parseRunSummary', () => {
   });
 
   it('tolerates a missing previous_run_id and unknown columns', () => {
-    const { previous_run_id: _p, ...rest } = summary;
+    const rest: Record<string, unknown> = { ...summary };
+    delete rest.previous_run_id;
     const parsed = parseRunSummary(Buffer.from(JSON.stringify({ ...rest, new_column: 1 })));
     expect(parsed.previous_run_id).toBeNull();
     expect(

@@ -4,14 +4,26 @@ import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-store';
 import { ReportStoreError, type ReportStore } from '../../../../lambdas/audit/report/report-store';
-import { ReportFormatError, type AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { ReportIntegrityError, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
+import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
 import {
-  PreviousSnapshotError,
-  readPreviousSnapshot,
-  writeReport,
-} from '../../../../lambdas/audit/report/write-report';
-import { DT, RUN_ID, sampleRows, sampleSummary } from './row-fixtures';
+  parseRunSummary,
+  ReportIntegrityError,
+  serializeRunSummary,
+  type RunSummary,
+} from '../../../../lambdas/audit/report/summary';
+import { writeReport } from '../../../../lambdas/audit/report/write-report';
+import { readPreviousRun, type PreviousRunRead } from '../../../../lambdas/audit/report/read-previous';
+import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
+import { DT, RUN_ID, runTimeOf, sampleRows, sampleSummary } from './row-fixtures';
+
+/** The clock of these tests: after every run they write. */
+const NOW = Date.parse('2026-11-28T00:00:00.000Z');
+const NONE: PreviousRunRead = { status: 'NONE', reason: null, snapshot: null };
+const ok = (runId: string, rows: readonly AssociationRow[]): PreviousRunRead => ({
+  status: 'OK',
+  reason: null,
+  snapshot: toPreviousRun(runId, rows),
+});
 
 const PREFIX = 'audit/';
 
@@ -25,16 +37,17 @@ class MemoryStore implements ReportStore {
     private readonly failOn?: (key: string) => boolean,
     private readonly failGetOn?: (key: string) => boolean,
   ) {}
-  async put(key: string, body: Buffer, contentType: string, contentEncoding?: string): Promise<void> {
+  put(key: string, body: Buffer, contentType: string, contentEncoding?: string): Promise<void> {
     this.calls.push(`put ${key}`);
-    if (this.failOn?.(key)) throw new ReportStoreError(`Cannot write mem/${key}: boom`, key);
+    if (this.failOn?.(key)) return Promise.reject(new ReportStoreError(`Cannot write mem/${key}: boom`, key));
     this.puts.push({ key, contentType, ...(contentEncoding ? { contentEncoding } : {}) });
     this.objects.set(key, body);
+    return Promise.resolve();
   }
-  async get(key: string): Promise<Buffer | null> {
+  get(key: string): Promise<Buffer | null> {
     this.calls.push(`get ${key}`);
-    if (this.failGetOn?.(key)) throw new ReportStoreError(`Cannot read mem/${key}: boom`, key);
-    return this.objects.get(key) ?? null;
+    if (this.failGetOn?.(key)) return Promise.reject(new ReportStoreError(`Cannot read mem/${key}: boom`, key));
+    return Promise.resolve(this.objects.get(key) ?? null);
   }
   describe(): string {
     return 'mem';
@@ -55,7 +68,7 @@ function content(
   previousRows: AssociationRow[] | null = null,
   previousRunId: string | null = null,
 ) {
-  const { rows } = sampleRows(runId, '2026-11-26T02:00:00.000Z', previousRows);
+  const { rows } = sampleRows(runId, runTimeOf(runId), previousRows);
   return { rows, summary: sampleSummary(rows, runId, previousRunId, dt), runId, dt };
 }
 
@@ -71,7 +84,7 @@ describe('writeReport', () => {
   it('writes the dated objects, then latest/run.json, in the schema layout of a directory', async () => {
     const store = new DirReportStore(root);
     const c = content();
-    const written = await writeReport(store, PREFIX, c);
+    const written = await writeReport(store, PREFIX, c, NOW);
     expect(written).toEqual({
       associationsKey: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       runKey: 'audit/runs/dt=2026-11-26/20261126T020000Z.json',
@@ -86,7 +99,7 @@ describe('writeReport', () => {
     ]);
     const dated = await readFile(join(root, written.associationsKey));
     expect(gunzipSync(dated).toString().trim().split('\n')).toHaveLength(c.rows.length);
-    const latest = JSON.parse(await readFile(join(root, written.latestRunKey), 'utf8'));
+    const latest = JSON.parse(await readFile(join(root, written.latestRunKey), 'utf8')) as RunSummary;
     expect(latest).toEqual(c.summary);
     // The pointer: latest's report_key names the dated associations object.
     expect(latest.report_key).toBe(written.associationsKey);
@@ -95,7 +108,7 @@ describe('writeReport', () => {
 
   it('puts in order with the right content types, reading latest just before writing it last', async () => {
     const store = new MemoryStore();
-    await writeReport(store, PREFIX, content());
+    await writeReport(store, PREFIX, content(), NOW);
     expect(store.puts).toEqual([
       { key: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz', contentType: 'application/gzip' },
       { key: 'audit/runs/dt=2026-11-26/20261126T020000Z.json', contentType: 'application/json' },
@@ -111,22 +124,22 @@ describe('writeReport', () => {
 
   it('does not touch latest when the runs object fails', async () => {
     const store = new MemoryStore((key) => key.includes('/runs/'));
-    await expect(writeReport(store, PREFIX, content())).rejects.toThrow(ReportStoreError);
+    await expect(writeReport(store, PREFIX, content(), NOW)).rejects.toThrow(ReportStoreError);
     expect([...store.objects.keys()]).toEqual(['audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz']);
   });
 
   it('does not touch latest when the associations object fails', async () => {
     const store = new MemoryStore((key) => key.includes('/associations/'));
-    await expect(writeReport(store, PREFIX, content())).rejects.toThrow(ReportStoreError);
+    await expect(writeReport(store, PREFIX, content(), NOW)).rejects.toThrow(ReportStoreError);
     expect(store.objects.size).toBe(0);
   });
 
   it('keeps the previous latest when the dated writes fail', async () => {
     const store = new MemoryStore();
-    await writeReport(store, PREFIX, content());
+    await writeReport(store, PREFIX, content(), NOW);
     const before = new Map(store.objects);
     const failing = Object.assign(new MemoryStore((key) => key.includes('/runs/')), { objects: store.objects });
-    await expect(writeReport(failing, PREFIX, content('20261127T020000Z', '2026-11-27'))).rejects.toThrow(
+    await expect(writeReport(failing, PREFIX, content('20261127T020000Z', '2026-11-27'), NOW)).rejects.toThrow(
       ReportStoreError,
     );
     expect(store.objects.get('audit/latest/run.json')).toEqual(before.get('audit/latest/run.json'));
@@ -147,25 +160,25 @@ describe('writeReport', () => {
       async (_what, failPut, failGet) => {
         const store = new MemoryStore();
         const first = content(RUN_1, '2026-11-26');
-        await writeReport(store, PREFIX, first);
+        await writeReport(store, PREFIX, first, NOW);
         const latestBefore = store.objects.get('audit/latest/run.json');
         const failing = Object.assign(new MemoryStore(failPut, failGet), { objects: store.objects });
-        await expect(writeReport(failing, PREFIX, content(RUN_2, '2026-11-27', first.rows, RUN_1))).rejects.toThrow(
-          ReportStoreError,
-        );
+        await expect(
+          writeReport(failing, PREFIX, content(RUN_2, '2026-11-27', first.rows, RUN_1), NOW),
+        ).rejects.toThrow(ReportStoreError);
 
         expect([...store.objects.keys()].filter((k) => k.startsWith('audit/latest/'))).toEqual([
           'audit/latest/run.json',
         ]);
         expect(store.objects.get('audit/latest/run.json')).toEqual(latestBefore);
         // A retry of the second run compares against the first, whole.
-        expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: RUN_1, rows: first.rows });
+        expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(RUN_1, first.rows));
       },
     );
 
     it('writes no latest object besides run.json', async () => {
       const store = new MemoryStore();
-      await writeReport(store, PREFIX, content(RUN_1, '2026-11-26'));
+      await writeReport(store, PREFIX, content(RUN_1, '2026-11-26'), NOW);
       expect(store.puts.map((p) => p.key).filter((k) => k.startsWith('audit/latest/'))).toEqual([
         'audit/latest/run.json',
       ]);
@@ -180,12 +193,12 @@ describe('writeReport', () => {
     it('leaves a newer latest alone, still writes the dated objects, and says so', async () => {
       const store = new MemoryStore();
       const manual = content(MANUAL_LATER, '2026-11-26');
-      await writeReport(store, PREFIX, manual);
+      await writeReport(store, PREFIX, manual, NOW);
       const latestBefore = store.objects.get('audit/latest/run.json');
 
       // An async retry of the 02:00 schedule finishes after the 09:30 manual run.
       const retried = content(SCHEDULED, '2026-11-26');
-      const written = await writeReport(store, PREFIX, retried);
+      const written = await writeReport(store, PREFIX, retried, NOW);
 
       expect(written).toEqual({
         associationsKey: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
@@ -199,61 +212,86 @@ describe('writeReport', () => {
       expect(store.objects.has(written.runKey)).toBe(true);
       expect(store.puts.filter((p) => p.key === 'audit/latest/run.json')).toHaveLength(1);
       // The next run still compares against the newest one.
-      expect(await readPreviousSnapshot(store, PREFIX, NEXT_DAY)).toEqual({ runId: MANUAL_LATER, rows: manual.rows });
+      expect(await readPreviousRun(store, PREFIX, NEXT_DAY, NOW)).toEqual(ok(MANUAL_LATER, manual.rows));
     });
 
     it('advances over an older run and overwrites the same run (a retry)', async () => {
       const store = new MemoryStore();
-      await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'));
+      await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'), NOW);
       // The same second, manual: sorts after the scheduled id.
       expect(
-        (await writeReport(store, PREFIX, content('20261126T020000Z-manual-000000', '2026-11-26'))).latestAdvanced,
+        (await writeReport(store, PREFIX, content('20261126T020000Z-manual-000000', '2026-11-26'), NOW)).latestAdvanced,
       ).toBe(true);
-      expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'))).latestAdvanced).toBe(true);
-      expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'))).latestAdvanced).toBe(true);
+      expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW)).latestAdvanced).toBe(true);
+      expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW)).latestAdvanced).toBe(true);
       expect(store.puts.filter((p) => p.key === 'audit/latest/run.json')).toHaveLength(4);
-      expect(JSON.parse(store.objects.get('audit/latest/run.json')!.toString()).run_id).toBe(NEXT_DAY);
+      expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe(NEXT_DAY);
     });
 
     it('does not move latest for a run a day older either', async () => {
       const store = new MemoryStore();
-      await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'));
-      const written = await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'));
+      await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW);
+      const written = await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'), NOW);
       expect(written).toMatchObject({ latestAdvanced: false, latestRunId: NEXT_DAY });
-      expect(JSON.parse(store.objects.get('audit/latest/run.json')!.toString()).run_id).toBe(NEXT_DAY);
+      expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe(NEXT_DAY);
     });
 
-    it('fails loudly, after the dated objects, when latest names something that is not a run id', async () => {
+    it.each([
+      ['not a run id', (c: RunSummary) => serializeRunSummary({ ...c, run_id: 'zzz' }), /run_id: expected a run id/],
+      ['not JSON', () => Buffer.from('{'), /not valid JSON/],
+      [
+        'a run from the future',
+        (c: RunSummary) =>
+          serializeRunSummary({
+            ...c,
+            run_id: '20271126T020000Z',
+            audited_at: '2027-11-26T02:00:00.000Z',
+            report_key: 'audit/associations/dt=2027-11-26/20271126T020000Z.jsonl.gz',
+          }),
+        /20271126T020000Z at 2027-11-26T02:00:00.000Z, more than 60 minutes in the future/,
+      ],
+    ])('replaces a latest/run.json that cannot be trusted (%s) and says why', async (_what, latest, reason) => {
       const store = new MemoryStore();
       const c = content();
-      store.objects.set('audit/latest/run.json', serializeRunSummary({ ...c.summary, run_id: 'zzz' }));
-      await expect(writeReport(store, PREFIX, c)).rejects.toThrow(PreviousSnapshotError);
-      await expect(writeReport(store, PREFIX, c)).rejects.toThrow(
-        'mem/audit/latest/run.json names "zzz", which is not a run id',
-      );
-      expect(store.puts.map((p) => p.key)).not.toContain('audit/latest/run.json');
+      store.objects.set('audit/latest/run.json', latest(c.summary));
+      const written = await writeReport(store, PREFIX, c, NOW);
+      expect(written).toMatchObject({ latestAdvanced: true, latestRunId: RUN_ID });
+      expect(written.replacedUntrustedLatest).toMatch(reason);
+      expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe(RUN_ID);
+    });
+
+    it('a run time just inside the allowed skew still counts as a newer run', async () => {
+      const store = new MemoryStore();
+      const soon = '20261128T005900Z'; // 59 minutes after NOW
+      await writeReport(store, PREFIX, content(soon, '2026-11-28'), NOW);
+      expect(await writeReport(store, PREFIX, content(), NOW)).toMatchObject({
+        latestAdvanced: false,
+        latestRunId: soon,
+      });
     });
   });
 
   it('writes nothing when rows, summary and run id disagree', async () => {
     const store = new MemoryStore();
     const c = content();
-    await expect(writeReport(store, PREFIX, { ...c, runId: '20261127T020000Z' })).rejects.toThrow(ReportIntegrityError);
-    await expect(writeReport(store, PREFIX, { ...c, rows: c.rows.slice(1) })).rejects.toThrow(
+    await expect(writeReport(store, PREFIX, { ...c, runId: '20261127T020000Z' }, NOW)).rejects.toThrow(
+      ReportIntegrityError,
+    );
+    await expect(writeReport(store, PREFIX, { ...c, rows: c.rows.slice(1) }, NOW)).rejects.toThrow(
       /summary reports 7 targets but 6 rows/,
     );
-    await expect(writeReport(store, 'other/', c)).rejects.toThrow(/report_key/);
+    await expect(writeReport(store, 'other/', c, NOW)).rejects.toThrow(/report_key/);
     await expect(
-      writeReport(store, PREFIX, { ...c, rows: c.rows.map((r, i) => (i === 2 ? { ...r, run_id: 'x' } : r)) }),
+      writeReport(store, PREFIX, { ...c, rows: c.rows.map((r, i) => (i === 2 ? { ...r, run_id: 'x' } : r)) }, NOW),
     ).rejects.toThrow(/belongs to run x/);
-    await expect(writeReport(store, PREFIX, { ...c, dt: '2026-11-27' })).rejects.toThrow(
+    await expect(writeReport(store, PREFIX, { ...c, dt: '2026-11-27' }, NOW)).rejects.toThrow(
       'run id 20261126T020000Z does not encode the date 2026-11-27',
     );
     expect(store.objects.size).toBe(0);
   });
 });
 
-describe('readPreviousSnapshot', () => {
+describe('readPreviousRun', () => {
   const RUN_1 = '20261125T020000Z';
   const RUN_2 = '20261126T020000Z';
   const RUN_3 = '20261127T020000Z';
@@ -261,64 +299,71 @@ describe('readPreviousSnapshot', () => {
   async function seeded() {
     const store = new MemoryStore();
     const first = content(RUN_1, '2026-11-25');
-    await writeReport(store, PREFIX, first);
+    await writeReport(store, PREFIX, first, NOW);
     const second = content(RUN_2, '2026-11-26', first.rows, RUN_1);
-    await writeReport(store, PREFIX, second);
+    await writeReport(store, PREFIX, second, NOW);
     return { store, first, second };
   }
 
-  it('returns null before the first run', async () => {
-    expect(await readPreviousSnapshot(new MemoryStore(), PREFIX, RUN_1)).toBeNull();
+  it('returns NONE before the first run', async () => {
+    expect(await readPreviousRun(new MemoryStore(), PREFIX, RUN_1, NOW)).toEqual(NONE);
   });
 
   it('returns the latest run for a new run', async () => {
     const { store, second } = await seeded();
-    expect(await readPreviousSnapshot(store, PREFIX, RUN_3)).toEqual({ runId: RUN_2, rows: second.rows });
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(ok(RUN_2, second.rows));
   });
 
   it('for a retried run that already wrote latest, returns the run before it from its dated object', async () => {
     const { store, first } = await seeded();
     store.objects.delete('audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz'); // proves latest's own rows are not used
-    expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: RUN_1, rows: first.rows });
+    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(RUN_1, first.rows));
   });
 
   it('for a late retry of an older run, never compares forward in time', async () => {
     const { store, first } = await seeded();
-    await writeReport(store, PREFIX, content(RUN_3, '2026-11-27'));
+    await writeReport(store, PREFIX, content(RUN_3, '2026-11-27'), NOW);
     // RUN_2 wrote its dated run object before: its history stays against RUN_1.
-    expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: RUN_1, rows: first.rows });
+    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(RUN_1, first.rows));
     // A run older than latest that never wrote anything has nothing to compare with.
-    expect(await readPreviousSnapshot(store, PREFIX, '20261126T120000Z-manual-abcdef')).toBeNull();
+    expect(await readPreviousRun(store, PREFIX, '20261126T120000Z-manual-abcdef', NOW)).toEqual(NONE);
   });
 
-  it('for a retried first run, returns null', async () => {
+  it('for a retried first run, returns NONE', async () => {
     const store = new MemoryStore();
-    await writeReport(store, PREFIX, content(RUN_1, '2026-11-25'));
-    expect(await readPreviousSnapshot(store, PREFIX, RUN_1)).toBeNull();
+    await writeReport(store, PREFIX, content(RUN_1, '2026-11-25'), NOW);
+    expect(await readPreviousRun(store, PREFIX, RUN_1, NOW)).toEqual(NONE);
   });
 
   it('finds a manual previous run by the date its id encodes', async () => {
     const store = new MemoryStore();
     const manual = '20261125T101010Z-manual-0a1b2c';
     const m = content(manual, '2026-11-25');
-    await writeReport(store, PREFIX, m);
-    await writeReport(store, PREFIX, content(RUN_2, '2026-11-26', m.rows, manual));
-    expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: manual, rows: m.rows });
+    await writeReport(store, PREFIX, m, NOW);
+    await writeReport(store, PREFIX, content(RUN_2, '2026-11-26', m.rows, manual), NOW);
+    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(manual, m.rows));
   });
 
   it('follows latest/run.json to the dated object its report_key names', async () => {
     const { store, second } = await seeded();
     const latestRunKey = 'audit/latest/run.json';
-    expect(JSON.parse(store.objects.get(latestRunKey)!.toString()).report_key).toBe(
+    expect(parseRunSummary(store.objects.get(latestRunKey)!).report_key).toBe(
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
     );
     // Only latest/run.json and the dated associations object are read.
     store.calls.length = 0;
-    expect(await readPreviousSnapshot(store, PREFIX, RUN_3)).toEqual({ runId: RUN_2, rows: second.rows });
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(ok(RUN_2, second.rows));
     expect(store.calls).toEqual([
       `get ${latestRunKey}`,
       'get audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
     ]);
+  });
+
+  /** An UNTRUSTED verdict whose reason contains `reason`. */
+  const untrusted = (reason: string): PreviousRunRead => ({
+    status: 'UNTRUSTED',
+    reason: expect.stringContaining(reason) as string,
+    snapshot: null,
   });
 
   it.each([
@@ -327,62 +372,73 @@ describe('readPreviousSnapshot', () => {
     ['no prefix', 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz'],
     ['another date', 'audit/associations/dt=2026-11-27/20261126T020000Z.jsonl.gz'],
     ['a path out of the layout', 'audit/associations/dt=2026-11-26/../../../etc/passwd'],
-  ])('throws PreviousSnapshotError when latest report_key points at %s', async (_what, reportKey) => {
+  ])('does not trust (nor follow) a latest report_key pointing at %s', async (_what, reportKey) => {
     const { store } = await seeded();
-    const latest = JSON.parse(store.objects.get('audit/latest/run.json')!.toString());
+    const latest = parseRunSummary(store.objects.get('audit/latest/run.json')!);
     store.objects.set(
       'audit/latest/run.json',
       Buffer.from(`${JSON.stringify({ ...latest, report_key: reportKey })}\n`),
     );
     store.calls.length = 0;
     for (const current of [RUN_3, RUN_2]) {
-      await expect(readPreviousSnapshot(store, PREFIX, current)).rejects.toThrow(PreviousSnapshotError);
-      await expect(readPreviousSnapshot(store, PREFIX, current)).rejects.toThrow(
-        `mem/audit/latest/run.json names run 20261126T020000Z with report_key ${JSON.stringify(reportKey)}, expected audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`,
+      expect(await readPreviousRun(store, PREFIX, current, NOW)).toEqual(
+        untrusted(
+          `mem/audit/latest/run.json names run 20261126T020000Z with report_key ${JSON.stringify(reportKey)}, expected audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`,
+        ),
       );
     }
     // The pointer was not followed.
     expect(store.calls.every((c) => c === 'get audit/latest/run.json')).toBe(true);
   });
 
-  it('throws PreviousSnapshotError when latest names something that is not a run id', async () => {
+  it('does not trust a latest that names something that is not a run id', async () => {
     const { store } = await seeded();
-    const latest = JSON.parse(store.objects.get('audit/latest/run.json')!.toString());
+    const latest = parseRunSummary(store.objects.get('audit/latest/run.json')!);
     store.objects.set('audit/latest/run.json', Buffer.from(`${JSON.stringify({ ...latest, run_id: '../x' })}\n`));
-    await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow(
-      'Previous run id "../x" does not encode a date',
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(
+      untrusted('mem/audit/latest/run.json: run_id: expected a run id'),
     );
   });
 
   it('reads the same prefix however it is spelled', async () => {
     const { store, second } = await seeded();
-    expect(await readPreviousSnapshot(store, '/audit//', RUN_3)).toEqual({ runId: RUN_2, rows: second.rows });
+    expect(await readPreviousRun(store, '/audit//', RUN_3, NOW)).toEqual(ok(RUN_2, second.rows));
   });
 
-  it('throws PreviousSnapshotError when the dated object latest names is gone', async () => {
+  it('does not trust history when the dated object latest names is gone', async () => {
     const { store } = await seeded();
     store.objects.delete('audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz');
-    await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow(
-      'Previous run 20261126T020000Z: mem/audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz does not exist',
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(
+      untrusted(
+        'previous run 20261126T020000Z: mem/audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz does not exist',
+      ),
     );
   });
 
-  it('throws PreviousSnapshotError when the previous run object is gone', async () => {
+  it('does not trust history when the previous run object of a retry is gone', async () => {
     const { store } = await seeded();
     store.objects.delete('audit/associations/dt=2026-11-25/20261125T020000Z.jsonl.gz');
-    await expect(readPreviousSnapshot(store, PREFIX, RUN_2)).rejects.toThrow(PreviousSnapshotError);
-    await expect(readPreviousSnapshot(store, PREFIX, RUN_2)).rejects.toThrow(
-      'Previous run 20261125T020000Z: mem/audit/associations/dt=2026-11-25/20261125T020000Z.jsonl.gz does not exist',
+    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(
+      untrusted(
+        'previous run 20261125T020000Z: mem/audit/associations/dt=2026-11-25/20261125T020000Z.jsonl.gz does not exist',
+      ),
     );
   });
 
-  it('throws ReportFormatError on a corrupt latest/run.json', async () => {
+  it('does not trust a corrupt latest/run.json', async () => {
     const { store } = await seeded();
     store.objects.set('audit/latest/run.json', Buffer.from('{'));
-    await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow(ReportFormatError);
-    await expect(readPreviousSnapshot(store, PREFIX, RUN_3)).rejects.toThrow(
-      'mem/audit/latest/run.json: not valid JSON',
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(
+      untrusted('mem/audit/latest/run.json: not valid JSON'),
     );
+  });
+
+  it('fails (does not degrade) when the store itself cannot be read: a later attempt may succeed', async () => {
+    const { store } = await seeded();
+    const failing = Object.assign(new MemoryStore(undefined, (key) => key.endsWith('.jsonl.gz')), {
+      objects: store.objects,
+    });
+    await expect(readPreviousRun(failing, PREFIX, RUN_3, NOW)).rejects.toThrow(ReportStoreError);
   });
 
   it('reads what a directory store wrote', async () => {
@@ -390,8 +446,8 @@ describe('readPreviousSnapshot', () => {
     try {
       const store = new DirReportStore(root);
       const first = content(RUN_1, '2026-11-25');
-      await writeReport(store, PREFIX, first);
-      expect(await readPreviousSnapshot(store, PREFIX, RUN_2)).toEqual({ runId: RUN_1, rows: first.rows });
+      await writeReport(store, PREFIX, first, NOW);
+      expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(RUN_1, first.rows));
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -1,0 +1,126 @@
+/**
+ * Finding and verifying the previous run to compare with. The previous snapshot is
+ * untrusted input: its run summary must be trustworthy (see `trusted-latest.ts`), its
+ * associations object must hash to the summary's `associations_sha256`, parse row by row
+ * under the strict reading schema, and agree with the summary's counts. When any check
+ * fails the run does not fail: it goes on without history (`UNTRUSTED`), so every drifted
+ * target counts as new drift and the digest fires. Only a failing store (a read error,
+ * not a bad object) stops the run, since a later attempt may succeed.
+ */
+import type { PreviousRunStatus } from '../model';
+import type { PreviousRun } from '../drift/history';
+import { toPreviousRun } from './previous-run';
+import { type ReportStore } from './report-store';
+import { parseRows, sha256Hex } from './rows';
+import { boundedIds } from './value-schemas';
+import type { RunSummary } from './summary';
+import { boundedReason, readDatedRun, readLatest, untrustedReason, type SummaryRead } from './trusted-latest';
+
+/** What the run could make of its history. */
+export interface PreviousRunRead {
+  readonly status: PreviousRunStatus;
+  /** Why history was not trusted (display-safe, bounded); `null` unless UNTRUSTED. */
+  readonly reason: string | null;
+  /** The verified previous run; `null` unless OK. */
+  readonly snapshot: PreviousRun | null;
+}
+
+const NONE: PreviousRunRead = { status: 'NONE', reason: null, snapshot: null };
+const untrusted = (reason: string): PreviousRunRead => ({
+  status: 'UNTRUSTED',
+  reason: boundedReason(reason),
+  snapshot: null,
+});
+
+/** Why the rows do not match the summary that vouches for them, or `null`. */
+function rowsDisagree(summary: RunSummary, rows: ReturnType<typeof parseRows>): string | null {
+  const foreign = rows.filter((r) => r.run_id !== summary.run_id).map((r) => r.target_id);
+  if (foreign.length > 0) return `rows of another run for ${boundedIds(foreign, 5)}`;
+  const seen = new Set<string>();
+  const repeated = rows.filter((r) => seen.size === seen.add(r.target_id).size).map((r) => r.target_id);
+  if (repeated.length > 0) return `target ids listed more than once: ${boundedIds(repeated, 5)}`;
+  if (rows.length !== summary.targets_reported) {
+    return `${rows.length} rows, but the run summary reports ${summary.targets_reported}`;
+  }
+  const drifted = rows.filter((r) => r.drift).length;
+  if (drifted !== summary.drifted) return `${drifted} drifted rows, but the run summary reports ${summary.drifted}`;
+  return null;
+}
+
+/**
+ * Reads the associations object a trusted summary names and verifies it against the
+ * summary: hash of the exact bytes, strict parse, counts.
+ * @throws ReportStoreError when the store fails.
+ */
+async function readVerified(store: ReportStore, summary: RunSummary): Promise<PreviousRunRead> {
+  const name = `${store.describe()}/${summary.report_key}`;
+  const expected = summary.associations_sha256;
+  if (expected === null) {
+    return untrusted(`previous run ${summary.run_id} records no associations_sha256 (written by an older version)`);
+  }
+  try {
+    const body = await store.get(summary.report_key);
+    if (body === null) return untrusted(`previous run ${summary.run_id}: ${name} does not exist`);
+    if (sha256Hex(body) !== expected) {
+      return untrusted(`${name} does not match the associations_sha256 of run ${summary.run_id}`);
+    }
+    const rows = parseRows(body, name);
+    const disagreement = rowsDisagree(summary, rows);
+    if (disagreement !== null) return untrusted(`${name}: ${disagreement}`);
+    return { status: 'OK', reason: null, snapshot: toPreviousRun(summary.run_id, rows) };
+  } catch (error) {
+    return untrusted(untrustedReason(error));
+  }
+}
+
+/** The summary of the run the current one compared with on an earlier attempt, when latest is not older. */
+async function previousOfOwn(
+  store: ReportStore,
+  prefix: string,
+  own: SummaryRead,
+  now: number,
+): Promise<SummaryRead | PreviousRunRead> {
+  if (own.kind === 'none') return NONE; // no earlier attempt wrote its run object: nothing short of listing runs/
+  if (own.kind === 'untrusted') return untrusted(own.reason);
+  if (own.summary.previous_run_status === 'UNTRUSTED') {
+    return untrusted(
+      `an earlier attempt of this run did not trust its history: ${own.summary.previous_run_reason ?? ''}`,
+    );
+  }
+  const previousId = own.summary.previous_run_id;
+  if (previousId === null) return NONE;
+  if (previousId >= own.summary.run_id) return untrusted(`run ${own.summary.run_id} names a later previous run`);
+  const read = await readDatedRun(store, prefix, previousId, now);
+  return read.kind === 'none' ? untrusted(`previous run ${previousId} has no run object`) : read;
+}
+
+/**
+ * Finds the run to compare with, and verifies it.
+ *
+ * `latest/run.json` names the newest run. Older than the current run: that is the previous
+ * run. The current run itself (a retry that already wrote `latest/`), or newer (a late
+ * retry of an older schedule): the current run's own summary names the run it compared
+ * with, read from its dated run object; without that object, `NONE` rather than history
+ * that would point forward in time.
+ *
+ * @param now the clock, epoch ms: a summary naming a run time beyond the allowed skew is not trusted.
+ * @throws ReportStoreError when the store fails; every bad object is a verdict instead.
+ */
+export async function readPreviousRun(
+  store: ReportStore,
+  prefix: string,
+  currentRunId: string,
+  now: number,
+): Promise<PreviousRunRead> {
+  const latest = await readLatest(store, prefix, now);
+  if (latest.kind === 'none') return NONE;
+  if (latest.kind === 'untrusted') return untrusted(latest.reason);
+  // Fixed-width timestamp first, so plain string order is time order.
+  if (latest.summary.run_id < currentRunId) return readVerified(store, latest.summary);
+  const own = latest.summary.run_id === currentRunId ? latest : await readDatedRun(store, prefix, currentRunId, now);
+  const previous = await previousOfOwn(store, prefix, own, now);
+  if ('status' in previous) return previous;
+  if (previous.kind !== 'trusted')
+    return untrusted(previous.kind === 'untrusted' ? previous.reason : 'no previous run');
+  return readVerified(store, previous.summary);
+}
