@@ -1,13 +1,20 @@
 /** {@link ReportStore} in a local directory: same key layout as S3, for the CLI and tests. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, resolve, sep } from 'node:path';
+import { constants } from 'node:fs';
+import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { ReportStoreError, type ReportStore } from './report-store';
 
 /**
  * Stores each key as a file below `root` (directories created as needed). Writes go to
  * a temporary file that is renamed into place, so a reader never sees half an object.
  * Content type and encoding are not kept.
+ *
+ * Nothing below the root is followed if it is a symbolic link: every directory on a key's
+ * path is checked with lstat (and created one level at a time), files are opened with
+ * O_NOFOLLOW, and temporary files with O_EXCL, so a link planted in the report folder
+ * cannot send a write or a read outside it. (A link swapped in between the check and the
+ * use by someone who can write the folder is not defended against.)
  */
 export class DirReportStore implements ReportStore {
   private readonly root: string;
@@ -27,14 +34,50 @@ export class DirReportStore implements ReportStore {
     return path;
   }
 
+  /**
+   * Walks the directories of `key` from the root down, refusing any that is a symbolic link. With `create`, missing ones are made; without, returns false
+   * at the first missing one.
+   */
+  private async checkDirectories(key: string, create: boolean): Promise<boolean> {
+    if (create) await mkdir(this.root, { recursive: true });
+    let dir = this.root;
+    for (const segment of key.split('/').slice(0, -1)) {
+      dir = join(dir, segment);
+      let info = await lstat(dir).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return null;
+        throw error;
+      });
+      if (info === null) {
+        if (!create) return false;
+        await mkdir(dir).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'EEXIST') throw error;
+        });
+        info = await lstat(dir);
+      }
+      // Anything else that is not a directory fails at open with ENOTDIR.
+      if (info.isSymbolicLink()) {
+        throw new ReportStoreError(`Refusing to follow the symbolic link ${dir} out of ${this.root}`, key);
+      }
+    }
+    return true;
+  }
+
   async put(key: string, body: Buffer, _contentType: string, _contentEncoding?: string): Promise<void> {
     const path = this.pathOf(key);
     const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(dirname(path), { recursive: true });
-      await writeFile(temp, body);
+      await this.checkDirectories(key, true);
+      const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+      const handle = await open(temp, flags, 0o644);
+      try {
+        await handle.writeFile(body);
+      } finally {
+        await handle.close();
+      }
+      // rename replaces a link at `path` itself, never the file it points to.
       await rename(temp, path);
     } catch (error) {
+      if (error instanceof ReportStoreError) throw error;
       await rm(temp, { force: true }).catch(() => undefined);
       throw new ReportStoreError(`Cannot write ${path}: ${(error as Error).message}`, key, { cause: error });
     }
@@ -43,8 +86,15 @@ export class DirReportStore implements ReportStore {
   async get(key: string): Promise<Buffer | null> {
     const path = this.pathOf(key);
     try {
-      return await readFile(path);
+      if (!(await this.checkDirectories(key, false))) return null;
+      const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        return await handle.readFile();
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
+      if (error instanceof ReportStoreError) throw error;
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw new ReportStoreError(`Cannot read ${path}: ${(error as Error).message}`, key, { cause: error });
     }
