@@ -179,14 +179,14 @@ function summaryForLog(summary: AuditOutcome['summary']): Record<string, unknown
  * be loaded, ALERT_TOPIC_ARN alone if that variable is itself valid. A bad
  * configuration should page someone, not fail silently.
  */
-function alertTarget(): { topicArn: string; clients: AwsClients } | undefined {
+function alertTarget(): { topicArn: string; clients: AwsClients; adHoc: boolean } | undefined {
   if (runtime !== undefined) {
     const { config, clients } = runtime;
-    return config.alertTopicArn === undefined ? undefined : { topicArn: config.alertTopicArn, clients };
+    return config.alertTopicArn === undefined ? undefined : { topicArn: config.alertTopicArn, clients, adHoc: false };
   }
   const raw = process.env.ALERT_TOPIC_ARN?.trim();
   if (raw === undefined || raw === '' || topicArnProblem(raw) !== undefined) return undefined;
-  return { topicArn: raw, clients: createAwsClients() };
+  return { topicArn: raw, clients: createAwsClients(), adHoc: true };
 }
 
 /**
@@ -213,6 +213,8 @@ async function handleFailure(error: unknown, context: Context, logger: Logger): 
       );
     } catch (publishError) {
       logger.error('The alert that the audit could not run was not sent', errorAttributes(publishError));
+    } finally {
+      if (target.adHoc) target.clients.destroy();
     }
   }
   return { runStatus: 'FAILED', errorKind: kind };
