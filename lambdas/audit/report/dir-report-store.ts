@@ -62,7 +62,8 @@ export class DirReportStore implements ReportStore {
     return true;
   }
 
-  async put(key: string, body: Buffer, _contentType: string, _contentEncoding?: string): Promise<void> {
+  /** Content type and encoding (the interface's third and fourth arguments) are not kept in a directory. */
+  async put(key: string, body: Buffer): Promise<void> {
     const path = this.pathOf(key);
     const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {

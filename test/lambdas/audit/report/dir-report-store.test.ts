@@ -2,7 +2,7 @@ import { lstat, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-store';
-import { ReportStoreError } from '../../../../lambdas/audit/report/report-store';
+import { ReportStoreError, type ReportStore } from '../../../../lambdas/audit/report/report-store';
 
 describe('DirReportStore', () => {
   let root: string;
@@ -14,7 +14,7 @@ describe('DirReportStore', () => {
   });
 
   it('creates directories, writes atomically and reads back', async () => {
-    const store = new DirReportStore(root);
+    const store: ReportStore = new DirReportStore(root);
     await store.put('a/b/dt=2026-11-26/x.json', Buffer.from('one'), 'application/json');
     await store.put('a/b/dt=2026-11-26/x.json', Buffer.from('two'), 'application/json');
     expect((await store.get('a/b/dt=2026-11-26/x.json'))?.toString()).toBe('two');
@@ -27,7 +27,7 @@ describe('DirReportStore', () => {
   });
 
   it('rejects keys that would leave the root', async () => {
-    const store = new DirReportStore(root);
+    const store: ReportStore = new DirReportStore(root);
     for (const key of ['../x', '/etc/passwd', 'a//b', 'a/./b', '']) {
       await expect(store.put(key, Buffer.from('x'), 'text/plain')).rejects.toThrow(ReportStoreError);
     }
@@ -36,7 +36,7 @@ describe('DirReportStore', () => {
 
   it('wraps file system errors with the key and cause, leaving no temp file', async () => {
     await writeFile(join(root, 'blocker'), 'a file where a directory should be');
-    const store = new DirReportStore(root);
+    const store: ReportStore = new DirReportStore(root);
     const error = await store.put('blocker/x.json', Buffer.from('x'), 'application/json').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ReportStoreError);
     expect((error as ReportStoreError).key).toBe('blocker/x.json');
@@ -45,7 +45,7 @@ describe('DirReportStore', () => {
   });
 
   it('wraps read errors other than a missing file', async () => {
-    const store = new DirReportStore(root);
+    const store: ReportStore = new DirReportStore(root);
     await store.put('d/x.json', Buffer.from('x'), 'application/json');
     await expect(store.get('d')).rejects.toThrow(ReportStoreError); // a directory, not a file
   });
@@ -65,7 +65,7 @@ describe('DirReportStore and symbolic links', () => {
 
   it('refuses to write or read through a directory link pointing out of the root', async () => {
     await symlink(outside, join(root, 'latest'));
-    const store = new DirReportStore(root);
+    const store: ReportStore = new DirReportStore(root);
     await expect(store.put('latest/run.json', Buffer.from('x'), 'application/json')).rejects.toThrow(
       /Refusing to follow the symbolic link/,
     );
@@ -78,7 +78,7 @@ describe('DirReportStore and symbolic links', () => {
     const target = join(outside, 'victim.txt');
     await writeFile(target, 'untouched');
     await symlink(target, join(root, 'run.json'));
-    const store = new DirReportStore(root);
+    const store: ReportStore = new DirReportStore(root);
     await expect(store.get('run.json')).rejects.toThrow(ReportStoreError);
     await store.put('run.json', Buffer.from('report'), 'application/json');
     expect(await readFile(target, 'utf8')).toBe('untouched');
