@@ -312,10 +312,12 @@ describe('handler', () => {
 
   it('emits IncompleteRun 1 and no TargetsAudited when the audit throws', async () => {
     const { handler, orgMock, sdk, putKeys } = await loadHandler();
+    // A server error: transient whatever wraps it, so it is thrown for Lambda to retry.
     orgMock.on(sdk.orgs.ListRootsCommand).rejects(
-      Object.assign(new Error('You are not authorized'), {
-        name: 'AccessDeniedException',
-        $metadata: { httpStatusCode: 403 },
+      Object.assign(new Error('We encountered an internal error'), {
+        name: 'ServiceException',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
       }),
     );
     const error = (await handler(scheduled(26), context).catch((e: unknown) => e)) as Error;
