@@ -4,12 +4,19 @@ import type { Context } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE, loadConfig, type AuditConfig } from './config';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { liveDeps } from './core/live-deps';
-import { runAudit, type AuditOutcome, type SourceDocument } from './core/run-audit';
+import { runAudit, type AuditOutcome } from './core/run-audit';
+import { decodeDocument } from './drift/document-bytes';
+import { AuditError, errorKindOf, isPermanent, type ErrorKind } from './errors';
+import { topicArnProblem } from './input-validators';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
 import { buildDriftDigest } from './notify/drift-digest';
+import { buildFailureAlert } from './notify/failure-alert';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './report/report-store';
+import { deriveRunId } from './report/run-id';
 import { S3ReportStore } from './report/s3-report-store';
+import type { RunStatus } from './report/summary';
+import { displaySafe } from './util/display-text';
 
 /** The part of an EventBridge scheduled event the audit reads. */
 export interface AuditEvent {
@@ -17,12 +24,44 @@ export interface AuditEvent {
   readonly time?: string;
 }
 
-/** A document named in the configuration is not in the report bucket. */
-export class MissingDocumentError extends Error {
+/** What an invocation returns: the run, or why there is none (a permanent failure, not retried). */
+export type AuditResult =
+  | { readonly runId: string; readonly runStatus: RunStatus }
+  | { readonly runStatus: 'FAILED'; readonly errorKind: ErrorKind };
+
+/** A document named in the configuration is not in the report bucket (BAD_INPUT). */
+export class MissingDocumentError extends AuditError {
   constructor(message: string) {
-    super(message);
-    this.name = 'MissingDocumentError';
+    super('BAD_INPUT', message);
   }
+}
+
+/** Longest event time accepted before it is even parsed. */
+const MAX_EVENT_TIME_LENGTH = 64;
+
+/** The event as the audit reads it; anything else is BAD_INPUT (a retry gets the same event). */
+function checkEvent(event: unknown): AuditEvent {
+  if (event === undefined || event === null) return {};
+  if (typeof event !== 'object' || Array.isArray(event)) {
+    throw new AuditError('BAD_INPUT', 'event: expected an EventBridge scheduled event (a JSON object)');
+  }
+  const time = (event as { time?: unknown }).time;
+  if (time === undefined) return {};
+  if (typeof time !== 'string' || time.length > MAX_EVENT_TIME_LENGTH) {
+    throw new AuditError(
+      'BAD_INPUT',
+      `event.time: expected an ISO 8601 date-time string, got ${displaySafe(JSON.stringify(time) ?? typeof time, 60)}`,
+    );
+  }
+  try {
+    // The run-id rules themselves, so an event time they reject fails here as BAD_INPUT.
+    deriveRunId({ scheduledTime: time, now: Date.now(), random: Math.random });
+  } catch (error) {
+    throw error instanceof AuditError
+      ? error
+      : new AuditError('BAD_INPUT', `event.time: ${displaySafe((error as Error).message, 300)}`, { cause: error });
+  }
+  return { time };
 }
 
 interface Runtime {
@@ -44,33 +83,46 @@ let runtime: Runtime | undefined;
  * invocation with a message naming the variable (and counts as a failed run).
  */
 function init(): Runtime {
-  const config = loadConfig(process.env);
+  let config: AuditConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    // A function of the environment alone: whatever went wrong, the next attempt gets the same.
+    throw error instanceof AuditError ? error : new AuditError('BAD_INPUT', (error as Error).message, { cause: error });
+  }
   const clients = createAwsClients({ organizationsRoleArn: config.organizationsRoleArn });
   return { config, clients, store: new S3ReportStore(clients.s3, config.reportBucket) };
 }
 
-async function readDocument(store: ReportStore, bucket: string, key: string | undefined, variable: string) {
+async function readDocument(
+  store: ReportStore,
+  bucket: string,
+  key: string | undefined,
+  variable: string,
+  label: string,
+) {
   if (key === undefined) {
     return undefined;
   }
   const body = await store.get(key);
   if (body === null) {
-    throw new MissingDocumentError(`${variable}: s3://${bucket}/${key} does not exist`);
+    throw new MissingDocumentError(`${variable}: s3://${bucket}/${displaySafe(key)} does not exist`);
   }
-  return { text: body.toString('utf8'), source: `s3://${bucket}/${key}` } satisfies SourceDocument;
+  return decodeDocument(body, `s3://${bucket}/${key}`, label);
 }
 
 /** Reads both documents; when both fail, one error names both, so one deploy fixes them. */
 async function readDocuments(store: ReportStore, config: AuditConfig) {
   const results = await Promise.allSettled([
-    readDocument(store, config.reportBucket, config.baselineKey, 'BASELINE_KEY'),
-    readDocument(store, config.reportBucket, config.exclusionsKey, 'EXCLUSIONS_KEY'),
+    readDocument(store, config.reportBucket, config.baselineKey, 'BASELINE_KEY', 'baseline'),
+    readDocument(store, config.reportBucket, config.exclusionsKey, 'EXCLUSIONS_KEY', 'exclusions'),
   ]);
   const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
   if (failures.length === 1) {
     throw failures[0];
   }
   if (failures.length > 1) {
+    // errorKindOf reads the kinds of the parts, so two bad documents stay BAD_INPUT.
     throw new AggregateError(failures, failures.map((e) => e.message).join('; '));
   }
   return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
@@ -91,31 +143,116 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
   );
 }
 
-/** Nightly entry point: audits the organization and writes the report, metrics and digest. */
-export async function handler(event: AuditEvent, context: Context): Promise<{ runId: string; runStatus: string }> {
+/** `value` unless it is unset or blank. */
+const nonBlank = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+
+/** An error as log attributes: name, kind and the messages of its causes, display-safe and bounded. */
+function errorAttributes(error: unknown): Record<string, string> {
+  const messages: string[] = [];
+  for (let e: unknown = error; e !== undefined && messages.length < 4; e = e instanceof Error ? e.cause : undefined) {
+    messages.push(displaySafe(e instanceof Error ? `${e.name}: ${e.message}` : `thrown ${typeof e}`, 1000));
+  }
+  const attributes: Record<string, string> = {
+    errorKind: errorKindOf(error),
+    errorName: displaySafe(error instanceof Error ? error.name : typeof error, 100),
+    error: messages.join(' <- caused by: '),
+  };
+  // A stack helps with what we did not expect; ours say enough in their message.
+  if (!(error instanceof AuditError) && error instanceof Error && error.stack !== undefined) {
+    attributes.stack = displaySafe(error.stack, 4000);
+  }
+  return attributes;
+}
+
+/** The summary for the log: strings display-safe (some come from S3), the departed list as a count. */
+function summaryForLog(summary: AuditOutcome['summary']): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries({ ...summary, departed_targets: summary.departed_targets.length }).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? displaySafe(v) : v,
+    ]),
+  );
+}
+
+/**
+ * The alert topic for a failure: the configuration's, or when the configuration could not
+ * be loaded, ALERT_TOPIC_ARN alone if that variable is itself valid. A bad
+ * configuration should page someone, not fail silently.
+ */
+function alertTarget(): { topicArn: string; clients: AwsClients; adHoc: boolean } | undefined {
+  if (runtime !== undefined) {
+    const { config, clients } = runtime;
+    return config.alertTopicArn === undefined ? undefined : { topicArn: config.alertTopicArn, clients, adHoc: false };
+  }
+  const raw = process.env.ALERT_TOPIC_ARN?.trim();
+  if (raw === undefined || raw === '' || topicArnProblem(raw) !== undefined) return undefined;
+  return { topicArn: raw, clients: createAwsClients(), adHoc: true };
+}
+
+/**
+ * A run that could not produce a report. Transient failures are thrown, so Lambda's
+ * asynchronous retries try again. Permanent ones (bad input, missing permission) would
+ * fail the same way on every retry, each one a full walk of the organization: they are
+ * logged and paged (IncompleteRun is already counted) and the invocation returns normally.
+ */
+async function handleFailure(error: unknown, context: Context, logger: Logger): Promise<AuditResult> {
+  logger.error('Audit failed', errorAttributes(error));
+  if (!isPermanent(error)) throw error;
+  const kind = errorKindOf(error);
+  const target = alertTarget();
+  if (target === undefined) {
+    logger.error('Audit could not run and no alert topic is known: only the IncompleteRun metric records it', {
+      errorKind: kind,
+    });
+  } else {
+    try {
+      await publishDigest(
+        target.clients.sns,
+        target.topicArn,
+        buildFailureAlert(error, { requestId: context.awsRequestId }),
+      );
+    } catch (publishError) {
+      logger.error('The alert that the audit could not run was not sent', errorAttributes(publishError));
+    } finally {
+      if (target.adHoc) target.clients.destroy();
+    }
+  }
+  return { runStatus: 'FAILED', errorKind: kind };
+}
+
+/**
+ * Nightly entry point: audits the organization and writes the report, metrics and digest.
+ * A permanent failure (bad document, configuration or event; missing permission) returns
+ * `runStatus: 'FAILED'` after paging; a transient one throws so Lambda retries.
+ */
+export async function handler(event: AuditEvent, context: Context): Promise<AuditResult> {
   const { logger, metrics } = (telemetry ??= {
     logger: new Logger(),
     // Powertools would fall back to "default_namespace"; keep the documented default instead.
-    metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE }),
+    metrics: new Metrics({
+      namespace: nonBlank(process.env.POWERTOOLS_METRICS_NAMESPACE) ?? DEFAULT_METRICS_NAMESPACE,
+    }),
   });
   logger.addContext(context);
-  let outcome: AuditOutcome;
+  let outcome: AuditOutcome | undefined;
+  let failure: { readonly error: unknown } | undefined;
   try {
+    const checkedEvent = checkEvent(event);
     runtime ??= init();
-    outcome = await audit(runtime, event, context, logger);
+    outcome = await audit(runtime, checkedEvent, context, logger);
     addAuditMetrics(metrics, outcome.summary);
   } catch (error) {
     addFailedRunMetrics(metrics);
-    logger.error('Audit failed', error as Error);
-    throw error;
+    failure = { error };
   } finally {
-    // Flushed before the digest, so a failed notification cannot change the run's metrics.
+    // Flushed before any message is sent, so a failed notification cannot change the run's metrics.
     metrics.publishStoredMetrics();
   }
+  if (failure !== undefined || outcome === undefined) return handleFailure(failure?.error, context, logger);
   const { summary } = outcome;
-  logger.info('Audit finished', { summary: { ...summary, departed_targets: summary.departed_targets.length } });
+  logger.info('Audit finished', { summary: summaryForLog(summary) });
 
-  const { config, clients } = runtime;
+  const { config, clients } = runtime!;
   const digest =
     config.alertTopicArn !== undefined &&
     buildDriftDigest(summary, outcome.rows, {
@@ -128,7 +265,7 @@ export async function handler(event: AuditEvent, context: Context): Promise<{ ru
     } catch (error) {
       // Fails the invocation (Lambda Errors alarm); the retry rewrites the same report
       // and sends the digest again. The run's metrics are already published as they were.
-      logger.error('Audit finished but the drift digest could not be sent', error as Error);
+      logger.error('Audit finished but the drift digest could not be sent', errorAttributes(error));
       throw error;
     }
   }

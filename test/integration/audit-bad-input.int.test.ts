@@ -5,7 +5,9 @@
  */
 import { BaselineError } from '../../lambdas/audit/drift/baseline';
 import { ExclusionsError } from '../../lambdas/audit/drift/exclusions';
+import { MAX_JSON_DEPTH } from '../../lambdas/audit/drift/json-document';
 import { UnknownTargetsError } from '../../lambdas/audit/drift/known-targets';
+import { errorKindOf } from '../../lambdas/audit/errors';
 import { startEmulatedAudit, type EmulatedAudit } from '../support/emulated-audit';
 
 jest.setTimeout(30_000);
@@ -95,5 +97,45 @@ describe('bad input', () => {
     expect((error as Error).message).toMatch(/2026-11-31T02:00:00Z/);
     expect(audit.emulator.stats().totalRequests).toBe(0);
     expect(await audit.s3.listKeys()).toEqual([]);
+  });
+
+  it('rejects a baseline with a duplicate target id instead of keeping the last value, before any request', async () => {
+    const root = audit.org.roots[0].id;
+    const [p1, p2] = [audit.org.policies[0].id, audit.org.policies[1]?.id ?? 'SELF_MANAGED'];
+    const text = `{"version": 1, "targets": {\n"${root}": "${p1}",\n"${root}": "${p2}"\n}}`;
+    const error = await failedRun({ baseline: { text, source: BASELINE_SOURCE } });
+    expect(error).toBeInstanceOf(BaselineError);
+    expect(errorKindOf(error)).toBe('BAD_INPUT');
+    expect(error.message).toBe(
+      `Invalid baseline ${BASELINE_SOURCE}: targets: duplicate key "${root}" (lines 2 and 3); keep one`,
+    );
+    expect(audit.emulator.stats().totalRequests).toBe(0);
+  });
+
+  it('rejects __proto__ keys and deep nesting in exclusions, before any request', async () => {
+    const proto = await failedRun({
+      exclusions: { text: '{"version":1,"exclusions":[],"__proto__":{"polluted":true}}', source: EXCLUSIONS_SOURCE },
+    });
+    expect(proto.message).toBe(`Invalid exclusions ${EXCLUSIONS_SOURCE}: (document): key "__proto__" is not allowed`);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+
+    const deep = await failedRun({
+      exclusions: { text: `{"version":1,"exclusions":${'['.repeat(200_000)}`, source: EXCLUSIONS_SOURCE },
+    });
+    expect(deep).toBeInstanceOf(ExclusionsError);
+    expect(deep.message).toContain(`nested deeper than ${MAX_JSON_DEPTH} levels`);
+    expect(audit.emulator.stats().totalRequests).toBe(0);
+  });
+
+  it('names at most 20 unknown ids of a long list, then counts the rest', async () => {
+    const unknown = Array.from({ length: 30 }, (_, i) => String(900000000000 + i));
+    const text = JSON.stringify({ version: 1, targets: Object.fromEntries(unknown.map((id) => [id, 'SELF_MANAGED'])) });
+    const error = await failedRun({ baseline: { text, source: BASELINE_SOURCE } });
+    expect(error).toBeInstanceOf(UnknownTargetsError);
+    expect((error as UnknownTargetsError).unknownIds).toEqual(unknown);
+    expect(error.message).toMatch(
+      /^s3:\/\/audit-reports-test\/config\/baseline\.json: 30 target ids are not in the organization: /,
+    );
+    expect(error.message).toMatch(/900000000019 and 10 more$/);
   });
 });

@@ -194,9 +194,9 @@ describe('the CLI against the demo organization', () => {
     });
   });
 
-  it('exits 2 with a clear message and writes nothing for a missing or malformed baseline', async () => {
+  it('exits 3 with a clear message and writes nothing for a missing or malformed baseline', async () => {
     const missing = await cli('--out-dir', outDir, '--baseline', join(outDir, 'no-such-baseline.json'));
-    expect(missing.exitCode).toBe(EXIT.incompleteOrError);
+    expect(missing.exitCode).toBe(EXIT.badInput);
     expect(missing.summary).toBeUndefined();
     expect(stderr.join('\n')).toContain(`error: --baseline ${join(outDir, 'no-such-baseline.json')}: no such file`);
 
@@ -204,7 +204,7 @@ describe('the CLI against the demo organization', () => {
     const malformed = join(outDir, 'baseline.json');
     await writeFile(malformed, '{"version": 2, "targets": {}}');
     const bad = await cli('--out-dir', outDir, '--baseline', malformed, '--quiet');
-    expect(bad.exitCode).toBe(EXIT.incompleteOrError);
+    expect(bad.exitCode).toBe(EXIT.badInput);
     expect(stderr.join('\n')).toMatch(
       new RegExp(`^error: Invalid baseline ${malformed}: version: unsupported version 2; expected 1`),
     );

@@ -48,10 +48,10 @@ let s3: LocalS3;
 let stdout: string[];
 
 /** A fresh handler module: its runtime (config, clients) is cached per module instance. */
-function loadHandler(): HandlerModule['handler'] {
+async function loadHandler(): Promise<HandlerModule['handler']> {
   let mod!: HandlerModule;
-  jest.isolateModules(() => {
-    mod = require('../../lambdas/audit/handler') as HandlerModule;
+  await jest.isolateModulesAsync(async () => {
+    mod = await import('../../lambdas/audit/handler');
   });
   return mod.handler;
 }
@@ -182,7 +182,7 @@ describe('handler', () => {
         ],
       },
     });
-    const handler = loadHandler();
+    const handler = await loadHandler();
 
     const result = await withEnv(lambdaEnvironment(), () => handler(EVENT, context));
     expect(result).toEqual({ runId: RUN_ID, runStatus: 'INCOMPLETE' });
@@ -259,7 +259,7 @@ describe('handler', () => {
 
   it('a warm retry of the same schedule overwrites the same objects and counts only its own calls', async () => {
     await putDocuments();
-    const handler = loadHandler();
+    const handler = await loadHandler();
     const env = lambdaEnvironment();
     await withEnv(env, () => handler(EVENT, context));
     const keys = await s3.listKeys();
@@ -277,15 +277,32 @@ describe('handler', () => {
     expect(emfDocuments().map((d) => d.TargetsAudited)).toEqual([rows.length, rows.length]);
   });
 
-  it('fails on a bad environment with a message naming each variable, writes nothing, and counts an incomplete run', async () => {
-    const handler = loadHandler();
-    const error = await withEnv({ ...lambdaEnvironment(), REPORT_BUCKET: undefined, BATCH_GROUP_SIZE: 'fifty' }, () =>
-      handler(EVENT, context),
-    ).catch((e: unknown) => e as Error);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).name).toBe('ConfigError');
-    expect((error as Error).message).toMatch(/BATCH_GROUP_SIZE: expected an integer from 1 to 1000/);
-    expect((error as Error).message).toMatch(/REPORT_BUCKET: required/);
+  /** Runs the handler, capturing what it logs to stderr (the Logger's errors). */
+  async function runCapturingErrors(env: Record<string, string | undefined>) {
+    const handler = await loadHandler();
+    const errors: string[] = [];
+    const spy = jest.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      errors.push(String(chunk));
+      return true;
+    });
+    try {
+      const result = await withEnv(env, () => handler(EVENT, context));
+      return { result, log: errors.join('') };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('fails on a bad environment with a message naming each variable, writes nothing, counts an incomplete run, and is not retried', async () => {
+    const { result, log } = await runCapturingErrors({
+      ...lambdaEnvironment(),
+      REPORT_BUCKET: undefined,
+      BATCH_GROUP_SIZE: 'fifty',
+    });
+    // Returned, not thrown: Lambda's asynchronous retries would fail the same way.
+    expect(result).toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(log).toMatch(/BATCH_GROUP_SIZE: expected an integer from 1 to 1000/);
+    expect(log).toMatch(/REPORT_BUCKET: required/);
     expect(await s3.listKeys()).toEqual([]);
     expect(emulator.stats().totalRequests).toBe(0);
     const emf = emfDocuments();
@@ -296,10 +313,10 @@ describe('handler', () => {
 
   it('fails when BASELINE_KEY names no object, naming the variable and the object', async () => {
     await putDocument(EXCLUSIONS_KEY, { version: 1, exclusions: [] });
-    const handler = loadHandler();
-    const error = await withEnv(lambdaEnvironment(), () => handler(EVENT, context)).catch((e: unknown) => e as Error);
-    expect((error as Error).name).toBe('MissingDocumentError');
-    expect((error as Error).message).toBe(`BASELINE_KEY: s3://${s3.bucket}/${BASELINE_KEY} does not exist`);
+    const { result, log } = await runCapturingErrors(lambdaEnvironment());
+    expect(result).toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(log).toContain('MissingDocumentError');
+    expect(log).toContain(`BASELINE_KEY: s3://${s3.bucket}/${BASELINE_KEY} does not exist`);
     expect(await s3.listKeys()).toEqual([EXCLUSIONS_KEY]);
     expect(emulator.stats().totalRequests).toBe(0);
   });
@@ -307,17 +324,17 @@ describe('handler', () => {
   it('fails on a malformed baseline in the bucket, naming it, and writes no report', async () => {
     await putDocument(BASELINE_KEY, '{ "version": 1, "targets": [ ] }');
     await putDocument(EXCLUSIONS_KEY, { version: 1, exclusions: [] });
-    const handler = loadHandler();
-    const error = await withEnv(lambdaEnvironment(), () => handler(EVENT, context)).catch((e: unknown) => e as Error);
-    expect((error as Error).name).toBe('BaselineError');
-    expect((error as Error).message).toContain(`s3://${s3.bucket}/${BASELINE_KEY}`);
+    const { result, log } = await runCapturingErrors(lambdaEnvironment());
+    expect(result).toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(log).toContain('BaselineError');
+    expect(log).toContain(`s3://${s3.bucket}/${BASELINE_KEY}`);
     expect(await s3.listKeys()).toEqual([BASELINE_KEY, EXCLUSIONS_KEY]);
     expect(emulator.stats().totalRequests).toBe(0);
   });
 
   it('fails loudly when S3 refuses the report for good: Lambda error, IncompleteRun, latest/ left on the previous run', async () => {
     await putDocuments();
-    const handler = loadHandler();
+    const handler = await loadHandler();
     const env = lambdaEnvironment();
     await withEnv(env, () => handler({ time: '2026-11-25T02:00:00Z' }, context));
     const latestBefore = await s3.getObject(KEYS.latestRun);

@@ -1,12 +1,19 @@
 import { parseArgs } from 'node:util';
+import { AuditError } from '../errors';
+import { bucketNameProblem, reportPrefixProblem, roleArnProblem } from '../input-validators';
+import { displaySafe } from '../util/display-text';
 
-/** The command line is wrong; the message says how. Exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
+/** The command line is wrong; the message says how (BAD_INPUT, exit code 3). */
+export class UsageError extends AuditError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BAD_INPUT', message, options);
   }
 }
+
+/** Longest `--max-minutes`: half a day; a run that needs more is stuck, not slow. */
+export const MAX_MINUTES = 720;
+/** Longest `--list`. */
+export const MAX_LIST = 10_000;
 
 /** Parsed command line of `npm run audit -- …`. */
 export interface CliArgs {
@@ -47,40 +54,81 @@ Desired state:
 Other:
   --organizations-role-arn ARN   assume this role for AWS Organizations reads
   --schedule-time ISO    run as the scheduled run of this time (re-runs overwrite it)
-  --max-minutes N        stop re-driving unprocessed targets after N minutes (default 14)
-  --list N               drifted targets listed in the summary (default 20)
+  --max-minutes N        stop re-driving unprocessed targets after N minutes (default 14, at most ${MAX_MINUTES})
+  --list N               drifted targets listed in the summary (default 20, at most ${MAX_LIST})
   --json                 print the run summary as JSON instead of a table
   --quiet                no progress on stderr
   -h, --help             this text
 
-Exit codes: 0 complete and no drift, 1 drift found, 2 incomplete run or error.`;
+Every option is checked before any AWS call.
+Exit codes: 0 complete and no drift, 1 drift found, 2 incomplete run or error,
+3 bad usage or bad input (an option, a document, the environment).`;
 
-/** Parses argv (without node and script). Throws {@link UsageError}. */
-export function parseCliArgs(argv: readonly string[]): CliArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bucket: { type: 'string' },
-        prefix: { type: 'string', default: '' },
-        'out-dir': { type: 'string' },
-        baseline: { type: 'string' },
-        exclusions: { type: 'string' },
-        'organizations-role-arn': { type: 'string' },
-        'schedule-time': { type: 'string' },
-        'max-minutes': { type: 'string', default: '14' },
-        list: { type: 'string', default: '20' },
-        json: { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
+const OPTIONS = {
+  bucket: { type: 'string' },
+  prefix: { type: 'string' },
+  'out-dir': { type: 'string' },
+  baseline: { type: 'string' },
+  exclusions: { type: 'string' },
+  'organizations-role-arn': { type: 'string' },
+  'schedule-time': { type: 'string' },
+  'max-minutes': { type: 'string' },
+  list: { type: 'string' },
+  json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A value from the command line, quoted, display-safe and short, for a message. */
+const shown = (raw: string) => `"${displaySafe(raw, 60)}"`;
+
+/** Checks a value with a validator that returns a problem or undefined. */
+function check(flag: string, raw: string | undefined, problemOf: (value: string) => string | undefined): void {
+  if (raw === undefined) return;
+  const problem = problemOf(raw);
+  if (problem !== undefined) throw new UsageError(`${flag}: ${problem}, got ${shown(raw)}`);
+}
+
+/** A plain decimal (digits, optional fraction) in (0, max]: no hex, exponent, sign or Infinity. */
+function plainNumber(flag: string, raw: string, max: number, integer: boolean): number {
+  const pattern = integer ? /^\d{1,6}$/ : /^\d{1,6}(\.\d{1,6})?$/;
+  const value = Number(raw);
+  const min = integer ? 0 : Number.MIN_VALUE;
+  if (!pattern.test(raw) || value < min || value > max) {
+    const what = integer ? `a whole number from 0 to ${max}` : `a positive decimal number up to ${max}`;
+    throw new UsageError(`${flag}: expected ${what}, got ${shown(raw)}`);
   }
+  return value;
+}
+
+function nonEmpty(value: string): string | undefined {
+  return value.trim() === '' ? 'expected a non-empty value' : undefined;
+}
+
+/** Every option at most once: parseArgs would silently keep the last. */
+function rejectRepeats(tokens: readonly { kind: string; name?: string }[]): void {
+  const seen = new Set<string>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || token.name === undefined) continue;
+    if (seen.has(token.name)) throw new UsageError(`--${token.name}: given more than once`);
+    seen.add(token.name);
+  }
+}
+
+/**
+ * Parses argv (without node and script) and checks every value that needs no file
+ * system or clock, with the validators the Lambda's configuration uses.
+ * Throws {@link UsageError}.
+ */
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: false, tokens: true, options: OPTIONS });
+  } catch (error) {
+    throw new UsageError(displaySafe((error as Error).message, 300), { cause: error });
+  }
+  rejectRepeats(parsed.tokens);
+  const values = parsed.values;
   const args: CliArgs = {
     bucket: values.bucket,
     prefix: values.prefix ?? '',
@@ -89,22 +137,22 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     exclusionsFile: values.exclusions,
     organizationsRoleArn: values['organizations-role-arn'],
     scheduleTime: values['schedule-time'],
-    maxMinutes: positiveNumber('--max-minutes', values['max-minutes'] ?? '14'),
-    listLimit: Math.floor(positiveNumber('--list', values.list ?? '20', true)),
+    maxMinutes: plainNumber('--max-minutes', values['max-minutes'] ?? '14', MAX_MINUTES, false),
+    listLimit: plainNumber('--list', values.list ?? '20', MAX_LIST, true),
     json: values.json ?? false,
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   };
-  if (!args.help && (args.bucket === undefined) === (args.outDir === undefined)) {
+  if (args.help) return args;
+  if ((args.bucket === undefined) === (args.outDir === undefined)) {
     throw new UsageError('Give exactly one of --bucket NAME or --out-dir DIR');
   }
+  check('--bucket', args.bucket, bucketNameProblem);
+  check('--prefix', args.prefix, reportPrefixProblem);
+  check('--out-dir', args.outDir, nonEmpty);
+  check('--baseline', args.baselineFile, nonEmpty);
+  check('--exclusions', args.exclusionsFile, nonEmpty);
+  check('--organizations-role-arn', args.organizationsRoleArn, roleArnProblem);
+  check('--schedule-time', args.scheduleTime, (v) => (v.length > 64 ? 'expected an ISO 8601 date-time' : undefined));
   return args;
-}
-
-function positiveNumber(flag: string, raw: string, allowZero = false): number {
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new UsageError(`${flag}: expected a ${allowZero ? 'non-negative' : 'positive'} number, got "${raw}"`);
-  }
-  return value;
 }

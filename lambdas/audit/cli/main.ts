@@ -1,4 +1,5 @@
 import { runCli } from './run-cli';
+import { displaySafe } from '../util/display-text';
 
 runCli(process.argv.slice(2), process.env, {
   stdout: (text) => process.stdout.write(`${text}\n`),
@@ -8,7 +9,7 @@ runCli(process.argv.slice(2), process.env, {
     process.exitCode = exitCode;
   },
   (error: unknown) => {
-    process.stderr.write(`error: ${String(error)}\n`);
+    process.stderr.write(`error: ${displaySafe(String(error), 1000)}\n`);
     process.exitCode = 2;
   },
 );

@@ -1,21 +1,21 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { loadTuning } from '../config';
-import { normalizeReportPrefix } from '../report/report-store';
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { liveDeps } from '../core/live-deps';
-import { runAudit, type SourceDocument } from '../core/run-audit';
+import { runAudit } from '../core/run-audit';
+import { errorKindOf } from '../errors';
 import type { Clock, Sleep } from '../model';
+import { normalizeReportPrefix } from '../report/report-store';
 import { DirReportStore } from '../report/dir-report-store';
 import { S3ReportStore } from '../report/s3-report-store';
-import { systemClock, systemSleep } from '../util/system-clock';
-import { parseCliArgs, USAGE, UsageError, type CliArgs } from './args';
-import { createProgressReporter } from './progress-reporter';
-import { formatSummary } from './summary-table';
 import type { RunSummary } from '../report/summary';
+import { displaySafe } from '../util/display-text';
+import { systemClock, systemSleep } from '../util/system-clock';
+import { parseCliArgs, USAGE, type CliArgs } from './args';
+import { checkInputs } from './cli-inputs';
+import { createProgressReporter } from './progress-reporter';
+import { formatSummary, jsonForTerminal } from './summary-table';
 
 /** Exit codes of the CLI. */
-export const EXIT = { ok: 0, drift: 1, incompleteOrError: 2 } as const;
+export const EXIT = { ok: 0, drift: 1, incompleteOrError: 2, badInput: 3 } as const;
 
 /** Where the CLI prints. */
 export interface CliIo {
@@ -37,39 +37,56 @@ export interface CliOverrides {
   readonly random?: () => number;
 }
 
-async function readDocument(path: string | undefined, flag: string): Promise<SourceDocument | undefined> {
-  if (path === undefined) {
-    return undefined;
+/** Error names of AWS SDK errors that mean the caller lacks access, whatever wraps them. */
+const PERMISSION_ERROR_NAMES =
+  /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|InvalidAccessException|AuthorizationErrorException|AWSOrganizationsNotInUseException|ExpiredToken|ExpiredTokenException|InvalidClientTokenId|UnrecognizedClientException|CredentialsProviderError)$/;
+
+/** The error and its causes, outermost first (at most four). */
+function chain(error: unknown): unknown[] {
+  const errors: unknown[] = [];
+  for (let e: unknown = error; e !== undefined && errors.length < 4; e = e instanceof Error ? e.cause : undefined) {
+    errors.push(e);
   }
-  const absolute = resolve(path);
-  try {
-    return { text: await readFile(absolute, 'utf8'), source: path };
-  } catch (error) {
-    throw new UsageError(
-      `${flag} ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
-    );
-  }
+  return errors;
 }
 
+/** One display-safe line: each message of the cause chain, bounded. */
 function describeError(error: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = error; e instanceof Error && parts.length < 4; e = e.cause) {
-    parts.push(e.message);
+  return chain(error)
+    .map((e) => displaySafe(e instanceof Error ? e.message : String(e), 500))
+    .join(': caused by: ');
+}
+
+/** What the CLI prints for a failed run, and its exit code. */
+function failure(error: unknown): { message: string; exitCode: number } {
+  const kind = errorKindOf(error);
+  if (kind === 'BAD_INPUT') {
+    // Our BAD_INPUT messages say all there is to fix; their causes (ENOENT, a SyntaxError) repeat it.
+    const message = error instanceof Error ? error.message : String(error);
+    return { message: `error: ${displaySafe(message, 5000)}`, exitCode: EXIT.badInput };
   }
-  return parts.length > 0 ? parts.join(': caused by: ') : String(error);
+  const denied =
+    kind === 'PERMISSION' || chain(error).some((e) => e instanceof Error && PERMISSION_ERROR_NAMES.test(e.name));
+  if (denied) {
+    return {
+      message:
+        `error: permission denied: ${describeError(error)}\n` +
+        'The credentials in use (AWS_PROFILE, SSO, --organizations-role-arn) lack a permission the audit needs, ' +
+        'or this is not the Security Hub delegated administrator account and home Region; see "Least privilege" in README.md.',
+      exitCode: EXIT.incompleteOrError,
+    };
+  }
+  return { message: `error: ${describeError(error)}`, exitCode: EXIT.incompleteOrError };
 }
 
 async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides: CliOverrides): Promise<CliResult> {
-  const tuning = loadTuning(env);
-  const [baseline, exclusions] = await Promise.all([
-    readDocument(args.baselineFile, '--baseline'),
-    readDocument(args.exclusionsFile, '--exclusions'),
-  ]);
-  const clients = overrides.clients ?? createAwsClients({ organizationsRoleArn: args.organizationsRoleArn });
   const clock = overrides.clock ?? systemClock;
+  const random = overrides.random ?? Math.random;
+  // Every check before the first client exists: a bad option never costs an API call.
+  const { tuning, outDir, baseline, exclusions } = await checkInputs(args, env, clock.now(), random);
+  const clients = overrides.clients ?? createAwsClients({ organizationsRoleArn: args.organizationsRoleArn });
   const prefix = normalizeReportPrefix(args.prefix);
-  const store =
-    args.outDir !== undefined ? new DirReportStore(resolve(args.outDir)) : new S3ReportStore(clients.s3, args.bucket!);
+  const store = outDir !== undefined ? new DirReportStore(outDir) : new S3ReportStore(clients.s3, args.bucket!);
   try {
     const outcome = await runAudit(
       {
@@ -77,7 +94,7 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
         store,
         clock,
         sleep: overrides.sleep ?? systemSleep,
-        random: overrides.random ?? Math.random,
+        random,
         onProgress: args.quiet ? undefined : createProgressReporter(io.stderr, () => clock.now()),
       },
       {
@@ -93,7 +110,7 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
     const location = `${store.describe()}/${outcome.report.associationsKey}`;
     io.stdout(
       args.json
-        ? JSON.stringify(summary)
+        ? jsonForTerminal(summary)
         : formatSummary(summary, outcome.rows, { listLimit: args.listLimit, location }),
     );
     const exitCode =
@@ -121,8 +138,8 @@ export async function runCli(
   try {
     args = parseCliArgs(argv);
   } catch (error) {
-    io.stderr(`error: ${(error as Error).message}\n\n${USAGE}`);
-    return { exitCode: EXIT.incompleteOrError };
+    io.stderr(`${failure(error).message}\n\n${USAGE}`);
+    return { exitCode: EXIT.badInput };
   }
   if (args.help) {
     io.stdout(USAGE);
@@ -131,7 +148,8 @@ export async function runCli(
   try {
     return await audit(args, env, io, overrides);
   } catch (error) {
-    io.stderr(`error: ${describeError(error)}`);
-    return { exitCode: EXIT.incompleteOrError };
+    const { message, exitCode } = failure(error);
+    io.stderr(message);
+    return { exitCode };
   }
 }

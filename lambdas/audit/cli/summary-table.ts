@@ -1,6 +1,51 @@
 import { DRIFT_REASONS } from '../model';
 import type { AssociationRow } from '../report/rows';
 import type { RunSummary } from '../report/summary';
+import { displaySafe, listBounded } from '../util/display-text';
+
+/** Longest cell of the target table; ids are short. */
+const MAX_CELL = 80;
+/** Longest OU path cell: five OU levels below a root fit. */
+const MAX_PATH_CELL = 200;
+/** Departed targets named in the summary; the rest are counted. */
+const MAX_DEPARTED_SHOWN = 20;
+
+/** A value from outside as a table cell: display-safe and bounded. */
+const cell = (value: unknown) => displaySafe(value, MAX_CELL);
+
+// JSON.stringify escapes C0 controls but leaves C1 controls and bidi/format characters raw.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
+
+/**
+ * The run summary as JSON for a terminal: the same JSON value, but every character a
+ * terminal would act on or reorder is written as a `\uXXXX` escape (valid JSON).
+ */
+export function jsonForTerminal(summary: RunSummary): string {
+  return JSON.stringify(summary).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Why a run is INCOMPLETE, in words, from the summary's counts. Empty for a COMPLETE run;
+ * never empty for an INCOMPLETE one, so nothing that makes a run incomplete is only in run.json.
+ */
+export function incompleteReasons(summary: RunSummary): string[] {
+  if (summary.run_status === 'COMPLETE') return [];
+  const reasons: string[] = [];
+  if (summary.status_unknown > 0) {
+    reasons.push(
+      `${summary.status_unknown} target(s) without a definite association status ` +
+        `(unprocessed ${summary.drift_unprocessed}, missing from the answers ${summary.drift_missing})`,
+    );
+  }
+  if (summary.targets_rejected > 0) {
+    reasons.push(
+      `${summary.targets_rejected} listed entr${summary.targets_rejected === 1 ? 'y' : 'ies'} rejected for an invalid id (an OU's subtree is then not walked)`,
+    );
+  }
+  if (summary.deadline_reached) reasons.push('the deadline was reached while re-driving');
+  if (reasons.length === 0) reasons.push('see the run summary (run.json) for details');
+  return reasons;
+}
 
 const REASON_COLUMNS: Readonly<Record<(typeof DRIFT_REASONS)[number], keyof RunSummary>> = {
   FAILED: 'drift_failed',
@@ -38,12 +83,13 @@ export function formatSummary(
 ): string {
   const lines: string[] = [];
   lines.push(
-    `Run ${summary.run_id}  ${summary.run_status}  (${summary.trigger.toLowerCase()}, ${summary.duration_seconds.toFixed(1)} s)`,
+    `Run ${cell(summary.run_id)}  ${cell(summary.run_status)}  (${cell(summary.trigger.toLowerCase())}, ${summary.duration_seconds.toFixed(1)} s)`,
   );
+  for (const reason of incompleteReasons(summary)) lines.push(`INCOMPLETE: ${reason}`);
   lines.push('');
   lines.push(
     ...table([
-      ['Targets', 'Roots', 'OUs', 'Accounts', 'Suspended', 'Reported'],
+      ['Targets', 'Roots', 'OUs', 'Accounts', 'Suspended', 'Reported', 'Rejected'],
       [
         summary.targets_enumerated,
         summary.roots,
@@ -51,6 +97,7 @@ export function formatSummary(
         summary.accounts,
         summary.suspended_accounts,
         summary.targets_reported,
+        summary.targets_rejected,
       ].map(String),
     ]),
   );
@@ -82,7 +129,10 @@ export function formatSummary(
       (summary.deadline_reached ? '; DEADLINE REACHED' : ''),
   );
   if (summary.departed_targets.length > 0) {
-    lines.push(`Left the organization since ${summary.previous_run_id}: ${summary.departed_targets.join(', ')}`);
+    lines.push(
+      `Left the organization since ${cell(summary.previous_run_id)}: ` +
+        listBounded(summary.departed_targets, MAX_DEPARTED_SHOWN, (id) => cell(id)),
+    );
   }
   const flagged = rows
     .filter((r) => r.audit_result !== 'OK' || r.exclusion_expired)
@@ -94,13 +144,13 @@ export function formatSummary(
       ...table([
         ['Result', 'Type', 'Target', 'Reasons', 'Policy', 'Status', 'OU path'],
         ...shown.map((r) => [
-          r.audit_result + (r.exclusion_expired ? ' (exclusion expired)' : ''),
-          r.target_type,
-          r.target_id,
-          r.drift_reasons.join(','),
-          r.configuration_policy_id ?? '-',
-          r.association_status ?? '-',
-          r.ou_path,
+          cell(r.audit_result) + (r.exclusion_expired ? ' (exclusion expired)' : ''),
+          cell(r.target_type),
+          cell(r.target_id),
+          cell(r.drift_reasons.join(',')),
+          cell(r.configuration_policy_id ?? '-'),
+          cell(r.association_status ?? '-'),
+          displaySafe(r.ou_path, MAX_PATH_CELL),
         ]),
       ]),
     );
@@ -109,6 +159,6 @@ export function formatSummary(
     }
   }
   lines.push('');
-  lines.push(`Report: ${options.location}`);
+  lines.push(`Report: ${displaySafe(options.location, 1000)}`);
   return lines.join('\n');
 }

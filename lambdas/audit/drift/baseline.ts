@@ -1,18 +1,14 @@
 import { z } from 'zod';
 import { SELF_MANAGED, type Baseline } from '../model';
 import { TARGET_ID_EXPECTATION, isTargetId } from '../target-ids';
-import { describeIssues, parseJson } from './json-document';
+import { DocumentError, describeIssues, parseJson, quoteValue } from './json-document';
 
 export { checkKnownTargets, UnknownTargetsError } from './known-targets';
 
-/** The baseline document could not be read. The message names the source and every problem found. */
-export class BaselineError extends Error {
-  readonly source: string;
-
+/** The baseline document could not be read (BAD_INPUT). The message names the source and the problems found. */
+export class BaselineError extends DocumentError {
   constructor(source: string, problem: string, options?: { cause?: unknown }) {
-    super(`Invalid baseline ${source}: ${problem}`, options);
-    this.name = 'BaselineError';
-    this.source = source;
+    super('baseline', source, problem, options);
   }
 }
 
@@ -37,7 +33,7 @@ const baselineDocument = z.strictObject(
   {
     version: z.literal(1, {
       error: (issue) =>
-        issue.input === undefined ? 'required: 1' : `unsupported version ${JSON.stringify(issue.input)}; expected 1`,
+        issue.input === undefined ? 'required: 1' : `unsupported version ${quoteValue(issue.input)}; expected 1`,
     }),
     // Keys and values are checked by hand so that a bad key never hides a bad value
     // (zod skips the value of a record entry whose key failed) and every problem is listed.
@@ -55,7 +51,7 @@ const baselineDocument = z.strictObject(
             ctx.addIssue({
               code: 'custom',
               path: [id],
-              message: `${TARGET_ID_EXPECTATION}, got ${JSON.stringify(id)}`,
+              message: `${TARGET_ID_EXPECTATION}, got ${quoteValue(id)}`,
             });
           }
           const policy = normalisePolicy(value);
@@ -63,7 +59,7 @@ const baselineDocument = z.strictObject(
             ctx.addIssue({
               code: 'custom',
               path: [id],
-              message: `${POLICY_EXPECTATION}, got ${JSON.stringify(value)}`,
+              message: `${POLICY_EXPECTATION}, got ${quoteValue(value)}`,
             });
           } else {
             baseline.set(id, policy);
@@ -91,11 +87,14 @@ const baselineDocument = z.strictObject(
  * Whether the ids exist in the organization is checked later by `checkKnownTargets`.
  *
  * @param source where the text came from (`s3://bucket/key` or a path), for messages.
- * @throws BaselineError naming the source and every bad path.
+ * Duplicate keys, a `__proto__` key, more than `MAX_DOCUMENT_BYTES` and nesting deeper
+ * than `MAX_JSON_DEPTH` are errors too (see `parseJson`).
+ *
+ * @throws BaselineError naming the source and each bad path (at most `MAX_LISTED_PROBLEMS`, then a count).
  */
 export function parseBaseline(text: string, source: string): Baseline {
-  const json = parseJson(text);
-  if (!json.ok) throw new BaselineError(source, `not valid JSON (${json.error.message})`, { cause: json.error });
+  const json = parseJson(text, DOCUMENT_FIELDS);
+  if (!json.ok) throw new BaselineError(source, json.problem, { cause: json.cause });
   const parsed = baselineDocument.safeParse(json.value);
   if (!parsed.success)
     throw new BaselineError(source, describeIssues(parsed.error, DOCUMENT_FIELDS), { cause: parsed.error });

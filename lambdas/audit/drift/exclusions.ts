@@ -1,16 +1,12 @@
 import { z } from 'zod';
 import type { Exclusion } from '../model';
 import { TARGET_ID_EXPECTATION, isTargetId } from '../target-ids';
-import { describeIssues, parseJson } from './json-document';
+import { DocumentError, describeIssues, parseJson, quoteValue } from './json-document';
 
-/** The exclusions document could not be read. The message names the source and every problem found. */
-export class ExclusionsError extends Error {
-  readonly source: string;
-
+/** The exclusions document could not be read (BAD_INPUT). The message names the source and the problems found. */
+export class ExclusionsError extends DocumentError {
   constructor(source: string, problem: string, options?: { cause?: unknown }) {
-    super(`Invalid exclusions ${source}: ${problem}`, options);
-    this.name = 'ExclusionsError';
-    this.source = source;
+    super('exclusions', source, problem, options);
   }
 }
 
@@ -27,19 +23,19 @@ const DOCUMENT_FIELDS: ReadonlySet<string> = new Set(['version', 'exclusions', '
 
 /** Message for a missing or wrongly typed field: `required: <what>` or `expected <what>, got <value>`. */
 const required = (what: string) => (issue: { input?: unknown }) =>
-  issue.input === undefined ? `required: ${what}` : `expected ${what}, got ${JSON.stringify(issue.input)}`;
+  issue.input === undefined ? `required: ${what}` : `expected ${what}, got ${quoteValue(issue.input)}`;
 
 const exclusionEntry = z.strictObject(
   {
     targetId: z
       .string({ error: required(TARGET_ID_EXPECTATION.replace(/^expected /, '')) })
-      .refine(isTargetId, { error: (issue) => `${TARGET_ID_EXPECTATION}, got ${JSON.stringify(issue.input)}` }),
+      .refine(isTargetId, { error: (issue) => `${TARGET_ID_EXPECTATION}, got ${quoteValue(issue.input)}` }),
     reason: z
       .string({ error: required('a non-empty reason') })
       .trim()
       .min(1, { error: 'expected a non-empty reason' }),
     expires: z.string({ error: required('a date YYYY-MM-DD') }).refine(isCalendarDate, {
-      error: (issue) => `expected a calendar date YYYY-MM-DD, got ${JSON.stringify(issue.input)}`,
+      error: (issue) => `expected a calendar date YYYY-MM-DD, got ${quoteValue(issue.input)}`,
     }),
   },
   {
@@ -52,7 +48,7 @@ const exclusionsDocument = z.strictObject(
   {
     version: z.literal(1, {
       error: (issue) =>
-        issue.input === undefined ? 'required: 1' : `unsupported version ${JSON.stringify(issue.input)}; expected 1`,
+        issue.input === undefined ? 'required: 1' : `unsupported version ${quoteValue(issue.input)}; expected 1`,
     }),
     exclusions: z
       .array(exclusionEntry, {
@@ -91,11 +87,14 @@ const exclusionsDocument = z.strictObject(
  * target up to and including that UTC date. An exclusion covers only its own target,
  * not its descendants. Whether the ids exist is checked later by `checkKnownTargets`.
  *
- * @throws ExclusionsError naming the source and every bad path.
+ * Duplicate keys, a `__proto__` key, more than `MAX_DOCUMENT_BYTES` and nesting deeper
+ * than `MAX_JSON_DEPTH` are errors too (see `parseJson`).
+ *
+ * @throws ExclusionsError naming the source and each bad path (at most `MAX_LISTED_PROBLEMS`, then a count).
  */
 export function parseExclusions(text: string, source: string): Exclusion[] {
-  const json = parseJson(text);
-  if (!json.ok) throw new ExclusionsError(source, `not valid JSON (${json.error.message})`, { cause: json.error });
+  const json = parseJson(text, DOCUMENT_FIELDS);
+  if (!json.ok) throw new ExclusionsError(source, json.problem, { cause: json.cause });
   const parsed = exclusionsDocument.safeParse(json.value);
   if (!parsed.success)
     throw new ExclusionsError(source, describeIssues(parsed.error, DOCUMENT_FIELDS), { cause: parsed.error });

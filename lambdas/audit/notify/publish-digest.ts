@@ -1,11 +1,35 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { AuditError, type ErrorKind } from '../errors';
 import type { Digest } from './drift-digest';
 
-/** Sending the digest failed; the report itself was already written. */
-export class DigestPublishError extends Error {
+/** SNS Publish errors that retrying cannot fix: the function may not publish, or the topic is not usable. */
+const PERMISSION_ERRORS: ReadonlySet<string> = new Set([
+  'AuthorizationErrorException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'KMSOptInRequired',
+]);
+const BAD_INPUT_ERRORS: ReadonlySet<string> = new Set([
+  'NotFoundException',
+  'InvalidParameterException',
+  'InvalidParameterValueException',
+  'InvalidSecurityException',
+]);
+
+/** The kind of an SNS Publish failure: PERMISSION or BAD_INPUT when the same call cannot succeed later, else TRANSIENT. */
+export function publishErrorKind(error: unknown): ErrorKind {
+  const name = error instanceof Error ? error.name : '';
+  if (PERMISSION_ERRORS.has(name)) return 'PERMISSION';
+  if (BAD_INPUT_ERRORS.has(name)) return 'BAD_INPUT';
+  return 'TRANSIENT';
+}
+
+/** Sending the digest failed; the report itself was already written. The kind follows the SNS error. */
+export class DigestPublishError extends AuditError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'DigestPublishError';
+    super(publishErrorKind(options?.cause), message, options);
   }
 }
 

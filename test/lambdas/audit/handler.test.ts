@@ -1,6 +1,8 @@
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT_IN_OU, P1, P2, ROOT, healthyAnswers, serveAssociations, serveOrganization } from './core/mock-aws-org';
 import { lambdaContext } from '../../support/lambda-context';
+import { MAX_DOCUMENT_BYTES } from '../../../lambdas/audit/drift/json-document';
+import { isDisplaySafe } from '../../../lambdas/audit/util/display-text';
 
 type HandlerModule = typeof import('../../../lambdas/audit/handler');
 type OrganizationsSdk = typeof import('@aws-sdk/client-organizations');
@@ -22,16 +24,16 @@ const scheduled = (day: number) => ({ time: `2026-11-${String(day).padStart(2, '
  * modules it uses, mocked: the mocks must patch the very classes the handler's copy
  * imported, so they are required inside the same isolated registry.
  */
-function loadHandler() {
+async function loadHandler() {
   let handlerModule!: HandlerModule;
   let sdk!: { orgs: OrganizationsSdk; sh: SecurityHubSdk; s3: S3Sdk; sns: SnsSdk };
-  jest.isolateModules(() => {
-    handlerModule = require('../../../lambdas/audit/handler') as HandlerModule;
+  await jest.isolateModulesAsync(async () => {
+    handlerModule = await import('../../../lambdas/audit/handler');
     sdk = {
-      orgs: require('@aws-sdk/client-organizations') as OrganizationsSdk,
-      sh: require('@aws-sdk/client-securityhub') as SecurityHubSdk,
-      s3: require('@aws-sdk/client-s3') as S3Sdk,
-      sns: require('@aws-sdk/client-sns') as SnsSdk,
+      orgs: await import('@aws-sdk/client-organizations'),
+      sh: await import('@aws-sdk/client-securityhub'),
+      s3: await import('@aws-sdk/client-s3'),
+      sns: await import('@aws-sdk/client-sns'),
     };
   });
   const orgMock = mockClient(sdk.orgs.OrganizationsClient);
@@ -44,14 +46,16 @@ function loadHandler() {
 
   // The report bucket, in memory.
   const objects = new Map<string, Buffer>();
-  s3Mock.on(sdk.s3.GetObjectCommand).callsFake(async (input: { Key: string }) => {
+  s3Mock.on(sdk.s3.GetObjectCommand).callsFake((input: { Key: string }) => {
     const body = objects.get(input.Key);
-    if (body === undefined) throw Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' });
-    return { Body: { transformToByteArray: async () => new Uint8Array(body) } };
+    if (body === undefined) {
+      return Promise.reject(Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey' }));
+    }
+    return Promise.resolve({ Body: { transformToByteArray: () => Promise.resolve(new Uint8Array(body)) } });
   });
-  s3Mock.on(sdk.s3.PutObjectCommand).callsFake(async (input: { Key: string; Body: Buffer }) => {
+  s3Mock.on(sdk.s3.PutObjectCommand).callsFake((input: { Key: string; Body: Buffer }) => {
     objects.set(input.Key, Buffer.from(input.Body));
-    return {};
+    return Promise.resolve({});
   });
   snsMock.on(sdk.sns.PublishCommand).resolves({ MessageId: 'm-1' });
 
@@ -125,15 +129,25 @@ afterEach(() => {
 });
 
 describe('handler', () => {
-  it('fails with a ConfigError naming each bad variable, and recovers once the environment is fixed', async () => {
+  it('does not retry a bad configuration: counts it, pages with the problem, and recovers once fixed', async () => {
     delete process.env.REPORT_BUCKET;
     process.env.BATCH_GROUP_SIZE = 'fifty';
-    const { handler, orgMock, putKeys } = loadHandler();
-    const error = (await handler(scheduled(26), context).catch((e: unknown) => e)) as Error;
-    expect(error.name).toBe('ConfigError');
-    expect(error.message).toMatch(/BATCH_GROUP_SIZE: expected an integer/);
-    expect(error.message).toMatch(/REPORT_BUCKET: required/);
+    const { handler, orgMock, putKeys, published } = await loadHandler();
+    // Returned, not thrown: Lambda's asynchronous retries would only fail the same way.
+    await expect(handler(scheduled(26), context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
     expect(orgMock.calls()).toHaveLength(0);
+    expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
+    // The configuration did not load, but ALERT_TOPIC_ARN on its own is valid: it gets the page.
+    expect(published()).toHaveLength(1);
+    expect(published()[0]).toMatchObject({
+      TopicArn: TOPIC,
+      Subject: 'Security Hub config audit could not run: BAD_INPUT',
+    });
+    expect(published()[0].Message).toMatch(/^audit could not run: BAD_INPUT: Invalid configuration: /);
+    expect(published()[0].Message).toMatch(/BATCH_GROUP_SIZE: expected an integer/);
+    expect(published()[0].Message).toMatch(/REPORT_BUCKET: required/);
+    expect(published()[0].Message).toContain('Lambda request id: req-1');
+    expect(stderr.join('')).toContain('Audit failed');
 
     // Not cached at import: the next invocation reads the environment again.
     process.env.REPORT_BUCKET = BUCKET;
@@ -145,8 +159,18 @@ describe('handler', () => {
     expect(putKeys()).toContain('audit/latest/run.json');
   });
 
+  it('still counts and logs a bad configuration when no alert topic is usable', async () => {
+    process.env.BATCH_GROUP_SIZE = 'fifty';
+    process.env.ALERT_TOPIC_ARN = 'not-an-arn';
+    const { handler, published } = await loadHandler();
+    await expect(handler(scheduled(26), context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(published()).toEqual([]);
+    expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
+    expect(stderr.join('')).toContain('no alert topic is known');
+  });
+
   it('writes the report under the prefix and emits the run metrics with the service dimension only', async () => {
-    const { handler, putKeys, published } = loadHandler();
+    const { handler, putKeys, published } = await loadHandler();
     await expect(handler(scheduled(26), context)).resolves.toEqual({
       runId: '20261126T020000Z',
       runStatus: 'COMPLETE',
@@ -168,7 +192,7 @@ describe('handler', () => {
   });
 
   it('publishes the digest only when drift is new or resolved', async () => {
-    const { handler, answers, published } = loadHandler();
+    const { handler, answers, published } = await loadHandler();
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
     await handler(scheduled(26), context);
     expect(published()).toHaveLength(1);
@@ -196,7 +220,7 @@ describe('handler', () => {
 
   it('publishes nothing without ALERT_TOPIC_ARN', async () => {
     delete process.env.ALERT_TOPIC_ARN;
-    const { handler, answers, published } = loadHandler();
+    const { handler, answers, published } = await loadHandler();
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
     await expect(handler(scheduled(26), context)).resolves.toMatchObject({ runStatus: 'COMPLETE' });
     expect(published()).toEqual([]);
@@ -204,31 +228,96 @@ describe('handler', () => {
 
   it('reads the baseline from BASELINE_KEY in the report bucket', async () => {
     process.env.BASELINE_KEY = 'config/baseline.json';
-    const { handler, objects } = loadHandler();
+    const { handler, objects } = await loadHandler();
     objects.set('config/baseline.json', Buffer.from(JSON.stringify({ version: 1, targets: { [ROOT]: P2 } })));
     await handler(scheduled(26), context);
     expect(emfDocs()[0]).toMatchObject({ DriftedTargets: 4 });
   });
 
-  it('fails clearly when BASELINE_KEY names a missing object, before auditing or writing', async () => {
+  it('fails clearly when BASELINE_KEY names a missing object, before auditing or writing, without a retry', async () => {
     process.env.BASELINE_KEY = 'config/baseline.json';
-    const { handler, orgMock, putKeys } = loadHandler();
-    const error = (await handler(scheduled(26), context).catch((e: unknown) => e)) as Error;
-    expect(error.name).toBe('MissingDocumentError');
-    expect(error.message).toBe(`BASELINE_KEY: s3://${BUCKET}/config/baseline.json does not exist`);
+    const { handler, orgMock, putKeys, published } = await loadHandler();
+    await expect(handler(scheduled(26), context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
     expect(orgMock.calls()).toHaveLength(0);
     expect(putKeys()).toEqual([]);
     expect(emfDocs()).toHaveLength(1);
     expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
     expect(emfDocs()[0].TargetsAudited).toBeUndefined();
+    expect(published()[0].Message).toMatch(
+      new RegExp(
+        `^audit could not run: BAD_INPUT: BASELINE_KEY: s3://${BUCKET}/config/baseline\\.json does not exist\n`,
+      ),
+    );
+  });
+
+  it('pages for a bad baseline (duplicate key) without walking the organization or retrying', async () => {
+    process.env.BASELINE_KEY = 'config/baseline.json';
+    const { handler, orgMock, objects, published } = await loadHandler();
+    objects.set('config/baseline.json', Buffer.from(`{"version":1,"targets":{"${ROOT}":"${P1}","${ROOT}":"${P2}"}}`));
+    await expect(handler(scheduled(26), context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(orgMock.calls()).toHaveLength(0);
+    expect(published()).toHaveLength(1);
+    expect(published()[0].Message).toContain(
+      `audit could not run: BAD_INPUT: Invalid baseline s3://${BUCKET}/config/baseline.json: targets: duplicate key "${ROOT}"`,
+    );
+  });
+
+  it('rejects a baseline object that is not UTF-8 or too large', async () => {
+    process.env.BASELINE_KEY = 'config/baseline.json';
+    const { handler, objects, published } = await loadHandler();
+    objects.set('config/baseline.json', Buffer.from([0x7b, 0xc3, 0x28, 0x7d]));
+    await expect(handler(scheduled(26), context)).resolves.toMatchObject({ errorKind: 'BAD_INPUT' });
+    expect(published()[0].Message).toContain('not UTF-8 text');
+    objects.set('config/baseline.json', Buffer.alloc(MAX_DOCUMENT_BYTES + 1, 0x20));
+    await expect(handler(scheduled(26), context)).resolves.toMatchObject({ errorKind: 'BAD_INPUT' });
+    expect(published()[1].Message).toContain(`too large: ${MAX_DOCUMENT_BYTES + 1} bytes`);
+  });
+
+  it('keeps hostile text out of the page and the log as raw control characters', async () => {
+    process.env.BASELINE_KEY = 'config/\u001b[2J\u009b\u202eevil.json';
+    const { handler, published } = await loadHandler();
+    await expect(handler(scheduled(26), context)).resolves.toMatchObject({ errorKind: 'BAD_INPUT' });
+    const message = published()[0].Message!;
+    expect(isDisplaySafe(message.replace(/\n/g, ''))).toBe(true);
+    expect(message).toContain('config/\\x1b[2J\\x9b\\u202eevil.json');
+    const log = stderr.join('');
+    expect(log).toContain('Audit failed');
+    expect(log).not.toMatch(/[\u009b\u202e]/);
+    expect(log).not.toContain('\\u001b[2J'); // not even JSON-escaped: shown as \x1b
+  });
+
+  it.each([
+    ['a time that is not a string', { time: 20261126 }],
+    ['a time that is not ISO 8601', { time: 'yesterday' }],
+    ['an event that is not an object', 'run now'],
+  ])('does not retry an event with %s', async (_name, event) => {
+    const { handler, orgMock } = await loadHandler();
+    await expect(handler(event as never, context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(orgMock.calls()).toHaveLength(0);
+  });
+
+  it('throws a transient failure so Lambda retries, and pages nothing itself', async () => {
+    process.env.BASELINE_KEY = 'config/baseline.json';
+    const { handler, s3Mock, sdk, published } = await loadHandler();
+    s3Mock.on(sdk.s3.GetObjectCommand).rejects(
+      Object.assign(new Error('Service unavailable'), {
+        name: 'ServiceUnavailable',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    );
+    await expect(handler(scheduled(26), context)).rejects.toThrow();
+    expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
+    expect(published()).toEqual([]);
   });
 
   it('emits IncompleteRun 1 and no TargetsAudited when the audit throws', async () => {
-    const { handler, orgMock, sdk, putKeys } = loadHandler();
+    const { handler, orgMock, sdk, putKeys } = await loadHandler();
+    // A server error: transient whatever wraps it, so it is thrown for Lambda to retry.
     orgMock.on(sdk.orgs.ListRootsCommand).rejects(
-      Object.assign(new Error('You are not authorized'), {
-        name: 'AccessDeniedException',
-        $metadata: { httpStatusCode: 403 },
+      Object.assign(new Error('We encountered an internal error'), {
+        name: 'ServiceException',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
       }),
     );
     const error = (await handler(scheduled(26), context).catch((e: unknown) => e)) as Error;
@@ -242,7 +331,7 @@ describe('handler', () => {
   });
 
   it('rethrows a digest failure without marking the written run incomplete', async () => {
-    const { handler, answers, snsMock, sdk, putKeys } = loadHandler();
+    const { handler, answers, snsMock, sdk, putKeys } = await loadHandler();
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
     snsMock
       .on(sdk.sns.PublishCommand)
@@ -260,8 +349,8 @@ describe('handler', () => {
   });
 
   it('names a manual run (no event time) with the manual suffix', async () => {
-    const { handler } = loadHandler();
+    const { handler } = await loadHandler();
     const result = await handler({}, context);
-    expect(result.runId).toMatch(/^\d{8}T\d{6}Z-manual-[0-9a-f]{6}$/);
+    expect(result).toMatchObject({ runId: expect.stringMatching(/^\d{8}T\d{6}Z-manual-[0-9a-f]{6}$/) as unknown });
   });
 });

@@ -30,13 +30,66 @@ describe('parseCliArgs', () => {
   it.each([
     [[], /exactly one of --bucket NAME or --out-dir DIR/],
     [['--bucket', 'x', '--out-dir', 'y'], /exactly one of/],
-    [['--out-dir', 'r', '--max-minutes', '0'], /--max-minutes: expected a positive number/],
-    [['--out-dir', 'r', '--list=-3'], /--list: expected a non-negative number/],
+    [['--out-dir', 'r', '--max-minutes', '0'], /--max-minutes: expected a positive decimal number up to 720/],
+    [['--out-dir', 'r', '--max-minutes', '0x10'], /--max-minutes: .*got "0x10"/],
+    [['--out-dir', 'r', '--max-minutes', '1e308'], /--max-minutes: .*got "1e308"/],
+    [['--out-dir', 'r', '--max-minutes', 'Infinity'], /--max-minutes/],
+    [['--out-dir', 'r', '--max-minutes', ' 5'], /--max-minutes/],
+    [['--out-dir', 'r', '--max-minutes', '721'], /--max-minutes/],
+    [['--out-dir', 'r', '--list=-3'], /--list: expected a whole number from 0 to 10000/],
+    [['--out-dir', 'r', '--list', '2.5'], /--list/],
+    [['--out-dir', 'r', '--list', '0x1'], /--list/],
+    [['--out-dir', 'r', '--out-dir', 's'], /--out-dir: given more than once/],
+    [['--out-dir', ''], /--out-dir: expected a non-empty value/],
+    [['--bucket', 'Not_A_Bucket'], /--bucket: expected an S3 bucket name/],
+    [['--bucket', 'a..b'], /--bucket: expected an S3 bucket name/],
+    [['--bucket', '192.168.1.1'], /--bucket: expected an S3 bucket name/],
+    [['--bucket', 'ok-bucket', '--prefix', 'a/../b'], /--prefix: expected no empty, "." or ".." segment/],
+    [['--bucket', 'ok-bucket', '--prefix', 'a b'], /--prefix: expected an S3 key prefix of safe characters/],
+    [['--out-dir', 'r', '--prefix', '..'], /--prefix: expected no empty/],
+    [
+      ['--out-dir', 'r', '--organizations-role-arn', 'arn:aws:iam::12:role/x'],
+      /--organizations-role-arn: expected an IAM role ARN/,
+    ],
+    [['--out-dir', 'r', '--baseline', ''], /--baseline: expected a non-empty value/],
+    [['--out-dir', 'r', '--schedule-time', 'x'.repeat(65)], /--schedule-time: expected an ISO 8601 date-time/],
     [['--out-dir', 'r', '--bogus'], /Unknown option '--bogus'/],
     [['--out-dir', 'r', 'positional'], /positional/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
+  });
+
+  it('is a BAD_INPUT error that shows a hostile value escaped and short', () => {
+    let caught: unknown;
+    try {
+      parseCliArgs(['--bucket', `\u001b[2J${'x'.repeat(1000)}`]);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UsageError);
+    expect((caught as UsageError).kind).toBe('BAD_INPUT');
+    const message = (caught as Error).message;
+    expect(message).toContain('got "\\x1b[2Jxxx');
+    expect(message).not.toContain('\u001b');
+    expect(message.length).toBeLessThan(200);
+  });
+
+  it('accepts prefixes with a leading or trailing slash, role ARNs and decimals', () => {
+    expect(
+      parseCliArgs([
+        '--bucket',
+        'my.audit-bucket1',
+        '--prefix',
+        '/audit/nightly/',
+        '--organizations-role-arn',
+        'arn:aws-us-gov:iam::123456789012:role/path/OrgRead',
+        '--max-minutes',
+        '0.5',
+        '--list',
+        '0',
+      ]),
+    ).toMatchObject({ prefix: '/audit/nightly/', maxMinutes: 0.5, listLimit: 0 });
   });
 
   it('accepts --help without a destination', () => {

@@ -10,6 +10,7 @@ import type { AwsClients } from '../../../../lambdas/audit/aws/clients';
 import { USAGE } from '../../../../lambdas/audit/cli/args';
 import { EXIT, runCli, type CliOverrides } from '../../../../lambdas/audit/cli/run-cli';
 import { parseRunSummary } from '../../../../lambdas/audit/report/summary';
+import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import {
   ACCOUNT_AT_ROOT,
   ACCOUNT_IN_OU,
@@ -90,7 +91,7 @@ describe('runCli', () => {
     const latest = parseRunSummary(await readFile(join(outDir, 'latest', 'run.json')));
     expect(latest.run_id).toBe('20261126T020000Z');
     // Injected clients belong to the caller.
-    expect(clients.destroy).not.toHaveBeenCalled();
+    expect(clients.destroy.mock.calls).toHaveLength(0);
   });
 
   it('exits 1 when drift is found', async () => {
@@ -119,28 +120,28 @@ describe('runCli', () => {
     expect(parseRunSummary(await readFile(join(outDir, 'latest', 'run.json'))).run_status).toBe('INCOMPLETE');
   });
 
-  it('exits 2 with a clear message when the --baseline file does not exist, before calling AWS', async () => {
+  it('exits 3 with a clear message when the --baseline file does not exist, before calling AWS', async () => {
     const missing = join(outDir, 'no-such-baseline.json');
     const result = await cli('--out-dir', outDir, '--baseline', missing);
-    expect(result).toEqual({ exitCode: EXIT.incompleteOrError });
+    expect(result).toEqual({ exitCode: EXIT.badInput });
     expect(stderr).toEqual([`error: --baseline ${missing}: no such file`]);
     expect(stdout).toEqual([]);
     expect(orgMock.calls()).toHaveLength(0);
     expect(shMock.calls()).toHaveLength(0);
   });
 
-  it('exits 2 with the error message when the audit fails', async () => {
+  it('exits 3 with the error message when a document names unknown targets', async () => {
     const baseline = join(outDir, 'baseline.json');
     await writeFile(baseline, JSON.stringify({ version: 1, targets: { '999999999999': P2 } }));
     const result = await cli('--out-dir', join(outDir, 'reports'), '--baseline', baseline);
-    expect(result).toEqual({ exitCode: EXIT.incompleteOrError });
+    expect(result).toEqual({ exitCode: EXIT.badInput });
     expect(stderr.at(-1)).toBe(`error: ${baseline}: 1 target id is not in the organization: 999999999999`);
     expect(shMock.commandCalls(BatchGetConfigurationPolicyAssociationsCommand)).toHaveLength(0);
   });
 
-  it('prints the error and the usage to stderr on a usage error, exit 2', async () => {
+  it('prints the error and the usage to stderr on a usage error, exit 3', async () => {
     const result = await cli('--out-dir', outDir, '--bogus');
-    expect(result).toEqual({ exitCode: EXIT.incompleteOrError });
+    expect(result).toEqual({ exitCode: EXIT.badInput });
     expect(stdout).toEqual([]);
     expect(stderr).toHaveLength(1);
     expect(stderr[0]).toMatch(/^error: .*--bogus/);
@@ -150,7 +151,7 @@ describe('runCli', () => {
 
   it('requires exactly one destination', async () => {
     const result = await cli();
-    expect(result.exitCode).toBe(EXIT.incompleteOrError);
+    expect(result.exitCode).toBe(EXIT.badInput);
     expect(stderr[0]).toMatch(/^error: Give exactly one of --bucket NAME or --out-dir DIR\n\nUsage:/);
   });
 
@@ -177,10 +178,76 @@ describe('runCli', () => {
     expect(stdout).toHaveLength(1);
   });
 
-  it('takes tuning from the environment and rejects bad tuning with exit 2', async () => {
+  it('takes tuning from the environment and rejects bad tuning with exit 3', async () => {
     const result = await runCli(['--out-dir', outDir], { BATCH_GROUP_SIZE: '0' }, io, overrides());
-    expect(result.exitCode).toBe(EXIT.incompleteOrError);
+    expect(result.exitCode).toBe(EXIT.badInput);
     expect(stderr.at(-1)).toMatch(/^error: Invalid configuration: BATCH_GROUP_SIZE: /);
     expect(orgMock.calls()).toHaveLength(0);
   });
+
+  it.each([
+    ['a file as --out-dir', async () => ['--out-dir', await aFile('x')], /--out-dir .*: not a directory/],
+    ['a directory as --baseline', () => ['--out-dir', outDir, '--baseline', outDir], /not a regular file/],
+    [
+      'a baseline that is not UTF-8',
+      async () => ['--out-dir', outDir, '--baseline', await aFile(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))],
+      /^error: Invalid baseline .*: not UTF-8 text$/,
+    ],
+    [
+      'a baseline with a duplicate key',
+      async () => [
+        '--out-dir',
+        outDir,
+        '--baseline',
+        await aFile(`{"version":1,"targets":{"r-ab12":"SELF_MANAGED","r-ab12":"SELF_MANAGED"}}`),
+      ],
+      /duplicate key "r-ab12"/,
+    ],
+    [
+      'a schedule time that is not ISO 8601',
+      () => ['--out-dir', outDir, '--schedule-time', 'tomorrow'],
+      /^error: --schedule-time: /,
+    ],
+    ['a malformed role ARN', () => ['--out-dir', outDir, '--organizations-role-arn', 'role'], /organizations-role-arn/],
+  ] as [string, () => string[] | Promise<string[]>, RegExp][])(
+    'exits 3 on %s, before any AWS call',
+    async (_name, argv, message) => {
+      const result = await cli(...(await argv()));
+      expect(result).toEqual({ exitCode: EXIT.badInput });
+      expect(stderr[0]).toMatch(message);
+      expect(orgMock.calls()).toHaveLength(0);
+      expect(shMock.calls()).toHaveLength(0);
+      expect(s3Mock.calls()).toHaveLength(0);
+    },
+  );
+
+  it('says "permission denied" when the audit is refused access, exit 2', async () => {
+    orgMock.onAnyCommand().rejects(
+      Object.assign(new Error('You are not authorized'), {
+        name: 'AccessDeniedException',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+    const result = await cli('--out-dir', outDir, '--quiet');
+    expect(result).toEqual({ exitCode: EXIT.incompleteOrError });
+    expect(stderr[0]).toMatch(/^error: permission denied: /);
+    expect(stderr[0]).toContain('Least privilege');
+  });
+
+  it('shows an error message from outside display-safe', async () => {
+    orgMock.onAnyCommand().rejects(Object.assign(new Error('boom\u001b[2J\r\nforged'), { name: 'InternalFailure' }));
+    const result = await cli('--out-dir', outDir, '--quiet');
+    expect(result.exitCode).toBe(EXIT.incompleteOrError);
+    expect(isDisplaySafe(stderr.join(''))).toBe(true);
+    expect(stderr.join('')).toContain('boom\\x1b[2J\\x0d\\x0aforged');
+  });
 });
+
+let fileCount = 0;
+/** A file in the test's temporary directory with this content. */
+async function aFile(content: string | Buffer): Promise<string> {
+  fileCount += 1;
+  const path = join(outDir, `input-${fileCount}`);
+  await writeFile(path, content);
+  return path;
+}

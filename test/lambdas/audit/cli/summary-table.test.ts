@@ -1,4 +1,5 @@
-import { formatSummary } from '../../../../lambdas/audit/cli/summary-table';
+import { formatSummary, incompleteReasons, jsonForTerminal } from '../../../../lambdas/audit/cli/summary-table';
+import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import { DRIFT_REASONS } from '../../../../lambdas/audit/model';
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { row, summaryWith } from '../report/row-fixtures';
@@ -79,6 +80,7 @@ describe('formatSummary', () => {
       Accounts: '80',
       Suspended: '3',
       Reported: '101',
+      Rejected: '0',
     });
     expect(tableAfter(lines, 'SUCCESS')).toEqual({
       SUCCESS: '90',
@@ -199,5 +201,78 @@ describe('formatSummary', () => {
     const text = formatSummary(summary, [drifted('100000000001', ['FAILED'])], { listLimit: 0, location: LOCATION });
     expect(text).not.toContain('100000000001');
     expect(text).not.toMatch(/^Result/m);
+  });
+});
+
+describe('formatSummary on hostile values', () => {
+  // What a forged policy id or OU path could carry: clear screen, cursor home, a fake line, a bidi override.
+  const HOSTILE = '\u001b[2J\u001b[H\r\nRun 20261126T020000Z  COMPLETE\u009b\u0007\u202e';
+
+  it('shows every value from outside as visible escapes, never as raw control characters', () => {
+    const rows = [
+      drifted('100000000004', ['FAILED'], {
+        configuration_policy_id: HOSTILE,
+        association_status: 'FAILED',
+        ou_path: `r-ab12/${HOSTILE}`,
+      }),
+    ];
+    const text = formatSummary({ ...summary, departed_targets: [HOSTILE], previous_run_id: HOSTILE }, rows, {
+      listLimit: 20,
+      location: `/tmp/${HOSTILE}`,
+    });
+    expect(isDisplaySafe(text.replace(/\n/g, ''))).toBe(true);
+    expect(text).toContain('\\x1b[2J\\x1b[H\\x0d\\x0aRun 20261126T020000Z  COMPLETE\\x9b\\x07\\u202e');
+    // The forged line never starts a line of its own.
+    expect(text.split('\n').filter((l) => l.startsWith('Run '))).toHaveLength(1);
+  });
+
+  it('cuts long values and names at most 20 departed targets', () => {
+    const departed = Array.from({ length: 25 }, (_, i) => String(200000000000 + i));
+    const rows = [drifted('100000000004', ['FAILED'], { configuration_policy_id: 'p'.repeat(5000) })];
+    const text = formatSummary({ ...summary, departed_targets: departed, previous_run_id: 'x' }, rows, {
+      listLimit: 20,
+      location: LOCATION,
+    });
+    expect(text).not.toContain('p'.repeat(81));
+    expect(text).toContain(`${'p'.repeat(80)}…`);
+    expect(text).toContain('200000000019 and 5 more');
+    expect(text).not.toContain('200000000024');
+  });
+});
+
+describe('incomplete runs in the table', () => {
+  it('says why a run is INCOMPLETE: unknown statuses, rejected entries, the deadline', () => {
+    const incomplete = {
+      ...summary,
+      run_status: 'INCOMPLETE' as const,
+      status_unknown: 47,
+      targets_rejected: 3,
+      deadline_reached: true,
+    };
+    const lines = formatSummary(incomplete, [], { listLimit: 20, location: LOCATION }).split('\n');
+    expect(lines[0]).toBe('Run 20261126T020000Z  INCOMPLETE  (scheduled, 12.3 s)');
+    expect(lines).toContain(
+      'INCOMPLETE: 47 target(s) without a definite association status (unprocessed 23, missing from the answers 24)',
+    );
+    expect(lines).toContain(
+      "INCOMPLETE: 3 listed entries rejected for an invalid id (an OU's subtree is then not walked)",
+    );
+    expect(lines).toContain('INCOMPLETE: the deadline was reached while re-driving');
+    expect(tableAfter(lines, 'Targets').Rejected).toBe('3');
+  });
+
+  it('never leaves an INCOMPLETE run without a stated reason, and a COMPLETE run without any', () => {
+    expect(incompleteReasons(summary)).toEqual([]);
+    const bare = { ...summary, run_status: 'INCOMPLETE' as const, status_unknown: 0, targets_rejected: 0 };
+    expect(incompleteReasons(bare)).toHaveLength(1);
+  });
+});
+
+describe('jsonForTerminal', () => {
+  it('is the same JSON value with C1 and bidi characters escaped', () => {
+    const hostile = { ...summary, departed_targets: ['\u009b2J\u202e\u001b'] };
+    const text = jsonForTerminal(hostile);
+    expect(isDisplaySafe(text)).toBe(true);
+    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(hostile)));
   });
 });

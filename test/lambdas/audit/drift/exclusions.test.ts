@@ -99,3 +99,34 @@ describe('isCalendarDate', () => {
     expect(isCalendarDate(value)).toBe(expected);
   });
 });
+
+describe('parseExclusions on hostile documents', () => {
+  it('rejects a duplicate field inside an entry, naming the key and the entry', () => {
+    const text = `{"version":1,"exclusions":[\n{"targetId":"${TOP}","reason":"a","expires":"2026-12-31",\n"expires":"2099-12-31"}]}`;
+    const error = errorOf(text);
+    expect(error.kind).toBe('BAD_INPUT');
+    expect(error.message).toBe(
+      `Invalid exclusions ${SOURCE}: exclusions[0]: duplicate key "expires" (lines 2 and 3); keep one`,
+    );
+  });
+
+  it('rejects a __proto__ key in an entry', () => {
+    const text = `{"version":1,"exclusions":[{"targetId":"${TOP}","reason":"a","expires":"2026-12-31","__proto__":{}}]}`;
+    expect(errorOf(text).message).toContain('exclusions[0]: key "__proto__" is not allowed');
+  });
+
+  it('bounds nesting depth', () => {
+    expect(errorOf(`{"version":1,"exclusions":${'['.repeat(100)}`).message).toMatch(
+      /: nested deeper than 16 levels at exclusions\[0\]/,
+    );
+  });
+
+  it('shows a hostile reason or date display-safe and short', () => {
+    const message = errorOf(
+      doc([{ targetId: TOP, reason: 'ok', expires: `\u009b2J\r\nFAKE LINE${'9'.repeat(500)}` }]),
+    ).message;
+    expect(message).not.toMatch(/[\r\n\u009b]/);
+    expect(message).toContain('got "\\x9b2J\\r\\nFAKE LINE');
+    expect(message.length).toBeLessThan(250);
+  });
+});

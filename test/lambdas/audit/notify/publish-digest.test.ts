@@ -34,3 +34,21 @@ describe('publishDigest', () => {
     expect(error.cause).toBe(cause);
   });
 });
+
+describe('DigestPublishError kinds', () => {
+  it.each([
+    ['AuthorizationErrorException', 'PERMISSION'],
+    ['KMSAccessDeniedException', 'PERMISSION'],
+    ['NotFoundException', 'BAD_INPUT'],
+    ['InvalidParameterException', 'BAD_INPUT'],
+    ['ThrottledException', 'TRANSIENT'],
+    ['InternalErrorException', 'TRANSIENT'],
+    ['TimeoutError', 'TRANSIENT'],
+  ])('%s is %s', async (name, kind) => {
+    sns.reset();
+    sns.on(PublishCommand).rejects(Object.assign(new Error('no'), { name }));
+    const error = (await publishDigest(client, TOPIC, digest).catch((e: unknown) => e)) as DigestPublishError;
+    expect(error).toBeInstanceOf(DigestPublishError);
+    expect(error.kind).toBe(kind);
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-store';
@@ -48,5 +48,40 @@ describe('DirReportStore', () => {
     const store: ReportStore = new DirReportStore(root);
     await store.put('d/x.json', Buffer.from('x'), 'application/json');
     await expect(store.get('d')).rejects.toThrow(ReportStoreError); // a directory, not a file
+  });
+});
+
+describe('DirReportStore and symbolic links', () => {
+  let root: string;
+  let outside: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'dir-report-store-'));
+    outside = await mkdtemp(join(tmpdir(), 'dir-report-outside-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+    await rm(outside, { recursive: true, force: true });
+  });
+
+  it('refuses to write or read through a directory link pointing out of the root', async () => {
+    await symlink(outside, join(root, 'latest'));
+    const store: ReportStore = new DirReportStore(root);
+    await expect(store.put('latest/run.json', Buffer.from('x'), 'application/json')).rejects.toThrow(
+      /Refusing to follow the symbolic link/,
+    );
+    await writeFile(join(outside, 'run.json'), 'secret');
+    await expect(store.get('latest/run.json')).rejects.toThrow(ReportStoreError);
+    expect(await readdir(outside)).toEqual(['run.json']);
+  });
+
+  it('replaces a file link instead of writing through it, and does not read through one', async () => {
+    const target = join(outside, 'victim.txt');
+    await writeFile(target, 'untouched');
+    await symlink(target, join(root, 'run.json'));
+    const store: ReportStore = new DirReportStore(root);
+    await expect(store.get('run.json')).rejects.toThrow(ReportStoreError);
+    await store.put('run.json', Buffer.from('report'), 'application/json');
+    expect(await readFile(target, 'utf8')).toBe('untouched');
+    expect((await lstat(join(root, 'run.json'))).isSymbolicLink()).toBe(false);
   });
 });
