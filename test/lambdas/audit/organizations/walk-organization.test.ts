@@ -9,6 +9,9 @@ import {
   OrganizationsClient,
   TooManyRequestsException,
   type Account,
+  type ListAccountsForParentCommandInput,
+  type ListOrganizationalUnitsForParentCommandInput,
+  type ListRootsCommandInput,
   type OrganizationalUnit,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -53,26 +56,28 @@ function page<T>(items: T[], parent: string, token: string | undefined, size: nu
 const orgMock = mockClient(OrganizationsClient);
 
 function serve(org: FakeOrg, hooks: { beforeEach?: () => Promise<void> } = {}) {
-  orgMock.on(ListRootsCommand).callsFake(async (input) => {
+  orgMock.on(ListRootsCommand).callsFake(async (input: ListRootsCommandInput) => {
     await hooks.beforeEach?.();
     const p = page(org.roots, 'roots', input.NextToken, input.MaxResults ?? 20, 0);
     return { Roots: p.items.map((id) => ({ Id: id, Name: 'Root', Arn: `arn:${id}` })), NextToken: p.next };
   });
-  orgMock.on(ListOrganizationalUnitsForParentCommand).callsFake(async (input) => {
+  orgMock
+    .on(ListOrganizationalUnitsForParentCommand)
+    .callsFake(async (input: ListOrganizationalUnitsForParentCommandInput) => {
+      await hooks.beforeEach?.();
+      const parent = input.ParentId!;
+      const p = page(
+        org.ous[parent] ?? [],
+        parent,
+        input.NextToken,
+        input.MaxResults ?? 20,
+        org.emptyPagesBefore?.[parent] ?? 0,
+      );
+      return { OrganizationalUnits: p.items, NextToken: p.next };
+    });
+  orgMock.on(ListAccountsForParentCommand).callsFake(async (input: ListAccountsForParentCommandInput) => {
     await hooks.beforeEach?.();
-    const parent = input.ParentId as string;
-    const p = page(
-      org.ous[parent] ?? [],
-      parent,
-      input.NextToken,
-      input.MaxResults ?? 20,
-      org.emptyPagesBefore?.[parent] ?? 0,
-    );
-    return { OrganizationalUnits: p.items, NextToken: p.next };
-  });
-  orgMock.on(ListAccountsForParentCommand).callsFake(async (input) => {
-    await hooks.beforeEach?.();
-    const parent = input.ParentId as string;
+    const parent = input.ParentId!;
     const p = page(
       org.accounts[parent] ?? [],
       parent,
@@ -314,9 +319,10 @@ describe('walkOrganization: pacing', () => {
       requestsPerSecond: 10,
       burst: 2,
       clock: { now: () => now },
-      sleep: async (ms: number) => {
+      sleep: (ms: number) => {
         sleeps.push(ms);
         now += ms;
+        return Promise.resolve();
       },
     };
     const snapshot = await walkOrganization(new OrganizationsClient({}), { pacing });
@@ -336,7 +342,10 @@ describe('walkOrganization: deadline', () => {
       requestsPerSecond: 10,
       burst: 1,
       clock: { now: () => now },
-      sleep: async (ms: number) => void (now += ms),
+      sleep: (ms: number) => {
+        now += ms;
+        return Promise.resolve();
+      },
     };
     const error = await walkOrganization(new OrganizationsClient({}), { pacing, deadline: 450 }).catch(
       (e: unknown) => e as Error,
