@@ -14,14 +14,14 @@ import {
   type ListAccountsForParentCommandOutput,
 } from '@aws-sdk/client-organizations';
 import { LimitExceededException, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { batchGetByIds } from './batch-get-by-ids';
+import { batchGetByIds } from '../emulator/batch-get-by-ids';
 import {
   emulatorClientConfig,
   MALFORMED_KINDS,
   startEmulator,
   type MalformedKind,
   type RunningEmulator,
-} from './index';
+} from '../emulator/index';
 
 const NOW = Date.UTC(2026, 10, 26, 2, 0, 0);
 const ORG_OPTIONS = { seed: 7, now: NOW, accounts: 60, ous: 8, maxDepth: 3, anomalies: { missing: 1 } } as const;
@@ -71,7 +71,7 @@ const silent = { debug: () => undefined, info: () => undefined, warn: () => unde
  * the SDK wraps them as "AWS SDK error wrapper for TimeoutError: socket hang up" and the
  * `code` is lost; the message is the same in and outside jest.)
  */
-const RESET = { message: expect.stringMatching(/socket hang up/) };
+const RESET = { message: expect.stringMatching(/socket hang up/) as string };
 
 const rootId = () => emu.org.roots[0].id;
 const withAssociation = () => emu.org.accounts.filter((a) => emu.org.associations.has(a.id)).map((a) => a.id);
@@ -287,7 +287,7 @@ describe('malformed Security Hub answers', () => {
     check(damaged as Record<string, unknown>);
     if (kind !== 'missingTargetId') expect(damaged.TargetId).toBe(id);
     expect(out.ConfigurationPolicyAssociations!.find((a) => a.TargetId === rootId())).toMatchObject({
-      AssociationStatus: expect.any(String),
+      AssociationStatus: expect.any(String) as string,
     });
     expect(emu.stats().malformedServed).toBe(1);
   });
