@@ -279,6 +279,7 @@ describe('malformed Security Hub answers', () => {
     ['missingPolicyId', (s: Record<string, unknown>) => expect(s).not.toHaveProperty('ConfigurationPolicyId')],
     ['unknownTargetType', (s: Record<string, unknown>) => expect(s.TargetType).toBe('ORGANIZATION')],
     ['missingTargetId', (s: Record<string, unknown>) => expect(s).not.toHaveProperty('TargetId')],
+    ['nonUuidPolicyId', (s: Record<string, unknown>) => expect(s.ConfigurationPolicyId).toBe('policy-1')],
   ] as const)('%s', async (kind, check) => {
     const id = withAssociation()[0];
     const out = await served(kind, id);
@@ -290,6 +291,25 @@ describe('malformed Security Hub answers', () => {
       AssociationStatus: expect.any(String) as string,
     });
     expect(emu.stats().malformedServed).toBe(1);
+  });
+
+  it('unparsableUpdatedAt: an answer the SDK refuses to deserialize, failing the whole call', async () => {
+    const id = withAssociation()[0];
+    const error = (await served('unparsableUpdatedAt', id).catch((e: unknown) => e)) as Error & {
+      $metadata?: { httpStatusCode?: number };
+    };
+    expect(error).toBeInstanceOf(Error);
+    expect(error.$metadata?.httpStatusCode).toBe(200);
+    expect('$response' in error && !('$fault' in error)).toBe(true);
+  });
+
+  it('notFoundForCall: every call naming the target fails whole with ResourceNotFoundException', async () => {
+    const id = withAssociation()[0];
+    await expect(served('notFoundForCall', id)).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(batchGet([rootId()])).resolves.toMatchObject({ ConfigurationPolicyAssociations: [{}] });
   });
 
   it('foreignTargetId: a TargetId that is no valid id', async () => {
@@ -328,7 +348,7 @@ describe('malformed Security Hub answers', () => {
   });
 
   it('knows every kind', () => {
-    expect(MALFORMED_KINDS).toHaveLength(8);
+    expect(MALFORMED_KINDS).toHaveLength(11);
   });
 });
 

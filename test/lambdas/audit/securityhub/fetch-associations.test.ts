@@ -5,6 +5,7 @@ import {
   InternalException,
   InvalidInputException,
   LimitExceededException,
+  ResourceNotFoundException,
   SecurityHubClient,
   type BatchGetConfigurationPolicyAssociationsCommandInput,
   type BatchGetConfigurationPolicyAssociationsCommandOutput,
@@ -428,6 +429,77 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
     });
     expect(result.stats.redriveAttempts).toBe(0);
     expect(time.sleeps).toEqual([]);
+  });
+});
+
+describe('fetchAssociations: isolating one bad target', () => {
+  /** What the SDK throws when it cannot deserialize a 200 answer. */
+  function unreadable(): Error {
+    const error = new TypeError('Invalid RFC-3339 date-time value');
+    Object.defineProperty(error, '$response', { value: { statusCode: 200 }, enumerable: false });
+    return Object.assign(error, { $metadata: { httpStatusCode: 200 } });
+  }
+
+  it.each([
+    ['ResourceNotFoundException', () => new ResourceNotFoundException({ message: 'gone', $metadata: {} })],
+    ['an answer the SDK cannot read', unreadable],
+  ])('splits a group failing whole with %s until the culprit is alone', async (_, failure) => {
+    const time = fakeTime(1_700_000_000_000);
+    const sizes: number[] = [];
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        const ids = requestedIds(input);
+        sizes.push(ids.length);
+        if (ids.includes('100000000005')) throw failure();
+        return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
+      });
+    const result = await fetchAssociations(targets(8), deps(time, { random: () => 0 }), {
+      ...fast,
+      groupSize: 8,
+      concurrency: 1,
+    });
+    // [0-7] -> [0-3] ok, [4-7] -> [4,5] -> [4] ok, [5] alone; [6,7] ok. Nothing learned, nothing re-driven.
+    expect(sizes).toEqual([8, 4, 4, 2, 1, 1, 2]);
+    expect(result.associations.size).toBe(7);
+    expect(result.stats.redriveAttempts).toBe(0);
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('reports the single target whose answer cannot be read as MALFORMED_RESPONSE', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(unreadable());
+    const result = await fetchAssociations(targets(1), deps(time), fast);
+    expect(result.unprocessed.get('100000000000')).toEqual({
+      targetId: '100000000000',
+      errorCode: 'MALFORMED_RESPONSE',
+      errorReason: 'Unreadable answer: Invalid RFC-3339 date-time value',
+      attempts: 1,
+    });
+    expect(shMock.calls()).toHaveLength(1);
+  });
+
+  it('reports the single vanished target with ResourceNotFoundException and does not ask again', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .rejects(new ResourceNotFoundException({ message: 'Target not found', $metadata: {} }));
+    const result = await fetchAssociations(targets(1), deps(time), fast);
+    expect(result.unprocessed.get('100000000000')).toEqual({
+      targetId: '100000000000',
+      errorCode: 'ResourceNotFoundException',
+      errorReason: 'Target not found',
+      attempts: 1,
+    });
+    expect(shMock.calls()).toHaveLength(1);
+  });
+
+  it('treats an unprocessed ErrorCode 401 as terminal', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    const { groups } = serve(() => ({ kind: 'unprocessed', code: '401' }));
+    const result = await fetchAssociations(targets(2), deps(time), fast);
+    expect(groups).toHaveLength(1);
+    expect(result.unprocessed.get('100000000001')).toMatchObject({ errorCode: '401', attempts: 1 });
   });
 });
 
