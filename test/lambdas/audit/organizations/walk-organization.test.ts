@@ -242,6 +242,38 @@ describe('walkOrganization', () => {
     expect(inFlight.max).toBe(4);
   });
 
+  it('hands every valid target to onTargets once, as each listing completes, parents before their children', async () => {
+    serve(deepOrg());
+    const batches: { id: string; type: string }[][] = [];
+    const snapshot = await walkOrganization(new OrganizationsClient({}), {
+      onTargets: (targets) => batches.push([...targets]),
+    });
+    expect(batches[0]).toEqual([{ id: 'r-root', type: 'ROOT' }]);
+    const streamed = batches.flat();
+    expect(streamed.map((t) => t.id).sort()).toEqual(snapshot.targets.map((t) => t.id).sort());
+    expect(new Map(streamed.map((t) => [t.id, t.type]))).toEqual(new Map(snapshot.targets.map((t) => [t.id, t.type])));
+    const position = new Map(streamed.map((t, i) => [t.id, i]));
+    for (const target of snapshot.targets) {
+      if (target.parentId !== null) expect(position.get(target.parentId)!).toBeLessThan(position.get(target.id)!);
+    }
+  });
+
+  it('stops the walk with the error onTargets throws', async () => {
+    serve(deepOrg());
+    const stop = new Error('fan-out refused');
+    let calls = 0;
+    const error = await walkOrganization(new OrganizationsClient({}), {
+      concurrency: 1,
+      onTargets: () => {
+        calls += 1;
+        if (calls === 2) throw stop;
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBe(stop);
+    // ListRoots, then the root's two listings; nothing below the root was listed.
+    expect(orgMock.calls()).toHaveLength(3);
+  });
+
   it('reports progress as targets are found', async () => {
     serve(deepOrg());
     const progress: number[] = [];
