@@ -3,8 +3,7 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AuditTuning } from '../config';
 import type { Baseline, Clock, Exclusion, OrgSnapshot, Sleep } from '../model';
 import { countFromNow, type RequestCounter } from '../aws/request-counter';
-import { walkOrganization } from '../organizations/walk-organization';
-import { fetchAssociations } from '../securityhub/fetch-associations';
+import { collectAssociations } from './collect-associations';
 import { parseBaseline } from '../drift/baseline';
 import { parseExclusions } from '../drift/exclusions';
 import { checkKnownTargets } from '../drift/known-targets';
@@ -105,17 +104,8 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   const run = deriveRunId({ scheduledTime: request.scheduledTime, now: startedAt, random: deps.random });
   const documents = parseDocuments(request);
 
-  const org = await walkOrganization(deps.organizations, {
-    concurrency: request.tuning.maxConcurrency,
-    onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
-    pacing: {
-      requestsPerSecond: request.tuning.organizationsRequestsPerSecond,
-      burst: request.tuning.organizationsBurst,
-      clock: deps.clock,
-      sleep: deps.sleep,
-    },
-    deadline: request.deadline,
-  });
+  // Walk and fetch as one pipeline: the reads start while the walk goes on.
+  const { org, fetched } = await collectAssociations(deps, { tuning: request.tuning, deadline: request.deadline });
   deps.logger?.info('Organization walked', {
     runId: run.runId,
     targets: org.targets.length,
@@ -137,27 +127,6 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
 
   const previous = await readPreviousSnapshot(deps.store, request.reportPrefix, run.runId);
 
-  const fetched = await fetchAssociations(
-    org.targets,
-    {
-      client: deps.securityHub,
-      clock: deps.clock,
-      sleep: deps.sleep,
-      random: deps.random,
-      deadline: request.deadline,
-      requestCounter: deps.securityHubCounter,
-      onProgress: (done, total) => deps.onProgress?.({ phase: 'fetch', done, total }),
-    },
-    {
-      groupSize: request.tuning.batchGroupSize,
-      concurrency: request.tuning.maxConcurrency,
-      requestsPerSecond: request.tuning.securityHubRequestsPerSecond,
-      burst: request.tuning.securityHubBurst,
-      maxRedriveAttempts: request.tuning.redriveMaxAttempts,
-      baseDelayMs: request.tuning.redriveBaseDelayMs,
-      maxDelayMs: request.tuning.redriveMaxDelayMs,
-    },
-  );
   if (fetched.stats.deadlineReached) {
     deps.logger?.warn('Deadline reached while re-driving; the run is written as it stands', { runId: run.runId });
   }
