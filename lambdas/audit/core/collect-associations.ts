@@ -99,6 +99,8 @@ export async function collectAssociations(deps: CollectDeps, options: CollectOpt
     throw error;
   }
   walking = false;
+  // The fetch phase starts now for whoever shows progress, with what it has done so far.
+  deps.onProgress?.({ phase: 'fetch', ...fanOut.progress });
   // The walk streamed every target of the tree it built; adding them again is a no-op that
   // keeps "every enumerated target is fetched" true by construction.
   fanOut.add(org.targets);

@@ -55,6 +55,11 @@ export class AssociationFanOut {
     return this.sender.fatal;
   }
 
+  /** Targets with an outcome so far, and targets known so far. */
+  get progress(): { readonly done: number; readonly total: number } {
+    return { done: this.ledger.settled.size, total: this.ledger.total };
+  }
+
   /** Adds targets (ids already known are ignored) and sends every full group now waiting. */
   add(targets: readonly FetchTarget[]): void {
     if (this.closed) throw new Error('Internal: targets added to a finished fan-out');

@@ -128,6 +128,10 @@ describe('collectAssociations', () => {
     expect(phases.indexOf('fetch')).toBeGreaterThan(phases.lastIndexOf('walk'));
     expect(progress.filter((p) => p.phase === 'walk').at(-1)).toEqual({ phase: 'walk', targetsFound: 211 });
     expect(progress.at(-1)).toEqual({ phase: 'fetch', done: 211, total: 211 });
+    // The fetch phase is announced the moment the walk ends, with the reads already done.
+    const first = progress[phases.indexOf('fetch')];
+    expect(first).toMatchObject({ phase: 'fetch', total: 211 });
+    expect((first as { done: number }).done).toBeGreaterThan(0);
   });
 
   it('stops the walk when Security Hub refuses the API', async () => {
