@@ -165,7 +165,12 @@ export interface UnprocessedRule {
  * - `foreignTargetId`: TargetId `../../<id>`, a string that is no valid target id;
  * - `unknownTargetMember`: instead of a summary, an unprocessed entry whose identifier is
  *   `{ Target: { FutureTargetId: '<id>' } }` (ErrorCode `429`, ErrorReason `Rate exceeded`),
- *   which the SDK deserializes as an unknown union member (`{ $unknown: [name, value] }`).
+ *   which the SDK deserializes as an unknown union member (`{ $unknown: [name, value] }`);
+ * - `nonUuidPolicyId`: ConfigurationPolicyId `policy-1`, neither a UUID nor self-managed;
+ * - `unparsableUpdatedAt`: UpdatedAt `yesterday`, which the SDK cannot deserialize, so the
+ *   whole call fails on the client;
+ * - `notFoundForCall`: every batch-get naming this target fails whole with
+ *   ResourceNotFoundException (HTTP 404), as the API model allows for the whole call.
  */
 export type MalformedKind =
   | 'missingStatus'
@@ -175,7 +180,10 @@ export type MalformedKind =
   | 'unknownTargetType'
   | 'missingTargetId'
   | 'unknownTargetMember'
-  | 'foreignTargetId';
+  | 'foreignTargetId'
+  | 'nonUuidPolicyId'
+  | 'unparsableUpdatedAt'
+  | 'notFoundForCall';
 
 /** Every {@link MalformedKind}. */
 export const MALFORMED_KINDS: readonly MalformedKind[] = [
@@ -187,6 +195,9 @@ export const MALFORMED_KINDS: readonly MalformedKind[] = [
   'missingTargetId',
   'unknownTargetMember',
   'foreignTargetId',
+  'nonUuidPolicyId',
+  'unparsableUpdatedAt',
+  'notFoundForCall',
 ];
 
 /**

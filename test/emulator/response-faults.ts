@@ -144,6 +144,8 @@ export function malformSummary(
   if (kinds.has('unknownTargetType')) json.TargetType = 'ORGANIZATION';
   if (kinds.has('foreignTargetId')) json.TargetId = `../../${String(id)}`;
   if (kinds.has('missingTargetId')) delete json.TargetId;
+  if (kinds.has('nonUuidPolicyId')) json.ConfigurationPolicyId = 'policy-1';
+  if (kinds.has('unparsableUpdatedAt')) json.UpdatedAt = 'yesterday';
   return json;
 }
 

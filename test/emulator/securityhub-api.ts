@@ -10,7 +10,7 @@ import type { GeneratedAssociation } from './generated-org';
 import type { OrgIndex } from './org-index';
 import { servePage, type PagingContext } from './paging';
 import { malformSummary } from './response-faults';
-import { securityHubInvalidInput } from './service-error';
+import { EmulatedServiceError, securityHubInvalidInput } from './service-error';
 import type { UnprocessedPlan } from './unprocessed-plan';
 
 /** Paths served (all POST) and their operation names. */
@@ -60,6 +60,12 @@ function batchGet(input: Input, ctx: SecurityHubContext): object {
   }
   // Validate the whole request before touching attempt counters: AWS rejects it whole.
   const targets = identifiers.map((identifier, i) => parseTarget(identifier, i));
+  const vanished = targets.find(({ id }) => ctx.malformed.get(id)?.has('notFoundForCall'));
+  if (vanished) {
+    throw new EmulatedServiceError('ResourceNotFoundException', 404, `The target ${vanished.id} was not found.`, {
+      Code: 'ResourceNotFoundException',
+    });
+  }
 
   const associations: object[] = [];
   const unprocessed: object[] = [];

@@ -234,6 +234,47 @@ describe('malformed answers', () => {
     expect(JSON.stringify(rows)).not.toContain('../');
   });
 
+  it('a policy id that is neither a UUID nor self-managed: MALFORMED_RESPONSE for that target only', async () => {
+    const { org, emulator } = await start();
+    const [a] = plainAccounts(org);
+    emulator.setFaults({ securityHub: { malformed: [{ targetIds: [a], kind: 'nonUuidPolicyId' }] } });
+    const outcome = await audit!.run({ scheduledTime: SCHEDULED, tuning: GROUPS_OF_FIVE });
+    const rows = await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'INCOMPLETE' });
+    expect(rows.find((r) => r.target_id === a)).toMatchObject({
+      error_code: MALFORMED_RESPONSE,
+      error_reason: 'Unreadable association: ConfigurationPolicyId "policy-1"',
+      drift_reasons: ['UNPROCESSED'],
+    });
+    expect(outcome.summary.drift_unprocessed).toBe(1);
+  });
+
+  it('one answer the SDK cannot deserialize: the group is split, only that target is MALFORMED_RESPONSE, not re-driven', async () => {
+    const { org, emulator } = await start();
+    const [a] = plainAccounts(org);
+    emulator.setFaults({ securityHub: { malformed: [{ targetIds: [a], kind: 'unparsableUpdatedAt' }] } });
+    const outcome = await audit!.run({ scheduledTime: SCHEDULED, tuning: GROUPS_OF_FIVE });
+    const rows = await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'INCOMPLETE' });
+    const row = rows.find((r) => r.target_id === a)!;
+    expect(row).toMatchObject({ error_code: MALFORMED_RESPONSE, drift_reasons: ['UNPROCESSED'] });
+    expect(row.error_reason).toMatch(/^Unreadable answer: /);
+    expect(outcome.summary.drift_unprocessed).toBe(1);
+    expect(outcome.summary.redrive_attempts).toBe(0);
+  });
+
+  it('ResourceNotFoundException for a whole call: split until the vanished target is alone; its group-mates are read', async () => {
+    const { org, emulator } = await start();
+    const [a] = plainAccounts(org);
+    emulator.setFaults({ securityHub: { malformed: [{ targetIds: [a], kind: 'notFoundForCall' }] } });
+    const outcome = await audit!.run({ scheduledTime: SCHEDULED });
+    const rows = await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'INCOMPLETE' });
+    expect(rows.find((r) => r.target_id === a)).toMatchObject({
+      error_code: 'ResourceNotFoundException',
+      drift_reasons: ['UNPROCESSED'],
+    });
+    expect(outcome.summary.drift_unprocessed).toBe(1);
+    expect(outcome.summary.redrive_attempts).toBe(0);
+  });
+
   it('from Organizations: unknown or missing account fields are recorded as unknown; the run goes on', async () => {
     const { org, emulator } = await start();
     const [a, b, c] = plainAccounts(org);

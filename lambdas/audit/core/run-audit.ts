@@ -3,8 +3,7 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AuditTuning } from '../config';
 import type { Baseline, Clock, Exclusion, FetchResult, OrgSnapshot, Sleep } from '../model';
 import { countFromNow, type RequestCounter } from '../aws/request-counter';
-import { walkOrganization } from '../organizations/walk-organization';
-import { fetchAssociations } from '../securityhub/fetch-associations';
+import { collectAssociations } from './collect-associations';
 import { parseBaseline } from '../drift/baseline';
 import { parseExclusions } from '../drift/exclusions';
 import { checkKnownTargets } from '../drift/known-targets';
@@ -103,20 +102,17 @@ interface RunContext {
   readonly startedAt: number;
 }
 
-/** Walk: every root, OU and account, checked against the documents before any Security Hub call. */
-async function walkStep(ctx: RunContext, documents: ParsedDocuments): Promise<OrgSnapshot> {
+/**
+ * Walk and fetch as one pipeline: Security Hub reads start as soon as the walk has found a
+ * group's worth of targets. The documents are checked against the organization once the
+ * walk is complete; a bad document still fails the run before anything is written.
+ */
+async function collectStep(
+  ctx: RunContext,
+  documents: ParsedDocuments,
+): Promise<{ org: OrgSnapshot; fetched: FetchResult }> {
   const { deps, request, run } = ctx;
-  const org = await walkOrganization(deps.organizations, {
-    concurrency: request.tuning.maxConcurrency,
-    onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
-    pacing: {
-      requestsPerSecond: request.tuning.organizationsRequestsPerSecond,
-      burst: request.tuning.organizationsBurst,
-      clock: deps.clock,
-      sleep: deps.sleep,
-    },
-    deadline: request.deadline,
-  });
+  const { org, fetched } = await collectAssociations(deps, { tuning: request.tuning, deadline: request.deadline });
   deps.logger?.info('Organization walked', {
     runId: run.runId,
     targets: org.targets.length,
@@ -135,37 +131,10 @@ async function walkStep(ctx: RunContext, documents: ParsedDocuments): Promise<Or
   // With entries rejected the walk is known to be partial, so a document naming a target
   // below a rejected OU is not a typo; the run is INCOMPLETE either way.
   if (org.rejected.length === 0) checkDocumentsAgainstOrg(request, documents, org);
-  return org;
-}
-
-/** Fetch: every walked target's association, re-driving unprocessed entries until the deadline. */
-async function fetchStep(ctx: RunContext, org: OrgSnapshot): Promise<FetchResult> {
-  const { deps, request, run } = ctx;
-  const fetched = await fetchAssociations(
-    org.targets,
-    {
-      client: deps.securityHub,
-      clock: deps.clock,
-      sleep: deps.sleep,
-      random: deps.random,
-      deadline: request.deadline,
-      requestCounter: deps.securityHubCounter,
-      onProgress: (done, total) => deps.onProgress?.({ phase: 'fetch', done, total }),
-    },
-    {
-      groupSize: request.tuning.batchGroupSize,
-      concurrency: request.tuning.maxConcurrency,
-      requestsPerSecond: request.tuning.securityHubRequestsPerSecond,
-      burst: request.tuning.securityHubBurst,
-      maxRedriveAttempts: request.tuning.redriveMaxAttempts,
-      baseDelayMs: request.tuning.redriveBaseDelayMs,
-      maxDelayMs: request.tuning.redriveMaxDelayMs,
-    },
-  );
   if (fetched.stats.deadlineReached) {
     deps.logger?.warn('Deadline reached while re-driving; the run is written as it stands', { runId: run.runId });
   }
-  return fetched;
+  return { org, fetched };
 }
 
 /** Evaluate: one finding per walked target, against the tree, the baseline and the exclusions. */
@@ -285,8 +254,7 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
 
   const previous = await readHistoryStep(ctx);
 
-  const org = await walkStep(ctx, documents);
-  const fetched = await fetchStep(ctx, org);
+  const { org, fetched } = await collectStep(ctx, documents);
   const findings = evaluateStep(ctx, org, fetched, documents);
   const history = compareWithHistory(findings, previous.snapshot, run.runTime);
   const rows = buildAssociationRows(findings, history.byTarget, { runId: run.runId, auditedAt: run.runTime });

@@ -19,7 +19,6 @@ import {
 } from '@aws-sdk/client-organizations';
 import type { AccountStatus, Clock, OrgSnapshot, RejectedTarget, Sleep, TargetType } from '../model';
 import { isTargetIdOfType, quoteUntrustedId } from '../target-ids';
-import { createLimiter } from '../util/map-concurrent';
 import { systemClock } from '../util/system-clock';
 import { TokenBucket } from '../util/token-bucket';
 import { buildOrgTree, type RawAccount, type RawOrganizationalUnit, type RawRoot } from './org-tree';
@@ -38,6 +37,18 @@ export interface WalkOptions {
    * Lambda timeout with no report and no metric. Default: none.
    */
   readonly deadline?: number;
+  /**
+   * Called with the targets of each listing as soon as it is complete (the roots first,
+   * then each container's OUs and accounts), in discovery order; lets work on them start
+   * while the walk goes on. Targets here may still be part of a walk that fails.
+   */
+  readonly onTargets?: (targets: readonly WalkedTarget[]) => void;
+}
+
+/** A target as the walk hands it to {@link WalkOptions.onTargets}. */
+export interface WalkedTarget {
+  readonly id: string;
+  readonly type: TargetType;
 }
 
 /** Token bucket settings for the walk's requests, with the clock and sleep it runs on. */
@@ -191,50 +202,105 @@ function partitionById<T extends { Id?: string }>(
   return valid;
 }
 
-/**
- * Walks the whole organization: ListRoots, then for every container its OUs and accounts,
- * sibling subtrees in parallel with at most `concurrency` containers being listed at once
- * and every page paced by `pacing`. Entries listed with an invalid id are returned in
- * `rejected` instead of `targets` (an OU's subtree is then not walked).
- *
- * @throws OrganizationWalkError when any List* call fails; WalkDeadlineError when the
- *   deadline passes first; OrgTreeError when the listings do not form a tree.
- */
-export async function walkOrganization(client: OrganizationsClient, options: WalkOptions = {}): Promise<OrgSnapshot> {
-  const concurrency = options.concurrency ?? DEFAULT_WALK_CONCURRENCY;
-  const limit = createLimiter(concurrency);
-  const bucket =
-    options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
-  const clock = options.pacing?.clock ?? systemClock;
-  const { deadline } = options;
-  let pages = 0;
-  const pace = async (): Promise<void> => {
-    await bucket?.take();
-    if (deadline !== undefined && clock.now() > deadline) throw new WalkDeadlineError(pages);
-    pages += 1;
-  };
-  const MaxResults = ORGANIZATIONS_PAGE_SIZE;
-  const rejected: RejectedTarget[] = [];
+/** A root or OU whose children are still to be listed, with its depth below the root (root: 0). */
+export interface FrontierEntry {
+  readonly parentId: string;
+  readonly depth: number;
+}
 
-  const rootPages = await listAll('ListRoots', null, pace, (NextToken) =>
-    client.send(new ListRootsCommand({ MaxResults, NextToken })),
+/**
+ * Everything a walk has found and still has to do. Plain arrays, maps and sets of plain
+ * records, so it could be written out between pages (maps and sets as entry arrays) and a
+ * walk resumed from it; the containers being listed when it was written go back on the
+ * frontier (a listing is redone whole, never resumed mid-page).
+ */
+export interface WalkState {
+  readonly roots: RawRoot[];
+  readonly ousByParent: Map<string, RawOrganizationalUnit[]>;
+  readonly accountsByParent: Map<string, RawAccount[]>;
+  readonly rejected: RejectedTarget[];
+  /** Containers to list next, in order. */
+  readonly frontier: FrontierEntry[];
+  /**
+   * Containers ever put on the frontier. Guards against the service listing a container
+   * twice (or in a loop): buildOrgTree reports that as an error, the walk just must not
+   * recurse forever.
+   */
+  readonly queued: Set<string>;
+  /** Targets found so far. */
+  found: number;
+}
+
+/** Lists one container, records it in the state and returns its child OUs to walk. */
+type ListContainer = (entry: FrontierEntry) => Promise<readonly FrontierEntry[]>;
+
+/**
+ * Lists every container on the frontier (and those it adds) with at most `concurrency`
+ * listings at once, in frontier order. The first failure rejects and no further listing starts.
+ */
+function drainFrontier(state: WalkState, concurrency: number, listContainer: ListContainer): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let active = 0;
+    let failed = false;
+    const pump = (): void => {
+      if (failed) return;
+      if (active === 0 && state.frontier.length === 0) {
+        resolve();
+        return;
+      }
+      while (active < concurrency && state.frontier.length > 0) {
+        const entry = state.frontier.shift()!;
+        active += 1;
+        listContainer(entry).then(
+          (children) => {
+            active -= 1;
+            for (const child of children) enqueue(state, child);
+            pump();
+          },
+          (error: unknown) => {
+            failed = true;
+            reject(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      }
+    };
+    pump();
+  });
+}
+
+function enqueue(state: WalkState, entry: FrontierEntry): void {
+  if (state.queued.has(entry.parentId)) return;
+  state.queued.add(entry.parentId);
+  state.frontier.push(entry);
+}
+
+/** Lists the roots into `state` and puts them on the frontier. */
+async function listRoots(client: OrganizationsClient, state: WalkState, pace: Pace, options: WalkOptions) {
+  const pages = await listAll('ListRoots', null, pace, (NextToken) =>
+    client.send(new ListRootsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, NextToken })),
   );
-  const roots: RawRoot[] = partitionById(
-    rootPages.flatMap((page) => page.Roots ?? []),
+  const roots = partitionById(
+    pages.flatMap((page) => page.Roots ?? []),
     'ROOT',
     '(organization)',
-    rejected,
+    state.rejected,
   ).map((root) => ({ id: root.Id, name: root.Name }));
+  state.roots.push(...roots);
+  state.found += roots.length;
+  options.onTargets?.(roots.map((root) => ({ id: root.id, type: 'ROOT' })));
+  options.onProgress?.(state.found);
+  for (const root of roots) enqueue(state, { parentId: root.id, depth: 0 });
+}
 
-  const ousByParent = new Map<string, RawOrganizationalUnit[]>();
-  const accountsByParent = new Map<string, RawAccount[]>();
-  let found = roots.length;
-  let failed = false;
-  options.onProgress?.(found);
-
-  const listContainer = async (parentId: string, depth: number): Promise<RawOrganizationalUnit[]> => {
-    // Once one listing failed the walk's result is an error; don't spend more requests.
-    if (failed) return [];
+/** The {@link ListContainer} of a walk: both listings of one container, ids checked. */
+function containerLister(
+  client: OrganizationsClient,
+  state: WalkState,
+  pace: Pace,
+  options: WalkOptions,
+): ListContainer {
+  const MaxResults = ORGANIZATIONS_PAGE_SIZE;
+  return async ({ parentId, depth }) => {
     const ouPages =
       depth < MAX_OU_DEPTH
         ? await listAll('ListOrganizationalUnitsForParent', parentId, pace, (NextToken) =>
@@ -248,40 +314,74 @@ export async function walkOrganization(client: OrganizationsClient, options: Wal
       ouPages.flatMap((page) => page.OrganizationalUnits ?? []),
       'ORGANIZATIONAL_UNIT',
       parentId,
-      rejected,
+      state.rejected,
     ).map((ou) => ({ id: ou.Id, name: ou.Name }));
     // Only id, name and status are copied: e-mail addresses never leave this function.
     const accounts = partitionById(
       accountPages.flatMap((page) => page.Accounts ?? []),
       'ACCOUNT',
       parentId,
-      rejected,
+      state.rejected,
     ).map((account) => ({ id: account.Id, name: account.Name, status: accountStatusOf(account) }));
-    ousByParent.set(parentId, ous);
-    accountsByParent.set(parentId, accounts);
-    found += ous.length + accounts.length;
-    options.onProgress?.(found);
-    return ous;
+    state.ousByParent.set(parentId, ous);
+    state.accountsByParent.set(parentId, accounts);
+    state.found += ous.length + accounts.length;
+    options.onTargets?.([
+      ...ous.map((ou) => ({ id: ou.id, type: 'ORGANIZATIONAL_UNIT' as const })),
+      ...accounts.map((account) => ({ id: account.id, type: 'ACCOUNT' as const })),
+    ]);
+    options.onProgress?.(state.found);
+    return ous.map((ou) => ({ parentId: ou.id, depth: depth + 1 }));
   };
+}
 
-  // Guards against the service listing a container twice (or in a loop): buildOrgTree
-  // reports that as an error, the walk just must not recurse forever.
-  const started = new Set<string>();
-  const visit = async (parentId: string, depth: number): Promise<void> => {
-    if (started.has(parentId)) return;
-    started.add(parentId);
-    const children = await limit(async () => {
-      try {
-        return await listContainer(parentId, depth);
-      } catch (error) {
-        // Set inside the slot, before the limiter starts the next waiting container.
-        failed = true;
-        throw error;
-      }
-    });
-    await Promise.all(children.map((child) => visit(child.id, depth + 1)));
+/** The pacing step before every page: a token, then the deadline check. */
+type Pace = () => Promise<void>;
+
+function pacer(options: WalkOptions): Pace {
+  const bucket =
+    options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
+  const clock = options.pacing?.clock ?? systemClock;
+  const { deadline } = options;
+  let pages = 0;
+  return async () => {
+    await bucket?.take();
+    if (deadline !== undefined && clock.now() > deadline) throw new WalkDeadlineError(pages);
+    pages += 1;
   };
+}
 
-  await Promise.all(roots.map((root) => visit(root.id, 0)));
-  return buildOrgTree({ roots, ousByParent, accountsByParent, rejected });
+/** A fresh walk's state. */
+export function emptyWalkState(): WalkState {
+  return {
+    roots: [],
+    ousByParent: new Map(),
+    accountsByParent: new Map(),
+    rejected: [],
+    frontier: [],
+    queued: new Set(),
+    found: 0,
+  };
+}
+
+/**
+ * Walks the whole organization: ListRoots, then for every container its OUs and accounts,
+ * sibling subtrees in parallel with at most `concurrency` containers being listed at once
+ * and every page paced by `pacing`. Entries listed with an invalid id are returned in
+ * `rejected` instead of `targets` (an OU's subtree is then not walked).
+ *
+ * @throws OrganizationWalkError when any List* call fails; WalkDeadlineError when the
+ *   deadline passes first; OrgTreeError when the listings do not form a tree; whatever
+ *   `onTargets` throws (the walk then stops).
+ */
+export async function walkOrganization(client: OrganizationsClient, options: WalkOptions = {}): Promise<OrgSnapshot> {
+  const state = emptyWalkState();
+  const pace = pacer(options);
+  await listRoots(client, state, pace, options);
+  await drainFrontier(
+    state,
+    options.concurrency ?? DEFAULT_WALK_CONCURRENCY,
+    containerLister(client, state, pace, options),
+  );
+  return buildOrgTree(state);
 }

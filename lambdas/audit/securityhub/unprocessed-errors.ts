@@ -52,8 +52,8 @@ const RETRYABLE_NAME_PREFIXES = [
   'requesttimeout',
 ];
 
-/** HTTP statuses that are terminal: 400 invalid input, 403 access denied, 404 not found. */
-const TERMINAL_STATUSES: ReadonlySet<number> = new Set([400, 403, 404]);
+/** HTTP statuses that are terminal: 400 invalid input, 401 invalid access (InvalidAccessException), 403 access denied, 404 not found. */
+const TERMINAL_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404]);
 
 /**
  * Classifies an ErrorCode. Unknown codes (including an absent code, other 4xx statuses

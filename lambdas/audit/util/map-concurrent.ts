@@ -22,36 +22,29 @@ export function createLimiter(concurrency: number): Limiter {
   let active = 0;
   const waiting: (() => void)[] = [];
 
+  const acquire = (): Promise<void> => {
+    if (active < concurrency) {
+      active += 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => waiting.push(resolve));
+  };
   const release = (): void => {
-    active -= 1;
     const next = waiting.shift();
+    // The slot passes straight to the next waiter, so `active` never drops in between.
     if (next) next();
+    else active -= 1;
   };
 
-  return <T>(task: () => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      const start = (): void => {
-        active += 1;
-        let running: Promise<T>;
-        try {
-          running = task();
-        } catch (error) {
-          running = Promise.reject(error);
-        }
-        running.then(
-          (value) => {
-            release();
-            resolve(value);
-          },
-          (error: unknown) => {
-            release();
-            reject(error);
-          },
-        );
-      };
-      if (active < concurrency) start();
-      else waiting.push(start);
-    });
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    await acquire();
+    try {
+      // Awaited inside the try, so a task that throws synchronously frees its slot too.
+      return await task();
+    } finally {
+      release();
+    }
+  };
 }
 
 /**

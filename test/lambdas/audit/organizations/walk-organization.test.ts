@@ -9,6 +9,9 @@ import {
   OrganizationsClient,
   TooManyRequestsException,
   type Account,
+  type ListAccountsForParentCommandInput,
+  type ListOrganizationalUnitsForParentCommandInput,
+  type ListRootsCommandInput,
   type OrganizationalUnit,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -53,26 +56,28 @@ function page<T>(items: T[], parent: string, token: string | undefined, size: nu
 const orgMock = mockClient(OrganizationsClient);
 
 function serve(org: FakeOrg, hooks: { beforeEach?: () => Promise<void> } = {}) {
-  orgMock.on(ListRootsCommand).callsFake(async (input) => {
+  orgMock.on(ListRootsCommand).callsFake(async (input: ListRootsCommandInput) => {
     await hooks.beforeEach?.();
     const p = page(org.roots, 'roots', input.NextToken, input.MaxResults ?? 20, 0);
     return { Roots: p.items.map((id) => ({ Id: id, Name: 'Root', Arn: `arn:${id}` })), NextToken: p.next };
   });
-  orgMock.on(ListOrganizationalUnitsForParentCommand).callsFake(async (input) => {
+  orgMock
+    .on(ListOrganizationalUnitsForParentCommand)
+    .callsFake(async (input: ListOrganizationalUnitsForParentCommandInput) => {
+      await hooks.beforeEach?.();
+      const parent = input.ParentId!;
+      const p = page(
+        org.ous[parent] ?? [],
+        parent,
+        input.NextToken,
+        input.MaxResults ?? 20,
+        org.emptyPagesBefore?.[parent] ?? 0,
+      );
+      return { OrganizationalUnits: p.items, NextToken: p.next };
+    });
+  orgMock.on(ListAccountsForParentCommand).callsFake(async (input: ListAccountsForParentCommandInput) => {
     await hooks.beforeEach?.();
-    const parent = input.ParentId as string;
-    const p = page(
-      org.ous[parent] ?? [],
-      parent,
-      input.NextToken,
-      input.MaxResults ?? 20,
-      org.emptyPagesBefore?.[parent] ?? 0,
-    );
-    return { OrganizationalUnits: p.items, NextToken: p.next };
-  });
-  orgMock.on(ListAccountsForParentCommand).callsFake(async (input) => {
-    await hooks.beforeEach?.();
-    const parent = input.ParentId as string;
+    const parent = input.ParentId!;
     const p = page(
       org.accounts[parent] ?? [],
       parent,
@@ -237,6 +242,38 @@ describe('walkOrganization', () => {
     expect(inFlight.max).toBe(4);
   });
 
+  it('hands every valid target to onTargets once, as each listing completes, parents before their children', async () => {
+    serve(deepOrg());
+    const batches: { id: string; type: string }[][] = [];
+    const snapshot = await walkOrganization(new OrganizationsClient({}), {
+      onTargets: (targets) => batches.push([...targets]),
+    });
+    expect(batches[0]).toEqual([{ id: 'r-root', type: 'ROOT' }]);
+    const streamed = batches.flat();
+    expect(streamed.map((t) => t.id).sort()).toEqual(snapshot.targets.map((t) => t.id).sort());
+    expect(new Map(streamed.map((t) => [t.id, t.type]))).toEqual(new Map(snapshot.targets.map((t) => [t.id, t.type])));
+    const position = new Map(streamed.map((t, i) => [t.id, i]));
+    for (const target of snapshot.targets) {
+      if (target.parentId !== null) expect(position.get(target.parentId)!).toBeLessThan(position.get(target.id)!);
+    }
+  });
+
+  it('stops the walk with the error onTargets throws', async () => {
+    serve(deepOrg());
+    const stop = new Error('fan-out refused');
+    let calls = 0;
+    const error = await walkOrganization(new OrganizationsClient({}), {
+      concurrency: 1,
+      onTargets: () => {
+        calls += 1;
+        if (calls === 2) throw stop;
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBe(stop);
+    // ListRoots, then the root's two listings; nothing below the root was listed.
+    expect(orgMock.calls()).toHaveLength(3);
+  });
+
   it('reports progress as targets are found', async () => {
     serve(deepOrg());
     const progress: number[] = [];
@@ -314,9 +351,10 @@ describe('walkOrganization: pacing', () => {
       requestsPerSecond: 10,
       burst: 2,
       clock: { now: () => now },
-      sleep: async (ms: number) => {
+      sleep: (ms: number) => {
         sleeps.push(ms);
         now += ms;
+        return Promise.resolve();
       },
     };
     const snapshot = await walkOrganization(new OrganizationsClient({}), { pacing });
@@ -336,7 +374,10 @@ describe('walkOrganization: deadline', () => {
       requestsPerSecond: 10,
       burst: 1,
       clock: { now: () => now },
-      sleep: async (ms: number) => void (now += ms),
+      sleep: (ms: number) => {
+        now += ms;
+        return Promise.resolve();
+      },
     };
     const error = await walkOrganization(new OrganizationsClient({}), { pacing, deadline: 450 }).catch(
       (e: unknown) => e as Error,

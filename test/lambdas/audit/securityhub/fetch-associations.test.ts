@@ -5,6 +5,7 @@ import {
   InternalException,
   InvalidInputException,
   LimitExceededException,
+  ResourceNotFoundException,
   SecurityHubClient,
   type BatchGetConfigurationPolicyAssociationsCommandInput,
   type BatchGetConfigurationPolicyAssociationsCommandOutput,
@@ -71,7 +72,7 @@ function found(
   return {
     TargetId: id,
     TargetType: id.startsWith('r-') ? 'ROOT' : id.startsWith('ou-') ? 'ORGANIZATIONAL_UNIT' : 'ACCOUNT',
-    ConfigurationPolicyId: 'a1b2c3d4-5678-90ab-cdef-EXAMPLE11111',
+    ConfigurationPolicyId: 'a1b2c3d4-5678-90ab-cdef-0123456789ab',
     AssociationType: 'INHERITED',
     AssociationStatus: 'SUCCESS',
     AssociationStatusMessage: 'ok',
@@ -101,23 +102,25 @@ type Answer = { kind: 'found' } | { kind: 'unprocessed'; code: string } | { kind
 function serve(decide: (id: string, attempt: number) => Answer) {
   const groups: string[][] = [];
   const attempts = new Map<string, number>();
-  shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-    const ids = requestedIds(input);
-    groups.push(ids);
-    const out: Partial<BatchGetConfigurationPolicyAssociationsCommandOutput> = {
-      ConfigurationPolicyAssociations: [],
-      UnprocessedConfigurationPolicyAssociations: [],
-    };
-    for (const id of ids) {
-      const n = (attempts.get(id) ?? 0) + 1;
-      attempts.set(id, n);
-      const answer = decide(id, n);
-      if (answer.kind === 'found') out.ConfigurationPolicyAssociations!.push(found(id));
-      if (answer.kind === 'unprocessed')
-        out.UnprocessedConfigurationPolicyAssociations!.push(unprocessedEntry(id, answer.code));
-    }
-    return out;
-  });
+  shMock
+    .on(BatchGetConfigurationPolicyAssociationsCommand)
+    .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+      const ids = requestedIds(input);
+      groups.push(ids);
+      const out: Partial<BatchGetConfigurationPolicyAssociationsCommandOutput> = {
+        ConfigurationPolicyAssociations: [],
+        UnprocessedConfigurationPolicyAssociations: [],
+      };
+      for (const id of ids) {
+        const n = (attempts.get(id) ?? 0) + 1;
+        attempts.set(id, n);
+        const answer = decide(id, n);
+        if (answer.kind === 'found') out.ConfigurationPolicyAssociations!.push(found(id));
+        if (answer.kind === 'unprocessed')
+          out.UnprocessedConfigurationPolicyAssociations!.push(unprocessedEntry(id, answer.code));
+      }
+      return out;
+    });
   return { groups };
 }
 
@@ -271,13 +274,15 @@ describe('fetchAssociations: grouping and mapping', () => {
     const time = fakeTime(1_700_000_000_000);
     let inFlight = 0;
     let maxInFlight = 0;
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      inFlight += 1;
-      maxInFlight = Math.max(maxInFlight, inFlight);
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      inFlight -= 1;
-      return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake(async (input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        inFlight -= 1;
+        return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
+      });
     const result = await fetchAssociations(targets(100), deps(time), { ...fast, groupSize: 5, concurrency: 3 });
     expect(maxInFlight).toBe(3);
     expect(result.associations.size).toBe(100);
@@ -330,12 +335,14 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   it('halves groups rejected with InvalidInputException until they are accepted', async () => {
     const time = fakeTime(1_700_000_000_000);
     const sizes: number[] = [];
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      const ids = requestedIds(input);
-      sizes.push(ids.length);
-      if (ids.length > 12) throw new InvalidInputException({ message: 'Too many targets', $metadata: {} });
-      return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        const ids = requestedIds(input);
+        sizes.push(ids.length);
+        if (ids.length > 12) throw new InvalidInputException({ message: 'Too many targets', $metadata: {} });
+        return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
+      });
     const result = await fetchAssociations(targets(50), deps(time), { ...fast, concurrency: 1 });
 
     // 50 -> 25 -> 13 are rejected and halved; 7 and 6 are both accepted, so 7 is learned as
@@ -351,20 +358,22 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
     const time = fakeTime(1_700_000_000_000);
     const sizes: number[] = [];
     let calls = 0;
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      calls += 1;
-      const ids = requestedIds(input);
-      sizes.push(ids.length);
-      if (ids.length > 17) throw new InvalidInputException({ message: 'Too many targets', $metadata: {} });
-      // The very first accepted call leaves one target unprocessed, to be re-driven.
-      if (calls === 3) {
-        return {
-          ConfigurationPolicyAssociations: ids.slice(1).map((id) => found(id)),
-          UnprocessedConfigurationPolicyAssociations: [unprocessedEntry(ids[0], '429')],
-        };
-      }
-      return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        calls += 1;
+        const ids = requestedIds(input);
+        sizes.push(ids.length);
+        if (ids.length > 17) throw new InvalidInputException({ message: 'Too many targets', $metadata: {} });
+        // The very first accepted call leaves one target unprocessed, to be re-driven.
+        if (calls === 3) {
+          return {
+            ConfigurationPolicyAssociations: ids.slice(1).map((id) => found(id)),
+            UnprocessedConfigurationPolicyAssociations: [unprocessedEntry(ids[0], '429')],
+          };
+        }
+        return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
+      });
     const result = await fetchAssociations(targets(100), deps(time, { random: () => 0 }), { ...fast, concurrency: 1 });
 
     // Learned 13 from the first 25 (13 + 12 both accepted); never rejected again.
@@ -377,12 +386,14 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   it('does not learn a limit from a group that failed because of one bad target', async () => {
     const time = fakeTime(1_700_000_000_000);
     const sizes: number[] = [];
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      const ids = requestedIds(input);
-      sizes.push(ids.length);
-      if (ids.includes('100000000000')) throw new InvalidInputException({ message: 'bad target', $metadata: {} });
-      return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        const ids = requestedIds(input);
+        sizes.push(ids.length);
+        if (ids.includes('100000000000')) throw new InvalidInputException({ message: 'bad target', $metadata: {} });
+        return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
+      });
     await fetchAssociations(targets(8), deps(time), { ...fast, groupSize: 4, concurrency: 1 });
     // [0-3] -> [0,1] -> [0] rejected, [1] ok; [2,3] ok; then [4-7] still goes as one group of 4.
     expect(sizes).toEqual([4, 2, 1, 1, 2, 4]);
@@ -391,13 +402,15 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   it('splits down to a single target, which then stays unprocessed with the error and is not re-driven', async () => {
     const time = fakeTime(1_700_000_000_000);
     const sizes: number[] = [];
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      const ids = requestedIds(input);
-      sizes.push(ids.length);
-      if (ids.includes('100000000005'))
-        throw new InvalidInputException({ message: 'Invalid target 100000000005', $metadata: {} });
-      return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        const ids = requestedIds(input);
+        sizes.push(ids.length);
+        if (ids.includes('100000000005'))
+          throw new InvalidInputException({ message: 'Invalid target 100000000005', $metadata: {} });
+        return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
+      });
     const result = await fetchAssociations(targets(8), deps(time, { random: () => 0.5 }), {
       ...fast,
       groupSize: 8,
@@ -416,6 +429,77 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
     });
     expect(result.stats.redriveAttempts).toBe(0);
     expect(time.sleeps).toEqual([]);
+  });
+});
+
+describe('fetchAssociations: isolating one bad target', () => {
+  /** What the SDK throws when it cannot deserialize a 200 answer. */
+  function unreadable(): Error {
+    const error = new TypeError('Invalid RFC-3339 date-time value');
+    Object.defineProperty(error, '$response', { value: { statusCode: 200 }, enumerable: false });
+    return Object.assign(error, { $metadata: { httpStatusCode: 200 } });
+  }
+
+  it.each([
+    ['ResourceNotFoundException', () => new ResourceNotFoundException({ message: 'gone', $metadata: {} })],
+    ['an answer the SDK cannot read', unreadable],
+  ])('splits a group failing whole with %s until the culprit is alone', async (_, failure) => {
+    const time = fakeTime(1_700_000_000_000);
+    const sizes: number[] = [];
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        const ids = requestedIds(input);
+        sizes.push(ids.length);
+        if (ids.includes('100000000005')) throw failure();
+        return { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
+      });
+    const result = await fetchAssociations(targets(8), deps(time, { random: () => 0 }), {
+      ...fast,
+      groupSize: 8,
+      concurrency: 1,
+    });
+    // [0-7] -> [0-3] ok, [4-7] -> [4,5] -> [4] ok, [5] alone; [6,7] ok. Nothing learned, nothing re-driven.
+    expect(sizes).toEqual([8, 4, 4, 2, 1, 1, 2]);
+    expect(result.associations.size).toBe(7);
+    expect(result.stats.redriveAttempts).toBe(0);
+    expect(time.sleeps).toEqual([]);
+  });
+
+  it('reports the single target whose answer cannot be read as MALFORMED_RESPONSE', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(unreadable());
+    const result = await fetchAssociations(targets(1), deps(time), fast);
+    expect(result.unprocessed.get('100000000000')).toEqual({
+      targetId: '100000000000',
+      errorCode: 'MALFORMED_RESPONSE',
+      errorReason: 'Unreadable answer: Invalid RFC-3339 date-time value',
+      attempts: 1,
+    });
+    expect(shMock.calls()).toHaveLength(1);
+  });
+
+  it('reports the single vanished target with ResourceNotFoundException and does not ask again', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .rejects(new ResourceNotFoundException({ message: 'Target not found', $metadata: {} }));
+    const result = await fetchAssociations(targets(1), deps(time), fast);
+    expect(result.unprocessed.get('100000000000')).toEqual({
+      targetId: '100000000000',
+      errorCode: 'ResourceNotFoundException',
+      errorReason: 'Target not found',
+      attempts: 1,
+    });
+    expect(shMock.calls()).toHaveLength(1);
+  });
+
+  it('treats an unprocessed ErrorCode 401 as terminal', async () => {
+    const time = fakeTime(1_700_000_000_000);
+    const { groups } = serve(() => ({ kind: 'unprocessed', code: '401' }));
+    const result = await fetchAssociations(targets(2), deps(time), fast);
+    expect(groups).toHaveLength(1);
+    expect(result.unprocessed.get('100000000001')).toMatchObject({ errorCode: '401', attempts: 1 });
   });
 });
 
@@ -485,12 +569,14 @@ describe('fetchAssociations: re-drive', () => {
   it('turns a whole-call failure after SDK retries into unprocessed targets and re-drives them', async () => {
     const time = fakeTime(1_700_000_000_000);
     let call = 0;
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      call += 1;
-      if (call === 1) throw new InternalException({ message: 'Internal failure', $metadata: {} });
-      if (call === 2) throw new LimitExceededException({ message: 'Rate exceeded', $metadata: {} });
-      return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        call += 1;
+        if (call === 1) throw new InternalException({ message: 'Internal failure', $metadata: {} });
+        if (call === 2) throw new LimitExceededException({ message: 'Rate exceeded', $metadata: {} });
+        return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
+      });
     const result = await fetchAssociations(targets(3), deps(time, { random: () => 0 }), {
       ...fast,
       concurrency: 1,
@@ -592,10 +678,12 @@ describe('fetchAssociations: deadline', () => {
   it('marks groups not yet sent when the deadline passes as DEADLINE_EXCEEDED with 0 attempts', async () => {
     const time = fakeTime(1_700_000_000_000);
     const start = time.now;
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      time.advance(1000); // each call takes a second
-      return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        time.advance(1000); // each call takes a second
+        return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
+      });
     const result = await fetchAssociations(targets(10), deps(time, { deadline: start + 2500 }), {
       ...fast,
       groupSize: 2,
@@ -607,7 +695,7 @@ describe('fetchAssociations: deadline', () => {
     expect(result.unprocessed.get('100000000009')).toEqual({
       targetId: '100000000009',
       errorCode: 'DEADLINE_EXCEEDED',
-      errorReason: expect.any(String),
+      errorReason: expect.any(String) as string,
       attempts: 0,
     });
     expect(result.stats.deadlineReached).toBe(true);
@@ -644,14 +732,16 @@ describe('fetchAssociations: deadline', () => {
     const time = fakeTime(1_700_000_000_000);
     const start = time.now;
     let call = 0;
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      call += 1;
-      time.advance(400); // each call takes 400 ms
-      const ids = requestedIds(input);
-      return call <= 2
-        ? { UnprocessedConfigurationPolicyAssociations: ids.map((id) => unprocessedEntry(id, '503')) }
-        : { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        call += 1;
+        time.advance(400); // each call takes 400 ms
+        const ids = requestedIds(input);
+        return call <= 2
+          ? { UnprocessedConfigurationPolicyAssociations: ids.map((id) => unprocessedEntry(id, '503')) }
+          : { ConfigurationPolicyAssociations: ids.map((id) => found(id)) };
+      });
     // First pass: two single-target calls, both 503, ending at t=800. The re-drive round
     // (delay 0) starts before the 1000 ms deadline; its first call ends at t=1200, so its
     // second group is not sent and keeps the 503 it had.
@@ -677,12 +767,14 @@ describe('fetchAssociations: stats and invariants', () => {
   it('takes apiCalls and throttledRequests from the request counter, as deltas over this fetch', async () => {
     const time = fakeTime(1_700_000_000_000);
     const counter = { requests: 10, throttledRequests: 4 };
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      // Each send is two HTTP attempts, the first throttled, as the middleware would count.
-      counter.requests += 2;
-      counter.throttledRequests += 1;
-      return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        // Each send is two HTTP attempts, the first throttled, as the middleware would count.
+        counter.requests += 2;
+        counter.throttledRequests += 1;
+        return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
+      });
     const result = await fetchAssociations(targets(4), deps(time, { requestCounter: counter }), {
       ...fast,
       groupSize: 2,
@@ -694,12 +786,14 @@ describe('fetchAssociations: stats and invariants', () => {
   it('slows its own pacing when the service throttles, and speeds up again after', async () => {
     const time = fakeTime(1_700_000_000_000);
     let calls = 0;
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      calls += 1;
-      // Calls 2 and 3 are throttled (after the SDK's own retries); the rest succeed.
-      if (calls === 2 || calls === 3) throw new LimitExceededException({ message: 'Rate exceeded', $metadata: {} });
-      return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
-    });
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        calls += 1;
+        // Calls 2 and 3 are throttled (after the SDK's own retries); the rest succeed.
+        if (calls === 2 || calls === 3) throw new LimitExceededException({ message: 'Rate exceeded', $metadata: {} });
+        return { ConfigurationPolicyAssociations: requestedIds(input).map((id) => found(id)) };
+      });
     const result = await fetchAssociations(targets(8), deps(time), {
       ...fast,
       groupSize: 1,
@@ -742,31 +836,33 @@ describe('fetchAssociations: stats and invariants', () => {
       return seed / 2 ** 31;
     };
     const latest = new Map<string, 'found' | 'unprocessed' | 'omit' | 'failed'>();
-    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).callsFake(async (input) => {
-      const ids = requestedIds(input);
-      if (rand() < 0.1) {
-        for (const id of ids) latest.set(id, 'failed');
-        throw new InternalException({ message: 'flaky', $metadata: {} });
-      }
-      if (ids.length > 7 && rand() < 0.3) throw new InvalidInputException({ message: 'too big', $metadata: {} });
-      const out: Partial<BatchGetConfigurationPolicyAssociationsCommandOutput> = {
-        ConfigurationPolicyAssociations: [],
-        UnprocessedConfigurationPolicyAssociations: [],
-      };
-      for (const id of ids) {
-        const r = rand();
-        if (r < 0.6) {
-          out.ConfigurationPolicyAssociations!.push(found(id));
-          latest.set(id, 'found');
-        } else if (r < 0.8) {
-          out.UnprocessedConfigurationPolicyAssociations!.push(unprocessedEntry(id, r < 0.75 ? '429' : '403'));
-          latest.set(id, 'unprocessed');
-        } else {
-          latest.set(id, 'omit');
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => {
+        const ids = requestedIds(input);
+        if (rand() < 0.1) {
+          for (const id of ids) latest.set(id, 'failed');
+          throw new InternalException({ message: 'flaky', $metadata: {} });
         }
-      }
-      return out;
-    });
+        if (ids.length > 7 && rand() < 0.3) throw new InvalidInputException({ message: 'too big', $metadata: {} });
+        const out: Partial<BatchGetConfigurationPolicyAssociationsCommandOutput> = {
+          ConfigurationPolicyAssociations: [],
+          UnprocessedConfigurationPolicyAssociations: [],
+        };
+        for (const id of ids) {
+          const r = rand();
+          if (r < 0.6) {
+            out.ConfigurationPolicyAssociations!.push(found(id));
+            latest.set(id, 'found');
+          } else if (r < 0.8) {
+            out.UnprocessedConfigurationPolicyAssociations!.push(unprocessedEntry(id, r < 0.75 ? '429' : '403'));
+            latest.set(id, 'unprocessed');
+          } else {
+            latest.set(id, 'omit');
+          }
+        }
+        return out;
+      });
     const time = fakeTime(1_700_000_000_000);
     const list = [...targets(300), ...targets(40, 'ORGANIZATIONAL_UNIT', 'ou-'), ...targets(50)];
     const result = await fetchAssociations(list, deps(time, { random: rand }), {

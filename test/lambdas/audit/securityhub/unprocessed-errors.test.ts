@@ -9,6 +9,7 @@ describe('classifyErrorCode', () => {
     ['403', 'access denied for this target'],
     ['404', 'target not found'],
     ['400', 'invalid input for this target'],
+    ['401', 'InvalidAccessException as a status'],
     ['AccessDeniedException', 'access denied by name'],
     ['AccessDenied', 'access denied, short form'],
     ['ResourceNotFoundException', 'not found by name'],

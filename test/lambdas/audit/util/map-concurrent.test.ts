@@ -48,8 +48,8 @@ describe('mapConcurrent', () => {
   });
 
   it('handles empty input and concurrency above the item count', async () => {
-    await expect(mapConcurrent([], 4, async () => 1)).resolves.toEqual([]);
-    await expect(mapConcurrent(['a'], 4, async (s) => s.toUpperCase())).resolves.toEqual(['A']);
+    await expect(mapConcurrent([], 4, () => Promise.resolve(1))).resolves.toEqual([]);
+    await expect(mapConcurrent(['a'], 4, (s) => Promise.resolve(s.toUpperCase()))).resolves.toEqual(['A']);
   });
 
   it('rejects with the first error and starts no further items', async () => {
@@ -69,8 +69,8 @@ describe('mapConcurrent', () => {
   });
 
   it('rejects an invalid concurrency', async () => {
-    await expect(mapConcurrent([1], 0, async (x) => x)).rejects.toThrow(RangeError);
-    await expect(mapConcurrent([1], 1.5, async (x) => x)).rejects.toThrow(RangeError);
+    await expect(mapConcurrent([1], 0, (x) => Promise.resolve(x))).rejects.toThrow(RangeError);
+    await expect(mapConcurrent([1], 1.5, (x) => Promise.resolve(x))).rejects.toThrow(RangeError);
   });
 });
 
@@ -84,11 +84,13 @@ describe('createLimiter', () => {
       await first.promise;
       order.push('a:end');
     });
-    const b = limit(async () => {
+    const b = limit(() => {
       order.push('b');
+      return Promise.resolve();
     });
-    const c = limit(async () => {
+    const c = limit(() => {
       order.push('c');
+      return Promise.resolve();
     });
     await flush();
     expect(order).toEqual(['a:start']);
@@ -102,7 +104,7 @@ describe('createLimiter', () => {
     const failing = limit(() => {
       throw new Error('sync');
     });
-    const next = limit(async () => 'ran');
+    const next = limit(() => Promise.resolve('ran'));
     await expect(failing).rejects.toThrow('sync');
     await expect(next).resolves.toBe('ran');
   });

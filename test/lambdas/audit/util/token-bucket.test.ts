@@ -23,8 +23,9 @@ describe('TokenBucket', () => {
       ratePerSecond: 10,
       burst: 2,
       clock: time.clock,
-      sleep: async (ms) => {
+      sleep: (ms) => {
         sleeps.push(ms);
+        return Promise.resolve();
       },
     });
     await Promise.all([bucket.take(), bucket.take(), bucket.take(), bucket.take(), bucket.take()]);

@@ -21,14 +21,14 @@ import {
   paginateListConfigurationPolicyAssociations,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { batchGetByIds } from './batch-get-by-ids';
+import { batchGetByIds } from '../emulator/batch-get-by-ids';
 import {
   emulatorClientConfig,
   generateOrganization,
   startEmulator,
   type GeneratedOrg,
   type RunningEmulator,
-} from './index';
+} from '../emulator/index';
 
 const NOW = Date.UTC(2026, 10, 26, 2, 0, 0);
 const ORG_OPTIONS = {
@@ -229,7 +229,7 @@ describe('Security Hub over the wire', () => {
     for (const id of anomalies.failed)
       expect(found.get(id)).toMatchObject({
         AssociationStatus: 'FAILED',
-        AssociationStatusMessage: expect.any(String),
+        AssociationStatusMessage: expect.any(String) as string,
       });
     const staleBefore = NOW - emu.org.stalePendingHours * 3_600_000;
     for (const id of anomalies.stalePending) {

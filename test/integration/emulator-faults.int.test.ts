@@ -14,14 +14,14 @@ import {
   type ListAccountsForParentCommandOutput,
 } from '@aws-sdk/client-organizations';
 import { LimitExceededException, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { batchGetByIds } from './batch-get-by-ids';
+import { batchGetByIds } from '../emulator/batch-get-by-ids';
 import {
   emulatorClientConfig,
   MALFORMED_KINDS,
   startEmulator,
   type MalformedKind,
   type RunningEmulator,
-} from './index';
+} from '../emulator/index';
 
 const NOW = Date.UTC(2026, 10, 26, 2, 0, 0);
 const ORG_OPTIONS = { seed: 7, now: NOW, accounts: 60, ous: 8, maxDepth: 3, anomalies: { missing: 1 } } as const;
@@ -71,7 +71,7 @@ const silent = { debug: () => undefined, info: () => undefined, warn: () => unde
  * the SDK wraps them as "AWS SDK error wrapper for TimeoutError: socket hang up" and the
  * `code` is lost; the message is the same in and outside jest.)
  */
-const RESET = { message: expect.stringMatching(/socket hang up/) };
+const RESET = { message: expect.stringMatching(/socket hang up/) as string };
 
 const rootId = () => emu.org.roots[0].id;
 const withAssociation = () => emu.org.accounts.filter((a) => emu.org.associations.has(a.id)).map((a) => a.id);
@@ -279,6 +279,7 @@ describe('malformed Security Hub answers', () => {
     ['missingPolicyId', (s: Record<string, unknown>) => expect(s).not.toHaveProperty('ConfigurationPolicyId')],
     ['unknownTargetType', (s: Record<string, unknown>) => expect(s.TargetType).toBe('ORGANIZATION')],
     ['missingTargetId', (s: Record<string, unknown>) => expect(s).not.toHaveProperty('TargetId')],
+    ['nonUuidPolicyId', (s: Record<string, unknown>) => expect(s.ConfigurationPolicyId).toBe('policy-1')],
   ] as const)('%s', async (kind, check) => {
     const id = withAssociation()[0];
     const out = await served(kind, id);
@@ -287,9 +288,28 @@ describe('malformed Security Hub answers', () => {
     check(damaged as Record<string, unknown>);
     if (kind !== 'missingTargetId') expect(damaged.TargetId).toBe(id);
     expect(out.ConfigurationPolicyAssociations!.find((a) => a.TargetId === rootId())).toMatchObject({
-      AssociationStatus: expect.any(String),
+      AssociationStatus: expect.any(String) as string,
     });
     expect(emu.stats().malformedServed).toBe(1);
+  });
+
+  it('unparsableUpdatedAt: an answer the SDK refuses to deserialize, failing the whole call', async () => {
+    const id = withAssociation()[0];
+    const error = (await served('unparsableUpdatedAt', id).catch((e: unknown) => e)) as Error & {
+      $metadata?: { httpStatusCode?: number };
+    };
+    expect(error).toBeInstanceOf(Error);
+    expect(error.$metadata?.httpStatusCode).toBe(200);
+    expect('$response' in error && !('$fault' in error)).toBe(true);
+  });
+
+  it('notFoundForCall: every call naming the target fails whole with ResourceNotFoundException', async () => {
+    const id = withAssociation()[0];
+    await expect(served('notFoundForCall', id)).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+      $metadata: { httpStatusCode: 404 },
+    });
+    await expect(batchGet([rootId()])).resolves.toMatchObject({ ConfigurationPolicyAssociations: [{}] });
   });
 
   it('foreignTargetId: a TargetId that is no valid id', async () => {
@@ -328,7 +348,7 @@ describe('malformed Security Hub answers', () => {
   });
 
   it('knows every kind', () => {
-    expect(MALFORMED_KINDS).toHaveLength(8);
+    expect(MALFORMED_KINDS).toHaveLength(11);
   });
 });
 

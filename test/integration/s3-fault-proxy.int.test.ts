@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
-import { parseS3Path, type S3FaultProxy } from './s3-fault-proxy';
-import { startLocalS3, type LocalS3 } from './s3-server';
+import { parseS3Path, type S3FaultProxy } from '../support/s3-fault-proxy';
+import { startLocalS3, type LocalS3 } from '../support/s3-server';
 
 jest.setTimeout(30_000);
 

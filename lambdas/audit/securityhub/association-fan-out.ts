@@ -1,0 +1,145 @@
+/**
+ * The fan-out's round loop. The first pass is streamed: targets may be added while they are
+ * still being discovered, and a group is sent as soon as a full group's worth is waiting,
+ * with at most `concurrency` calls in flight. Once no more targets come ({@link
+ * AssociationFanOut.finish}), the last partial group goes out, and the retryable leftovers
+ * of every group are re-driven in new groups after full-jitter backoff, until they
+ * succeed, the rounds run out or the deadline comes.
+ */
+import { countFromNow } from '../aws/request-counter';
+import type { FetchResult } from '../model';
+import { fullJitterDelay } from '../util/backoff';
+import { createLimiter, mapConcurrent, type Limiter } from '../util/map-concurrent';
+import { TokenBucket } from '../util/token-bucket';
+import { AdaptivePacer } from './adaptive-pacer';
+import { validateFetchOptions, type FetchDeps, type FetchOptions, type FetchTarget } from './fetch-types';
+import { GroupSender } from './group-sender';
+import { TargetLedger, type TargetEntry } from './target-ledger';
+
+/** See the module comment. One instance serves one run. */
+export class AssociationFanOut {
+  private readonly ledger = new TargetLedger();
+  private readonly sender: GroupSender;
+  private readonly limit: Limiter;
+  private readonly counted: ReturnType<typeof countFromNow>;
+  /** Targets added but not yet in a first-pass group. */
+  private queue: TargetEntry[] = [];
+  /** Retry ids of each first-pass group, in the order the groups were formed. */
+  private readonly firstPass: Promise<readonly string[]>[] = [];
+  private closed = false;
+  private redriveAttempts = 0;
+  private roundsCutByDeadline = false;
+
+  constructor(
+    private readonly deps: FetchDeps,
+    private readonly options: FetchOptions,
+  ) {
+    validateFetchOptions(options);
+    const { clock, sleep } = deps;
+    const bucket = new TokenBucket({ ratePerSecond: options.requestsPerSecond, burst: options.burst, clock, sleep });
+    this.counted = countFromNow(deps.requestCounter);
+    this.limit = createLimiter(options.concurrency);
+    this.sender = new GroupSender({
+      client: deps.client,
+      clock,
+      deadline: deps.deadline,
+      ledger: this.ledger,
+      pacer: new AdaptivePacer(bucket, this.counted),
+      groupSize: options.groupSize,
+      onProgress: deps.onProgress,
+    });
+  }
+
+  /** The refusal of the whole API that stops the fan-out, once one came; adding more is pointless then. */
+  get failure(): Error | undefined {
+    return this.sender.fatal;
+  }
+
+  /** Targets with an outcome so far, and targets known so far. */
+  get progress(): { readonly done: number; readonly total: number } {
+    return { done: this.ledger.settled.size, total: this.ledger.total };
+  }
+
+  /** Adds targets (ids already known are ignored) and sends every full group now waiting. */
+  add(targets: readonly FetchTarget[]): void {
+    if (this.closed) throw new Error('Internal: targets added to a finished fan-out');
+    this.queue.push(...this.ledger.add(targets));
+    while (this.queue.length >= this.sender.groupSizeLimit)
+      this.dispatch(this.queue.splice(0, this.sender.groupSizeLimit));
+  }
+
+  /**
+   * No more targets: sends the rest, re-drives, and returns every known target's outcome.
+   *
+   * @throws SecurityHubFetchError when the service refused the whole API.
+   */
+  async finish(): Promise<FetchResult> {
+    this.closed = true;
+    if (this.queue.length > 0) this.dispatch(this.queue.splice(0));
+    let retry = (await Promise.all(this.firstPass)).flat();
+    for (let round = 1; round <= this.options.maxRedriveAttempts && retry.length > 0; round += 1) {
+      if (!(await this.waitForRound(round))) break;
+      this.redriveAttempts += 1;
+      // New groups: the retryable leftovers of many groups are packed together again.
+      retry = await this.runRound([...new Set(retry)]);
+    }
+    return this.result();
+  }
+
+  /** Sends nothing more and waits for the calls in flight; for a run that failed elsewhere. */
+  async abandon(): Promise<void> {
+    this.closed = true;
+    this.sender.cancelled = true;
+    this.queue = [];
+    await Promise.allSettled(this.firstPass);
+  }
+
+  private dispatch(group: TargetEntry[]): void {
+    const retry = this.limit(() => this.sender.send(group)).then((outcome) => outcome.retry);
+    // Awaited in finish(); until then a refusal must not count as an unhandled rejection.
+    retry.catch(() => undefined);
+    this.firstPass.push(retry);
+  }
+
+  /** Sleeps before re-drive round `round`; false when the deadline forbids the round. */
+  private async waitForRound(round: number): Promise<boolean> {
+    const { clock, deadline, sleep } = this.deps;
+    const delay = fullJitterDelay(round - 1, this.options, this.deps.random ?? Math.random);
+    if (clock.now() + delay >= deadline) {
+      this.roundsCutByDeadline = true;
+      return false;
+    }
+    await sleep(delay);
+    // The process may have stalled during the sleep; a round that sends nothing is not counted.
+    if (clock.now() >= deadline) {
+      this.roundsCutByDeadline = true;
+      return false;
+    }
+    return true;
+  }
+
+  private async runRound(ids: readonly string[]): Promise<string[]> {
+    const entries = this.ledger.entriesOf(ids);
+    const size = this.sender.groupSizeLimit;
+    const groups: TargetEntry[][] = [];
+    for (let i = 0; i < entries.length; i += size) groups.push(entries.slice(i, i + size));
+    const outcomes = await mapConcurrent(groups, this.options.concurrency, (group) => this.sender.send(group));
+    return outcomes.flatMap((outcome) => outcome.retry);
+  }
+
+  private result(): FetchResult {
+    const counts = this.counted();
+    return {
+      associations: this.ledger.associations,
+      unprocessed: this.ledger.unprocessed,
+      stats: {
+        // Without a counter, only our own sends are known (SDK retries are invisible).
+        apiCalls: this.deps.requestCounter ? counts.requests : this.sender.sends,
+        throttledRequests: counts.throttledRequests,
+        redriveAttempts: this.redriveAttempts,
+        splitGroups: this.sender.splitGroups,
+        deadlineReached: this.sender.deadlineReached || this.roundsCutByDeadline,
+      },
+    };
+  }
+}
