@@ -22,7 +22,27 @@ describe('AlertTopic', () => {
     expect(resourceWithId<KmsKeyProperties>(template, 'AWS::KMS::Key', key).Properties.EnableKeyRotation).toBe(true);
   });
 
-  it('lets CloudWatch use the key, which alias/aws/sns could not allow', () => {
+  const thisAccountsAlarms = {
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:*',
+          ],
+        ],
+      },
+    },
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  };
+
+  it("lets only this account's CloudWatch alarms use the key, which alias/aws/sns could not allow", () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
@@ -32,21 +52,22 @@ describe('AlertTopic', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
             Resource: '*',
+            Condition: thisAccountsAlarms,
           },
         ]),
       },
     });
   });
 
-  it("denies publishing without TLS and admits only this account's alarms", () => {
+  it("denies every action without TLS and admits only this account's alarms", () => {
     const policy = onlyResource<PolicyProperties>(template, 'AWS::SNS::TopicPolicy').resource.Properties;
     expect(policy.Topics).toEqual([{ Ref: topic }]);
     expect(policy.PolicyDocument.Statement).toEqual([
       {
-        Sid: 'AllowPublishThroughSSLOnly',
+        Sid: 'DenyRequestsWithoutTls',
         Effect: 'Deny',
-        Principal: '*',
-        Action: 'sns:Publish',
+        Principal: { AWS: '*' },
+        Action: ['sns:*', 'sns:Publish'],
         Resource: { Ref: topic },
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
@@ -56,25 +77,7 @@ describe('AlertTopic', () => {
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: { Ref: topic },
-        Condition: {
-          ArnLike: {
-            'aws:SourceArn': {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':cloudwatch:',
-                  { Ref: 'AWS::Region' },
-                  ':',
-                  { Ref: 'AWS::AccountId' },
-                  ':alarm:*',
-                ],
-              ],
-            },
-          },
-          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-        },
+        Condition: thisAccountsAlarms,
       },
     ]);
   });
