@@ -4,9 +4,9 @@ import { AuditError } from '../../lambdas/audit/errors';
 import { normalizeReportPrefix } from '../../lambdas/audit/report/report-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 import { ALL_SETTINGS, settingMeaning, settingSchemas } from '../../lambdas/audit/settings';
-import { displaySafe } from '../../lambdas/audit/util/display-text';
 import { cronExpressionProblem, normalizeCronExpression } from './cron-expression';
 import { DEFAULTS, LOG_LEVELS, LOG_RETENTION_DAYS } from './defaults';
+import { shownValue } from './quoted-value';
 
 /**
  * The deploy-time configuration: CDK context keys (cdk.json `"context"` or
@@ -20,8 +20,7 @@ import { DEFAULTS, LOG_LEVELS, LOG_RETENTION_DAYS } from './defaults';
 
 /**
  * One or more context values are invalid (kind BAD_INPUT). The message names every
- * offending key; a bad value is quoted at most {@link SHOWN_VALUE_LENGTH} characters
- * long and display-safe.
+ * offending key; a bad value is quoted as a short, display-safe prefix (quoted-value.ts).
  */
 export class AuditContextError extends AuditError {
   readonly issues: readonly string[];
@@ -35,11 +34,8 @@ export class AuditContextError extends AuditError {
   }
 }
 
-/** Longest prefix of a bad value (or unknown key) quoted in a message. */
-export const SHOWN_VALUE_LENGTH = 40;
-
 /** `value` quoted for a message: a short, display-safe prefix. */
-const quoted = (value: string): string => `"${displaySafe(value, SHOWN_VALUE_LENGTH)}"`;
+const quoted = (value: string): string => `"${shownValue(value)}"`;
 
 const blankToUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -278,7 +274,7 @@ function unknownKeyIssue(key: string): string {
   )[0];
   const hint =
     closest && closest.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${closest.known}"?` : '';
-  return `${displaySafe(key, SHOWN_VALUE_LENGTH)}: unknown context key.${hint} Known keys: ${AUDIT_CONTEXT_KEYS.join(', ')}`;
+  return `${shownValue(key)}: unknown context key.${hint} Known keys: ${AUDIT_CONTEXT_KEYS.join(', ')}`;
 }
 
 /** Checks that depend on more than one key. */
@@ -369,7 +365,7 @@ function describeInput(ours: Record<string, unknown>, path: readonly PropertyKey
   if (value === undefined) {
     return '';
   }
-  const shown = typeof value === 'string' ? quoted(value) : displaySafe(JSON.stringify(value), SHOWN_VALUE_LENGTH);
+  const shown = typeof value === 'string' ? quoted(value) : shownValue(JSON.stringify(value));
   return message.includes(shown) ? '' : ` (got ${shown})`;
 }
 
