@@ -40,14 +40,15 @@ export interface TextSetting {
 
 export type Setting = NumericSetting | TextSetting;
 
-/** The typed value of each setting of `T`. */
+/** Keys of `T` whose settings may stay unset (text without a default). */
+type OptionalSettingKeys<T extends Readonly<Record<string, Setting>>> = {
+  [K in keyof T]: T[K] extends NumericSetting ? never : T[K] extends { readonly default: string } ? never : K;
+}[keyof T];
+
+/** The typed value of each setting of `T`; a text setting without a default is optional. */
 export type SettingValues<T extends Readonly<Record<string, Setting>>> = {
-  readonly [K in keyof T]: T[K] extends NumericSetting
-    ? number
-    : T[K] extends { readonly default: string }
-      ? string
-      : string | undefined;
-};
+  readonly [K in Exclude<keyof T, OptionalSettingKeys<T>>]: T[K] extends NumericSetting ? number : string;
+} & Partial<Readonly<Record<OptionalSettingKeys<T>, string>>>;
 
 /**
  * IAM wildcards (`*`, `?`) and the policy-variable syntax (`${...}`). A value that ends up
@@ -77,8 +78,7 @@ export function s3ObjectKeyProblem(value: string): string | undefined {
   if (value.startsWith('/')) {
     return 'expected an S3 object key in the report bucket (no leading "/")';
   }
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this rejects
-  if (/[\s\u0000-\u001f\u007f]/.test(value)) {
+  if (/\s/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
     return 'expected an S3 object key in the report bucket (no white space or control characters)';
   }
   if (new TextEncoder().encode(value).length > MAX_S3_KEY_BYTES) {
@@ -273,7 +273,8 @@ export function pickSettings<T extends Readonly<Record<string, Setting>>>(
   settings: T,
   values: SettingValues<T>,
 ): SettingValues<T> {
-  return Object.fromEntries(Object.keys(settings).map((key) => [key, values[key]])) as SettingValues<T>;
+  const source = values as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(Object.keys(settings).map((key) => [key, source[key]])) as SettingValues<T>;
 }
 
 /**
@@ -285,8 +286,9 @@ export function settingsEnvironment<T extends Readonly<Record<string, Setting>>>
   values: SettingValues<T>,
 ): Record<string, string> {
   const environment: Record<string, string> = {};
+  const source = values as Readonly<Record<string, unknown>>;
   for (const [key, setting] of Object.entries(settings)) {
-    const value: unknown = values[key];
+    const value = source[key];
     if (typeof value === 'number' || typeof value === 'string') {
       environment[setting.env] = String(value);
     }
@@ -328,7 +330,10 @@ function textSchema(setting: TextSetting): z.ZodType<string | undefined, unknown
 
 /** The zod schema of each setting of `T`, keyed like `T` (the context keys). */
 export type SettingSchemas<T extends Readonly<Record<string, Setting>>> = {
-  readonly [K in keyof T]: z.ZodType<SettingValues<T>[K], unknown>;
+  readonly [K in keyof T]: z.ZodType<
+    T[K] extends NumericSetting ? number : T[K] extends { readonly default: string } ? string : string | undefined,
+    unknown
+  >;
 };
 
 /**
