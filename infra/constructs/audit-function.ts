@@ -1,12 +1,19 @@
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
-import { ALL_SETTINGS, settingDefaults, settingsEnvironment, type SettingValues } from '../../lambdas/audit/settings';
+import { ConfigError } from '../../lambdas/audit/config';
+import {
+  ALL_SETTINGS,
+  readSettingsFromEnvironment,
+  settingDefaults,
+  settingsEnvironment,
+  type SettingValues,
+} from '../../lambdas/audit/settings';
 import { DEFAULTS } from '../config/defaults';
 import type { AlertTopic } from './alert-topic';
 import { acknowledgeWildcardResources } from './nag-acknowledgments';
@@ -147,11 +154,12 @@ export class AuditFunction extends Construct {
       description: 'Security Hub configuration audit function',
     });
 
+    const settingsEnv = checkedSettingsEnvironment(settings);
     const environment: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
       REPORT_BUCKET: store.bucket.bucketName,
       ALERT_TOPIC_ARN: props.alertTopic.topic.topicArn,
-      ...settingsEnvironment(ALL_SETTINGS, settings),
+      ...settingsEnv,
       POWERTOOLS_SERVICE_NAME: props.serviceName ?? DEFAULTS.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? DEFAULTS.metricsNamespace,
       POWERTOOLS_LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
@@ -305,4 +313,22 @@ export class AuditFunction extends Construct {
       ),
     );
   }
+}
+
+/**
+ * The settings as environment variables, checked by the rules the Lambda applies: the
+ * context is validated already, but a stack that uses this construct directly must not
+ * deploy a function that fails at its first run, nor grant `s3:GetObject` on a key with
+ * an IAM wildcard in it. Deploy-time tokens cannot be checked at synth and are skipped.
+ */
+function checkedSettingsEnvironment(settings: SettingValues<typeof ALL_SETTINGS>): Record<string, string> {
+  const environment = settingsEnvironment(ALL_SETTINGS, settings);
+  const known = Object.fromEntries(Object.entries(environment).filter(([, value]) => !Token.isUnresolved(value)));
+  const checked = readSettingsFromEnvironment(ALL_SETTINGS, known);
+  if (!checked.ok) {
+    throw new ConfigError(
+      `Invalid AuditFunction settings: ${checked.issues.map((issue) => `${issue.variable}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  return environment;
 }

@@ -5,7 +5,7 @@ import { createAuditApp, type AuditApp } from '../../infra/app';
 import { resourcesOf, type TemplateResource } from './template-json';
 
 /** cdk.json's context (feature flags), so tests synthesize what `cdk synth` does. */
-const CDK_JSON_CONTEXT = (
+export const CDK_JSON_CONTEXT = (
   JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
     context: Record<string, unknown>;
   }

@@ -1,8 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { AUDIT_BUNDLING } from '../../../infra/constructs/audit-function';
-import { CONFIG_VARIABLES, loadConfig } from '../../../lambdas/audit/config';
+import { App, Stack } from 'aws-cdk-lib';
+import { AlertTopic } from '../../../infra/constructs/alert-topic';
+import { AUDIT_BUNDLING, AuditFunction } from '../../../infra/constructs/audit-function';
+import { ReportBucket } from '../../../infra/constructs/report-bucket';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../lambdas/audit/config';
 import {
   resourcesOf,
   resourceWithId,
@@ -10,7 +13,7 @@ import {
   type PolicyProperties,
   type PolicyStatementJson,
 } from '../template-json';
-import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
+import { CDK_JSON_CONTEXT, logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 
 /** Exactly the env var names of plan.md (plus NODE_OPTIONS for source maps). */
 const ALWAYS_SET = [
@@ -235,6 +238,23 @@ describe('AuditFunction', () => {
       mainFields: ['module', 'main'],
     });
     expect(functionOf(template).Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  });
+
+  it.each([
+    [{ baselineKey: 'config/*.json' }, /BASELINE_KEY: must not contain "\*"/],
+    [{ batchGroupSize: 0 }, /BATCH_GROUP_SIZE: expected an integer from 1 to 1000/],
+    [{ organizationsRoleArn: 'OrgRead' }, /ORGANIZATIONS_ROLE_ARN: expected an IAM role ARN/],
+  ])('used directly, rejects settings the Lambda would reject (%j)', (settings, message) => {
+    const create = () => {
+      const stack = new Stack(new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } }), 'Direct');
+      return new AuditFunction(stack, 'AuditFunction', {
+        reportBucket: new ReportBucket(stack, 'ReportBucket'),
+        alertTopic: new AlertTopic(stack, 'AlertTopic'),
+        settings,
+      });
+    };
+    expect(create).toThrow(ConfigError);
+    expect(create).toThrow(message);
   });
 
   describe('IAM', () => {
