@@ -1,11 +1,50 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AUDIT_CONTEXT_KEYS } from '../infra/config/audit-config';
+import { AUDIT_CONTEXT_KEY_DOCS, AUDIT_CONTEXT_KEYS, parseAuditStackConfig } from '../infra/config/audit-config';
 import { CONFIG_VARIABLES } from '../lambdas/audit/config';
 import { ASSOCIATION_COLUMNS, RUN_COLUMNS } from '../lambdas/audit/report/schema';
+import { ALL_SETTINGS, settingMeaning, type Setting } from '../lambdas/audit/settings';
 
 /** The README documents the report contract and the configuration; these checks keep it honest. */
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+
+/** One row of a three-column configuration table: name → [default, meaning]. */
+type Rows = ReadonlyMap<string, readonly [string, string]>;
+
+/** The rows of the first table after `heading`, keyed by the backquoted name in the first column. */
+function tableAfter(heading: string): Rows {
+  const start = readme.indexOf(`\n${heading}\n`);
+  if (start < 0) {
+    throw new Error(`README has no heading "${heading}"`);
+  }
+  const rows = new Map<string, readonly [string, string]>();
+  const lines = readme.slice(start).split('\n');
+  const first = lines.findIndex((line) => line.startsWith('| `'));
+  for (const line of lines.slice(first)) {
+    const cells = /^\| `([^`]+)` \| (.*?) \| (.*) \|$/.exec(line);
+    if (!cells) break;
+    rows.set(cells[1], [cells[2], cells[3]]);
+  }
+  return rows;
+}
+
+/** How the environment table writes a setting's default. */
+function environmentDefault(setting: Setting): string {
+  if (setting.kind !== 'text') return String(setting.default);
+  return setting.default === undefined ? 'unset' : setting.default === '' ? 'empty' : `\`${setting.default}\``;
+}
+
+/** How the context-key table writes a parsed default. */
+function contextDefault(value: unknown): string {
+  if (value === undefined) return 'unset';
+  if (value === '') return 'empty';
+  if (Array.isArray(value) && value.length === 0) return 'none';
+  const text =
+    typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+      ? `${value}`
+      : JSON.stringify(value);
+  return `\`${text}\``;
+}
 
 describe('README', () => {
   it.each([
@@ -15,12 +54,37 @@ describe('README', () => {
     expect(readme).toContain(`| \`${column.name}\` | \`${column.type}\` |`);
   });
 
-  it.each(CONFIG_VARIABLES)('documents the variable %s', (name) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\|`, 'm'));
+  describe('Lambda environment table', () => {
+    const rows = tableAfter('## Configuration (Lambda environment)');
+
+    it.each(CONFIG_VARIABLES)('documents the variable %s', (name) => {
+      expect(rows.has(name)).toBe(true);
+    });
+
+    it.each(Object.values(ALL_SETTINGS).map((s) => [s.env, s] as const))(
+      'shows %s with the registry default, meaning and range',
+      (name, setting) => {
+        expect(rows.get(name)).toEqual([environmentDefault(setting), settingMeaning(setting)]);
+      },
+    );
+
+    it('lists no variable the Lambda or Powertools does not read', () => {
+      const known = new Set([...CONFIG_VARIABLES]);
+      expect([...rows.keys()].filter((name) => !known.has(name) && !name.startsWith('POWERTOOLS_'))).toEqual([]);
+    });
   });
 
-  it.each(AUDIT_CONTEXT_KEYS)('documents the context key %s', (key) => {
-    expect(readme).toMatch(new RegExp(`^\\| \`${key}\` \\|`, 'm'));
+  describe('context key table', () => {
+    const rows = tableAfter('### Context keys');
+    const defaults = parseAuditStackConfig({}) as Readonly<Record<string, unknown>>;
+
+    it('lists exactly the keys the app reads, in documentation order', () => {
+      expect([...rows.keys()]).toEqual(AUDIT_CONTEXT_KEYS);
+    });
+
+    it.each(AUDIT_CONTEXT_KEYS)('shows %s with its parsed default and its documented meaning', (key) => {
+      expect(rows.get(key)).toEqual([contextDefault(defaults[key]), AUDIT_CONTEXT_KEY_DOCS[key]]);
+    });
   });
 
   it('gives the two commands a fresh machine needs', () => {

@@ -1,9 +1,12 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
+import { AuditError } from '../../lambdas/audit/errors';
 import { normalizeReportPrefix } from '../../lambdas/audit/report/report-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
+import { ALL_SETTINGS, settingMeaning, settingSchemas } from '../../lambdas/audit/settings';
 import { cronExpressionProblem, normalizeCronExpression } from './cron-expression';
 import { DEFAULTS, LOG_LEVELS, LOG_RETENTION_DAYS } from './defaults';
+import { shownValue } from './quoted-value';
 
 /**
  * The deploy-time configuration: CDK context keys (cdk.json `"context"` or
@@ -15,18 +18,24 @@ import { DEFAULTS, LOG_LEVELS, LOG_RETENTION_DAYS } from './defaults';
  * `-c key=value` always arrive as strings. Every parser below accepts both.
  */
 
-/** One or more context values are invalid. The message names every offending key. */
-export class AuditContextError extends Error {
+/**
+ * One or more context values are invalid (kind BAD_INPUT). The message names every
+ * offending key; a bad value is quoted as a short, display-safe prefix (quoted-value.ts).
+ */
+export class AuditContextError extends AuditError {
   readonly issues: readonly string[];
 
   constructor(issues: readonly string[]) {
     super(
+      'BAD_INPUT',
       `Invalid CDK context (set in cdk.json "context" or with -c key=value):\n${issues.map((i) => `  - ${i}`).join('\n')}`,
     );
-    this.name = 'AuditContextError';
     this.issues = issues;
   }
 }
+
+/** `value` quoted for a message: a short, display-safe prefix. */
+const quoted = (value: string): string => `"${shownValue(value)}"`;
 
 const blankToUndefined = (value: unknown): unknown =>
   typeof value === 'string' && value.trim() === '' ? undefined : value;
@@ -74,11 +83,6 @@ const int = (min: number, max: number, fallback: number) => {
   );
 };
 
-const num = (min: number, max: number, fallback: number) => {
-  const error = `expected a number from ${min} to ${max}`;
-  return z.preprocess(toNumber, z.number({ error }).min(min, { error }).max(max, { error }).default(fallback));
-};
-
 const bool = (fallback: boolean) =>
   z.preprocess(toBoolean, z.boolean({ error: 'expected true or false' }).default(fallback));
 
@@ -88,10 +92,15 @@ const text = (pattern: RegExp, expected: string, fallback: string) =>
 const optionalText = (pattern: RegExp, expected: string) =>
   z.preprocess(blankToUndefined, z.string({ error: expected }).regex(pattern, { error: expected }).optional());
 
-const S3_KEY = /^[^/\s][^\s]{0,1023}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** The context keys this app reads, with their validators and defaults. */
+/** The Lambda settings, validated by the same rules the Lambda applies to its environment. */
+const { reportPrefix: reportPrefixSchema, ...settings } = settingSchemas(ALL_SETTINGS);
+
+/**
+ * The context keys this app reads, with their validators and defaults. Keys that become
+ * Lambda environment variables come from the settings registry (lambdas/audit/settings.ts).
+ */
 const shape = {
   stackName: text(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'expected a CloudFormation stack name', DEFAULTS.stackName),
   scheduleCron: z.preprocess(
@@ -101,7 +110,7 @@ const shape = {
       .superRefine((value, ctx) => {
         const problem = cronExpressionProblem(value);
         if (problem) {
-          ctx.addIssue({ code: 'custom', message: `invalid cron expression "${value}": ${problem}` });
+          ctx.addIssue({ code: 'custom', message: `invalid cron expression ${quoted(value)}: ${problem}` });
         }
       })
       .transform(normalizeCronExpression)
@@ -132,15 +141,7 @@ const shape = {
     'expected a CloudWatch namespace (1-255 letters, digits, ". _ / # : -")',
     DEFAULTS.metricsNamespace,
   ),
-  reportPrefix: z.preprocess(
-    blankToUndefined,
-    z
-      .string({ error: 'expected an S3 key prefix' })
-      .regex(/^[A-Za-z0-9!_.*'()/-]*$/, { error: 'expected an S3 key prefix of safe characters' })
-      .refine((p) => !p.startsWith('/'), { error: 'must not start with "/"' })
-      .default(DEFAULTS.reportPrefix)
-      .transform(normalizeReportPrefix),
-  ),
+  reportPrefix: reportPrefixSchema,
   reportKmsKey: optionalText(
     /^(create|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/(mrk-[0-9a-f]{32}|[0-9a-f-]{36}))$/,
     'expected "create" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
@@ -183,21 +184,7 @@ const shape = {
   ),
   heartbeatHours: int(2, 168, DEFAULTS.heartbeatHours),
   durationAlarmPercent: int(1, 100, DEFAULTS.durationAlarmPercent),
-  organizationsRoleArn: optionalText(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'expected an IAM role ARN'),
-  baselineKey: optionalText(S3_KEY, 'expected an S3 object key in the report bucket (no leading "/")'),
-  exclusionsKey: optionalText(S3_KEY, 'expected an S3 object key in the report bucket (no leading "/")'),
-  digestMaxTargets: int(0, 200, DEFAULTS.digestMaxTargets),
-  batchGroupSize: int(1, 1000, DEFAULTS.batchGroupSize),
-  maxConcurrency: int(1, 32, DEFAULTS.maxConcurrency),
-  securityHubRequestsPerSecond: num(0.1, 100, DEFAULTS.securityHubRequestsPerSecond),
-  securityHubBurst: int(1, 100, DEFAULTS.securityHubBurst),
-  organizationsRequestsPerSecond: num(0.1, 100, DEFAULTS.organizationsRequestsPerSecond),
-  organizationsBurst: int(1, 100, DEFAULTS.organizationsBurst),
-  redriveMaxAttempts: int(0, 20, DEFAULTS.redriveMaxAttempts),
-  redriveBaseDelayMs: int(1, 60_000, DEFAULTS.redriveBaseDelayMs),
-  redriveMaxDelayMs: int(1, 300_000, DEFAULTS.redriveMaxDelayMs),
-  deadlineMarginSeconds: int(0, 600, DEFAULTS.deadlineMarginSeconds),
-  pendingStaleHours: num(0.01, 24 * 365, DEFAULTS.pendingStaleHours),
+  ...settings,
 };
 
 /** The validated configuration, every default applied. */
@@ -209,8 +196,10 @@ export type AuditContextKey = keyof typeof shape;
 /** The keys, in documentation order. */
 export const AUDIT_CONTEXT_KEYS = Object.keys(shape) as AuditContextKey[];
 
-/** One line per key for the README table; a test keeps it complete. */
-export const AUDIT_CONTEXT_KEY_DOCS: Readonly<Record<AuditContextKey, string>> = {
+/** Keys that only the stack reads (the Lambda settings are documented in their registry). */
+type StackOnlyKey = Exclude<AuditContextKey, keyof typeof ALL_SETTINGS>;
+
+const STACK_KEY_DOCS: Readonly<Record<StackOnlyKey, string>> = {
   stackName: 'CloudFormation stack name.',
   scheduleCron: 'EventBridge cron expression (UTC) of the nightly run; `cron(...)` wrapper optional.',
   scheduleEnabled: 'false deploys the schedule rule disabled (manual runs only).',
@@ -225,7 +214,6 @@ export const AUDIT_CONTEXT_KEY_DOCS: Readonly<Record<AuditContextKey, string>> =
   logLevel: 'POWERTOOLS_LOG_LEVEL: DEBUG, INFO, WARN, ERROR, CRITICAL or SILENT.',
   serviceName: 'POWERTOOLS_SERVICE_NAME, also the `service` dimension of the metrics.',
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE of the EMF metrics.',
-  reportPrefix: 'Key prefix of the report inside the bucket ("" = bucket root); normalized to end with "/".',
   reportKmsKey: '"create" for a new customer managed key, or a key ARN to use; unset = SSE-S3.',
   reportTransitionIaDays: 'Days before report objects move to S3 Standard-IA (>= 30).',
   reportTransitionGlacierDays:
@@ -242,22 +230,18 @@ export const AUDIT_CONTEXT_KEY_DOCS: Readonly<Record<AuditContextKey, string>> =
   alertEmails: 'E-mail addresses subscribed to the alert topic (list, or comma-separated with -c).',
   heartbeatHours: 'Alarm when no successful run reported TargetsAudited for this many hours.',
   durationAlarmPercent: 'Alarm when a run takes more than this percentage of the timeout.',
-  organizationsRoleArn: 'Role to assume for the Organizations walk (ORGANIZATIONS_ROLE_ARN); unset = function role.',
-  baselineKey: 'S3 key (in the report bucket) of the optional baseline document (BASELINE_KEY).',
-  exclusionsKey: 'S3 key (in the report bucket) of the optional exclusions document (EXCLUSIONS_KEY).',
-  digestMaxTargets: 'DIGEST_MAX_TARGETS: targets listed in the drift-change e-mail.',
-  batchGroupSize: 'BATCH_GROUP_SIZE: targets per BatchGetConfigurationPolicyAssociations call.',
-  maxConcurrency: 'MAX_CONCURRENCY: batch calls in flight.',
-  securityHubRequestsPerSecond: 'SECURITYHUB_REQUESTS_PER_SECOND: client-side rate limit.',
-  securityHubBurst: 'SECURITYHUB_BURST: client-side burst.',
-  organizationsRequestsPerSecond: 'ORGANIZATIONS_REQUESTS_PER_SECOND: client-side rate limit of the organization walk.',
-  organizationsBurst: 'ORGANIZATIONS_BURST: client-side burst of the organization walk.',
-  redriveMaxAttempts: 'REDRIVE_MAX_ATTEMPTS: re-drive rounds for unprocessed targets.',
-  redriveBaseDelayMs: 'REDRIVE_BASE_DELAY_MS: first re-drive back-off.',
-  redriveMaxDelayMs: 'REDRIVE_MAX_DELAY_MS: back-off ceiling.',
-  deadlineMarginSeconds: 'DEADLINE_MARGIN_SECONDS: time kept back to write the report.',
-  pendingStaleHours: 'PENDING_STALE_HOURS: PENDING older than this counts as drift.',
 };
+
+/**
+ * One line per key for the README table; a test keeps the table equal to it. A Lambda
+ * setting's line is its environment variable and its registry meaning, range included.
+ */
+export const AUDIT_CONTEXT_KEY_DOCS: Readonly<Record<AuditContextKey, string>> = {
+  ...STACK_KEY_DOCS,
+  ...Object.fromEntries(
+    Object.entries(ALL_SETTINGS).map(([key, setting]) => [key, `${setting.env}: ${settingMeaning(setting)}`]),
+  ),
+} as Record<AuditContextKey, string>;
 
 /**
  * Context keys that belong to the CDK itself or its CLI, not to this app:
@@ -290,7 +274,7 @@ function unknownKeyIssue(key: string): string {
   )[0];
   const hint =
     closest && closest.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${closest.known}"?` : '';
-  return `${key}: unknown context key.${hint} Known keys: ${AUDIT_CONTEXT_KEYS.join(', ')}`;
+  return `${shownValue(key)}: unknown context key.${hint} Known keys: ${AUDIT_CONTEXT_KEYS.join(', ')}`;
 }
 
 /** Checks that depend on more than one key. */
@@ -358,26 +342,34 @@ export function parseAuditStackConfig(context: Readonly<Record<string, unknown>>
       issues.push(`${path || '(context)'}: ${issue.message}${describeInput(ours, issue.path, issue.message)}`);
     }
   }
-  if (issues.length === 0 && parsed.success) {
-    issues.push(...crossKeyIssues(parsed.data));
-  }
   if (issues.length > 0 || !parsed.success) {
     throw new AuditContextError(issues);
   }
-  return parsed.data;
+  const config = { ...parsed.data, reportPrefix: normalizeReportPrefix(parsed.data.reportPrefix) };
+  const crossIssues = crossKeyIssues(config);
+  if (crossIssues.length > 0) {
+    throw new AuditContextError(crossIssues);
+  }
+  return config;
 }
 
-/** Appends the offending input, unless the message already quotes it. */
+/**
+ * Appends the offending input (a short, display-safe prefix), unless the message
+ * already quotes it.
+ */
 function describeInput(ours: Record<string, unknown>, path: readonly PropertyKey[], message: string): string {
   let value: unknown = ours;
   for (const segment of path) {
     value = typeof value === 'object' && value !== null ? (value as Record<PropertyKey, unknown>)[segment] : undefined;
   }
-  const shown = typeof value === 'string' ? `"${value}"` : JSON.stringify(value);
-  return value === undefined || message.includes(shown) ? '' : ` (got ${shown})`;
+  if (value === undefined) {
+    return '';
+  }
+  const shown = typeof value === 'string' ? quoted(value) : shownValue(JSON.stringify(value));
+  return message.includes(shown) ? '' : ` (got ${shown})`;
 }
 
 /** Reads and validates this app's keys from the construct tree's context. */
 export function loadAuditStackConfig(scope: Construct): AuditStackConfig {
-  return parseAuditStackConfig(scope.node.getAllContext());
+  return parseAuditStackConfig(scope.node.getAllContext() as Readonly<Record<string, unknown>>);
 }

@@ -1,3 +1,5 @@
+import { shownValue } from './quoted-value';
+
 /**
  * Validation of EventBridge cron expressions at synth time, so a typo fails
  * `cdk synth` with the offending field named instead of failing
@@ -45,10 +47,10 @@ function toNumber(token: string, field: FieldSpec): number | undefined {
 function checkValue(token: string, field: FieldSpec): string | undefined {
   const value = toNumber(token, field);
   if (value === undefined) {
-    return `${field.name} field: '${token}' is not a number${field.names ? ' or name' : ''}`;
+    return `${field.name} field: '${shownValue(token)}' is not a number${field.names ? ' or name' : ''}`;
   }
   if (value < field.min || value > field.max) {
-    return `${field.name} field: '${token}' is out of range ${field.min}-${field.max}`;
+    return `${field.name} field: '${shownValue(token)}' is out of range ${field.min}-${field.max}`;
   }
   return undefined;
 }
@@ -66,17 +68,17 @@ function checkItem(item: string, field: FieldSpec): string | undefined {
   }
   const [base, step, ...rest] = item.split('/');
   if (rest.length > 0) {
-    return `${field.name} field: '${item}' has more than one '/'`;
+    return `${field.name} field: '${shownValue(item)}' has more than one '/'`;
   }
   if (step !== undefined && !/^[1-9]\d*$/.test(step)) {
-    return `${field.name} field: step '${step}' in '${item}' is not a positive integer`;
+    return `${field.name} field: step '${shownValue(step)}' in '${shownValue(item)}' is not a positive integer`;
   }
   if (base === '*') {
     return undefined;
   }
   const bounds = (base ?? '').split('-');
   if (bounds.length > 2) {
-    return `${field.name} field: '${item}' is not a value or a range`;
+    return `${field.name} field: '${shownValue(item)}' is not a value or a range`;
   }
   for (const bound of bounds) {
     const problem = checkValue(bound, field);

@@ -1,12 +1,13 @@
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_TUNING } from '../../lambdas/audit/config';
+import { DEFAULT_METRICS_NAMESPACE } from '../../lambdas/audit/config';
+import { FUNCTION_SETTINGS, settingDefaults, TUNING_SETTINGS } from '../../lambdas/audit/settings';
 
 /**
  * Defaults of every deploy-time setting, in one place: the context schema
  * (`audit-config.ts`) and the constructs' optional props both read them, so the
  * documented default and the deployed one cannot disagree.
  *
- * The Lambda tuning defaults come from the Lambda's own config module for the
- * same reason.
+ * The defaults of the Lambda settings come from their registry
+ * (lambdas/audit/settings.ts) for the same reason.
  */
 export const DEFAULTS = {
   stackName: 'SecurityHubConfigAudit',
@@ -24,7 +25,7 @@ export const DEFAULTS = {
   logLevel: 'INFO',
   serviceName: 'securityhub-config-audit',
   metricsNamespace: DEFAULT_METRICS_NAMESPACE,
-  reportPrefix: '',
+  reportPrefix: FUNCTION_SETTINGS.reportPrefix.default,
   reportTransitionIaDays: 30,
   reportTransitionGlacierDays: 90,
   reportExpirationDays: 730,
@@ -36,9 +37,9 @@ export const DEFAULTS = {
   athenaWorkGroupName: 'securityhub-config-audit',
   heartbeatHours: 26,
   durationAlarmPercent: 80,
-  digestMaxTargets: 20,
+  digestMaxTargets: FUNCTION_SETTINGS.digestMaxTargets.default,
   dlqRetentionDays: 14,
-  ...DEFAULT_TUNING,
+  ...settingDefaults(TUNING_SETTINGS),
 } as const;
 
 /** CloudWatch Logs accepts only these retention periods (days). */

@@ -37,6 +37,12 @@ export class AlertTopic extends Construct {
       // SNS stores no messages, so nothing encrypted with this key outlives the topic.
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // Only CloudWatch alarms of this account and Region: the confused-deputy conditions
+    // the SNS developer guide gives for AWS services that publish to encrypted topics.
+    const fromThisAccountsAlarms = {
+      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+      StringEquals: { 'aws:SourceAccount': stack.account },
+    };
     // CloudWatch publishes alarm notifications itself and needs the data key to do so.
     // In a key policy, Resource "*" means this key.
     this.key.addToResourcePolicy(
@@ -45,15 +51,28 @@ export class AlertTopic extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
+        conditions: fromThisAccountsAlarms,
       }),
     );
 
     this.topic = new sns.Topic(this, 'Topic', {
       displayName: 'Security Hub configuration audit',
       masterKey: this.key,
-      // Adds a Deny on sns:Publish without aws:SecureTransport.
-      enforceSSL: true,
+      // Not `enforceSSL`: it denies only sns:Publish without TLS. The statement below
+      // denies every action (subscribe, set attributes, ...) without TLS.
     });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyRequestsWithoutTls',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        // sns:* covers sns:Publish; Publish is also named on its own because checkers such
+        // as cdk-nag (AwsSolutions-SNS3) look for that action literally.
+        actions: ['sns:*', 'sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
     // The topic policy above replaces SNS's default one, so CloudWatch alarms of this
     // account need an explicit grant; the conditions stop other accounts' alarms (confused deputy).
     this.topic.addToResourcePolicy(
@@ -62,10 +81,7 @@ export class AlertTopic extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
-        conditions: {
-          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
-          StringEquals: { 'aws:SourceAccount': stack.account },
-        },
+        conditions: fromThisAccountsAlarms,
       }),
     );
 

@@ -1,16 +1,23 @@
 import * as path from 'node:path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { AuditTuning } from '../../lambdas/audit/config';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
+import { ConfigError } from '../../lambdas/audit/config';
+import {
+  ALL_SETTINGS,
+  readSettingsFromEnvironment,
+  settingDefaults,
+  settingsEnvironment,
+  type SettingValues,
+} from '../../lambdas/audit/settings';
 import { DEFAULTS } from '../config/defaults';
 import type { AlertTopic } from './alert-topic';
 import { acknowledgeWildcardResources } from './nag-acknowledgments';
-import type { ReportStore } from './report-store';
+import type { ReportBucket } from './report-bucket';
 
 /** Repository root, where package-lock.json and the Lambda sources live. */
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
@@ -58,10 +65,13 @@ export const AUDIT_BUNDLING: nodejs.BundlingOptions = {
   mainFields: ['module', 'main'],
 };
 
+/** The registry settings an {@link AuditFunction} is configured with (the prefix comes from the bucket). */
+export type AuditFunctionSettings = Omit<SettingValues<typeof ALL_SETTINGS>, 'reportPrefix'>;
+
 /** Properties of {@link AuditFunction}. */
 export interface AuditFunctionProps {
   /** Where the function writes the report and reads the optional documents. */
-  readonly reportStore: ReportStore;
+  readonly reportBucket: ReportBucket;
   /** Receives the drift-change digest (ALERT_TOPIC_ARN). */
   readonly alertTopic: AlertTopic;
   /**
@@ -100,31 +110,14 @@ export interface AuditFunctionProps {
    */
   readonly metricsNamespace?: string;
   /**
-   * Role the walk assumes for Organizations (ORGANIZATIONS_ROLE_ARN). When set, the
-   * function role gets sts:AssumeRole on it and no Organizations actions.
-   * @default - the function role calls Organizations directly (delegated administrator)
+   * The Lambda settings of the registry in lambdas/audit/settings.ts, each passed as its
+   * environment variable (BATCH_GROUP_SIZE, BASELINE_KEY, ...). With `organizationsRoleArn`
+   * the function role gets sts:AssumeRole on it and no Organizations actions; with
+   * `baselineKey`/`exclusionsKey` it may read exactly those objects. The report prefix
+   * comes from {@link reportBucket}.
+   * @default - each setting's registry default; no Organizations role, baseline or exclusions
    */
-  readonly organizationsRoleArn?: string;
-  /**
-   * S3 key, in the report bucket, of the baseline document (BASELINE_KEY).
-   * @default - no baseline
-   */
-  readonly baselineKey?: string;
-  /**
-   * S3 key, in the report bucket, of the exclusions document (EXCLUSIONS_KEY).
-   * @default - no exclusions
-   */
-  readonly exclusionsKey?: string;
-  /**
-   * DIGEST_MAX_TARGETS.
-   * @default 20
-   */
-  readonly digestMaxTargets?: number;
-  /**
-   * Lambda tuning knobs (BATCH_GROUP_SIZE, MAX_CONCURRENCY, ...).
-   * @default DEFAULT_TUNING of lambdas/audit/config.ts
-   */
-  readonly tuning?: Partial<AuditTuning>;
+  readonly settings?: Partial<AuditFunctionSettings>;
 }
 
 /**
@@ -144,8 +137,12 @@ export class AuditFunction extends Construct {
   constructor(scope: Construct, id: string, props: AuditFunctionProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const store = props.reportStore;
-    const tuning: AuditTuning = { ...pickTuning(DEFAULTS), ...props.tuning };
+    const store = props.reportBucket;
+    const settings: SettingValues<typeof ALL_SETTINGS> = {
+      ...settingDefaults(ALL_SETTINGS),
+      ...props.settings,
+      reportPrefix: store.reportPrefix,
+    };
     this.timeout = props.timeout ?? Duration.minutes(DEFAULTS.functionTimeoutMinutes);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
@@ -157,36 +154,16 @@ export class AuditFunction extends Construct {
       description: 'Security Hub configuration audit function',
     });
 
+    const settingsEnv = checkedSettingsEnvironment(settings);
     const environment: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
       REPORT_BUCKET: store.bucket.bucketName,
-      REPORT_PREFIX: store.reportPrefix,
       ALERT_TOPIC_ARN: props.alertTopic.topic.topicArn,
-      DIGEST_MAX_TARGETS: String(props.digestMaxTargets ?? DEFAULTS.digestMaxTargets),
-      BATCH_GROUP_SIZE: String(tuning.batchGroupSize),
-      MAX_CONCURRENCY: String(tuning.maxConcurrency),
-      SECURITYHUB_REQUESTS_PER_SECOND: String(tuning.securityHubRequestsPerSecond),
-      SECURITYHUB_BURST: String(tuning.securityHubBurst),
-      ORGANIZATIONS_REQUESTS_PER_SECOND: String(tuning.organizationsRequestsPerSecond),
-      ORGANIZATIONS_BURST: String(tuning.organizationsBurst),
-      REDRIVE_MAX_ATTEMPTS: String(tuning.redriveMaxAttempts),
-      REDRIVE_BASE_DELAY_MS: String(tuning.redriveBaseDelayMs),
-      REDRIVE_MAX_DELAY_MS: String(tuning.redriveMaxDelayMs),
-      DEADLINE_MARGIN_SECONDS: String(tuning.deadlineMarginSeconds),
-      PENDING_STALE_HOURS: String(tuning.pendingStaleHours),
+      ...settingsEnv,
       POWERTOOLS_SERVICE_NAME: props.serviceName ?? DEFAULTS.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? DEFAULTS.metricsNamespace,
       POWERTOOLS_LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
     };
-    if (props.organizationsRoleArn) {
-      environment.ORGANIZATIONS_ROLE_ARN = props.organizationsRoleArn;
-    }
-    if (props.baselineKey) {
-      environment.BASELINE_KEY = props.baselineKey;
-    }
-    if (props.exclusionsKey) {
-      environment.EXCLUSIONS_KEY = props.exclusionsKey;
-    }
 
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       description: 'Nightly audit of Security Hub central configuration policy associations',
@@ -205,11 +182,11 @@ export class AuditFunction extends Construct {
       bundling: AUDIT_BUNDLING,
     });
 
-    this.grantPermissions(props, stack);
+    this.grantPermissions(props, settings, stack);
   }
 
-  private grantPermissions(props: AuditFunctionProps, stack: Stack): void {
-    const store = props.reportStore;
+  private grantPermissions(props: AuditFunctionProps, settings: AuditFunctionSettings, stack: Stack): void {
+    const store = props.reportBucket;
     // Each statement carries the reason for any wildcard resource it has; the reason
     // becomes the cdk-nag acknowledgment of exactly that resource.
     const grants: { statement: iam.PolicyStatement; wildcardReason?: string }[] = [
@@ -268,7 +245,7 @@ export class AuditFunction extends Construct {
         }),
       },
     ];
-    const documents = [props.baselineKey, props.exclusionsKey].filter((key): key is string => Boolean(key));
+    const documents = [settings.baselineKey, settings.exclusionsKey].filter((key): key is string => Boolean(key));
     if (documents.length > 0) {
       grants.push({
         statement: new iam.PolicyStatement({
@@ -287,12 +264,12 @@ export class AuditFunction extends Construct {
         }),
       });
     }
-    if (props.organizationsRoleArn) {
+    if (settings.organizationsRoleArn) {
       grants.push({
         statement: new iam.PolicyStatement({
           sid: 'AssumeOrganizationsRole',
           actions: ['sts:AssumeRole'],
-          resources: [props.organizationsRoleArn],
+          resources: [settings.organizationsRoleArn],
         }),
       });
     } else {
@@ -338,18 +315,20 @@ export class AuditFunction extends Construct {
   }
 }
 
-function pickTuning(source: AuditTuning): AuditTuning {
-  return {
-    batchGroupSize: source.batchGroupSize,
-    maxConcurrency: source.maxConcurrency,
-    securityHubRequestsPerSecond: source.securityHubRequestsPerSecond,
-    securityHubBurst: source.securityHubBurst,
-    organizationsRequestsPerSecond: source.organizationsRequestsPerSecond,
-    organizationsBurst: source.organizationsBurst,
-    redriveMaxAttempts: source.redriveMaxAttempts,
-    redriveBaseDelayMs: source.redriveBaseDelayMs,
-    redriveMaxDelayMs: source.redriveMaxDelayMs,
-    deadlineMarginSeconds: source.deadlineMarginSeconds,
-    pendingStaleHours: source.pendingStaleHours,
-  };
+/**
+ * The settings as environment variables, checked by the rules the Lambda applies: the
+ * context is validated already, but a stack that uses this construct directly must not
+ * deploy a function that fails at its first run, nor grant `s3:GetObject` on a key with
+ * an IAM wildcard in it. Deploy-time tokens cannot be checked at synth and are skipped.
+ */
+function checkedSettingsEnvironment(settings: SettingValues<typeof ALL_SETTINGS>): Record<string, string> {
+  const environment = settingsEnvironment(ALL_SETTINGS, settings);
+  const known = Object.fromEntries(Object.entries(environment).filter(([, value]) => !Token.isUnresolved(value)));
+  const checked = readSettingsFromEnvironment(ALL_SETTINGS, known);
+  if (!checked.ok) {
+    throw new ConfigError(
+      `Invalid AuditFunction settings: ${checked.issues.map((issue) => `${issue.variable}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  return environment;
 }

@@ -1,34 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { type AuditMetricName, SERVICE_DIMENSION } from '../../lambdas/audit/metrics/audit-metrics';
 import { DEFAULTS } from '../config/defaults';
-
-/**
- * Names of the EMF metrics the function emits (lambdas/audit/metrics/audit-metrics.ts).
- * They are the contract between the Lambda and the alarms and dashboard.
- */
-export const AUDIT_METRIC_NAMES = [
-  'FailedAssociations',
-  'PendingAssociations',
-  'StalePendingAssociations',
-  'UnprocessedTargets',
-  'MissingTargets',
-  'DriftedTargets',
-  'NewDrift',
-  'ResolvedDrift',
-  'TargetsAudited',
-  'IncompleteRun',
-  'ThrottledRequests',
-  'AuditDurationSeconds',
-] as const;
-
-export type AuditMetricName = (typeof AUDIT_METRIC_NAMES)[number];
-
-/**
- * Powertools Metrics adds the dimension `service` (lower case) with
- * POWERTOOLS_SERVICE_NAME to every metric, and the function adds no other
- * dimension, so this is the one dimension set to query.
- */
-export const SERVICE_DIMENSION = 'service';
 
 /** Where to find the function's metrics. */
 export interface AuditMetricsSource {

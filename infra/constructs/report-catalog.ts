@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ASSOCIATION_COLUMNS, REPORT_LAYOUT, RUN_COLUMNS, type ReportColumn } from '../../lambdas/audit/report/schema';
 import { DEFAULTS } from '../config/defaults';
-import type { ReportStore } from './report-store';
+import type { ReportBucket } from './report-bucket';
 import { secureBucketProps } from './secure-bucket-props';
 
 /** Directory of the named queries' SQL files. */
@@ -24,7 +24,7 @@ export const PARTITION_COLUMN_TYPE = 'string';
 /** Properties of {@link ReportCatalog}. */
 export interface ReportCatalogProps {
   /** The bucket and prefix the tables read, and the access-log bucket for the results bucket. */
-  readonly reportStore: ReportStore;
+  readonly reportBucket: ReportBucket;
   /**
    * Glue database name (Athena wants lowercase letters, digits and `_`).
    * @default 'securityhub_config_audit'
@@ -107,7 +107,7 @@ export class ReportCatalog extends Construct {
   constructor(scope: Construct, id: string, props: ReportCatalogProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const store = props.reportStore;
+    const store = props.reportBucket;
     this.databaseName = props.databaseName ?? DEFAULTS.glueDatabaseName;
     this.workGroupName = props.workGroupName ?? DEFAULTS.athenaWorkGroupName;
     const rangeStart = props.partitionRangeStart ?? `NOW-${DEFAULTS.reportExpirationDays}DAYS`;

@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { ALL_SETTINGS, pickSettings } from '../../lambdas/audit/settings';
 import type { AuditStackConfig } from '../config/audit-config';
 import { AlertTopic } from '../constructs/alert-topic';
 import { AuditAlarms } from '../constructs/audit-alarms';
@@ -8,7 +9,7 @@ import { AuditDashboard } from '../constructs/audit-dashboard';
 import { AuditFunction } from '../constructs/audit-function';
 import { AuditSchedule } from '../constructs/audit-schedule';
 import { ReportCatalog } from '../constructs/report-catalog';
-import { ReportStore, type ReportStoreEncryption } from '../constructs/report-store';
+import { ReportBucket, type ReportBucketEncryption } from '../constructs/report-bucket';
 
 /** Properties of {@link SecurityHubConfigAuditStack}. */
 export interface SecurityHubConfigAuditStackProps extends StackProps {
@@ -26,7 +27,7 @@ export interface SecurityHubConfigAuditStackProps extends StackProps {
  * This class only composes the constructs and maps configuration onto their props.
  */
 export class SecurityHubConfigAuditStack extends Stack {
-  readonly reportStore: ReportStore;
+  readonly reportBucket: ReportBucket;
   readonly catalog: ReportCatalog;
   readonly alertTopic: AlertTopic;
   readonly auditFunction: AuditFunction;
@@ -41,7 +42,9 @@ export class SecurityHubConfigAuditStack extends Stack {
     });
     const c = props.config;
 
-    this.reportStore = new ReportStore(this, 'ReportStore', {
+    // The construct id stays 'ReportStore' (the class's former name): it is part of the
+    // logical ids, and changing it would make CloudFormation replace the retained buckets.
+    this.reportBucket = new ReportBucket(this, 'ReportStore', {
       reportPrefix: c.reportPrefix,
       encryption: reportEncryption(this, c.reportKmsKey),
       transitionToInfrequentAccessAfter: Duration.days(c.reportTransitionIaDays),
@@ -52,7 +55,7 @@ export class SecurityHubConfigAuditStack extends Stack {
     });
 
     this.catalog = new ReportCatalog(this, 'ReportCatalog', {
-      reportStore: this.reportStore,
+      reportBucket: this.reportBucket,
       databaseName: c.glueDatabaseName,
       workGroupName: c.athenaWorkGroupName,
       bytesScannedCutoffMb: c.athenaBytesScannedCutoffMb,
@@ -65,7 +68,7 @@ export class SecurityHubConfigAuditStack extends Stack {
     this.alertTopic = new AlertTopic(this, 'AlertTopic', { emailAddresses: c.alertEmails });
 
     this.auditFunction = new AuditFunction(this, 'AuditFunction', {
-      reportStore: this.reportStore,
+      reportBucket: this.reportBucket,
       alertTopic: this.alertTopic,
       entry: props.handlerEntry,
       timeout: Duration.minutes(c.functionTimeoutMinutes),
@@ -74,23 +77,7 @@ export class SecurityHubConfigAuditStack extends Stack {
       logLevel: c.logLevel,
       serviceName: c.serviceName,
       metricsNamespace: c.metricsNamespace,
-      organizationsRoleArn: c.organizationsRoleArn,
-      baselineKey: c.baselineKey,
-      exclusionsKey: c.exclusionsKey,
-      digestMaxTargets: c.digestMaxTargets,
-      tuning: {
-        batchGroupSize: c.batchGroupSize,
-        maxConcurrency: c.maxConcurrency,
-        securityHubRequestsPerSecond: c.securityHubRequestsPerSecond,
-        securityHubBurst: c.securityHubBurst,
-        organizationsRequestsPerSecond: c.organizationsRequestsPerSecond,
-        organizationsBurst: c.organizationsBurst,
-        redriveMaxAttempts: c.redriveMaxAttempts,
-        redriveBaseDelayMs: c.redriveBaseDelayMs,
-        redriveMaxDelayMs: c.redriveMaxDelayMs,
-        deadlineMarginSeconds: c.deadlineMarginSeconds,
-        pendingStaleHours: c.pendingStaleHours,
-      },
+      settings: pickSettings(ALL_SETTINGS, c),
     });
 
     this.schedule = new AuditSchedule(this, 'Schedule', {
@@ -123,9 +110,9 @@ export class SecurityHubConfigAuditStack extends Stack {
       queryNames: this.catalog.queryNames,
     });
 
-    new CfnOutput(this, 'ReportBucketName', { value: this.reportStore.bucket.bucketName });
+    new CfnOutput(this, 'ReportBucketName', { value: this.reportBucket.bucket.bucketName });
     new CfnOutput(this, 'ReportPrefix', {
-      value: this.reportStore.reportPrefix === '' ? '(bucket root)' : this.reportStore.reportPrefix,
+      value: this.reportBucket.reportPrefix === '' ? '(bucket root)' : this.reportBucket.reportPrefix,
     });
     new CfnOutput(this, 'AthenaWorkGroup', { value: this.catalog.workGroupName });
     new CfnOutput(this, 'GlueDatabase', { value: this.catalog.databaseName });
@@ -136,7 +123,7 @@ export class SecurityHubConfigAuditStack extends Stack {
   }
 }
 
-function reportEncryption(scope: Construct, reportKmsKey: string | undefined): ReportStoreEncryption {
+function reportEncryption(scope: Construct, reportKmsKey: string | undefined): ReportBucketEncryption {
   if (reportKmsKey === undefined) {
     return { kind: 'S3_MANAGED' };
   }

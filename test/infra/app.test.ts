@@ -1,4 +1,5 @@
 import { Validations } from 'aws-cdk-lib';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -53,7 +54,7 @@ describe('app', () => {
   it('fails synthesis on a finding nobody acknowledged', () => {
     const { app, stack } = createTestApp();
     // Re-enable a finding by adding an unencrypted, unlogged bucket next to the real ones.
-    new (require('aws-cdk-lib/aws-s3').Bucket)(stack, 'Unreviewed');
+    new Bucket(stack, 'Unreviewed');
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(report.violations.map((v) => v.ruleName)).toEqual(
       expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']),

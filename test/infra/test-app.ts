@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { createAuditApp, type AuditApp } from '../../infra/app';
+import { resourcesOf, type TemplateResource } from './template-json';
 
 /** cdk.json's context (feature flags), so tests synthesize what `cdk synth` does. */
-const CDK_JSON_CONTEXT = (
+export const CDK_JSON_CONTEXT = (
   JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
     context: Record<string, unknown>;
   }
@@ -25,12 +26,15 @@ export function templateFor(context: Record<string, unknown> = {}): Template {
 }
 
 /** The single resource of `type` (fails when there is not exactly one). */
-export function onlyResource(template: Template, type: string): { logicalId: string; resource: Record<string, any> } {
-  const found = Object.entries(template.findResources(type));
+export function onlyResource<P = Readonly<Record<string, unknown>>>(
+  template: Template,
+  type: string,
+): { logicalId: string; resource: TemplateResource<P> } {
+  const found = Object.entries(resourcesOf<P>(template, type));
   if (found.length !== 1) {
     throw new Error(`expected exactly one ${type}, found ${found.length}`);
   }
-  const [logicalId, resource] = found[0] as [string, Record<string, any>];
+  const [logicalId, resource] = found[0];
   return { logicalId, resource };
 }
 

@@ -14,7 +14,7 @@ import { generateOrganization, startEmulator, type GeneratedOrg, type RunningEmu
 import { allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';
 import { startLocalS3, type LocalS3 } from '../support/s3-server';
 import { lambdaContext } from '../support/lambda-context';
-import { AUDIT_METRIC_NAMES } from '../../infra/constructs/audit-metrics';
+import { AUDIT_METRIC_NAMES } from '../../lambdas/audit/metrics/audit-metrics';
 
 jest.setTimeout(60_000);
 

@@ -2,12 +2,47 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { RunSummary } from '../report/summary';
 
 /**
- * Adds one run's metrics. Names are the contract with the alarms and dashboard in
- * `infra/`; the only dimension is Powertools' default `service`, since every extra
- * dimension multiplies the CloudWatch custom-metric bill.
+ * Names of the metrics the function emits: the contract with the alarms and the dashboard
+ * in `infra/`, which import them from here.
  */
+export const AUDIT_METRIC_NAMES = [
+  'FailedAssociations',
+  'PendingAssociations',
+  'StalePendingAssociations',
+  'UnprocessedTargets',
+  'MissingTargets',
+  'DriftedTargets',
+  'NewDrift',
+  'ResolvedDrift',
+  'TargetsAudited',
+  'IncompleteRun',
+  'ThrottledRequests',
+  'AuditDurationSeconds',
+] as const;
+
+/** One of {@link AUDIT_METRIC_NAMES}. */
+export type AuditMetricName = (typeof AUDIT_METRIC_NAMES)[number];
+
+/**
+ * The one dimension of every metric: Powertools Metrics adds `service` (lower case) with
+ * POWERTOOLS_SERVICE_NAME, and the function adds no other, since every extra dimension
+ * multiplies the CloudWatch custom-metric bill.
+ */
+export const SERVICE_DIMENSION = 'service';
+
+/** Adds one metric; the name is checked against the contract at compile time. */
+function add(
+  metrics: Metrics,
+  name: AuditMetricName,
+  unit: (typeof MetricUnit)[keyof typeof MetricUnit],
+  value: number,
+): void {
+  metrics.addMetric(name, unit, value);
+}
+
+/** Adds one run's metrics (see {@link AUDIT_METRIC_NAMES} and {@link SERVICE_DIMENSION}). */
 export function addAuditMetrics(metrics: Metrics, summary: RunSummary): void {
-  const counts: readonly (readonly [string, number])[] = [
+  const counts: readonly (readonly [AuditMetricName, number])[] = [
     ['FailedAssociations', summary.status_failed],
     ['PendingAssociations', summary.status_pending],
     ['StalePendingAssociations', summary.drift_pending_stale],
@@ -21,9 +56,9 @@ export function addAuditMetrics(metrics: Metrics, summary: RunSummary): void {
     ['ThrottledRequests', summary.throttled_requests],
   ];
   for (const [name, value] of counts) {
-    metrics.addMetric(name, MetricUnit.Count, value);
+    add(metrics, name, MetricUnit.Count, value);
   }
-  metrics.addMetric('AuditDurationSeconds', MetricUnit.Seconds, summary.duration_seconds);
+  add(metrics, 'AuditDurationSeconds', MetricUnit.Seconds, summary.duration_seconds);
 }
 
 /**
@@ -31,5 +66,5 @@ export function addAuditMetrics(metrics: Metrics, summary: RunSummary): void {
  * IncompleteRun alarm fires, while TargetsAudited stays absent for the heartbeat alarm.
  */
 export function addFailedRunMetrics(metrics: Metrics): void {
-  metrics.addMetric('IncompleteRun', MetricUnit.Count, 1);
+  add(metrics, 'IncompleteRun', MetricUnit.Count, 1);
 }

@@ -6,6 +6,7 @@ import {
 } from '../../../infra/config/audit-config';
 import { DEFAULTS } from '../../../infra/config/defaults';
 import { DEFAULT_TUNING } from '../../../lambdas/audit/config';
+import { AuditError } from '../../../lambdas/audit/errors';
 
 /** The error's list of issues, for exact assertions. */
 function issuesOf(context: Record<string, unknown>): readonly string[] {
@@ -193,6 +194,54 @@ describe('parseAuditStackConfig', () => {
     ],
   ])('rejects inconsistent combination %j', (context, expected) => {
     expect(issuesOf(context)).toEqual([expect.stringContaining(expected)]);
+  });
+
+  // These values end up inside IAM resource ARNs (object grants of the function's policy).
+  describe.each(['reportPrefix', 'baselineKey', 'exclusionsKey'])('%s in an IAM resource ARN', (key) => {
+    it.each(['*', '?', '$', '{', '}'])('rejects %j, naming the key and why', (character) => {
+      const issues = issuesOf({ [key]: `config/a${character}b.json` });
+      expect(issues).toHaveLength(1);
+      expect(issues[0]).toMatch(
+        new RegExp(`^${key}: must not contain "\\${character}": the value becomes part of an IAM resource ARN`),
+      );
+    });
+
+    it('rejects a policy variable, listing each offending character once', () => {
+      expect(issuesOf({ [key]: 'reports/${aws:username}/x' })[0]).toContain(
+        `${key}: must not contain "$", "{", "}": the value becomes part of an IAM resource ARN`,
+      );
+    });
+  });
+
+  it.each([
+    ['organizationsRoleArn', 'arn:aws:iam::111122223333:role/*'],
+    ['organizationsRoleArn', 'arn:aws:iam::111122223333:role/${aws:username}'],
+    ['reportKmsKey', 'arn:aws:kms:eu-west-1:111122223333:key/*'],
+  ])('rejects IAM pattern characters in the ARN-valued key %s', (key, value) => {
+    expect(issuesOf({ [key]: value })).toEqual([expect.stringMatching(new RegExp(`^${key}: expected `))]);
+  });
+
+  it('quotes a bad value as a short, display-safe prefix', () => {
+    const long = `cron(0 2 * * ? *)\u001b[2J${'x'.repeat(500)}`;
+    const [issue] = issuesOf({ scheduleCron: long });
+    expect(issue).toContain('\\x1b[2J');
+    expect(issue).not.toContain('\u001b');
+    expect(issue).not.toContain('x'.repeat(100));
+    const [unknown] = issuesOf({ ['k\u202e'.padEnd(300, 'k')]: 1 });
+    expect(unknown).toMatch(/^k\\u202ek+…: unknown context key/);
+    expect(unknown.split(':')[0].length).toBeLessThan(60);
+  });
+
+  it('is an AuditError of kind BAD_INPUT', () => {
+    try {
+      parseAuditStackConfig({ heartbeatHours: 0 });
+    } catch (error) {
+      expect(error).toBeInstanceOf(AuditError);
+      expect((error as AuditError).kind).toBe('BAD_INPUT');
+      expect((error as AuditError).name).toBe('AuditContextError');
+      return;
+    }
+    throw new Error('expected an AuditContextError');
   });
 
   it('documents every key, and only known keys', () => {

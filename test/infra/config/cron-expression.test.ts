@@ -33,6 +33,15 @@ describe('cronExpressionProblem', () => {
   });
 });
 
+describe('cronExpressionProblem messages', () => {
+  it('quote a bad field as a short, display-safe prefix', () => {
+    const problem = cronExpressionProblem(`0 \u001b[2J${'9'.repeat(300)} * * ? *`) ?? '';
+    expect(problem).toMatch(/^hours field: '\\x1b\[2J9+…' is not a number$/);
+    expect(problem).not.toContain('\u001b');
+    expect(problem.length).toBeLessThan(100);
+  });
+});
+
 describe('normalizeCronExpression', () => {
   it('adds the cron() wrapper only when missing', () => {
     expect(normalizeCronExpression(' 0 2 * * ? * ')).toBe('cron(0 2 * * ? *)');

@@ -1,4 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { resourcesOf, resourceWithId, type KmsKeyProperties, type PolicyProperties } from '../template-json';
 import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 
 describe('AlertTopic', () => {
@@ -13,13 +14,35 @@ describe('AlertTopic', () => {
   });
 
   it('encrypts the topic with its own rotating customer managed key', () => {
-    expect(onlyResource(template, 'AWS::SNS::Topic').resource.Properties.KmsMasterKeyId).toEqual({
+    expect(
+      onlyResource<{ KmsMasterKeyId: unknown }>(template, 'AWS::SNS::Topic').resource.Properties.KmsMasterKeyId,
+    ).toEqual({
       'Fn::GetAtt': [key, 'Arn'],
     });
-    expect((template.findResources('AWS::KMS::Key')[key] as any).Properties.EnableKeyRotation).toBe(true);
+    expect(resourceWithId<KmsKeyProperties>(template, 'AWS::KMS::Key', key).Properties.EnableKeyRotation).toBe(true);
   });
 
-  it('lets CloudWatch use the key, which alias/aws/sns could not allow', () => {
+  const thisAccountsAlarms = {
+    ArnLike: {
+      'aws:SourceArn': {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudwatch:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':alarm:*',
+          ],
+        ],
+      },
+    },
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  };
+
+  it("lets only this account's CloudWatch alarms use the key, which alias/aws/sns could not allow", () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       KeyPolicy: {
         Statement: Match.arrayWith([
@@ -29,21 +52,22 @@ describe('AlertTopic', () => {
             Principal: { Service: 'cloudwatch.amazonaws.com' },
             Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
             Resource: '*',
+            Condition: thisAccountsAlarms,
           },
         ]),
       },
     });
   });
 
-  it("denies publishing without TLS and admits only this account's alarms", () => {
-    const policy = onlyResource(template, 'AWS::SNS::TopicPolicy').resource.Properties;
+  it("denies every action without TLS and admits only this account's alarms", () => {
+    const policy = onlyResource<PolicyProperties>(template, 'AWS::SNS::TopicPolicy').resource.Properties;
     expect(policy.Topics).toEqual([{ Ref: topic }]);
     expect(policy.PolicyDocument.Statement).toEqual([
       {
-        Sid: 'AllowPublishThroughSSLOnly',
+        Sid: 'DenyRequestsWithoutTls',
         Effect: 'Deny',
-        Principal: '*',
-        Action: 'sns:Publish',
+        Principal: { AWS: '*' },
+        Action: ['sns:*', 'sns:Publish'],
         Resource: { Ref: topic },
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
@@ -53,25 +77,7 @@ describe('AlertTopic', () => {
         Principal: { Service: 'cloudwatch.amazonaws.com' },
         Action: 'sns:Publish',
         Resource: { Ref: topic },
-        Condition: {
-          ArnLike: {
-            'aws:SourceArn': {
-              'Fn::Join': [
-                '',
-                [
-                  'arn:',
-                  { Ref: 'AWS::Partition' },
-                  ':cloudwatch:',
-                  { Ref: 'AWS::Region' },
-                  ':',
-                  { Ref: 'AWS::AccountId' },
-                  ':alarm:*',
-                ],
-              ],
-            },
-          },
-          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
-        },
+        Condition: thisAccountsAlarms,
       },
     ]);
   });
@@ -83,7 +89,7 @@ describe('AlertTopic', () => {
   it('subscribes each configured e-mail address', () => {
     const custom = templateFor({ alertEmails: 'sec@example.com,ops@example.org' });
     const customTopic = logicalIdStartingWith(custom, 'AWS::SNS::Topic', 'AlertTopic');
-    const subscriptions = Object.values(custom.findResources('AWS::SNS::Subscription')).map((s: any) => s.Properties);
+    const subscriptions = Object.values(resourcesOf(custom, 'AWS::SNS::Subscription')).map((s) => s.Properties);
     expect(subscriptions).toEqual([
       { Protocol: 'email', Endpoint: 'sec@example.com', TopicArn: { Ref: customTopic } },
       { Protocol: 'email', Endpoint: 'ops@example.org', TopicArn: { Ref: customTopic } },

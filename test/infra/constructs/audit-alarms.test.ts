@@ -1,11 +1,12 @@
 import type { Template } from 'aws-cdk-lib/assertions';
+import { resourcesOf, resourceWithId, type AlarmProperties } from '../template-json';
 import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 
 const alarm = (template: Template, name: string) =>
-  (
-    template.findResources('AWS::CloudWatch::Alarm')[
-      logicalIdStartingWith(template, 'AWS::CloudWatch::Alarm', `Alarms${name}`)
-    ] as any
+  resourceWithId<AlarmProperties>(
+    template,
+    'AWS::CloudWatch::Alarm',
+    logicalIdStartingWith(template, 'AWS::CloudWatch::Alarm', `Alarms${name}`),
   ).Properties;
 
 describe('AuditAlarms', () => {
@@ -20,7 +21,7 @@ describe('AuditAlarms', () => {
   const serviceDimension = [{ Name: 'service', Value: 'securityhub-config-audit' }];
 
   it('creates the six alarms, each notifying the topic on ALARM and OK', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')) as any[];
+    const alarms = Object.values(resourcesOf<AlarmProperties>(template, 'AWS::CloudWatch::Alarm'));
     expect(alarms).toHaveLength(6);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: topic }]);

@@ -1,5 +1,5 @@
 import type { CfnDashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import { AUDIT_METRIC_NAMES } from '../../../infra/constructs/audit-metrics';
+import { AUDIT_METRIC_NAMES } from '../../../lambdas/audit/metrics/audit-metrics';
 import { readNamedQueryFiles, QUERIES_DIRECTORY } from '../../../infra/constructs/report-catalog';
 import { createTestApp } from '../test-app';
 

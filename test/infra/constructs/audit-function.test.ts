@@ -1,9 +1,19 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { AUDIT_BUNDLING } from '../../../infra/constructs/audit-function';
-import { CONFIG_VARIABLES, loadConfig } from '../../../lambdas/audit/config';
-import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
+import { App, Stack } from 'aws-cdk-lib';
+import { AlertTopic } from '../../../infra/constructs/alert-topic';
+import { AUDIT_BUNDLING, AuditFunction } from '../../../infra/constructs/audit-function';
+import { ReportBucket } from '../../../infra/constructs/report-bucket';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../lambdas/audit/config';
+import {
+  resourcesOf,
+  resourceWithId,
+  type LambdaFunctionProperties,
+  type PolicyProperties,
+  type PolicyStatementJson,
+} from '../template-json';
+import { CDK_JSON_CONTEXT, logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 
 /** Exactly the env var names of plan.md (plus NODE_OPTIONS for source maps). */
 const ALWAYS_SET = [
@@ -28,15 +38,20 @@ const ALWAYS_SET = [
   'POWERTOOLS_LOG_LEVEL',
 ];
 
-const functionOf = (template: Template) => onlyResource(template, 'AWS::Lambda::Function').resource.Properties;
+const functionOf = (template: Template) =>
+  onlyResource<LambdaFunctionProperties>(template, 'AWS::Lambda::Function').resource.Properties;
 
 /** The statements of the function's own policy, by Sid. */
-function statementsOf(template: Template): Record<string, any> {
+function statementsOf(template: Template): Record<string, PolicyStatementJson> {
   const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionPolicy');
-  const statements = (template.findResources('AWS::IAM::Policy')[policy] as any).Properties.PolicyDocument
-    .Statement as any[];
-  return Object.fromEntries(statements.map((s) => [s.Sid, s]));
+  const statements = resourceWithId<PolicyProperties>(template, 'AWS::IAM::Policy', policy).Properties.PolicyDocument
+    .Statement;
+  return Object.fromEntries(statements.map((s) => [s.Sid ?? '', s]));
 }
+
+/** Every action of `statements`, flattened. */
+const actionsOf = (statements: Record<string, PolicyStatementJson>): string[] =>
+  Object.values(statements).flatMap((s) => [s.Action].flat());
 
 /**
  * `service:Operation` for every `XCommand` / `paginateX` imported from the
@@ -98,11 +113,12 @@ describe('AuditFunction', () => {
   });
 
   it('logs to its own log group with the configured retention', () => {
-    const logGroup = onlyResource(template, 'AWS::Logs::LogGroup');
+    const logGroup = onlyResource<{ RetentionInDays: number }>(template, 'AWS::Logs::LogGroup');
     expect(logGroup.resource.Properties.RetentionInDays).toBe(365);
     expect(functionOf(template).LoggingConfig).toEqual({ LogGroup: { Ref: logGroup.logicalId } });
     expect(
-      onlyResource(templateFor({ logRetentionDays: 30 }), 'AWS::Logs::LogGroup').resource.Properties.RetentionInDays,
+      onlyResource<{ RetentionInDays: number }>(templateFor({ logRetentionDays: 30 }), 'AWS::Logs::LogGroup').resource
+        .Properties.RetentionInDays,
     ).toBe(30);
   });
 
@@ -156,7 +172,7 @@ describe('AuditFunction', () => {
       metricsNamespace: 'Org/Audit',
       logLevel: 'debug',
     });
-    const env = functionOf(custom).Environment.Variables as Record<string, unknown>;
+    const env = functionOf(custom).Environment.Variables;
     // Every variable the Lambda reads is set, and nothing it does not read (bar Powertools and Node).
     expect(Object.keys(env).sort()).toEqual(
       [
@@ -224,9 +240,29 @@ describe('AuditFunction', () => {
     expect(functionOf(template).Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
   });
 
+  it.each([
+    [{ baselineKey: 'config/*.json' }, /BASELINE_KEY: must not contain "\*"/],
+    [{ batchGroupSize: 0 }, /BATCH_GROUP_SIZE: expected an integer from 1 to 1000/],
+    [{ organizationsRoleArn: 'OrgRead' }, /ORGANIZATIONS_ROLE_ARN: expected an IAM role ARN/],
+  ])('used directly, rejects settings the Lambda would reject (%j)', (settings, message) => {
+    const create = () => {
+      const stack = new Stack(new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] } }), 'Direct');
+      return new AuditFunction(stack, 'AuditFunction', {
+        reportBucket: new ReportBucket(stack, 'ReportBucket'),
+        alertTopic: new AlertTopic(stack, 'AlertTopic'),
+        settings,
+      });
+    };
+    expect(create).toThrow(ConfigError);
+    expect(create).toThrow(message);
+  });
+
   describe('IAM', () => {
     it('uses its own role with no managed policies', () => {
-      const role = onlyResource(template, 'AWS::IAM::Role').resource.Properties;
+      const role = onlyResource<{
+        ManagedPolicyArns?: unknown;
+        AssumeRolePolicyDocument: PolicyProperties['PolicyDocument'];
+      }>(template, 'AWS::IAM::Role').resource.Properties;
       expect(role.ManagedPolicyArns).toBeUndefined();
       expect(role.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -294,9 +330,8 @@ describe('AuditFunction', () => {
 
     it('grants exactly the Organizations and Security Hub operations the Lambda sources call', () => {
       const called = sdkOperationsUsed(path.join(__dirname, '..', '..', '..', 'lambdas'));
-      const granted = Object.values(statementsOf(template))
-        .flatMap((s: any) => [s.Action].flat())
-        .filter((a: string) => /^(organizations|securityhub):/.test(a))
+      const granted = actionsOf(statementsOf(template))
+        .filter((a) => /^(organizations|securityhub):/.test(a))
         .sort();
       expect(called).toEqual(
         expect.arrayContaining(['organizations:ListRoots', 'securityhub:BatchGetConfigurationPolicyAssociations']),
@@ -307,7 +342,9 @@ describe('AuditFunction', () => {
     it('lets Lambda put failed runs on the dead-letter queue, and nothing else in the default policy', () => {
       const queue = onlyResource(template, 'AWS::SQS::Queue').logicalId;
       const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionRoleDefaultPolicy');
-      expect((template.findResources('AWS::IAM::Policy')[policy] as any).Properties.PolicyDocument.Statement).toEqual([
+      expect(
+        resourceWithId<PolicyProperties>(template, 'AWS::IAM::Policy', policy).Properties.PolicyDocument.Statement,
+      ).toEqual([
         {
           Effect: 'Allow',
           Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
@@ -317,7 +354,7 @@ describe('AuditFunction', () => {
     });
 
     it('grants no wildcard action anywhere', () => {
-      for (const policy of Object.values(template.findResources('AWS::IAM::Policy')) as any[]) {
+      for (const policy of Object.values(resourcesOf<PolicyProperties>(template, 'AWS::IAM::Policy'))) {
         for (const statement of policy.Properties.PolicyDocument.Statement) {
           for (const action of [statement.Action].flat()) {
             expect(action).not.toContain('*');
@@ -334,8 +371,7 @@ describe('AuditFunction', () => {
         Action: 'sts:AssumeRole',
         Resource: 'arn:aws:iam::111122223333:role/OrgRead',
       });
-      const actions = Object.values(statements).flatMap((s: any) => [s.Action].flat());
-      expect(actions.filter((a: string) => a.startsWith('organizations:'))).toEqual([]);
+      expect(actionsOf(statements).filter((a) => a.startsWith('organizations:'))).toEqual([]);
     });
 
     it('reads exactly the baseline and exclusion keys, and uses the report key, when configured', () => {

@@ -1,7 +1,12 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { Stack } from 'aws-cdk-lib';
-import { AUDIT_METRIC_NAMES, auditMetric, SERVICE_DIMENSION } from '../../../infra/constructs/audit-metrics';
-import { addAuditMetrics, addFailedRunMetrics } from '../../../lambdas/audit/metrics/audit-metrics';
+import { auditMetric } from '../../../infra/constructs/audit-metrics';
+import {
+  addAuditMetrics,
+  addFailedRunMetrics,
+  AUDIT_METRIC_NAMES,
+  SERVICE_DIMENSION,
+} from '../../../lambdas/audit/metrics/audit-metrics';
 import type { RunSummary } from '../../../lambdas/audit/report/summary';
 
 /** Metric names the Lambda emits, captured through a stand-in for Powertools Metrics. */

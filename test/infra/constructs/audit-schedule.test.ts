@@ -1,4 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import type { EventsRuleProperties } from '../template-json';
 import { onlyResource, templateFor } from '../test-app';
 
 describe('AuditSchedule', () => {
@@ -13,7 +14,7 @@ describe('AuditSchedule', () => {
   });
 
   it('runs nightly at 02:00 UTC by default, passing the scheduled event as-is', () => {
-    const rule = onlyResource(template, 'AWS::Events::Rule').resource.Properties;
+    const rule = onlyResource<EventsRuleProperties>(template, 'AWS::Events::Rule').resource.Properties;
     expect(rule.ScheduleExpression).toBe('cron(0 2 * * ? *)');
     expect(rule.State).toBe('ENABLED');
     expect(rule.Targets).toHaveLength(1);
@@ -24,7 +25,7 @@ describe('AuditSchedule', () => {
   });
 
   it('retries delivery and dead-letters what still fails', () => {
-    const target = onlyResource(template, 'AWS::Events::Rule').resource.Properties.Targets[0];
+    const target = onlyResource<EventsRuleProperties>(template, 'AWS::Events::Rule').resource.Properties.Targets[0];
     expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 7200 });
     expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] } });
   });
@@ -93,7 +94,7 @@ describe('AuditSchedule', () => {
       scheduleMaxEventAgeHours: 1,
       functionRetryAttempts: 0,
     });
-    const rule = onlyResource(custom, 'AWS::Events::Rule').resource.Properties;
+    const rule = onlyResource<EventsRuleProperties>(custom, 'AWS::Events::Rule').resource.Properties;
     expect(rule.ScheduleExpression).toBe('cron(30 4 ? * MON-FRI *)');
     expect(rule.State).toBe('DISABLED');
     expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600 });

@@ -3,6 +3,13 @@ import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { QUERIES_DIRECTORY, readNamedQueryFiles } from '../../../infra/constructs/report-catalog';
 import { ASSOCIATION_COLUMNS, RUN_COLUMNS } from '../../../lambdas/audit/report/schema';
+import {
+  resourcesOf,
+  resourceWithId,
+  type BucketProperties,
+  type GlueTableProperties,
+  type NamedQueryProperties,
+} from '../template-json';
 import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 
 describe('ReportCatalog', () => {
@@ -14,10 +21,15 @@ describe('ReportCatalog', () => {
     reportBucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
   });
 
-  const tableNamed = (name: string) =>
-    Object.values(template.findResources('AWS::Glue::Table')).find(
-      (t: any) => t.Properties.TableInput.Name === name,
-    ) as any;
+  const tableNamed = (name: string) => {
+    const table = Object.values(resourcesOf<GlueTableProperties>(template, 'AWS::Glue::Table')).find(
+      (t) => t.Properties.TableInput.Name === name,
+    );
+    if (table === undefined) {
+      throw new Error(`no Glue table ${name}`);
+    }
+    return table;
+  };
 
   it('creates the Glue database with the configured name', () => {
     template.hasResourceProperties('AWS::Glue::Database', {
@@ -82,7 +94,7 @@ describe('ReportCatalog', () => {
       [fixed, '2026-03-01,NOW'],
       [relative, 'NOW-400DAYS,NOW'],
     ] as const) {
-      for (const table of Object.values(t.findResources('AWS::Glue::Table')) as any[]) {
+      for (const table of Object.values(resourcesOf<GlueTableProperties>(t, 'AWS::Glue::Table'))) {
         expect(table.Properties.TableInput.Parameters['projection.dt.range']).toBe(range);
       }
     }
@@ -110,8 +122,8 @@ describe('ReportCatalog', () => {
   it('keeps Athena results in their own encrypted, TLS-only, logged, expiring bucket', () => {
     const results = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportCatalogResultsBucket');
     const logs = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
-    const bucket = (template.findResources('AWS::S3::Bucket')[results] as any).Properties;
-    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+    const bucket = resourceWithId<BucketProperties>(template, 'AWS::S3::Bucket', results).Properties;
+    expect(bucket.BucketEncryption?.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
       SSEAlgorithm: 'AES256',
     });
     expect(bucket.LoggingConfiguration).toEqual({
@@ -145,7 +157,7 @@ describe('ReportCatalog', () => {
     const files = fs.readdirSync(QUERIES_DIRECTORY).filter((f) => f.endsWith('.sql'));
     expect(files.length).toBeGreaterThanOrEqual(6);
     const workGroup = onlyResource(template, 'AWS::Athena::WorkGroup').logicalId;
-    const queries = Object.values(template.findResources('AWS::Athena::NamedQuery')) as any[];
+    const queries = Object.values(resourcesOf<NamedQueryProperties>(template, 'AWS::Athena::NamedQuery'));
     expect(queries.map((q) => q.Properties.Name).sort()).toEqual(files.map((f) => path.basename(f, '.sql')).sort());
     for (const query of queries) {
       const sql = fs.readFileSync(path.join(QUERIES_DIRECTORY, `${query.Properties.Name}.sql`), 'utf8').trim();

@@ -42,7 +42,7 @@ describe('SecurityHubConfigAuditStack', () => {
   });
 
   it('outputs what an operator needs after deploy', () => {
-    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
+    expect(Object.keys(template.toJSON().Outputs as Record<string, unknown>).sort()).toEqual(
       [
         'AlertTopicArn',
         'AthenaWorkGroup',

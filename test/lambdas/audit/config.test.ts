@@ -1,4 +1,6 @@
 import { ConfigError, DEFAULT_TUNING, loadConfig, loadTuning } from '../../../lambdas/audit/config';
+import { AuditError, isPermanent } from '../../../lambdas/audit/errors';
+import { TUNING_SETTINGS } from '../../../lambdas/audit/settings';
 
 const minimal = { REPORT_BUCKET: 'audit-reports-123456789012' };
 
@@ -83,8 +85,60 @@ describe('loadConfig', () => {
   });
 });
 
+describe('ConfigError', () => {
+  it('is a permanent AuditError of kind BAD_INPUT, so Lambda does not retry a misconfigured run', () => {
+    let caught: unknown;
+    try {
+      loadConfig({});
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect(caught).toBeInstanceOf(AuditError);
+    expect((caught as AuditError).kind).toBe('BAD_INPUT');
+    expect((caught as AuditError).name).toBe('ConfigError');
+    expect(isPermanent(caught)).toBe(true);
+  });
+
+  it('names the variable but never echoes the bad value', () => {
+    const bad = `\u001b[2J${'x'.repeat(500)}`;
+    for (const env of [
+      { ...minimal, BATCH_GROUP_SIZE: bad },
+      { ...minimal, BASELINE_KEY: `/${bad}` },
+      { ...minimal, ORGANIZATIONS_ROLE_ARN: bad },
+      { REPORT_BUCKET: bad },
+    ]) {
+      expect(() => loadConfig(env)).toThrow(/^Invalid configuration: [A-Z_]+: /);
+      let message = '';
+      try {
+        loadConfig(env);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).not.toContain('xxxx');
+      expect(message).not.toContain('\u001b');
+    }
+  });
+});
+
 describe('loadTuning', () => {
   it('needs no bucket', () => {
     expect(loadTuning({})).toEqual(DEFAULT_TUNING);
+  });
+
+  it('defaults to the registry and reads each registry variable', () => {
+    expect(DEFAULT_TUNING).toEqual(
+      Object.fromEntries(Object.entries(TUNING_SETTINGS).map(([key, setting]) => [key, setting.default])),
+    );
+    const env = Object.fromEntries(Object.values(TUNING_SETTINGS).map((s) => [s.env, String(s.max)]));
+    expect(loadTuning(env)).toEqual(
+      Object.fromEntries(Object.entries(TUNING_SETTINGS).map(([key, setting]) => [key, setting.max])),
+    );
+  });
+
+  it('rejects a backoff ceiling below its base', () => {
+    expect(() => loadTuning({ REDRIVE_BASE_DELAY_MS: '5000', REDRIVE_MAX_DELAY_MS: '100' })).toThrow(
+      'REDRIVE_MAX_DELAY_MS: expected a value not below REDRIVE_BASE_DELAY_MS',
+    );
   });
 });

@@ -1,7 +1,9 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { resourcesOf, resourceWithId, type BucketProperties, type KmsKeyProperties } from '../template-json';
 import { logicalIdStartingWith, templateFor } from '../test-app';
 
-describe('ReportStore', () => {
+/** The construct keeps its former id 'ReportStore', so logical ids still start with it. */
+describe('ReportBucket', () => {
   let template: Template;
   let reportBucket: string;
   let accessLogsBucket: string;
@@ -12,10 +14,10 @@ describe('ReportStore', () => {
     accessLogsBucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
   });
 
-  const bucket = (id: string) => template.findResources('AWS::S3::Bucket')[id] as Record<string, any>;
+  const bucket = (id: string) => resourceWithId<BucketProperties>(template, 'AWS::S3::Bucket', id);
 
   it('blocks public access and enforces bucket-owner object ownership on every bucket', () => {
-    for (const resource of Object.values(template.findResources('AWS::S3::Bucket'))) {
+    for (const resource of Object.values(resourcesOf<BucketProperties>(template, 'AWS::S3::Bucket'))) {
       expect(resource.Properties.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
@@ -116,7 +118,8 @@ describe('ReportStore', () => {
       accessLogsExpirationDays: 90,
     });
     const id = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
-    const rules = (custom.findResources('AWS::S3::Bucket')[id] as any).Properties.LifecycleConfiguration.Rules;
+    const rules = resourceWithId<BucketProperties>(custom, 'AWS::S3::Bucket', id).Properties.LifecycleConfiguration
+      .Rules;
     expect(rules[0]).toMatchObject({
       Prefix: 'associations/',
       Transitions: [
@@ -125,11 +128,11 @@ describe('ReportStore', () => {
       ],
       ExpirationInDays: 400,
     });
-    expect(rules[2].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
+    expect(rules[2]?.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
     const logs = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
     expect(
-      (custom.findResources('AWS::S3::Bucket')[logs] as any).Properties.LifecycleConfiguration.Rules[0]
-        .ExpirationInDays,
+      resourceWithId<BucketProperties>(custom, 'AWS::S3::Bucket', logs).Properties.LifecycleConfiguration.Rules[0]
+        ?.ExpirationInDays,
     ).toBe(90);
   });
 
@@ -141,11 +144,11 @@ describe('ReportStore', () => {
 
     it('creates a rotating, retained key and uses it with an S3 bucket key', () => {
       const keyId = logicalIdStartingWith(kmsTemplate, 'AWS::KMS::Key', 'ReportStoreReportKey');
-      const key = kmsTemplate.findResources('AWS::KMS::Key')[keyId] as any;
+      const key = resourceWithId<KmsKeyProperties>(kmsTemplate, 'AWS::KMS::Key', keyId);
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.DeletionPolicy).toBe('Retain');
       const id = logicalIdStartingWith(kmsTemplate, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
-      expect((kmsTemplate.findResources('AWS::S3::Bucket')[id] as any).Properties.BucketEncryption).toEqual({
+      expect(resourceWithId<BucketProperties>(kmsTemplate, 'AWS::S3::Bucket', id).Properties.BucketEncryption).toEqual({
         ServerSideEncryptionConfiguration: [
           {
             BucketKeyEnabled: true,
@@ -163,7 +166,7 @@ describe('ReportStore', () => {
     const arn = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
     const imported = templateFor({ reportKmsKey: arn });
     const id = logicalIdStartingWith(imported, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
-    expect((imported.findResources('AWS::S3::Bucket')[id] as any).Properties.BucketEncryption).toEqual({
+    expect(resourceWithId<BucketProperties>(imported, 'AWS::S3::Bucket', id).Properties.BucketEncryption).toEqual({
       ServerSideEncryptionConfiguration: [
         { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arn } },
       ],

@@ -8,14 +8,14 @@ import { DEFAULTS } from '../config/defaults';
 import { secureBucketProps } from './secure-bucket-props';
 
 /** How report objects are encrypted at rest. */
-export type ReportStoreEncryption =
+export type ReportBucketEncryption =
   /** SSE-S3: no key to manage, no KMS request charges. */
   | { readonly kind: 'S3_MANAGED' }
   /** SSE-KMS with `key`, or with a new customer managed key when `key` is omitted. */
   | { readonly kind: 'KMS'; readonly key?: kms.IKey };
 
-/** Properties of {@link ReportStore}. */
-export interface ReportStoreProps {
+/** Properties of {@link ReportBucket}. */
+export interface ReportBucketProps {
   /**
    * Key prefix of the report inside the bucket; normalized to `''` or a value ending in `/`.
    * @default '' (bucket root)
@@ -25,7 +25,7 @@ export interface ReportStoreProps {
    * Encryption of the report bucket (and of the Athena results, which copy report data).
    * @default { kind: 'S3_MANAGED' }
    */
-  readonly encryption?: ReportStoreEncryption;
+  readonly encryption?: ReportBucketEncryption;
   /**
    * Age at which dated report objects move to S3 Standard-IA.
    * @default Duration.days(30)
@@ -56,12 +56,13 @@ export interface ReportStoreProps {
 }
 
 /**
- * The report bucket and its server-access-log bucket.
+ * The report bucket and its server-access-log bucket. (The Lambda's storage port is
+ * `ReportStore` in lambdas/audit/report/report-store.ts; this is the infrastructure.)
  *
  * Both are retained when the stack is deleted: the report is audit evidence and
  * the access logs are the record of who read it.
  */
-export class ReportStore extends Construct {
+export class ReportBucket extends Construct {
   /** Holds `associations/`, `runs/`, `latest/` below {@link reportPrefix}, and the optional baseline/exclusions documents. */
   readonly bucket: s3.Bucket;
   /** Destination of the server access logs of every bucket in this app. */
@@ -71,7 +72,7 @@ export class ReportStore extends Construct {
   /** `''` or a prefix ending in `/`. */
   readonly reportPrefix: string;
 
-  constructor(scope: Construct, id: string, props: ReportStoreProps = {}) {
+  constructor(scope: Construct, id: string, props: ReportBucketProps = {}) {
     super(scope, id);
     this.reportPrefix = normalizeReportPrefix(props.reportPrefix ?? DEFAULTS.reportPrefix);
     const encryption = props.encryption ?? { kind: 'S3_MANAGED' };

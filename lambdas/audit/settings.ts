@@ -1,0 +1,380 @@
+import { z } from 'zod';
+
+/**
+ * The registry of the audit's settings: one entry per setting, defined once.
+ *
+ * The registry key is at the same time the CDK context key (`-c batchGroupSize=25`) and
+ * the field of the Lambda's typed configuration; `env` is the environment variable the
+ * stack sets and the Lambda (and, for tuning, the CLI) reads. Derived from here:
+ * the Lambda's environment schema (`config.ts`), the CDK context schema
+ * (`infra/config/audit-config.ts`), the mapping from context to environment
+ * (`infra/constructs/audit-function.ts`) and, checked by `test/readme.test.ts`, the
+ * README's tables.
+ *
+ * This module must stay free of aws-cdk-lib: the Lambda bundle imports it.
+ * To add a setting, add one entry; every consumer above picks it up.
+ */
+
+/** A number with a closed range and a default. */
+export interface NumericSetting {
+  /** Environment variable of the Lambda (and CLI, for tuning). */
+  readonly env: string;
+  readonly kind: 'integer' | 'number';
+  readonly min: number;
+  readonly max: number;
+  readonly default: number;
+  /** One line for the README (the range is appended by {@link settingMeaning}). */
+  readonly doc: string;
+}
+
+/** A string checked by a rule; unset (blank) means "not configured" unless it has a default. */
+export interface TextSetting {
+  readonly env: string;
+  readonly kind: 'text';
+  /** The value when unset; without one, unset stays `undefined`. */
+  readonly default?: string;
+  /** What is wrong with `value`, or undefined when it is acceptable. */
+  readonly problem: (value: string) => string | undefined;
+  readonly doc: string;
+}
+
+export type Setting = NumericSetting | TextSetting;
+
+/** Keys of `T` whose settings may stay unset (text without a default). */
+type OptionalSettingKeys<T extends Readonly<Record<string, Setting>>> = {
+  [K in keyof T]: T[K] extends NumericSetting ? never : T[K] extends { readonly default: string } ? never : K;
+}[keyof T];
+
+/** The typed value of each setting of `T`; a text setting without a default is optional. */
+export type SettingValues<T extends Readonly<Record<string, Setting>>> = {
+  readonly [K in Exclude<keyof T, OptionalSettingKeys<T>>]: T[K] extends NumericSetting ? number : string;
+} & Partial<Readonly<Record<OptionalSettingKeys<T>, string>>>;
+
+/**
+ * IAM wildcards (`*`, `?`) and the policy-variable syntax (`${...}`). A value that ends up
+ * inside an IAM resource ARN must not contain them, or the grant would cover more than
+ * the one object (e.g. `config/*` for "config/*.json", or `${aws:username}`).
+ */
+export const IAM_PATTERN_CHARACTERS = ['*', '?', '$', '{', '}'] as const;
+
+/** Why `value` cannot be part of an IAM resource ARN, or undefined when it can. */
+export function iamPatternProblem(value: string): string | undefined {
+  const found = IAM_PATTERN_CHARACTERS.filter((c) => value.includes(c));
+  return found.length === 0
+    ? undefined
+    : `must not contain ${found.map((c) => `"${c}"`).join(', ')}: the value becomes part of an IAM resource ARN, ` +
+        'where "*" and "?" are wildcards and "${...}" is a policy variable';
+}
+
+/** S3's limit on key length, in UTF-8 bytes. */
+const MAX_S3_KEY_BYTES = 1024;
+
+/**
+ * The one rule for an S3 object key in the report bucket (the baseline and exclusions
+ * documents): no leading "/", no white space or control characters, at most 1024 bytes,
+ * and nothing IAM would read as a pattern (the key is granted as an object ARN).
+ */
+export function s3ObjectKeyProblem(value: string): string | undefined {
+  if (value.startsWith('/')) {
+    return 'expected an S3 object key in the report bucket (no leading "/")';
+  }
+  if (/\s/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    return 'expected an S3 object key in the report bucket (no white space or control characters)';
+  }
+  if (new TextEncoder().encode(value).length > MAX_S3_KEY_BYTES) {
+    return `expected an S3 object key in the report bucket (at most ${MAX_S3_KEY_BYTES} bytes)`;
+  }
+  return iamPatternProblem(value);
+}
+
+/**
+ * The rule for the report's key prefix: no leading "/", only the characters S3 calls safe
+ * for keys, and none that IAM reads as a pattern (the prefix is granted as an object ARN).
+ */
+export function reportPrefixProblem(value: string): string | undefined {
+  if (value.startsWith('/')) {
+    return 'must not start with "/"';
+  }
+  return (
+    iamPatternProblem(value) ??
+    (/^[A-Za-z0-9!_.'()/-]*$/.test(value)
+      ? undefined
+      : "expected an S3 key prefix of safe characters (letters, digits and ! _ . ' ( ) / -)")
+  );
+}
+
+const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** A role ARN; its character set cannot hold an IAM pattern character. */
+export function iamRoleArnProblem(value: string): string | undefined {
+  return IAM_ROLE_ARN.test(value) ? undefined : 'expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)';
+}
+
+/**
+ * The tuning of the audit core, shared by the Lambda and the CLI. The Security Hub rate
+ * stays below its documented quota for "all other operations" (10 requests/s, burst 30),
+ * which the whole account shares with consoles and other tools. Organizations publishes
+ * no rate for its List* operations; the walk assumes 10 requests/s with a burst of 10 and
+ * keeps half of that burst unused, so the timing jitter of requests sent at the full rate
+ * rarely finds the service's bucket empty.
+ */
+export const TUNING_SETTINGS = {
+  batchGroupSize: {
+    env: 'BATCH_GROUP_SIZE',
+    kind: 'integer',
+    min: 1,
+    max: 1000,
+    default: 50,
+    doc: 'targets per `BatchGetConfigurationPolicyAssociations` call',
+  },
+  maxConcurrency: {
+    env: 'MAX_CONCURRENCY',
+    kind: 'integer',
+    min: 1,
+    max: 32,
+    default: 4,
+    doc: 'calls in flight at once, in the walk and the fan-out',
+  },
+  securityHubRequestsPerSecond: {
+    env: 'SECURITYHUB_REQUESTS_PER_SECOND',
+    kind: 'number',
+    min: 0.1,
+    max: 100,
+    default: 8,
+    doc: 'client-side token bucket rate of the Security Hub calls, per second',
+  },
+  securityHubBurst: {
+    env: 'SECURITYHUB_BURST',
+    kind: 'integer',
+    min: 1,
+    max: 100,
+    default: 10,
+    doc: 'client-side token bucket size of the Security Hub calls',
+  },
+  organizationsRequestsPerSecond: {
+    env: 'ORGANIZATIONS_REQUESTS_PER_SECOND',
+    kind: 'number',
+    min: 0.1,
+    max: 100,
+    default: 10,
+    doc: 'client-side pacing of the organization walk, per second; AWS publishes no rate (see below)',
+  },
+  organizationsBurst: {
+    env: 'ORGANIZATIONS_BURST',
+    kind: 'integer',
+    min: 1,
+    max: 100,
+    default: 5,
+    doc: "token bucket size of the walk's pacing: half the assumed burst, the other half absorbs timing jitter",
+  },
+  redriveMaxAttempts: {
+    env: 'REDRIVE_MAX_ATTEMPTS',
+    kind: 'integer',
+    min: 0,
+    max: 20,
+    default: 5,
+    doc: 're-drive rounds for unprocessed entries after the first pass',
+  },
+  redriveBaseDelayMs: {
+    env: 'REDRIVE_BASE_DELAY_MS',
+    kind: 'integer',
+    min: 1,
+    max: 60_000,
+    default: 1000,
+    doc: 're-drive backoff base, ms; full jitter, doubling per round',
+  },
+  redriveMaxDelayMs: {
+    env: 'REDRIVE_MAX_DELAY_MS',
+    kind: 'integer',
+    min: 1,
+    max: 300_000,
+    default: 20_000,
+    doc: 're-drive backoff ceiling, ms; not below the base',
+  },
+  deadlineMarginSeconds: {
+    env: 'DEADLINE_MARGIN_SECONDS',
+    kind: 'integer',
+    min: 0,
+    max: 600,
+    default: 60,
+    doc: "re-driving stops this many seconds before the Lambda's remaining time runs out, so the report is always written",
+  },
+  pendingStaleHours: {
+    env: 'PENDING_STALE_HOURS',
+    kind: 'number',
+    min: 0.01,
+    max: 24 * 365,
+    default: 24,
+    doc: 'age in hours after which `PENDING` is `PENDING_STALE`',
+  },
+} as const satisfies Readonly<Record<string, NumericSetting>>;
+
+/** Settings of the Lambda beyond the tuning, which the stack sets from context keys of the same name. */
+export const FUNCTION_SETTINGS = {
+  reportPrefix: {
+    env: 'REPORT_PREFIX',
+    kind: 'text',
+    default: '',
+    problem: reportPrefixProblem,
+    doc: 'key prefix of the report layout in the bucket (empty = bucket root); normalized to end with "/"',
+  },
+  organizationsRoleArn: {
+    env: 'ORGANIZATIONS_ROLE_ARN',
+    kind: 'text',
+    problem: iamRoleArnProblem,
+    doc:
+      "role assumed (STS, standard credential provider) for the Organizations client only; unset: the function's " +
+      'own credentials, which a delegated administrator may use for Organizations reads',
+  },
+  baselineKey: {
+    env: 'BASELINE_KEY',
+    kind: 'text',
+    problem: s3ObjectKeyProblem,
+    doc: 'S3 key, in the report bucket, of the baseline document',
+  },
+  exclusionsKey: {
+    env: 'EXCLUSIONS_KEY',
+    kind: 'text',
+    problem: s3ObjectKeyProblem,
+    doc: 'S3 key, in the report bucket, of the exclusions document',
+  },
+  digestMaxTargets: {
+    env: 'DIGEST_MAX_TARGETS',
+    kind: 'integer',
+    min: 0,
+    max: 200,
+    default: 20,
+    doc: 'targets listed in the drift-change digest',
+  },
+} as const satisfies Readonly<Record<string, Setting>>;
+
+/** Every setting the stack passes from a context key to an environment variable. */
+export const ALL_SETTINGS = { ...TUNING_SETTINGS, ...FUNCTION_SETTINGS } as const;
+
+/** `1–1000`: the range as the README shows it. */
+export function settingRange(setting: NumericSetting): string {
+  return `${setting.min}–${setting.max}`;
+}
+
+/** The README's "meaning" cell: the doc line, with the range of a number. */
+export function settingMeaning(setting: Setting): string {
+  return setting.kind === 'text' ? setting.doc : `${setting.doc} (${settingRange(setting)})`;
+}
+
+/** Each setting's default (undefined for a text setting without one). */
+export function settingDefaults<T extends Readonly<Record<string, Setting>>>(settings: T): SettingValues<T> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([key, setting]) => [key, setting.default]),
+  ) as SettingValues<T>;
+}
+
+/** The settings of `settings` taken out of a larger object holding (at least) their values. */
+export function pickSettings<T extends Readonly<Record<string, Setting>>>(
+  settings: T,
+  values: SettingValues<T>,
+): SettingValues<T> {
+  const source = values as Readonly<Record<string, unknown>>;
+  return Object.fromEntries(Object.keys(settings).map((key) => [key, source[key]])) as SettingValues<T>;
+}
+
+/**
+ * The environment variables that carry `values`: numbers as decimal strings, text as is;
+ * an unset optional value sets no variable.
+ */
+export function settingsEnvironment<T extends Readonly<Record<string, Setting>>>(
+  settings: T,
+  values: SettingValues<T>,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  const source = values as Readonly<Record<string, unknown>>;
+  for (const [key, setting] of Object.entries(settings)) {
+    const value = source[key];
+    if (typeof value === 'number' || typeof value === 'string') {
+      environment[setting.env] = String(value);
+    }
+  }
+  return environment;
+}
+
+const blankToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/**
+ * A number from the environment ("5") or from cdk.json (5). Booleans and other types
+ * are left alone for the schema to reject.
+ */
+const toNumber = (value: unknown): unknown => {
+  const v = blankToUndefined(value);
+  return typeof v === 'string' ? Number(v.trim()) : v;
+};
+
+function numericSchema(setting: NumericSetting): z.ZodType<number, unknown> {
+  const noun = setting.kind === 'integer' ? 'an integer' : 'a number';
+  const error = `expected ${noun} from ${setting.min} to ${setting.max}`;
+  const base = z.number({ error }).min(setting.min, { error }).max(setting.max, { error });
+  return z.preprocess(toNumber, (setting.kind === 'integer' ? base.int({ error }) : base).default(setting.default));
+}
+
+function textSchema(setting: TextSetting): z.ZodType<string | undefined, unknown> {
+  const checked = z.string({ error: 'expected a string' }).superRefine((value, ctx) => {
+    const problem = setting.problem(value);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: 'custom', message: problem });
+    }
+  });
+  return z.preprocess(
+    blankToUndefined,
+    setting.default === undefined ? checked.optional() : checked.default(setting.default),
+  );
+}
+
+/** The zod schema of each setting of `T`, keyed like `T` (the context keys). */
+export type SettingSchemas<T extends Readonly<Record<string, Setting>>> = {
+  readonly [K in keyof T]: z.ZodType<
+    T[K] extends NumericSetting ? number : T[K] extends { readonly default: string } ? string : string | undefined,
+    unknown
+  >;
+};
+
+/**
+ * The zod schema of every setting: blank is unset, strings are parsed as numbers where a
+ * number is expected (the environment and `-c key=value` deliver strings; cdk.json typed values).
+ */
+export function settingSchemas<T extends Readonly<Record<string, Setting>>>(settings: T): SettingSchemas<T> {
+  return Object.fromEntries(
+    Object.entries(settings).map(([key, setting]) => [
+      key,
+      setting.kind === 'text' ? textSchema(setting) : numericSchema(setting),
+    ]),
+  ) as SettingSchemas<T>;
+}
+
+/** One problem with one setting, named by its environment variable. */
+export interface SettingIssue {
+  readonly variable: string;
+  readonly message: string;
+}
+
+/** Result of {@link readSettingsFromEnvironment}. */
+export type SettingsReadResult<T extends Readonly<Record<string, Setting>>> =
+  | { readonly ok: true; readonly values: SettingValues<T> }
+  | { readonly ok: false; readonly issues: readonly SettingIssue[] };
+
+/** Reads and validates `settings` from their environment variables, defaults applied. */
+export function readSettingsFromEnvironment<T extends Readonly<Record<string, Setting>>>(
+  settings: T,
+  env: Readonly<Record<string, string | undefined>>,
+): SettingsReadResult<T> {
+  const raw = Object.fromEntries(Object.entries(settings).map(([key, setting]) => [key, env[setting.env]]));
+  const parsed = z.object(settingSchemas(settings)).safeParse(raw);
+  if (parsed.success) {
+    return { ok: true, values: parsed.data as SettingValues<T> };
+  }
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0]);
+      return { variable: settings[key]?.env ?? key, message: issue.message };
+    }),
+  };
+}
