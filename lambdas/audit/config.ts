@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bucketNameProblem, topicArnProblem } from './input-validators';
 import { AuditError } from './errors';
 import { normalizeReportPrefix } from './report/report-store';
 import {
@@ -50,13 +51,13 @@ const resourceEnv = z.object({
     blankToUndefined,
     z
       .string({ error: 'required: the name of the S3 bucket that receives the reports' })
-      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' }),
+      .refine((v) => bucketNameProblem(v) === undefined, { error: 'expected an S3 bucket name' }),
   ),
   ALERT_TOPIC_ARN: z.preprocess(
     blankToUndefined,
     z
       .string()
-      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, { error: 'expected an SNS topic ARN' })
+      .refine((v) => topicArnProblem(v) === undefined, { error: 'expected an SNS topic ARN' })
       .optional(),
   ),
 });

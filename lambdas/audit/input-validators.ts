@@ -1,18 +1,15 @@
 /**
  * Checks of values that name AWS resources or report locations, shared by everything that
- * takes them from outside: the Lambda's environment (`config.ts`) and the CLI's options.
+ * takes them from outside: the Lambda's environment (`config.ts`, `settings.ts`), the CDK context
+ * (`infra/config/audit-config.ts`) and the CLI's options.
  * Each returns `undefined` when the value is fine, or what was expected, so a caller can
  * put the name of its own variable or option in front.
  */
 
 /** S3 general purpose bucket names: 3–63 of a-z 0-9 . -, starting and ending with a letter or digit. */
 export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-/** IAM role ARN in any partition. */
-export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** SNS topic ARN in any partition. */
 export const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-/** Characters allowed in a report prefix: S3's "safe characters" (no spaces, no controls). */
-export const REPORT_PREFIX_PATTERN = /^[A-Za-z0-9!_.*'()/-]*$/;
 /** Longest report prefix; S3 keys are at most 1,024 bytes and the layout below needs room. */
 export const MAX_REPORT_PREFIX_LENGTH = 256;
 
@@ -24,29 +21,74 @@ export function bucketNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/** Problem with an SNS topic ARN, or undefined. */
+export function topicArnProblem(arn: string): string | undefined {
+  return TOPIC_ARN_PATTERN.test(arn) ? undefined : 'expected an SNS topic ARN (arn:aws:sns:region:123456789012:name)';
+}
+
 /**
- * Problem with a report key prefix, or undefined. Besides S3's safe characters, no
- * segment may be `.` or `..` or empty: in a local directory such a prefix would leave or
- * fold the report folder, and in S3 it makes keys nobody can type. A leading or trailing
- * `/` is allowed (the prefix is normalised).
+ * IAM wildcards (`*`, `?`) and the policy-variable syntax (`${...}`). A value that ends up
+ * inside an IAM resource ARN must not contain them, or the grant would cover more than
+ * the one object (e.g. `config/*` for "config/*.json", or `${aws:username}`).
  */
-export function reportPrefixProblem(prefix: string): string | undefined {
-  if (prefix.length > MAX_REPORT_PREFIX_LENGTH) return `expected at most ${MAX_REPORT_PREFIX_LENGTH} characters`;
-  if (!REPORT_PREFIX_PATTERN.test(prefix))
-    return "expected an S3 key prefix of safe characters (A-Z a-z 0-9 ! _ . * ' ( ) / -)";
-  const inner = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+export const IAM_PATTERN_CHARACTERS = ['*', '?', '$', '{', '}'] as const;
+
+/** Why `value` cannot be part of an IAM resource ARN, or undefined when it can. */
+export function iamPatternProblem(value: string): string | undefined {
+  const found = IAM_PATTERN_CHARACTERS.filter((c) => value.includes(c));
+  return found.length === 0
+    ? undefined
+    : `must not contain ${found.map((c) => `"${c}"`).join(', ')}: the value becomes part of an IAM resource ARN, ` +
+        'where "*" and "?" are wildcards and "${...}" is a policy variable';
+}
+
+/** S3's limit on key length, in UTF-8 bytes. */
+const MAX_S3_KEY_BYTES = 1024;
+
+/**
+ * The one rule for an S3 object key in the report bucket (the baseline and exclusions
+ * documents): no leading "/", no white space or control characters, at most 1024 bytes,
+ * and nothing IAM would read as a pattern (the key is granted as an object ARN).
+ */
+export function s3ObjectKeyProblem(value: string): string | undefined {
+  if (value.startsWith('/')) {
+    return 'expected an S3 object key in the report bucket (no leading "/")';
+  }
+  if (/\s/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
+    return 'expected an S3 object key in the report bucket (no white space or control characters)';
+  }
+  if (new TextEncoder().encode(value).length > MAX_S3_KEY_BYTES) {
+    return `expected an S3 object key in the report bucket (at most ${MAX_S3_KEY_BYTES} bytes)`;
+  }
+  return iamPatternProblem(value);
+}
+
+/**
+ * The one rule for the report's key prefix (Lambda environment, CDK context and CLI): at
+ * most {@link MAX_REPORT_PREFIX_LENGTH} characters, no leading "/", only the characters S3
+ * calls safe for keys, none that IAM reads as a pattern (the prefix is granted as an
+ * object ARN), and no empty, `.` or `..` segment: in a local directory such a segment would
+ * leave or fold the report folder, and in S3 it makes keys nobody can type.
+ */
+export function reportPrefixProblem(value: string): string | undefined {
+  if (value.length > MAX_REPORT_PREFIX_LENGTH) return `expected at most ${MAX_REPORT_PREFIX_LENGTH} characters`;
+  if (value.startsWith('/')) return 'must not start with "/"';
+  const patternProblem = iamPatternProblem(value);
+  if (patternProblem !== undefined) return patternProblem;
+  if (!/^[A-Za-z0-9!_.'()/-]*$/.test(value)) {
+    return "expected an S3 key prefix of safe characters (letters, digits and ! _ . ' ( ) / -)";
+  }
+  const inner = value.replace(/\/+$/, '');
   if (inner !== '' && inner.split('/').some((s) => s === '' || s === '.' || s === '..')) {
     return 'expected no empty, "." or ".." segment';
   }
   return undefined;
 }
 
-/** Problem with an IAM role ARN, or undefined. */
-export function roleArnProblem(arn: string): string | undefined {
-  return ROLE_ARN_PATTERN.test(arn) ? undefined : 'expected an IAM role ARN (arn:aws:iam::123456789012:role/name)';
-}
+/** IAM role ARN in any partition. */
+export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
-/** Problem with an SNS topic ARN, or undefined. */
-export function topicArnProblem(arn: string): string | undefined {
-  return TOPIC_ARN_PATTERN.test(arn) ? undefined : 'expected an SNS topic ARN (arn:aws:sns:region:123456789012:name)';
+/** A role ARN; its character set cannot hold an IAM pattern character. */
+export function roleArnProblem(value: string): string | undefined {
+  return ROLE_ARN_PATTERN.test(value) ? undefined : 'expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)';
 }

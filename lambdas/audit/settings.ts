@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { reportPrefixProblem, roleArnProblem, s3ObjectKeyProblem } from './input-validators';
 
 /**
  * The registry of the audit's settings: one entry per setting, defined once.
@@ -49,66 +50,6 @@ type OptionalSettingKeys<T extends Readonly<Record<string, Setting>>> = {
 export type SettingValues<T extends Readonly<Record<string, Setting>>> = {
   readonly [K in Exclude<keyof T, OptionalSettingKeys<T>>]: T[K] extends NumericSetting ? number : string;
 } & Partial<Readonly<Record<OptionalSettingKeys<T>, string>>>;
-
-/**
- * IAM wildcards (`*`, `?`) and the policy-variable syntax (`${...}`). A value that ends up
- * inside an IAM resource ARN must not contain them, or the grant would cover more than
- * the one object (e.g. `config/*` for "config/*.json", or `${aws:username}`).
- */
-export const IAM_PATTERN_CHARACTERS = ['*', '?', '$', '{', '}'] as const;
-
-/** Why `value` cannot be part of an IAM resource ARN, or undefined when it can. */
-export function iamPatternProblem(value: string): string | undefined {
-  const found = IAM_PATTERN_CHARACTERS.filter((c) => value.includes(c));
-  return found.length === 0
-    ? undefined
-    : `must not contain ${found.map((c) => `"${c}"`).join(', ')}: the value becomes part of an IAM resource ARN, ` +
-        'where "*" and "?" are wildcards and "${...}" is a policy variable';
-}
-
-/** S3's limit on key length, in UTF-8 bytes. */
-const MAX_S3_KEY_BYTES = 1024;
-
-/**
- * The one rule for an S3 object key in the report bucket (the baseline and exclusions
- * documents): no leading "/", no white space or control characters, at most 1024 bytes,
- * and nothing IAM would read as a pattern (the key is granted as an object ARN).
- */
-export function s3ObjectKeyProblem(value: string): string | undefined {
-  if (value.startsWith('/')) {
-    return 'expected an S3 object key in the report bucket (no leading "/")';
-  }
-  if (/\s/.test(value) || [...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) {
-    return 'expected an S3 object key in the report bucket (no white space or control characters)';
-  }
-  if (new TextEncoder().encode(value).length > MAX_S3_KEY_BYTES) {
-    return `expected an S3 object key in the report bucket (at most ${MAX_S3_KEY_BYTES} bytes)`;
-  }
-  return iamPatternProblem(value);
-}
-
-/**
- * The rule for the report's key prefix: no leading "/", only the characters S3 calls safe
- * for keys, and none that IAM reads as a pattern (the prefix is granted as an object ARN).
- */
-export function reportPrefixProblem(value: string): string | undefined {
-  if (value.startsWith('/')) {
-    return 'must not start with "/"';
-  }
-  return (
-    iamPatternProblem(value) ??
-    (/^[A-Za-z0-9!_.'()/-]*$/.test(value)
-      ? undefined
-      : "expected an S3 key prefix of safe characters (letters, digits and ! _ . ' ( ) / -)")
-  );
-}
-
-const IAM_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-
-/** A role ARN; its character set cannot hold an IAM pattern character. */
-export function iamRoleArnProblem(value: string): string | undefined {
-  return IAM_ROLE_ARN.test(value) ? undefined : 'expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)';
-}
 
 /**
  * The tuning of the audit core, shared by the Lambda and the CLI. The Security Hub rate
@@ -221,7 +162,7 @@ export const FUNCTION_SETTINGS = {
   organizationsRoleArn: {
     env: 'ORGANIZATIONS_ROLE_ARN',
     kind: 'text',
-    problem: iamRoleArnProblem,
+    problem: roleArnProblem,
     doc:
       "role assumed (STS, standard credential provider) for the Organizations client only; unset: the function's " +
       'own credentials, which a delegated administrator may use for Organizations reads',

@@ -18,11 +18,14 @@ describe('input validators', () => {
     },
   );
 
-  it.each(['', 'audit', 'audit/', '/audit/', 'a/b/c', "x!_.*'()-"])('accepts the prefix %j', (prefix) => {
+  it.each(['', 'audit', 'audit/', 'a/b/c', "x!_.'()-"])('accepts the prefix %j', (prefix) => {
     expect(reportPrefixProblem(prefix)).toBeUndefined();
   });
 
   it.each([
+    ['/audit/', /must not start with/],
+    ['a*b', /IAM resource ARN/],
+    ['a${aws:username}', /IAM resource ARN/],
     ['a//b', /segment/],
     ['..', /segment/],
     ['a/./b', /segment/],

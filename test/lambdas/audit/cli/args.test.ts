@@ -75,13 +75,13 @@ describe('parseCliArgs', () => {
     expect(message.length).toBeLessThan(200);
   });
 
-  it('accepts prefixes with a leading or trailing slash, role ARNs and decimals', () => {
+  it('accepts prefixes with a trailing slash, role ARNs and decimals', () => {
     expect(
       parseCliArgs([
         '--bucket',
         'my.audit-bucket1',
         '--prefix',
-        '/audit/nightly/',
+        'audit/nightly/',
         '--organizations-role-arn',
         'arn:aws-us-gov:iam::123456789012:role/path/OrgRead',
         '--max-minutes',
@@ -89,7 +89,12 @@ describe('parseCliArgs', () => {
         '--list',
         '0',
       ]),
-    ).toMatchObject({ prefix: '/audit/nightly/', maxMinutes: 0.5, listLimit: 0 });
+    ).toMatchObject({ prefix: 'audit/nightly/', maxMinutes: 0.5, listLimit: 0 });
+  });
+
+  it('refuses a prefix the Lambda and the stack would refuse (one rule for all three)', () => {
+    expect(() => parseCliArgs(['--out-dir', '.', '--prefix', '/audit/'])).toThrow(/must not start with "\/"/);
+    expect(() => parseCliArgs(['--out-dir', '.', '--prefix', 'a/*/b'])).toThrow(/IAM resource ARN/);
   });
 
   it('accepts --help without a destination', () => {
