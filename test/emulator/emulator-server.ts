@@ -3,6 +3,7 @@
  * Security Hub, with fault injection (latency, throttle storms, dropped and stalled
  * connections, quota, 5xx) in front of both.
  */
+import { InvalidInputExceptionReason } from '@aws-sdk/client-organizations';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -86,7 +87,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     invalidToken: () =>
       service === 'organizations'
         ? organizationsInvalidInput(
-            'INVALID_PAGINATION_TOKEN',
+            InvalidInputExceptionReason.INVALID_PAGINATION_TOKEN,
             'The NextToken value is not valid. Get it from the response to a previous call of the operation.',
           )
         : securityHubInvalidInput('The NextToken value is not valid.'),
@@ -152,6 +153,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
               paging: pagingFor(service, current),
               unprocessed: current.unprocessed,
               maxBatchSize: current.faults.securityHub?.maxBatchSize,
+              batchGetError: current.faults.securityHub?.batchGetError,
               malformed: current.securityHubMalformed,
               onBatch: (requested, unprocessed, malformed) => {
                 stats.add('batchGetTargetsRequested', requested);

@@ -5,12 +5,12 @@
  * UpdatedAt is an ISO 8601 date-time string.
  */
 import type { TargetType } from '../../lambdas/audit/model';
-import type { MalformedKind } from './emulator-faults';
+import type { BatchGetRefusal, MalformedKind } from './emulator-faults';
 import type { GeneratedAssociation } from './generated-org';
 import type { OrgIndex } from './org-index';
 import { servePage, type PagingContext } from './paging';
 import { malformSummary } from './response-faults';
-import { securityHubInvalidInput } from './service-error';
+import { EmulatedServiceError, securityHubInvalidInput } from './service-error';
 import type { UnprocessedPlan } from './unprocessed-plan';
 
 /** Paths served (all POST) and their operation names. */
@@ -26,6 +26,8 @@ export interface SecurityHubContext {
   readonly paging: PagingContext;
   readonly unprocessed: UnprocessedPlan;
   readonly maxBatchSize: number | undefined;
+  /** When set, every batch-get is refused whole with this error. */
+  readonly batchGetError: BatchGetRefusal | undefined;
   /** Target id to the ways batch-get damages its answer (see `SecurityHubFaults.malformed`). */
   readonly malformed: ReadonlyMap<string, ReadonlySet<MalformedKind>>;
   /** Reports identifiers requested, unprocessed entries and damaged answers served, for the stats. */
@@ -51,6 +53,7 @@ export function handleSecurityHub(op: SecurityHubOperation, input: Input, ctx: S
 }
 
 function batchGet(input: Input, ctx: SecurityHubContext): object {
+  if (ctx.batchGetError !== undefined) throw batchGetRefusal(ctx.batchGetError);
   const identifiers = input.ConfigurationPolicyAssociationIdentifiers;
   if (!Array.isArray(identifiers) || identifiers.length === 0) {
     throw securityHubInvalidInput('ConfigurationPolicyAssociationIdentifiers must be a non-empty list.');
@@ -208,4 +211,24 @@ function optionalEnum(obj: Input, key: string, allowed: readonly string[]): stri
   if (v !== undefined && !allowed.includes(v))
     throw securityHubInvalidInput(`Filters.${key} must be one of ${allowed.join(', ')}.`);
   return v;
+}
+
+/**
+ * The whole-call refusals, with the HTTP statuses of the SDK model (403, 401, 404) and the
+ * `Code` member Security Hub puts in its error bodies.
+ */
+function batchGetRefusal(code: BatchGetRefusal): EmulatedServiceError {
+  const refusals: Record<BatchGetRefusal, readonly [number, string]> = {
+    AccessDeniedException: [
+      403,
+      'User is not authorized to perform: securityhub:BatchGetConfigurationPolicyAssociations',
+    ],
+    InvalidAccessException: [
+      401,
+      'Account is not subscribed to AWS Security Hub or is not the delegated administrator in its home Region',
+    ],
+    ResourceNotFoundException: [404, 'Central configuration is not enabled for the organization'],
+  };
+  const [status, message] = refusals[code];
+  return new EmulatedServiceError(code, status, message, { Code: code });
 }

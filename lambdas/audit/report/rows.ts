@@ -5,6 +5,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import {
+  ACCOUNT_STATES,
   CHANGE_KINDS,
   DRIFT_REASONS,
   type AccountStatus,
@@ -191,7 +192,7 @@ const rowShape = {
   target_name: z.string(),
   parent_id: nullableString,
   ou_path: z.string(),
-  account_status: z.enum(['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE']).nullable().default(null),
+  account_status: z.enum(ACCOUNT_STATES).nullable().default(null),
   configuration_policy_id: nullableString,
   association_type: z.enum(['APPLIED', 'INHERITED']).nullable().default(null),
   association_status: z.enum(['SUCCESS', 'PENDING', 'FAILED']).nullable().default(null),

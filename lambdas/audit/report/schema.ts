@@ -39,7 +39,12 @@ export const ASSOCIATION_COLUMNS: readonly ReportColumn[] = [
   { name: 'target_name', type: 'string', comment: 'Root, OU or account name' },
   { name: 'parent_id', type: 'string', comment: 'Parent root or OU id; null for a root' },
   { name: 'ou_path', type: 'string', comment: 'Ids from the root, slash-separated' },
-  { name: 'account_status', type: 'string', comment: 'ACTIVE, SUSPENDED, PENDING_CLOSURE; null for roots and OUs' },
+  {
+    name: 'account_status',
+    type: 'string',
+    comment:
+      'Organizations account State: ACTIVE, SUSPENDED, PENDING_CLOSURE, CLOSED, PENDING_ACTIVATION (Status when State is absent); null for roots, OUs and unknown values',
+  },
   {
     name: 'configuration_policy_id',
     type: 'string',
