@@ -239,6 +239,19 @@ export interface SecurityHubFaults extends ServiceFaults {
    * wrong Region or without the permission (counted in `stats().clientErrors`).
    */
   readonly batchGetError?: BatchGetRefusal;
+  /** BatchImportFindings answers these findings in FailedFindings; see {@link ImportFailureRule}. */
+  readonly importFailures?: readonly ImportFailureRule[];
+}
+
+/** Makes BatchImportFindings fail the listed findings (by finding Id) for a number of imports. */
+export interface ImportFailureRule {
+  readonly findingIds: readonly string[];
+  /** Imports of each listed finding that fail before one succeeds; `'forever'` never succeeds. */
+  readonly attempts: number | 'forever';
+  /** Default `LimitExceeded`. */
+  readonly errorCode?: string;
+  /** Default `Rate exceeded`. */
+  readonly errorMessage?: string;
 }
 
 /** The errors Security Hub refuses a whole batch-get with. */
@@ -328,6 +341,10 @@ function checkSecurityHub(sh: SecurityHubFaults | undefined): void {
   if (sh.maxBatchSize !== undefined && !(Number.isInteger(sh.maxBatchSize) && sh.maxBatchSize >= 1)) {
     fail('securityHub.maxBatchSize must be a positive integer');
   }
+  (sh.importFailures ?? []).forEach((rule, i) => {
+    if (rule.attempts !== 'forever' && !(Number.isInteger(rule.attempts) && rule.attempts >= 0))
+      fail(`securityHub.importFailures[${i}].attempts must be a non-negative integer or 'forever'`);
+  });
   if (sh.batchGetError !== undefined && !BATCH_GET_REFUSALS.includes(sh.batchGetError))
     fail(`securityHub.batchGetError must be one of ${BATCH_GET_REFUSALS.join(', ')}`);
   (sh.unprocessed ?? []).forEach((rule, i) => {

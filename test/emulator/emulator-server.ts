@@ -11,6 +11,7 @@ import { activateFaults, realClock, serverError, throttleError, type ActiveFault
 import { dropConnection, StalledRequests } from './connection-faults';
 import type { EmulatorFaults, UnprocessedRule } from './emulator-faults';
 import { StatsRecorder, type EmulatorStats } from './emulator-stats';
+import { FindingsStore, type FindingsStoreStats, type StoredFinding } from './findings-store';
 import { generateOrganization } from './generate-organization';
 import type { GeneratedOrg } from './generated-org';
 import type { GenerateOrganizationOptions } from './generator-options';
@@ -60,6 +61,16 @@ export interface RunningEmulator {
    * gives a `{ min, max }` range.
    */
   unprocessedAttempts(): ReadonlyMap<string, number | 'forever'>;
+  /** Findings BatchImportFindings stored, with their import counts: ground truth for tests. */
+  findings(): readonly StoredFinding[];
+  /** Counters of the findings store (customer fields ignored, failed findings). */
+  findingsStats(): FindingsStoreStats;
+  /** Sets customer-owned fields of a stored finding, as a customer's BatchUpdateFindings would. */
+  updateFindingAsCustomer(
+    productArn: string,
+    id: string,
+    patch: Parameters<FindingsStore['updateAsCustomer']>[2],
+  ): void;
   /** Stops listening and drops open keep-alive connections and stalled requests. */
   close(): Promise<void>;
 }
@@ -77,6 +88,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const clock = options.clock ?? realClock;
   const stalls = new StalledRequests();
   let active = activateFaults(options.faults ?? {}, index, clock);
+  const findings = new FindingsStore();
+  findings.setFailureRules(active.faults.securityHub?.importFailures ?? []);
 
   const pagingFor = (service: Service, current: ActiveFaults): PagingContext => ({
     codec,
@@ -154,6 +167,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
               unprocessed: current.unprocessed,
               maxBatchSize: current.faults.securityHub?.maxBatchSize,
               batchGetError: current.faults.securityHub?.batchGetError,
+              findings,
               malformed: current.securityHubMalformed,
               onBatch: (requested, unprocessed, malformed) => {
                 stats.add('batchGetTargetsRequested', requested);
@@ -185,8 +199,13 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     setFaults: (faults) => {
-      active = activateFaults(faults, index, clock);
+      const next = activateFaults(faults, index, clock);
+      findings.setFailureRules(faults.securityHub?.importFailures ?? []);
+      active = next;
     },
+    findings: () => findings.all(),
+    findingsStats: () => findings.counters(),
+    updateFindingAsCustomer: (productArn, id, patch) => findings.updateAsCustomer(productArn, id, patch),
     unprocessedTargets: () => {
       const out = new Map<string, UnprocessedRule>();
       for (const [id, type] of index.targetTypes) {

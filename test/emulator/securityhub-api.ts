@@ -6,6 +6,7 @@
  */
 import type { TargetType } from '../../lambdas/audit/model';
 import type { BatchGetRefusal, MalformedKind } from './emulator-faults';
+import type { FindingsStore } from './findings-store';
 import type { GeneratedAssociation } from './generated-org';
 import type { OrgIndex } from './org-index';
 import { servePage, type PagingContext } from './paging';
@@ -17,8 +18,10 @@ import type { UnprocessedPlan } from './unprocessed-plan';
 export const SECURITYHUB_ROUTES: Readonly<Record<string, SecurityHubOperation>> = {
   '/configurationPolicyAssociation/batchget': 'BatchGetConfigurationPolicyAssociations',
   '/configurationPolicyAssociation/list': 'ListConfigurationPolicyAssociations',
+  '/findings/import': 'BatchImportFindings',
 };
-export type SecurityHubOperation = 'BatchGetConfigurationPolicyAssociations' | 'ListConfigurationPolicyAssociations';
+export type SecurityHubOperation =
+  'BatchGetConfigurationPolicyAssociations' | 'ListConfigurationPolicyAssociations' | 'BatchImportFindings';
 
 /** What the handlers need besides the request. */
 export interface SecurityHubContext {
@@ -30,6 +33,8 @@ export interface SecurityHubContext {
   readonly batchGetError: BatchGetRefusal | undefined;
   /** Target id to the ways batch-get damages its answer (see `SecurityHubFaults.malformed`). */
   readonly malformed: ReadonlyMap<string, ReadonlySet<MalformedKind>>;
+  /** Where BatchImportFindings keeps the findings. */
+  readonly findings: FindingsStore;
   /** Reports identifiers requested, unprocessed entries and damaged answers served, for the stats. */
   readonly onBatch: (requested: number, unprocessed: number, malformed: number) => void;
 }
@@ -49,7 +54,14 @@ const ASSOCIATION_STATUSES = ['PENDING', 'SUCCESS', 'FAILED'];
 
 /** Runs one operation. Throws an EmulatedServiceError for anything AWS would reject. */
 export function handleSecurityHub(op: SecurityHubOperation, input: Input, ctx: SecurityHubContext): object {
-  return op === 'BatchGetConfigurationPolicyAssociations' ? batchGet(input, ctx) : list(input, ctx);
+  switch (op) {
+    case 'BatchGetConfigurationPolicyAssociations':
+      return batchGet(input, ctx);
+    case 'ListConfigurationPolicyAssociations':
+      return list(input, ctx);
+    case 'BatchImportFindings':
+      return ctx.findings.import(input);
+  }
 }
 
 function batchGet(input: Input, ctx: SecurityHubContext): object {
