@@ -49,6 +49,8 @@ export interface AuditConfig extends AuditTuning {
   /** SNS topic for the drift-change digest. */
   readonly alertTopicArn?: string;
   readonly digestMaxTargets: number;
+  /** Publish drift as Security Hub findings (FINDINGS_ENABLED, default true). */
+  readonly findingsEnabled: boolean;
 }
 
 /**
@@ -97,6 +99,15 @@ const numberVar = (min: number, max: number, fallback: number) =>
       .default(fallback),
   );
 
+const booleanVar = (fallback: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['true', 'false'], { error: 'expected true or false' })
+      .default(fallback ? 'true' : 'false')
+      .transform((v) => v === 'true'),
+  );
+
 const optionalString = (pattern: RegExp, expected: string) =>
   z.preprocess(blankToUndefined, z.string().regex(pattern, { error: expected }).optional());
 
@@ -136,6 +147,7 @@ const lambdaEnv = z.object({
   EXCLUSIONS_KEY: optionalString(/^[^/].*$/, 'expected an S3 key in the report bucket'),
   ALERT_TOPIC_ARN: optionalString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN'),
   DIGEST_MAX_TARGETS: intVar(0, 200, 20),
+  FINDINGS_ENABLED: booleanVar(true),
 });
 
 /** Every environment variable the Lambda reads (besides the Powertools ones). */
@@ -194,5 +206,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuditConfig {
     exclusionsKey: e.EXCLUSIONS_KEY,
     alertTopicArn: e.ALERT_TOPIC_ARN,
     digestMaxTargets: e.DIGEST_MAX_TARGETS,
+    findingsEnabled: e.FINDINGS_ENABLED,
   };
 }

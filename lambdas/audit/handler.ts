@@ -6,6 +6,8 @@ import { createAwsClients, type AwsClients } from './aws/clients';
 import { liveDeps } from './core/live-deps';
 import { runAudit, type AuditOutcome, type SourceDocument } from './core/run-audit';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
+import { addFindingsMetrics } from './findings/findings-metrics';
+import { destinationOfFunctionArn } from './findings/run-findings';
 import { buildDriftDigest } from './notify/drift-digest';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './report/report-store';
@@ -87,6 +89,10 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
       deadline: Date.now() + context.getRemainingTimeInMillis() - config.deadlineMarginSeconds * 1000,
       baseline,
       exclusions,
+      // The function's own account and Region: the delegated administrator's product.
+      findings: config.findingsEnabled
+        ? (destinationOfFunctionArn(context.invokedFunctionArn) ?? undefined)
+        : undefined,
     },
   );
 }
@@ -104,6 +110,7 @@ export async function handler(event: AuditEvent, context: Context): Promise<{ ru
     runtime ??= init();
     outcome = await audit(runtime, event, context, logger);
     addAuditMetrics(metrics, outcome.summary);
+    if (outcome.findings) addFindingsMetrics(metrics, outcome.findings);
   } catch (error) {
     addFailedRunMetrics(metrics);
     logger.error('Audit failed', error as Error);

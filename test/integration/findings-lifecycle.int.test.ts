@@ -16,6 +16,7 @@ import type { AssociationRow } from '../../lambdas/audit/report/rows';
 import { TokenBucket } from '../../lambdas/audit/util/token-bucket';
 import { emulatorClientConfig, startEmulator, type RunningEmulator } from '../emulator';
 import { row } from '../lambdas/audit/report/row-fixtures';
+import { startEmulatedAudit, type EmulatedAudit } from '../support/emulated-audit';
 
 const ADMIN = '999988887777';
 const TARGET = '111122223333';
@@ -204,5 +205,41 @@ describe('a drifted target across runs', () => {
     await expect(client.send(new BatchImportFindingsCommand({ Findings: tooMany }))).rejects.toBeInstanceOf(
       InvalidInputException,
     );
+  });
+});
+
+describe('findings from a whole audit run', () => {
+  const DESTINATION = { accountId: ADMIN, region: 'us-east-1', partition: 'aws' };
+  let audit: EmulatedAudit;
+
+  beforeAll(async () => {
+    audit = await startEmulatedAudit({ org: { seed: 8, accounts: 40, ous: 4, anomalies: { failed: 2, missing: 1 } } });
+  });
+  afterAll(() => audit?.close());
+
+  it('publishes after the report, and a publishing failure neither fails the run nor touches its report', async () => {
+    const first = await audit.run({ scheduledTime: '2026-11-26T02:00:00Z', findings: DESTINATION });
+    expect(first.summary.drifted).toBe(3);
+    expect(first.findings).toMatchObject({ published: 3, failed: 0, active: 3, archived: 0 });
+    const ids = audit.emulator.findings().map((f) => f.finding.Id);
+    expect(ids.sort()).toEqual([...audit.org.anomalies.failed, ...audit.org.anomalies.missing].map(findingId).sort());
+
+    // Security Hub now refuses every finding: the next run still writes its report and says so.
+    audit.emulator.setFaults({
+      securityHub: {
+        importFailures: [{ findingIds: ids as string[], attempts: 'forever', errorCode: 'InvalidAccess' }],
+      },
+    });
+    const second = await audit.run({ scheduledTime: '2026-11-27T02:00:00Z', findings: DESTINATION });
+    expect(second.findings).toMatchObject({ published: 0, failed: 3 });
+    expect(second.report.latestAdvanced).toBe(true);
+    expect(await audit.readRows(second.report.associationsKey)).toHaveLength(second.summary.targets_reported);
+
+    // Turned off (no destination): nothing is sent at all.
+    audit.emulator.setFaults({});
+    audit.emulator.resetStats();
+    const third = await audit.run({ scheduledTime: '2026-11-28T02:00:00Z' });
+    expect(third.findings).toBeUndefined();
+    expect(audit.emulator.stats().requests.BatchImportFindings).toBeUndefined();
   });
 });

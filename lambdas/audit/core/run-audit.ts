@@ -14,6 +14,8 @@ import { buildRunSummary, type RunSummary } from '../report/summary';
 import { deriveRunId } from '../report/run-id';
 import type { ReportStore } from '../report/report-store';
 import { readPreviousSnapshot, writeReport, type WrittenReport } from '../report/write-report';
+import { publishRunFindings, type FindingsDestination } from '../findings/run-findings';
+import type { PublishFindingsResult } from '../findings/publish-findings';
 
 /** A JSON document handed to the audit, with where it came from for error messages. */
 export interface SourceDocument {
@@ -59,6 +61,8 @@ export interface AuditRequest {
   readonly deadline: number;
   readonly baseline?: SourceDocument;
   readonly exclusions?: SourceDocument;
+  /** Publish the run's drift as Security Hub findings to this account's product; absent: not published. */
+  readonly findings?: FindingsDestination;
 }
 
 /** The result of one audit run. */
@@ -66,6 +70,8 @@ export interface AuditOutcome {
   readonly summary: RunSummary;
   readonly rows: readonly AssociationRow[];
   readonly report: WrittenReport;
+  /** How publishing the findings went; absent when they were not published. */
+  readonly findings?: PublishFindingsResult;
 }
 
 interface ParsedDocuments {
@@ -201,5 +207,31 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
       latestRunId: report.latestRunId,
     });
   }
-  return { summary, rows, report };
+  // After the report is written, so a findings failure can never lose it; never throws.
+  const published =
+    request.findings &&
+    (await publishRunFindings(deps, {
+      destination: request.findings,
+      rows,
+      previous: previous?.rows ?? null,
+      runId: run.runId,
+      auditedAt: run.runTime,
+      reportKey: report.associationsKey,
+      requestsPerSecond: request.tuning.securityHubRequestsPerSecond,
+      burst: request.tuning.securityHubBurst,
+      // Half the margin kept for writing the report, so the run still ends in time.
+      deadline: request.deadline + (request.tuning.deadlineMarginSeconds * 1000) / 2,
+    }));
+  if (published && published.failed > 0) {
+    deps.logger?.warn('Some Security Hub findings could not be published; the report is complete', {
+      runId: run.runId,
+      published: published.published,
+      failed: published.failed,
+      examples: published.failures
+        .slice(0, 5)
+        .map((f) => `${f.id} ${f.errorCode}`)
+        .join('; '),
+    });
+  }
+  return published ? { summary, rows, report, findings: published } : { summary, rows, report };
 }

@@ -14,7 +14,17 @@ describe('loadConfig', () => {
       exclusionsKey: undefined,
       alertTopicArn: undefined,
       digestMaxTargets: 20,
+      findingsEnabled: true,
     });
+  });
+
+  it('turns findings off with FINDINGS_ENABLED=false, and accepts nothing but true or false', () => {
+    expect(loadConfig({ ...minimal, FINDINGS_ENABLED: 'false' }).findingsEnabled).toBe(false);
+    expect(loadConfig({ ...minimal, FINDINGS_ENABLED: 'true' }).findingsEnabled).toBe(true);
+    expect(loadConfig({ ...minimal, FINDINGS_ENABLED: '' }).findingsEnabled).toBe(true);
+    expect(() => loadConfig({ ...minimal, FINDINGS_ENABLED: 'no' })).toThrow(
+      /FINDINGS_ENABLED: expected true or false/,
+    );
   });
 
   it('reads every variable', () => {
