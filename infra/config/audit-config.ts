@@ -187,6 +187,7 @@ const shape = {
   baselineKey: optionalText(S3_KEY, 'expected an S3 object key in the report bucket (no leading "/")'),
   exclusionsKey: optionalText(S3_KEY, 'expected an S3 object key in the report bucket (no leading "/")'),
   digestMaxTargets: int(0, 200, DEFAULTS.digestMaxTargets),
+  publishFindings: bool(DEFAULTS.publishFindings),
   batchGroupSize: int(1, 1000, DEFAULTS.batchGroupSize),
   maxConcurrency: int(1, 32, DEFAULTS.maxConcurrency),
   securityHubRequestsPerSecond: num(0.1, 100, DEFAULTS.securityHubRequestsPerSecond),
@@ -246,6 +247,8 @@ export const AUDIT_CONTEXT_KEY_DOCS: Readonly<Record<AuditContextKey, string>> =
   baselineKey: 'S3 key (in the report bucket) of the optional baseline document (BASELINE_KEY).',
   exclusionsKey: 'S3 key (in the report bucket) of the optional exclusions document (EXCLUSIONS_KEY).',
   digestMaxTargets: 'DIGEST_MAX_TARGETS: targets listed in the drift-change e-mail.',
+  publishFindings:
+    "FINDINGS_ENABLED: publish drift as Security Hub findings in the account's own product (false: none, and no BatchImportFindings permission).",
   batchGroupSize: 'BATCH_GROUP_SIZE: targets per BatchGetConfigurationPolicyAssociations call.',
   maxConcurrency: 'MAX_CONCURRENCY: batch calls in flight.',
   securityHubRequestsPerSecond: 'SECURITYHUB_REQUESTS_PER_SECOND: client-side rate limit.',

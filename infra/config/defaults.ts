@@ -37,6 +37,7 @@ export const DEFAULTS = {
   heartbeatHours: 26,
   durationAlarmPercent: 80,
   digestMaxTargets: 20,
+  publishFindings: true,
   dlqRetentionDays: 14,
   ...DEFAULT_TUNING,
 } as const;

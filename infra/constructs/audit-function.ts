@@ -39,6 +39,13 @@ export const ORGANIZATIONS_TREE_ACTIONS = [
 export const SECURITY_HUB_ACTIONS = ['securityhub:BatchGetConfigurationPolicyAssociations'] as const;
 
 /**
+ * Publishing drift as findings. BatchImportFindings takes the product as its resource
+ * (Service Authorization Reference: resource type `product`), so it is granted on the
+ * account's own default product ARN alone.
+ */
+export const FINDINGS_ACTIONS = ['securityhub:BatchImportFindings'] as const;
+
+/**
  * How the handler is bundled: by the esbuild in node_modules, never in Docker (so
  * deploys work on machines without it), minified, with external source maps that
  * NODE_OPTIONS=--enable-source-maps applies to stack traces.
@@ -121,6 +128,12 @@ export interface AuditFunctionProps {
    */
   readonly digestMaxTargets?: number;
   /**
+   * Publish drift as Security Hub findings (FINDINGS_ENABLED) in the account's own
+   * product; when false the role gets no securityhub:BatchImportFindings either.
+   * @default true
+   */
+  readonly publishFindings?: boolean;
+  /**
    * Lambda tuning knobs (BATCH_GROUP_SIZE, MAX_CONCURRENCY, ...).
    * @default DEFAULT_TUNING of lambdas/audit/config.ts
    */
@@ -163,6 +176,7 @@ export class AuditFunction extends Construct {
       REPORT_PREFIX: store.reportPrefix,
       ALERT_TOPIC_ARN: props.alertTopic.topic.topicArn,
       DIGEST_MAX_TARGETS: String(props.digestMaxTargets ?? DEFAULTS.digestMaxTargets),
+      FINDINGS_ENABLED: String(props.publishFindings ?? DEFAULTS.publishFindings),
       BATCH_GROUP_SIZE: String(tuning.batchGroupSize),
       MAX_CONCURRENCY: String(tuning.maxConcurrency),
       SECURITYHUB_REQUESTS_PER_SECOND: String(tuning.securityHubRequestsPerSecond),
@@ -284,6 +298,18 @@ export class AuditFunction extends Construct {
           sid: 'UseReportKey',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: [store.encryptionKey.keyArn],
+        }),
+      });
+    }
+    if (props.publishFindings ?? DEFAULTS.publishFindings) {
+      grants.push({
+        statement: new iam.PolicyStatement({
+          sid: 'ImportFindings',
+          actions: [...FINDINGS_ACTIONS],
+          // The account's own default product only: findings cannot be sent as another product.
+          resources: [
+            `arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`,
+          ],
         }),
       });
     }

@@ -78,6 +78,7 @@ export class SecurityHubConfigAuditStack extends Stack {
       baselineKey: c.baselineKey,
       exclusionsKey: c.exclusionsKey,
       digestMaxTargets: c.digestMaxTargets,
+      publishFindings: c.publishFindings,
       tuning: {
         batchGroupSize: c.batchGroupSize,
         maxConcurrency: c.maxConcurrency,

@@ -12,6 +12,7 @@ const ALWAYS_SET = [
   'REPORT_PREFIX',
   'ALERT_TOPIC_ARN',
   'DIGEST_MAX_TARGETS',
+  'FINDINGS_ENABLED',
   'BATCH_GROUP_SIZE',
   'MAX_CONCURRENCY',
   'SECURITYHUB_REQUESTS_PER_SECOND',
@@ -117,6 +118,7 @@ describe('AuditFunction', () => {
       REPORT_PREFIX: '',
       ALERT_TOPIC_ARN: { Ref: topic },
       DIGEST_MAX_TARGETS: '20',
+      FINDINGS_ENABLED: 'true',
       BATCH_GROUP_SIZE: '50',
       MAX_CONCURRENCY: '4',
       SECURITYHUB_REQUESTS_PER_SECOND: '8',
@@ -274,6 +276,27 @@ describe('AuditFunction', () => {
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           Resource: { 'Fn::GetAtt': [topicKey, 'Arn'] },
         },
+        ImportFindings: {
+          Sid: 'ImportFindings',
+          Effect: 'Allow',
+          Action: 'securityhub:BatchImportFindings',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':securityhub:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':product/',
+                { Ref: 'AWS::AccountId' },
+                '/default',
+              ],
+            ],
+          },
+        },
         ListOrganizationRoots: {
           Sid: 'ListOrganizationRoots',
           Effect: 'Allow',
@@ -324,6 +347,13 @@ describe('AuditFunction', () => {
           }
         }
       }
+    });
+
+    it('neither publishes findings nor may import them when publishFindings is false', () => {
+      const off = templateFor({ publishFindings: false });
+      expect(statementsOf(off)).not.toHaveProperty('ImportFindings');
+      expect(functionOf(off).Environment.Variables.FINDINGS_ENABLED).toBe('false');
+      expect(loadConfig({ REPORT_BUCKET: 'b-reports', FINDINGS_ENABLED: 'false' }).findingsEnabled).toBe(false);
     });
 
     it('assumes organizationsRoleArn instead of calling Organizations itself, when set', () => {
