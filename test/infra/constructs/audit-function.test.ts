@@ -352,7 +352,8 @@ describe('AuditFunction', () => {
     it('neither publishes findings nor may import them when publishFindings is false', () => {
       const off = templateFor({ publishFindings: false });
       expect(statementsOf(off)).not.toHaveProperty('ImportFindings');
-      expect(functionOf(off).Environment.Variables.FINDINGS_ENABLED).toBe('false');
+      const fn = functionOf(off) as { Environment: { Variables: Record<string, string> } };
+      expect(fn.Environment.Variables.FINDINGS_ENABLED).toBe('false');
       expect(loadConfig({ REPORT_BUCKET: 'b-reports', FINDINGS_ENABLED: 'false' }).findingsEnabled).toBe(false);
     });
 
