@@ -114,22 +114,22 @@ function productFields(row: AssociationRow, ctx: FindingContext): Record<string,
   return out;
 }
 
-/** "expected X (baseline Y); actual Z (APPLIED, FAILED)", from the row's columns. */
+/** "expected X (baseline Y); actual Z (APPLIED, FAILED)", from the row's columns (policy ids come from the service: bounded). */
 function policySentence(row: AssociationRow): string {
-  const expected = row.baseline_policy_id ?? row.expected_policy_id ?? 'unknown';
+  const policy = (id: string | null) => (id === null ? 'unknown' : bounded(id, 64));
+  const expected = policy(row.baseline_policy_id ?? row.expected_policy_id);
   const baseline =
     row.baseline_policy_id !== null &&
     row.expected_policy_id !== null &&
     row.baseline_policy_id !== row.expected_policy_id
-      ? ` (inherited from its parent: ${row.expected_policy_id})`
+      ? ` (inherited from its parent: ${policy(row.expected_policy_id)})`
       : '';
   const state = [row.association_type, row.association_status].filter((v) => v !== null).join(', ');
-  const actual = row.configuration_policy_id ?? 'unknown';
-  return `Expected policy ${expected}${baseline}; actual policy ${actual}${state === '' ? '' : ` (${state})`}.`;
+  return `Expected policy ${expected}${baseline}; actual policy ${policy(row.configuration_policy_id)}${state === '' ? '' : ` (${state})`}.`;
 }
 
 function runSentence(ctx: FindingContext): string {
-  return `Run ${ctx.runId}, report ${ctx.reportKey}.`;
+  return `Run ${bounded(ctx.runId, 40)}, report ${bounded(ctx.reportKey, 300)}.`;
 }
 
 /** Sentences joined, then cut to the Description limit (each part is already bounded). */
