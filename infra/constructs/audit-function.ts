@@ -46,6 +46,13 @@ export const ORGANIZATIONS_TREE_ACTIONS = [
 export const SECURITY_HUB_ACTIONS = ['securityhub:BatchGetConfigurationPolicyAssociations'] as const;
 
 /**
+ * Publishing drift as findings. BatchImportFindings takes the product as its resource
+ * (Service Authorization Reference: resource type `product`), so it is granted on the
+ * account's own default product ARN alone.
+ */
+export const FINDINGS_ACTIONS = ['securityhub:BatchImportFindings'] as const;
+
+/**
  * How the handler is bundled: by the esbuild in node_modules, never in Docker (so
  * deploys work on machines without it), minified, with external source maps that
  * NODE_OPTIONS=--enable-source-maps applies to stack traces.
@@ -261,6 +268,18 @@ export class AuditFunction extends Construct {
           sid: 'UseReportKey',
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: [store.encryptionKey.keyArn],
+        }),
+      });
+    }
+    if (settings.publishFindings) {
+      grants.push({
+        statement: new iam.PolicyStatement({
+          sid: 'ImportFindings',
+          actions: [...FINDINGS_ACTIONS],
+          // The account's own default product only: findings cannot be sent as another product.
+          resources: [
+            `arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`,
+          ],
         }),
       });
     }

@@ -9,6 +9,8 @@ import { decodeDocument } from './drift/document-bytes';
 import { AuditError, errorKindOf, isPermanent, type ErrorKind } from './errors';
 import { topicArnProblem } from './input-validators';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
+import { addFindingsMetrics } from './findings/findings-metrics';
+import { destinationOfFunctionArn } from './findings/run-findings';
 import { buildDriftDigest } from './notify/drift-digest';
 import { buildFailureAlert } from './notify/failure-alert';
 import { publishDigest } from './notify/publish-digest';
@@ -139,6 +141,10 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
       deadline: Date.now() + context.getRemainingTimeInMillis() - config.deadlineMarginSeconds * 1000,
       baseline,
       exclusions,
+      // The function's own account and Region: the delegated administrator's product.
+      findings: config.publishFindings
+        ? (destinationOfFunctionArn(context.invokedFunctionArn) ?? undefined)
+        : undefined,
     },
   );
 }
@@ -241,6 +247,7 @@ export async function handler(event: AuditEvent, context: Context): Promise<Audi
     runtime ??= init();
     outcome = await audit(runtime, checkedEvent, context, logger);
     addAuditMetrics(metrics, outcome.summary);
+    if (outcome.findings) addFindingsMetrics(metrics, outcome.findings);
   } catch (error) {
     addFailedRunMetrics(metrics);
     failure = { error };

@@ -14,9 +14,13 @@
 export const TARGET_TYPES = ['ROOT', 'ORGANIZATIONAL_UNIT', 'ACCOUNT'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
-/** Account status as AWS Organizations reports it (the audit folds unknown statuses into these). */
-export const ACCOUNT_STATUSES = ['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+/**
+ * Account state as AWS Organizations names it in `Account.State` (the field that replaces
+ * `Status`, which the API retires on 2026-09-09), in the SDK's enum order.
+ */
+export const ACCOUNT_STATES = ['ACTIVE', 'CLOSED', 'PENDING_ACTIVATION', 'PENDING_CLOSURE', 'SUSPENDED'] as const;
+/** One of {@link ACCOUNT_STATES}: the report's `account_status`. */
+export type AccountStatus = (typeof ACCOUNT_STATES)[number];
 
 /** What Security Hub reports in place of a policy id for self-managed targets. */
 export const SELF_MANAGED = 'SELF_MANAGED_SECURITY_HUB';

@@ -39,16 +39,32 @@ export interface TextSetting {
   readonly doc: string;
 }
 
-export type Setting = NumericSetting | TextSetting;
+/** A switch; the environment carries `true` or `false`. */
+export interface BooleanSetting {
+  readonly env: string;
+  readonly kind: 'boolean';
+  readonly default: boolean;
+  readonly doc: string;
+}
+
+export type Setting = NumericSetting | TextSetting | BooleanSetting;
 
 /** Keys of `T` whose settings may stay unset (text without a default). */
 type OptionalSettingKeys<T extends Readonly<Record<string, Setting>>> = {
-  [K in keyof T]: T[K] extends NumericSetting ? never : T[K] extends { readonly default: string } ? never : K;
+  [K in keyof T]: T[K] extends NumericSetting | BooleanSetting
+    ? never
+    : T[K] extends { readonly default: string }
+      ? never
+      : K;
 }[keyof T];
 
 /** The typed value of each setting of `T`; a text setting without a default is optional. */
 export type SettingValues<T extends Readonly<Record<string, Setting>>> = {
-  readonly [K in Exclude<keyof T, OptionalSettingKeys<T>>]: T[K] extends NumericSetting ? number : string;
+  readonly [K in Exclude<keyof T, OptionalSettingKeys<T>>]: T[K] extends NumericSetting
+    ? number
+    : T[K] extends BooleanSetting
+      ? boolean
+      : string;
 } & Partial<Readonly<Record<OptionalSettingKeys<T>, string>>>;
 
 /**
@@ -187,6 +203,12 @@ export const FUNCTION_SETTINGS = {
     default: 20,
     doc: 'targets listed in the drift-change digest',
   },
+  publishFindings: {
+    env: 'FINDINGS_ENABLED',
+    kind: 'boolean',
+    default: true,
+    doc: "publish drift as Security Hub findings in the account's own product (`false`: none, and no BatchImportFindings permission)",
+  },
 } as const satisfies Readonly<Record<string, Setting>>;
 
 /** Every setting the stack passes from a context key to an environment variable. */
@@ -199,7 +221,9 @@ export function settingRange(setting: NumericSetting): string {
 
 /** The README's "meaning" cell: the doc line, with the range of a number. */
 export function settingMeaning(setting: Setting): string {
-  return setting.kind === 'text' ? setting.doc : `${setting.doc} (${settingRange(setting)})`;
+  return setting.kind === 'text' || setting.kind === 'boolean'
+    ? setting.doc
+    : `${setting.doc} (${settingRange(setting)})`;
 }
 
 /** Each setting's default (undefined for a text setting without one). */
@@ -230,7 +254,7 @@ export function settingsEnvironment<T extends Readonly<Record<string, Setting>>>
   const source = values as Readonly<Record<string, unknown>>;
   for (const [key, setting] of Object.entries(settings)) {
     const value = source[key];
-    if (typeof value === 'number' || typeof value === 'string') {
+    if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') {
       environment[setting.env] = String(value);
     }
   }
@@ -256,6 +280,17 @@ function numericSchema(setting: NumericSetting): z.ZodType<number, unknown> {
   return z.preprocess(toNumber, (setting.kind === 'integer' ? base.int({ error }) : base).default(setting.default));
 }
 
+/** `true`/`false` from the environment or `-c key=false` (any case), or a boolean from cdk.json. */
+function booleanSchema(setting: BooleanSetting): z.ZodType<boolean, unknown> {
+  const toBoolean = (value: unknown): unknown => {
+    const v = blankToUndefined(value);
+    return typeof v === 'string'
+      ? (({ true: true, false: false } as Record<string, boolean>)[v.trim().toLowerCase()] ?? v)
+      : v;
+  };
+  return z.preprocess(toBoolean, z.boolean({ error: 'expected true or false' }).default(setting.default));
+}
+
 function textSchema(setting: TextSetting): z.ZodType<string | undefined, unknown> {
   const checked = z.string({ error: 'expected a string' }).superRefine((value, ctx) => {
     const problem = setting.problem(value);
@@ -272,7 +307,13 @@ function textSchema(setting: TextSetting): z.ZodType<string | undefined, unknown
 /** The zod schema of each setting of `T`, keyed like `T` (the context keys). */
 export type SettingSchemas<T extends Readonly<Record<string, Setting>>> = {
   readonly [K in keyof T]: z.ZodType<
-    T[K] extends NumericSetting ? number : T[K] extends { readonly default: string } ? string : string | undefined,
+    T[K] extends NumericSetting
+      ? number
+      : T[K] extends BooleanSetting
+        ? boolean
+        : T[K] extends { readonly default: string }
+          ? string
+          : string | undefined,
     unknown
   >;
 };
@@ -285,7 +326,11 @@ export function settingSchemas<T extends Readonly<Record<string, Setting>>>(sett
   return Object.fromEntries(
     Object.entries(settings).map(([key, setting]) => [
       key,
-      setting.kind === 'text' ? textSchema(setting) : numericSchema(setting),
+      setting.kind === 'text'
+        ? textSchema(setting)
+        : setting.kind === 'boolean'
+          ? booleanSchema(setting)
+          : numericSchema(setting),
     ]),
   ) as SettingSchemas<T>;
 }

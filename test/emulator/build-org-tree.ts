@@ -120,21 +120,32 @@ export function buildOrgTree(options: ResolvedGenerateOptions): OrgTree {
 }
 
 /**
- * Status per account index. Exact counts (rounded fractions) so tests can assert them;
+ * State per account index. Exact counts (rounded fractions) so tests can assert them;
  * the management account (index 0) is always ACTIVE.
  */
 function accountStatuses(options: ResolvedGenerateOptions): AccountStatus[] {
-  const suspended = Math.round(options.suspendedFraction * options.accounts);
-  const pendingClosure = Math.round(options.pendingClosureFraction * options.accounts);
-  if (suspended + pendingClosure > options.accounts - 1) {
+  const shares: readonly (readonly [AccountStatus, number])[] = [
+    ['SUSPENDED', options.suspendedFraction],
+    ['PENDING_CLOSURE', options.pendingClosureFraction],
+    ['CLOSED', options.closedFraction],
+    ['PENDING_ACTIVATION', options.pendingActivationFraction],
+  ];
+  const counts = shares.map(([state, share]) => [state, Math.round(share * options.accounts)] as const);
+  const total = counts.reduce((sum, [, n]) => sum + n, 0);
+  if (total > options.accounts - 1) {
     throw new GenerateOrganizationError(
-      `${suspended} suspended + ${pendingClosure} pending-closure accounts do not fit among ${options.accounts - 1} member accounts`,
+      `${counts.map(([state, n]) => `${n} ${state}`).join(' + ')} accounts do not fit among ${options.accounts - 1} member accounts`,
     );
   }
   const memberIndexes = Array.from({ length: options.accounts - 1 }, (_, i) => i + 1);
   const chosen = createRandom(options.seed, 'status').shuffle(memberIndexes);
   const statuses: AccountStatus[] = new Array<AccountStatus>(options.accounts).fill('ACTIVE');
-  chosen.slice(0, suspended).forEach((i) => (statuses[i] = 'SUSPENDED'));
-  chosen.slice(suspended, suspended + pendingClosure).forEach((i) => (statuses[i] = 'PENDING_CLOSURE'));
+  // Same draw order as before the newer states existed, so SUSPENDED and PENDING_CLOSURE
+  // accounts of a seed stay the same accounts.
+  let next = 0;
+  for (const [state, n] of counts) {
+    chosen.slice(next, next + n).forEach((i) => (statuses[i] = state));
+    next += n;
+  }
   return statuses;
 }

@@ -7,7 +7,7 @@
  * `stall`, `quota`, `serverErrorFraction`; then the operation runs, with the response
  * faults (empty pages, unprocessed entries, malformed or invalid entries) inside it.
  */
-import type { TargetType } from '../../lambdas/audit/model';
+import type { AccountStatus, TargetType } from '../../lambdas/audit/model';
 import type { Seed } from './seeded-random';
 import type { QuotaOptions } from './token-bucket';
 
@@ -123,6 +123,32 @@ export interface OrganizationsFaults extends ServiceFaults {
   readonly invalidChildren?: readonly InvalidChild[];
   /** Accounts served with missing or unknown members; see {@link MalformedAccountKind}. */
   readonly malformedAccounts?: readonly MalformedAccountRule[];
+  /**
+   * Imitates older answers that carry the retired `Account.Status`: `'withState'` sends it
+   * next to `State` (the transition period), `'statusOnly'` instead of it (before `State`
+   * existed). Default: `State` only, as after the retirement on 2026-09-09. See
+   * {@link legacyAccountStatus} for the value.
+   */
+  readonly legacyAccountStatus?: LegacyAccountStatusMode;
+}
+
+/** How an account's retired `Status` member is served; see `OrganizationsFaults.legacyAccountStatus`. */
+export type LegacyAccountStatusMode = 'withState' | 'statusOnly';
+
+/**
+ * The retired `Status` of a state. It knew only ACTIVE, SUSPENDED and PENDING_CLOSURE; a
+ * closed account still listed was reported SUSPENDED. PENDING_ACTIVATION has no such
+ * value (assumed: the member is left out).
+ */
+export function legacyAccountStatus(state: AccountStatus): 'ACTIVE' | 'SUSPENDED' | 'PENDING_CLOSURE' | undefined {
+  switch (state) {
+    case 'CLOSED':
+      return 'SUSPENDED';
+    case 'PENDING_ACTIVATION':
+      return undefined;
+    default:
+      return state;
+  }
 }
 
 /** A per-target attempt count drawn from the seed, both bounds included. */
@@ -218,7 +244,34 @@ export interface SecurityHubFaults extends ServiceFaults {
   readonly maxBatchSize?: number;
   /** Batch-get answers served damaged; see {@link MalformedKind}. */
   readonly malformed?: readonly MalformedRule[];
+  /**
+   * Every BatchGetConfigurationPolicyAssociations call is refused whole with this error,
+   * as Security Hub does for a caller that is not the delegated administrator, in the
+   * wrong Region or without the permission (counted in `stats().clientErrors`).
+   */
+  readonly batchGetError?: BatchGetRefusal;
+  /** BatchImportFindings answers these findings in FailedFindings; see {@link ImportFailureRule}. */
+  readonly importFailures?: readonly ImportFailureRule[];
 }
+
+/** Makes BatchImportFindings fail the listed findings (by finding Id) for a number of imports. */
+export interface ImportFailureRule {
+  readonly findingIds: readonly string[];
+  /** Imports of each listed finding that fail before one succeeds; `'forever'` never succeeds. */
+  readonly attempts: number | 'forever';
+  /** Default `LimitExceeded`. */
+  readonly errorCode?: string;
+  /** Default `Rate exceeded`. */
+  readonly errorMessage?: string;
+}
+
+/** The errors Security Hub refuses a whole batch-get with. */
+export const BATCH_GET_REFUSALS = [
+  'ResourceNotFoundException',
+  'AccessDeniedException',
+  'InvalidAccessException',
+] as const;
+export type BatchGetRefusal = (typeof BATCH_GET_REFUSALS)[number];
 
 /** All faults. Replace them at run time with `RunningEmulator.setFaults`. */
 export interface EmulatorFaults {
@@ -285,6 +338,8 @@ function checkOrganizations(o: OrganizationsFaults | undefined): void {
     if (c.name !== undefined && typeof c.name !== 'string')
       fail(`organizations.invalidChildren[${i}].name must be a string`);
   });
+  if (o.legacyAccountStatus !== undefined && !['withState', 'statusOnly'].includes(o.legacyAccountStatus))
+    fail("organizations.legacyAccountStatus must be 'withState' or 'statusOnly'");
   (o.malformedAccounts ?? []).forEach((m, i) => {
     if (typeof m.accountId !== 'string') fail(`organizations.malformedAccounts[${i}].accountId must be a string`);
     if (!MALFORMED_ACCOUNT_KINDS.includes(m.kind))
@@ -297,6 +352,12 @@ function checkSecurityHub(sh: SecurityHubFaults | undefined): void {
   if (sh.maxBatchSize !== undefined && !(Number.isInteger(sh.maxBatchSize) && sh.maxBatchSize >= 1)) {
     fail('securityHub.maxBatchSize must be a positive integer');
   }
+  (sh.importFailures ?? []).forEach((rule, i) => {
+    if (rule.attempts !== 'forever' && !(Number.isInteger(rule.attempts) && rule.attempts >= 0))
+      fail(`securityHub.importFailures[${i}].attempts must be a non-negative integer or 'forever'`);
+  });
+  if (sh.batchGetError !== undefined && !BATCH_GET_REFUSALS.includes(sh.batchGetError))
+    fail(`securityHub.batchGetError must be one of ${BATCH_GET_REFUSALS.join(', ')}`);
   (sh.unprocessed ?? []).forEach((rule, i) => {
     checkAttempts(`securityHub.unprocessed[${i}].attempts`, rule.attempts);
     if (!isFraction(rule.fraction)) fail(`securityHub.unprocessed[${i}].fraction must be from 0 to 1`);

@@ -3,6 +3,7 @@
  * Security Hub, with fault injection (latency, throttle storms, dropped and stalled
  * connections, quota, 5xx) in front of both.
  */
+import { InvalidInputExceptionReason } from '@aws-sdk/client-organizations';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -10,6 +11,7 @@ import { activateFaults, realClock, serverError, throttleError, type ActiveFault
 import { dropConnection, StalledRequests } from './connection-faults';
 import type { EmulatorFaults, UnprocessedRule } from './emulator-faults';
 import { StatsRecorder, type EmulatorStats } from './emulator-stats';
+import { FindingsStore, type FindingsStoreStats, type StoredFinding } from './findings-store';
 import { generateOrganization } from './generate-organization';
 import type { GeneratedOrg } from './generated-org';
 import type { GenerateOrganizationOptions } from './generator-options';
@@ -59,6 +61,16 @@ export interface RunningEmulator {
    * gives a `{ min, max }` range.
    */
   unprocessedAttempts(): ReadonlyMap<string, number | 'forever'>;
+  /** Findings BatchImportFindings stored, with their import counts: ground truth for tests. */
+  findings(): readonly StoredFinding[];
+  /** Counters of the findings store (customer fields ignored, failed findings). */
+  findingsStats(): FindingsStoreStats;
+  /** Sets customer-owned fields of a stored finding, as a customer's BatchUpdateFindings would. */
+  updateFindingAsCustomer(
+    productArn: string,
+    id: string,
+    patch: Parameters<FindingsStore['updateAsCustomer']>[2],
+  ): void;
   /** Stops listening and drops open keep-alive connections and stalled requests. */
   close(): Promise<void>;
 }
@@ -76,6 +88,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const clock = options.clock ?? realClock;
   const stalls = new StalledRequests();
   let active = activateFaults(options.faults ?? {}, index, clock);
+  const findings = new FindingsStore();
+  findings.setFailureRules(active.faults.securityHub?.importFailures ?? []);
 
   const pagingFor = (service: Service, current: ActiveFaults): PagingContext => ({
     codec,
@@ -86,7 +100,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     invalidToken: () =>
       service === 'organizations'
         ? organizationsInvalidInput(
-            'INVALID_PAGINATION_TOKEN',
+            InvalidInputExceptionReason.INVALID_PAGINATION_TOKEN,
             'The NextToken value is not valid. Get it from the response to a previous call of the operation.',
           )
         : securityHubInvalidInput('The NextToken value is not valid.'),
@@ -152,6 +166,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
               paging: pagingFor(service, current),
               unprocessed: current.unprocessed,
               maxBatchSize: current.faults.securityHub?.maxBatchSize,
+              batchGetError: current.faults.securityHub?.batchGetError,
+              findings,
               malformed: current.securityHubMalformed,
               onBatch: (requested, unprocessed, malformed) => {
                 stats.add('batchGetTargetsRequested', requested);
@@ -183,8 +199,13 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     stats: () => stats.snapshot(),
     resetStats: () => stats.reset(),
     setFaults: (faults) => {
-      active = activateFaults(faults, index, clock);
+      const next = activateFaults(faults, index, clock);
+      findings.setFailureRules(faults.securityHub?.importFailures ?? []);
+      active = next;
     },
+    findings: () => findings.all(),
+    findingsStats: () => findings.counters(),
+    updateFindingAsCustomer: (productArn, id, patch) => findings.updateAsCustomer(productArn, id, patch),
     unprocessedTargets: () => {
       const out = new Map<string, UnprocessedRule>();
       for (const [id, type] of index.targetTypes) {

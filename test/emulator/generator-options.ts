@@ -30,6 +30,10 @@ export interface GenerateOrganizationOptions {
   readonly suspendedFraction?: number;
   /** Share of accounts PENDING_CLOSURE, 0 to 1; the count is rounded. Default `0.02`. */
   readonly pendingClosureFraction?: number;
+  /** Share of accounts CLOSED (closed, still listed for up to 90 days), 0 to 1; rounded. Default `0`. */
+  readonly closedFraction?: number;
+  /** Share of accounts PENDING_ACTIVATION (sign-up not completed), 0 to 1; rounded. Default `0`. */
+  readonly pendingActivationFraction?: number;
   /** Configuration policies to create, at least 1. Default `3`. */
   readonly policies?: number;
   /** Share of OUs with an APPLIED association (the rest inherit). Default `0.3`. */
@@ -62,6 +66,8 @@ export const GENERATE_DEFAULTS = {
   maxDepth: 3,
   suspendedFraction: 0.05,
   pendingClosureFraction: 0.02,
+  closedFraction: 0,
+  pendingActivationFraction: 0,
   policies: 3,
   appliedOuFraction: 0.3,
   appliedAccountFraction: 0.05,
@@ -101,8 +107,15 @@ export function resolveGenerateOptions(options: GenerateOrganizationOptions = {}
     'pendingClosureFraction',
     options.pendingClosureFraction ?? d.pendingClosureFraction,
   );
-  if (suspendedFraction + pendingClosureFraction > 1) {
-    throw new GenerateOrganizationError('suspendedFraction + pendingClosureFraction must not exceed 1');
+  const closedFraction = fraction('closedFraction', options.closedFraction ?? d.closedFraction);
+  const pendingActivationFraction = fraction(
+    'pendingActivationFraction',
+    options.pendingActivationFraction ?? d.pendingActivationFraction,
+  );
+  if (suspendedFraction + pendingClosureFraction + closedFraction + pendingActivationFraction > 1) {
+    throw new GenerateOrganizationError(
+      'suspendedFraction + pendingClosureFraction + closedFraction + pendingActivationFraction must not exceed 1',
+    );
   }
   const anomalies = options.anomalies ?? {};
   const now = options.now ?? Date.now();
@@ -114,6 +127,8 @@ export function resolveGenerateOptions(options: GenerateOrganizationOptions = {}
     maxDepth,
     suspendedFraction,
     pendingClosureFraction,
+    closedFraction,
+    pendingActivationFraction,
     policies: integer('policies', options.policies ?? d.policies, 1, 1000),
     appliedOuFraction: fraction('appliedOuFraction', options.appliedOuFraction ?? d.appliedOuFraction),
     appliedAccountFraction: fraction(

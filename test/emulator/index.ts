@@ -27,8 +27,12 @@ export {
   EmulatorConfigError,
   MALFORMED_ACCOUNT_KINDS,
   MALFORMED_KINDS,
+  BATCH_GET_REFUSALS,
   type AttemptRange,
+  type BatchGetRefusal,
   type EmulatorFaults,
+  type ImportFailureRule,
+  type LegacyAccountStatusMode,
   type InvalidChild,
   type MalformedAccountKind,
   type MalformedAccountRule,
@@ -42,6 +46,7 @@ export {
   type UnprocessedRule,
 } from './emulator-faults';
 export type { EmulatorStats } from './emulator-stats';
+export { findingProblem, type FindingsStoreStats, type StoredFinding } from './findings-store';
 export type { QuotaOptions } from './token-bucket';
 export type { Seed } from './seeded-random';
 export { emulatorClientConfig, emulatorEnvironment, type EmulatorClientConfig } from './client-config';

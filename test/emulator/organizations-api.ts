@@ -4,11 +4,12 @@
  * (MaxResults 1..20; JoinedTimestamp in epoch seconds, the awsJson1_1 default).
  */
 import { ID_PATTERNS } from './aws-ids';
+import { legacyAccountStatus, type LegacyAccountStatusMode } from './emulator-faults';
 import type { GeneratedAccount, GeneratedOu } from './generated-org';
 import type { OrgIndex } from './org-index';
 import { servePage, type PagingContext } from './paging';
 import { malformAccount, type OrganizationsResponseFaults } from './response-faults';
-import { EmulatedServiceError, organizationsInvalidInput } from './service-error';
+import { EmulatedServiceError, organizationsInvalidInput, serializationError } from './service-error';
 
 /** Operation names served, as they appear after `AWSOrganizationsV20161128.` in X-Amz-Target. */
 export const ORGANIZATIONS_OPERATIONS = [
@@ -58,9 +59,10 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, ct
     let damaged = 0;
     const out = accounts.map((a) => {
       const kinds = responses.malformedAccounts.get(a.id);
-      if (!kinds) return accountJson(a);
+      const json = accountJson(a, responses.legacyAccountStatus);
+      if (!kinds) return json;
       damaged++;
-      return malformAccount(accountJson(a), kinds);
+      return malformAccount(json, kinds);
     });
     if (damaged > 0) ctx.onMalformed(damaged);
     return out;
@@ -146,15 +148,19 @@ function withToken<T extends object>(body: T, token: string | undefined): T & { 
   return token === undefined ? body : { ...body, NextToken: token };
 }
 
-function accountJson(a: GeneratedAccount): Record<string, unknown> {
+/**
+ * An Account object. `State` always, unless imitating answers from before it existed;
+ * the retired `Status` only when imitating older answers.
+ */
+function accountJson(a: GeneratedAccount, legacy: LegacyAccountStatusMode | undefined): Record<string, unknown> {
+  const status = legacy === undefined ? undefined : legacyAccountStatus(a.status);
   return {
     Id: a.id,
     Arn: a.arn,
     Email: a.email,
     Name: a.name,
-    Status: a.status,
-    // The newer State field uses the same words for these three statuses.
-    State: a.status,
+    ...(status !== undefined ? { Status: status } : {}),
+    ...(legacy !== 'statusOnly' ? { State: a.status } : {}),
     JoinedMethod: a.joinedMethod,
     JoinedTimestamp: a.joinedTimestamp / 1000,
   };
@@ -167,8 +173,7 @@ function ouJson(ou: GeneratedOu): object {
 function maxResults(input: Input): number {
   const v = input.MaxResults;
   if (v === undefined || v === null) return MAX_RESULTS;
-  if (typeof v !== 'number' || !Number.isInteger(v))
-    throw organizationsInvalidInput('INVALID_INPUT', 'MaxResults must be an integer.');
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw serializationError('MaxResults must be an integer.');
   if (v > MAX_RESULTS)
     throw organizationsInvalidInput('MAX_VALUE_EXCEEDED', 'You provided a value that exceeds the maximum allowed.');
   if (v < 1)
@@ -182,7 +187,7 @@ function maxResults(input: Input): number {
 function nextToken(input: Input): string | undefined {
   const v = input.NextToken;
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw organizationsInvalidInput('INVALID_PAGINATION_TOKEN', 'NextToken must be a string.');
+  if (typeof v !== 'string') throw serializationError('NextToken must be a string.');
   return v;
 }
 

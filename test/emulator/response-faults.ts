@@ -6,6 +6,7 @@
 import { arns } from './aws-ids';
 import {
   EmulatorConfigError,
+  type LegacyAccountStatusMode,
   type MalformedAccountKind,
   type MalformedKind,
   type OrganizationsFaults,
@@ -29,6 +30,8 @@ export interface OrganizationsResponseFaults {
   /** Every extra child object, to count them as served. */
   readonly extras: ReadonlySet<GeneratedAccount | GeneratedOu>;
   readonly malformedAccounts: ReadonlyMap<string, ReadonlySet<MalformedAccountKind>>;
+  /** Whether and how the retired `Status` member is served; `undefined`: `State` only. */
+  readonly legacyAccountStatus: LegacyAccountStatusMode | undefined;
 }
 
 /** When an invalid child claims to have joined; any fixed instant would do. */
@@ -89,7 +92,13 @@ export function organizationsResponseFaults(
     }
     addTo(malformedAccounts, rule.accountId, rule.kind);
   });
-  return { extraChildren, extraAccounts, extras, malformedAccounts };
+  return {
+    extraChildren,
+    extraAccounts,
+    extras,
+    malformedAccounts,
+    legacyAccountStatus: faults?.legacyAccountStatus,
+  };
 }
 
 /** Target id to the ways its batch-get answer is damaged; throws for targets not in the org. */

@@ -5,7 +5,8 @@
  * UpdatedAt is an ISO 8601 date-time string.
  */
 import { ASSOCIATION_STATUSES, ASSOCIATION_TYPES, type TargetType } from '../../lambdas/audit/model';
-import type { MalformedKind } from './emulator-faults';
+import type { BatchGetRefusal, MalformedKind } from './emulator-faults';
+import type { FindingsStore } from './findings-store';
 import type { GeneratedAssociation } from './generated-org';
 import type { OrgIndex } from './org-index';
 import { servePage, type PagingContext } from './paging';
@@ -17,8 +18,10 @@ import type { UnprocessedPlan } from './unprocessed-plan';
 export const SECURITYHUB_ROUTES: Readonly<Record<string, SecurityHubOperation>> = {
   '/configurationPolicyAssociation/batchget': 'BatchGetConfigurationPolicyAssociations',
   '/configurationPolicyAssociation/list': 'ListConfigurationPolicyAssociations',
+  '/findings/import': 'BatchImportFindings',
 };
-export type SecurityHubOperation = 'BatchGetConfigurationPolicyAssociations' | 'ListConfigurationPolicyAssociations';
+export type SecurityHubOperation =
+  'BatchGetConfigurationPolicyAssociations' | 'ListConfigurationPolicyAssociations' | 'BatchImportFindings';
 
 /** What the handlers need besides the request. */
 export interface SecurityHubContext {
@@ -26,8 +29,12 @@ export interface SecurityHubContext {
   readonly paging: PagingContext;
   readonly unprocessed: UnprocessedPlan;
   readonly maxBatchSize: number | undefined;
+  /** When set, every batch-get is refused whole with this error. */
+  readonly batchGetError: BatchGetRefusal | undefined;
   /** Target id to the ways batch-get damages its answer (see `SecurityHubFaults.malformed`). */
   readonly malformed: ReadonlyMap<string, ReadonlySet<MalformedKind>>;
+  /** Where BatchImportFindings keeps the findings. */
+  readonly findings: FindingsStore;
   /** Reports identifiers requested, unprocessed entries and damaged answers served, for the stats. */
   readonly onBatch: (requested: number, unprocessed: number, malformed: number) => void;
 }
@@ -45,10 +52,18 @@ const LIST_MAX_RESULTS = 100;
 
 /** Runs one operation. Throws an EmulatedServiceError for anything AWS would reject. */
 export function handleSecurityHub(op: SecurityHubOperation, input: Input, ctx: SecurityHubContext): object {
-  return op === 'BatchGetConfigurationPolicyAssociations' ? batchGet(input, ctx) : list(input, ctx);
+  switch (op) {
+    case 'BatchGetConfigurationPolicyAssociations':
+      return batchGet(input, ctx);
+    case 'ListConfigurationPolicyAssociations':
+      return list(input, ctx);
+    case 'BatchImportFindings':
+      return ctx.findings.import(input);
+  }
 }
 
 function batchGet(input: Input, ctx: SecurityHubContext): object {
+  if (ctx.batchGetError !== undefined) throw batchGetRefusal(ctx.batchGetError);
   const identifiers = input.ConfigurationPolicyAssociationIdentifiers;
   if (!Array.isArray(identifiers) || identifiers.length === 0) {
     throw securityHubInvalidInput('ConfigurationPolicyAssociationIdentifiers must be a non-empty list.');
@@ -212,4 +227,24 @@ function optionalEnum(obj: Input, key: string, allowed: readonly string[]): stri
   if (v !== undefined && !allowed.includes(v))
     throw securityHubInvalidInput(`Filters.${key} must be one of ${allowed.join(', ')}.`);
   return v;
+}
+
+/**
+ * The whole-call refusals, with the HTTP statuses of the SDK model (403, 401, 404) and the
+ * `Code` member Security Hub puts in its error bodies.
+ */
+function batchGetRefusal(code: BatchGetRefusal): EmulatedServiceError {
+  const refusals: Record<BatchGetRefusal, readonly [number, string]> = {
+    AccessDeniedException: [
+      403,
+      'User is not authorized to perform: securityhub:BatchGetConfigurationPolicyAssociations',
+    ],
+    InvalidAccessException: [
+      401,
+      'Account is not subscribed to AWS Security Hub or is not the delegated administrator in its home Region',
+    ],
+    ResourceNotFoundException: [404, 'Central configuration is not enabled for the organization'],
+  };
+  const [status, message] = refusals[code];
+  return new EmulatedServiceError(code, status, message, { Code: code });
 }

@@ -1,3 +1,4 @@
+import type { InvalidInputExceptionReason } from '@aws-sdk/client-organizations';
 /**
  * An error the emulated service returns to the client. Handlers throw it; the protocol
  * writers (JSON 1.1 for Organizations, REST-JSON for Security Hub) put it on the wire.
@@ -20,11 +21,20 @@ export class EmulatedServiceError extends Error {
 }
 
 /**
- * Organizations' InvalidInputException. `reason` is one of the documented values, e.g.
- * `INVALID_PAGINATION_TOKEN` or `MAX_VALUE_EXCEEDED`.
+ * Organizations' InvalidInputException. `reason` is a wire value of the SDK model's
+ * `InvalidInputExceptionReason` enum, e.g. `INVALID_NEXT_TOKEN` (the enum's
+ * `INVALID_PAGINATION_TOKEN` key) or `MAX_VALUE_EXCEEDED`.
  */
-export function organizationsInvalidInput(reason: string, message: string): EmulatedServiceError {
+export function organizationsInvalidInput(reason: InvalidInputExceptionReason, message: string): EmulatedServiceError {
   return new EmulatedServiceError('InvalidInputException', 400, message, { Reason: reason });
+}
+
+/**
+ * A member of the wrong JSON type: the AWS JSON protocols reject the request before the
+ * operation sees it, so there is no InvalidInputException reason for it.
+ */
+export function serializationError(message: string): EmulatedServiceError {
+  return new EmulatedServiceError('SerializationException', 400, message);
 }
 
 /** Security Hub's InvalidInputException (HTTP 400). */

@@ -240,7 +240,9 @@ describe('handler', () => {
     expect(directive.Namespace).toBe(NAMESPACE);
     expect(directive.Dimensions).toEqual([['service']]);
     expect(doc.service).toBe(SERVICE);
-    expect(directive.Metrics.map((m) => m.Name).sort()).toEqual([...METRIC_NAMES].sort());
+    expect(directive.Metrics.map((m) => m.Name).sort()).toEqual(
+      [...METRIC_NAMES, 'FindingsPublished', 'FindingsPublishFailed'].sort(),
+    );
     expect(doc).toMatchObject({
       FailedAssociations: run.status_failed,
       PendingAssociations: run.status_pending,
@@ -254,7 +256,16 @@ describe('handler', () => {
       IncompleteRun: 1,
       AuditDurationSeconds: run.duration_seconds,
       ThrottledRequests: 0,
+      // Findings are on by default: one per drifted target, in the function's own account's product.
+      FindingsPublished: run.drifted,
+      FindingsPublishFailed: 0,
     });
+    const findings = emulator.findings().map((f) => f.finding);
+    expect(findings).toHaveLength(run.drifted as number);
+    expect(new Set(findings.map((f) => f.ProductArn))).toEqual(
+      new Set(['arn:aws:securityhub:us-east-1:123456789012:product/123456789012/default']),
+    );
+    expect(findings.every((f) => f.RecordState === 'ACTIVE')).toBe(true);
   });
 
   it('a warm retry of the same schedule overwrites the same objects and counts only its own calls', async () => {

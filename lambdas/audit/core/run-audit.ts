@@ -15,6 +15,8 @@ import { buildRunSummary, type RunSummary } from '../report/summary';
 import { deriveRunId, type RunIdentity } from '../report/run-id';
 import type { ReportStore } from '../report/report-store';
 import { writeReport, type WrittenReport } from '../report/write-report';
+import { publishRunFindings, type FindingsDestination } from '../findings/run-findings';
+import type { PublishFindingsResult } from '../findings/publish-findings';
 
 /** A JSON document handed to the audit, with where it came from for error messages. */
 export interface SourceDocument {
@@ -60,6 +62,8 @@ export interface AuditRequest {
   readonly deadline: number;
   readonly baseline?: SourceDocument;
   readonly exclusions?: SourceDocument;
+  /** Publish the run's drift as Security Hub findings to this account's product; absent: not published. */
+  readonly findings?: FindingsDestination;
 }
 
 /** The result of one audit run. */
@@ -67,6 +71,8 @@ export interface AuditOutcome {
   readonly summary: RunSummary;
   readonly rows: readonly AssociationRow[];
   readonly report: WrittenReport;
+  /** How publishing the findings went; absent when they were not published. */
+  readonly findings?: PublishFindingsResult;
 }
 
 interface ParsedDocuments {
@@ -238,6 +244,45 @@ async function writeStep(
 }
 
 /**
+ * Publish findings: after the report is written, so a findings failure can never lose it;
+ * never throws. Untrusted or missing history archives nothing (findings stay open: more
+ * alerting, not less).
+ */
+async function findingsStep(
+  ctx: RunContext,
+  rows: readonly AssociationRow[],
+  previous: PreviousRunRead,
+  report: WrittenReport,
+): Promise<PublishFindingsResult | undefined> {
+  const { deps, request, run } = ctx;
+  if (request.findings === undefined) return undefined;
+  const published = await publishRunFindings(deps, {
+    destination: request.findings,
+    rows,
+    previous: previous.rows,
+    runId: run.runId,
+    auditedAt: run.runTime,
+    reportKey: report.associationsKey,
+    requestsPerSecond: request.tuning.securityHubRequestsPerSecond,
+    burst: request.tuning.securityHubBurst,
+    // Half the margin kept for writing the report, so the run still ends in time.
+    deadline: request.deadline + (request.tuning.deadlineMarginSeconds * 1000) / 2,
+  });
+  if (published.failed > 0) {
+    deps.logger?.warn('Some Security Hub findings could not be published; the report is complete', {
+      runId: run.runId,
+      published: published.published,
+      failed: published.failed,
+      examples: published.failures
+        .slice(0, 5)
+        .map((f) => `${f.id} ${f.errorCode}`)
+        .join('; '),
+    });
+  }
+  return published;
+}
+
+/**
  * One complete audit, as a pipeline: read and verify the previous run, walk the
  * organization, fetch every target's association, evaluate drift, compare with the
  * previous run, build the rows, summarise, write. Bad documents and a failing store end
@@ -271,5 +316,6 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     organizationsCalls: organizationsCalls(),
   });
   const report = await writeStep(ctx, rows, encoded, summary);
-  return { summary, rows, report };
+  const findingsResult = await findingsStep(ctx, rows, previous, report);
+  return findingsResult ? { summary, rows, report, findings: findingsResult } : { summary, rows, report };
 }

@@ -17,7 +17,15 @@ import {
   type Account,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import type { AccountStatus, Clock, OrgSnapshot, RejectedTarget, Sleep, TargetType } from '../model';
+import {
+  ACCOUNT_STATES,
+  type AccountStatus,
+  type Clock,
+  type OrgSnapshot,
+  type RejectedTarget,
+  type Sleep,
+  type TargetType,
+} from '../model';
 import { isTargetIdOfType, quoteUntrustedId } from '../target-ids';
 import { systemClock } from '../util/system-clock';
 import { TokenBucket } from '../util/token-bucket';
@@ -118,36 +126,15 @@ export class WalkDeadlineError extends Error {
 }
 
 /**
- * Account status, preferring the long-standing `Status` field and falling back to the
- * newer `State` (Organizations retires `Status` on 2026-09-09 per the SDK model docs).
- * `State` has more values than the report's {@link AccountStatus}:
- * - CLOSED: a closed account stays in the organization for up to 90 days and the old
- *   `Status` reported it as SUSPENDED, so SUSPENDED it is (it cannot be configured).
- * - PENDING_ACTIVATION: the account exists and is joining; treated as ACTIVE so that a
- *   missing association on it is reported rather than excused.
- * Anything unknown maps to `null` rather than a guess.
+ * The account's state as Organizations names it: `State` (ACTIVE, SUSPENDED,
+ * PENDING_CLOSURE, CLOSED, PENDING_ACTIVATION), reported unchanged. The older `Status`
+ * (retired on 2026-09-09 per the API documentation) is read only when `State` is
+ * absent, as in answers from before `State` existed. A value the audit does not know
+ * maps to `null` rather than a guess.
  */
 export function accountStatusOf(account: Pick<Account, 'Status' | 'State'>): AccountStatus | null {
-  switch (account.Status) {
-    case 'ACTIVE':
-    case 'SUSPENDED':
-    case 'PENDING_CLOSURE':
-      return account.Status;
-    default:
-      break;
-  }
-  switch (account.State) {
-    case 'ACTIVE':
-    case 'SUSPENDED':
-    case 'PENDING_CLOSURE':
-      return account.State;
-    case 'CLOSED':
-      return 'SUSPENDED';
-    case 'PENDING_ACTIVATION':
-      return 'ACTIVE';
-    default:
-      return null;
-  }
+  const value: unknown = account.State ?? account.Status;
+  return (ACCOUNT_STATES as readonly unknown[]).includes(value) ? (value as AccountStatus) : null;
 }
 
 interface ListPage {

@@ -11,7 +11,7 @@ import type { PreviousRunStatus } from '../model';
 import type { PreviousRun } from '../drift/history';
 import { toPreviousRun } from './previous-run';
 import { type ReportStore } from './report-store';
-import { parseRows, sha256Hex } from './rows';
+import { parseRows, sha256Hex, type AssociationRow } from './rows';
 import { boundedIds } from './value-schemas';
 import type { RunSummary } from './summary';
 import { boundedReason, readDatedRun, readLatest, untrustedReason, type SummaryRead } from './trusted-latest';
@@ -23,13 +23,16 @@ export interface PreviousRunRead {
   readonly reason: string | null;
   /** The verified previous run; `null` unless OK. */
   readonly snapshot: PreviousRun | null;
+  /** Its verified rows, for steps that describe previous targets (findings to archive); `null` unless OK. */
+  readonly rows: readonly AssociationRow[] | null;
 }
 
-const NONE: PreviousRunRead = { status: 'NONE', reason: null, snapshot: null };
+const NONE: PreviousRunRead = { status: 'NONE', reason: null, snapshot: null, rows: null };
 const untrusted = (reason: string): PreviousRunRead => ({
   status: 'UNTRUSTED',
   reason: boundedReason(reason),
   snapshot: null,
+  rows: null,
 });
 
 /** Why the rows do not match the summary that vouches for them, or `null`. */
@@ -67,7 +70,7 @@ async function readVerified(store: ReportStore, summary: RunSummary): Promise<Pr
     const rows = parseRows(body, name);
     const disagreement = rowsDisagree(summary, rows);
     if (disagreement !== null) return untrusted(`${name}: ${disagreement}`);
-    return { status: 'OK', reason: null, snapshot: toPreviousRun(summary.run_id, rows) };
+    return { status: 'OK', reason: null, snapshot: toPreviousRun(summary.run_id, rows), rows };
   } catch (error) {
     return untrusted(untrustedReason(error));
   }

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import {
-  ACCOUNT_STATUSES,
+  ACCOUNT_STATES,
   ASSOCIATION_STATUSES,
   ASSOCIATION_TYPES,
   AUDIT_RESULTS,
@@ -215,7 +215,7 @@ const rowShape = {
   target_name: nameText,
   parent_id: nullable(targetId),
   ou_path: ouPath,
-  account_status: nullable(z.enum(ACCOUNT_STATUSES)),
+  account_status: nullable(z.enum(ACCOUNT_STATES)),
   configuration_policy_id: nullable(idText),
   association_type: nullable(z.enum(ASSOCIATION_TYPES)),
   association_status: nullable(z.enum(ASSOCIATION_STATUSES)),

@@ -8,7 +8,7 @@
  * SerDe and DuckDB read them the same way.
  */
 import {
-  ACCOUNT_STATUSES,
+  ACCOUNT_STATES,
   ASSOCIATION_STATUSES,
   ASSOCIATION_TYPES,
   AUDIT_RESULTS,
@@ -54,7 +54,11 @@ export const ASSOCIATION_COLUMNS: readonly ReportColumn[] = [
   { name: 'target_name', type: 'string', comment: 'Root, OU or account name' },
   { name: 'parent_id', type: 'string', comment: 'Parent root or OU id; null for a root' },
   { name: 'ou_path', type: 'string', comment: 'Ids from the root, slash-separated' },
-  { name: 'account_status', type: 'string', comment: `${values(ACCOUNT_STATUSES)}; null for roots and OUs` },
+  {
+    name: 'account_status',
+    type: 'string',
+    comment: `Organizations account State: ${values(ACCOUNT_STATES)} (Status when State is absent); null for roots, OUs and unknown values`,
+  },
   {
     name: 'configuration_policy_id',
     type: 'string',

@@ -49,6 +49,7 @@ describe('parseAuditStackConfig', () => {
       heartbeatHours: 26,
       durationAlarmPercent: 80,
       digestMaxTargets: 20,
+      publishFindings: true,
       ...DEFAULT_TUNING,
     });
   });

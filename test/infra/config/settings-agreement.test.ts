@@ -46,7 +46,7 @@ type SettingKey = keyof typeof ALL_SETTINGS;
 
 const numeric: [SettingKey, NumericSetting][] = [];
 for (const [key, setting] of Object.entries(ALL_SETTINGS) as [SettingKey, Setting][]) {
-  if (setting.kind !== 'text') {
+  if (setting.kind === 'integer' || setting.kind === 'number') {
     numeric.push([key, setting]);
   }
 }

@@ -22,6 +22,7 @@ const ALWAYS_SET = [
   'REPORT_PREFIX',
   'ALERT_TOPIC_ARN',
   'DIGEST_MAX_TARGETS',
+  'FINDINGS_ENABLED',
   'BATCH_GROUP_SIZE',
   'MAX_CONCURRENCY',
   'SECURITYHUB_REQUESTS_PER_SECOND',
@@ -133,6 +134,7 @@ describe('AuditFunction', () => {
       REPORT_PREFIX: '',
       ALERT_TOPIC_ARN: { Ref: topic },
       DIGEST_MAX_TARGETS: '20',
+      FINDINGS_ENABLED: 'true',
       BATCH_GROUP_SIZE: '50',
       MAX_CONCURRENCY: '4',
       SECURITYHUB_REQUESTS_PER_SECOND: '8',
@@ -310,6 +312,27 @@ describe('AuditFunction', () => {
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           Resource: { 'Fn::GetAtt': [topicKey, 'Arn'] },
         },
+        ImportFindings: {
+          Sid: 'ImportFindings',
+          Effect: 'Allow',
+          Action: 'securityhub:BatchImportFindings',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':securityhub:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':product/',
+                { Ref: 'AWS::AccountId' },
+                '/default',
+              ],
+            ],
+          },
+        },
         ListOrganizationRoots: {
           Sid: 'ListOrganizationRoots',
           Effect: 'Allow',
@@ -361,6 +384,14 @@ describe('AuditFunction', () => {
           }
         }
       }
+    });
+
+    it('neither publishes findings nor may import them when publishFindings is false', () => {
+      const off = templateFor({ publishFindings: false });
+      expect(statementsOf(off)).not.toHaveProperty('ImportFindings');
+      const fn = functionOf(off) as { Environment: { Variables: Record<string, string> } };
+      expect(fn.Environment.Variables.FINDINGS_ENABLED).toBe('false');
+      expect(loadConfig({ REPORT_BUCKET: 'b-reports', FINDINGS_ENABLED: 'false' }).publishFindings).toBe(false);
     });
 
     it('assumes organizationsRoleArn instead of calling Organizations itself, when set', () => {

@@ -16,7 +16,17 @@ describe('loadConfig', () => {
       exclusionsKey: undefined,
       alertTopicArn: undefined,
       digestMaxTargets: 20,
+      publishFindings: true,
     });
+  });
+
+  it('turns findings off with FINDINGS_ENABLED=false, and accepts nothing but true or false', () => {
+    expect(loadConfig({ ...minimal, FINDINGS_ENABLED: 'false' }).publishFindings).toBe(false);
+    expect(loadConfig({ ...minimal, FINDINGS_ENABLED: 'true' }).publishFindings).toBe(true);
+    expect(loadConfig({ ...minimal, FINDINGS_ENABLED: '' }).publishFindings).toBe(true);
+    expect(() => loadConfig({ ...minimal, FINDINGS_ENABLED: 'no' })).toThrow(
+      /FINDINGS_ENABLED: expected true or false/,
+    );
   });
 
   it('reads every variable', () => {

@@ -421,21 +421,24 @@ describe('walkOrganization: ids that are not Organizations ids', () => {
 });
 
 describe('accountStatusOf', () => {
-  it('prefers Status', () => {
-    expect(accountStatusOf({ Status: 'SUSPENDED', State: 'CLOSED' })).toBe('SUSPENDED');
-    expect(accountStatusOf({ Status: 'PENDING_CLOSURE' })).toBe('PENDING_CLOSURE');
+  it('reports State as Organizations names it, whatever Status says', () => {
+    expect(accountStatusOf({ State: 'CLOSED', Status: 'SUSPENDED' })).toBe('CLOSED');
+    expect(accountStatusOf({ State: 'PENDING_ACTIVATION', Status: 'ACTIVE' })).toBe('PENDING_ACTIVATION');
+    for (const state of ['ACTIVE', 'SUSPENDED', 'PENDING_CLOSURE', 'CLOSED', 'PENDING_ACTIVATION'] as const) {
+      expect(accountStatusOf({ State: state })).toBe(state);
+    }
   });
 
-  it('falls back to State, mapping CLOSED and PENDING_ACTIVATION', () => {
-    expect(accountStatusOf({ State: 'ACTIVE' })).toBe('ACTIVE');
-    expect(accountStatusOf({ State: 'SUSPENDED' })).toBe('SUSPENDED');
-    expect(accountStatusOf({ State: 'PENDING_CLOSURE' })).toBe('PENDING_CLOSURE');
-    expect(accountStatusOf({ State: 'CLOSED' })).toBe('SUSPENDED');
-    expect(accountStatusOf({ State: 'PENDING_ACTIVATION' })).toBe('ACTIVE');
+  it('falls back to Status only when State is absent', () => {
+    expect(accountStatusOf({ Status: 'PENDING_CLOSURE' })).toBe('PENDING_CLOSURE');
+    expect(accountStatusOf({ Status: 'SUSPENDED' })).toBe('SUSPENDED');
+    expect(accountStatusOf({ State: 'ACTIVE', Status: 'SUSPENDED' })).toBe('ACTIVE');
   });
 
   it('is null when neither is known', () => {
     expect(accountStatusOf({})).toBeNull();
     expect(accountStatusOf({ State: 'SOMETHING_NEW' as never })).toBeNull();
+    // An unknown State is not replaced by a Status: the newer field wins even when unreadable.
+    expect(accountStatusOf({ State: 'SUSPENDING' as never, Status: 'ACTIVE' })).toBeNull();
   });
 });

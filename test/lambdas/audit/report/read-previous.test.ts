@@ -105,6 +105,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
       status: 'UNTRUSTED',
       reason: expect.stringContaining('does not match the associations_sha256 of run 20261126T020000Z') as string,
       snapshot: null,
+      rows: null,
     });
   });
 

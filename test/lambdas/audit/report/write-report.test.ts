@@ -18,11 +18,12 @@ import { DT, RUN_ID, runTimeOf, sampleRows, sampleSummary } from './row-fixtures
 
 /** The clock of these tests: after every run they write. */
 const NOW = Date.parse('2026-11-28T00:00:00.000Z');
-const NONE: PreviousRunRead = { status: 'NONE', reason: null, snapshot: null };
+const NONE: PreviousRunRead = { status: 'NONE', reason: null, snapshot: null, rows: null };
 const ok = (runId: string, rows: readonly AssociationRow[]): PreviousRunRead => ({
   status: 'OK',
   reason: null,
   snapshot: toPreviousRun(runId, rows),
+  rows,
 });
 
 const PREFIX = 'audit/';
@@ -364,6 +365,7 @@ describe('readPreviousRun', () => {
     status: 'UNTRUSTED',
     reason: expect.stringContaining(reason) as string,
     snapshot: null,
+    rows: null,
   });
 
   it.each([

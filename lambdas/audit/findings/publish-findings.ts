@@ -1,0 +1,199 @@
+/**
+ * Sends a run's findings to Security Hub with BatchImportFindings, within its documented
+ * limits: at most 100 findings and 6 MB per call, 240 KB per finding, and a request rate
+ * paced by the same token bucket the fan-out uses (BatchImportFindings: 10 requests/s,
+ * burst 30 per account and Region; "Guidelines for using the BatchImportFindings API").
+ *
+ * Retries in layers: the SDK retries throttling and 5xx of a call; entries the service
+ * returns in FailedFindings are sent again with full-jitter backoff, a bounded number of
+ * times, unless their error cannot change on a retry. Publishing never throws: what could
+ * not be sent is counted, so a findings failure can never fail the audit or lose its
+ * report (the caller publishes after the report is written).
+ */
+import {
+  BatchImportFindingsCommand,
+  type AwsSecurityFinding,
+  type ImportFindingsError,
+  type SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import type { AssociationRow } from '../report/rows';
+import type { Clock, Sleep } from '../model';
+import { fullJitterDelay, type BackoffOptions } from '../util/backoff';
+import { displaySafe } from '../util/display-text';
+import type { TokenBucket } from '../util/token-bucket';
+import { ASFF_LIMITS, type FindingContext } from './asff-finding';
+import { selectFindings } from './select-findings';
+
+/** "Security Hub CSPM accepts up to 100 findings per batch ... and up to 6 MB per batch." */
+export const MAX_FINDINGS_PER_CALL = 100;
+export const MAX_BYTES_PER_CALL = 6 * 1024 * 1024;
+
+/** Collaborators, injected so tests never wait. */
+export interface PublishFindingsDeps {
+  readonly client: Pick<SecurityHubClient, 'send'>;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly random: () => number;
+  /** Paces the calls; shared with nothing else while findings are sent. */
+  readonly bucket: Pick<TokenBucket, 'take' | 'backOff' | 'recover'>;
+}
+
+/** What to publish. */
+export interface PublishFindingsInput extends FindingContext {
+  readonly rows: readonly AssociationRow[];
+  /** The previous run's rows (for the findings to archive); `null` on a first run. */
+  readonly previous: readonly AssociationRow[] | null;
+  /** Sends of one finding, the first included. Default 4. */
+  readonly maxAttempts?: number;
+  /** Backoff between re-sends of failed findings. Default base 500 ms, ceiling 8 s. */
+  readonly backoff?: BackoffOptions;
+  /** Epoch ms on `clock` after which nothing more is sent; the rest counts as failed. */
+  readonly deadline?: number;
+}
+
+/** One finding that could not be published, for the log. */
+export interface FindingFailure {
+  readonly id: string;
+  readonly errorCode: string;
+  readonly errorMessage: string;
+}
+
+/** The outcome; `published + failed` is the number of findings selected. */
+export interface PublishFindingsResult {
+  readonly published: number;
+  readonly failed: number;
+  /** ACTIVE findings among those selected (drifted targets). */
+  readonly active: number;
+  /** ARCHIVED findings among those selected (targets no longer drifted). */
+  readonly archived: number;
+  readonly apiCalls: number;
+  /** The first few failures, escaped and bounded. */
+  readonly failures: readonly FindingFailure[];
+}
+
+const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_BACKOFF: BackoffOptions = { baseDelayMs: 500, maxDelayMs: 8_000 };
+const MAX_FAILURES_KEPT = 10;
+/** Error codes asking again cannot change: the finding itself, or the account, is refused. */
+const TERMINAL_ERROR = /invalid|denied|access|notfound|not found/i;
+/** A whole call refused for the account: no later call can succeed either. */
+const TERMINAL_CALL_ERRORS = new Set(['AccessDeniedException', 'InvalidAccessException', 'ResourceNotFoundException']);
+
+const byteLength = (finding: AwsSecurityFinding): number => Buffer.byteLength(JSON.stringify(finding), 'utf8');
+
+/** Groups of at most 100 findings and 6 MB (with room for the request envelope). */
+function batches(findings: readonly { finding: AwsSecurityFinding; bytes: number }[]): AwsSecurityFinding[][] {
+  const out: AwsSecurityFinding[][] = [];
+  let current: AwsSecurityFinding[] = [];
+  let bytes = 0;
+  for (const { finding, bytes: size } of findings) {
+    if (current.length === MAX_FINDINGS_PER_CALL || bytes + size + 1024 > MAX_BYTES_PER_CALL) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(finding);
+    bytes += size + 1;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+class Tally {
+  published = 0;
+  failed = 0;
+  apiCalls = 0;
+  readonly failures: FindingFailure[] = [];
+
+  fail(id: string, errorCode: string, errorMessage: string): void {
+    this.failed += 1;
+    if (this.failures.length < MAX_FAILURES_KEPT) {
+      this.failures.push({
+        id: displaySafe(id, 200),
+        errorCode: displaySafe(errorCode, 60),
+        errorMessage: displaySafe(errorMessage, 200),
+      });
+    }
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+/**
+ * Selects the run's findings (see `selectFindings`) and imports them. Never throws; every
+ * selected finding ends up counted as published or failed.
+ */
+export async function publishFindings(
+  deps: PublishFindingsDeps,
+  input: PublishFindingsInput,
+): Promise<PublishFindingsResult> {
+  const selected = selectFindings(input.rows, input.previous, input);
+  const tally = new Tally();
+  const sized = selected.findings.map((finding) => ({ finding, bytes: byteLength(finding) }));
+  const sendable = sized.filter(({ finding, bytes }) => {
+    if (bytes <= ASFF_LIMITS.findingBytes) return true;
+    tally.fail(finding.Id ?? '', 'FindingTooLarge', `${bytes} bytes, over the 240 KB a finding may have`);
+    return false;
+  });
+  let stopped: string | null = null;
+  for (const batch of batches(sendable)) {
+    if (stopped === null) stopped = await sendBatch(deps, input, batch, tally);
+    else for (const f of batch) tally.fail(f.Id ?? '', 'NotSent', stopped);
+  }
+  return {
+    published: tally.published,
+    failed: tally.failed,
+    active: selected.active,
+    archived: selected.archived,
+    apiCalls: tally.apiCalls,
+    failures: tally.failures,
+  };
+}
+
+/**
+ * Sends one batch, re-sending its failed findings with backoff. Returns why publishing
+ * must stop (deadline, or a refusal of the whole API), or `null` to go on.
+ */
+async function sendBatch(
+  deps: PublishFindingsDeps,
+  input: PublishFindingsInput,
+  batch: readonly AwsSecurityFinding[],
+  tally: Tally,
+): Promise<string | null> {
+  const maxAttempts = input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  let pending = batch;
+  for (let attempt = 0; pending.length > 0; attempt += 1) {
+    if (attempt > 0) await deps.sleep(fullJitterDelay(attempt - 1, input.backoff ?? DEFAULT_BACKOFF, deps.random));
+    await deps.bucket.take();
+    if (input.deadline !== undefined && deps.clock.now() > input.deadline) {
+      for (const f of pending) tally.fail(f.Id ?? '', 'DeadlineExceeded', 'the run deadline came first');
+      return 'the run deadline came first';
+    }
+    let failedFindings: readonly ImportFindingsError[];
+    try {
+      tally.apiCalls += 1;
+      const out = await deps.client.send(new BatchImportFindingsCommand({ Findings: [...pending] }));
+      failedFindings = out.FailedFindings ?? [];
+      deps.bucket.recover();
+    } catch (error) {
+      // The SDK already retried throttling and 5xx; the whole batch failed.
+      const name = errorName(error);
+      if (name === 'LimitExceededException' || name === 'ThrottlingException') deps.bucket.backOff();
+      const message = error instanceof Error ? error.message : String(error);
+      for (const f of pending) tally.fail(f.Id ?? '', name, message);
+      return TERMINAL_CALL_ERRORS.has(name) ? `BatchImportFindings refused: ${name}` : null;
+    }
+    const failedById = new Map(failedFindings.map((f) => [f.Id ?? '', f]));
+    const retry: AwsSecurityFinding[] = [];
+    for (const finding of pending) {
+      const failure = failedById.get(finding.Id ?? '');
+      if (failure === undefined) tally.published += 1;
+      else if (attempt + 1 < maxAttempts && !TERMINAL_ERROR.test(failure.ErrorCode ?? '')) retry.push(finding);
+      else tally.fail(finding.Id ?? '', failure.ErrorCode ?? 'Unknown', failure.ErrorMessage ?? '');
+    }
+    pending = retry;
+  }
+  return null;
+}
