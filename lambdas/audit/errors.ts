@@ -30,6 +30,39 @@ export class AuditError extends Error {
 }
 
 /**
+ * Error names (SDK exceptions) and codes (file system) that mean the caller lacks access or
+ * the service is not set up for it, across the services the audit calls: retrying the
+ * same invocation cannot help.
+ */
+const ACCESS_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'Forbidden',
+  'UnauthorizedOperation',
+  'InvalidAccessException',
+  'AuthorizationErrorException',
+  'AWSOrganizationsNotInUseException',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'CredentialsProviderError',
+  'EACCES',
+  'EPERM',
+]);
+
+/** True when `error`, or one of its first causes, is an access or set-up refusal (by name or code). */
+export function isAccessError(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
+    const { name, code } = current as { name?: unknown; code?: unknown };
+    if (ACCESS_ERROR_NAMES.has(String(name)) || ACCESS_ERROR_NAMES.has(String(code))) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
  * The kind of any thrown value. Errors that are not ours are treated as transient:
  * an SDK or network error we did not classify might pass on the next attempt.
  */

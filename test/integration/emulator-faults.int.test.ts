@@ -369,7 +369,7 @@ describe('invalid and malformed Organizations answers', () => {
       last = page;
     }
     expect(accountIds.slice(-2)).toEqual(['12345', '']);
-    expect(last!.Accounts!.at(-2)).toMatchObject({ Name: 'short id', Status: 'ACTIVE' });
+    expect(last!.Accounts!.at(-2)).toMatchObject({ Name: 'short id', State: 'ACTIVE' });
 
     const ous = await orgOnce.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId() }));
     expect(ous.OrganizationalUnits!.at(-1)).toMatchObject({ Id: 'ou-../x', Name: 'invalid child 2' });
@@ -418,7 +418,7 @@ describe('invalid and malformed Organizations answers', () => {
     expect(byArn(c)).toMatchObject({ State: 'SUSPENDING' });
     expect(byArn(c)).not.toHaveProperty('Status');
     expect(byArn(d)).not.toHaveProperty('Name');
-    expect(byArn(d)).toMatchObject({ Id: d, Status: 'ACTIVE' });
+    expect(byArn(d)).toMatchObject({ Id: d, State: 'ACTIVE' });
     expect(emu.stats().malformedServed).toBe(4);
   });
 });

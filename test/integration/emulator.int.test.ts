@@ -124,7 +124,7 @@ describe('Organizations over the wire', () => {
           Arn: truth.arn,
           Name: truth.name,
           Email: truth.email,
-          Status: truth.status,
+          State: truth.status,
           JoinedMethod: truth.joinedMethod,
         });
         expect(a.JoinedTimestamp).toEqual(new Date(truth.joinedTimestamp));
@@ -170,7 +170,7 @@ describe('Organizations over the wire', () => {
 
     await expect(org.send(new ListAccountsCommand({ NextToken: 'not-a-token' }))).rejects.toMatchObject({
       name: 'InvalidInputException',
-      Reason: 'INVALID_PAGINATION_TOKEN',
+      Reason: 'INVALID_NEXT_TOKEN',
     });
     // A real token, replayed against another parent.
     const first = await org.send(new ListAccountsCommand({ MaxResults: 1 }));

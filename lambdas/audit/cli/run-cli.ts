@@ -1,7 +1,7 @@
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { liveDeps } from '../core/live-deps';
 import { runAudit } from '../core/run-audit';
-import { errorKindOf } from '../errors';
+import { errorKindOf, isAccessError } from '../errors';
 import type { Clock, Sleep } from '../model';
 import { normalizeReportPrefix } from '../report/report-store';
 import { DirReportStore } from '../report/dir-report-store';
@@ -37,10 +37,6 @@ export interface CliOverrides {
   readonly random?: () => number;
 }
 
-/** Error names of AWS SDK errors that mean the caller lacks access, whatever wraps them. */
-const PERMISSION_ERROR_NAMES =
-  /^(AccessDenied|AccessDeniedException|UnauthorizedOperation|InvalidAccessException|AuthorizationErrorException|AWSOrganizationsNotInUseException|ExpiredToken|ExpiredTokenException|InvalidClientTokenId|UnrecognizedClientException|CredentialsProviderError)$/;
-
 /** The error and its causes, outermost first (at most four). */
 function chain(error: unknown): unknown[] {
   const errors: unknown[] = [];
@@ -65,8 +61,7 @@ function failure(error: unknown): { message: string; exitCode: number } {
     const message = error instanceof Error ? error.message : String(error);
     return { message: `error: ${displaySafe(message, 5000)}`, exitCode: EXIT.badInput };
   }
-  const denied =
-    kind === 'PERMISSION' || chain(error).some((e) => e instanceof Error && PERMISSION_ERROR_NAMES.test(e.name));
+  const denied = kind === 'PERMISSION' || isAccessError(error);
   if (denied) {
     return {
       message:

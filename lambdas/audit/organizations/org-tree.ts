@@ -2,6 +2,7 @@
  * Pure assembly of the organization tree from what the walk listed. Kept apart from the
  * SDK calls so the path, ordering and consistency rules are testable with plain data.
  */
+import { AuditError } from '../errors';
 import type { AccountStatus, OrgSnapshot, OrgTarget, RejectedTarget } from '../model';
 
 /** A root as ListRoots returned it (only the fields we keep). */
@@ -36,16 +37,14 @@ export interface RawOrganizationWalk {
 export type OrgTreeProblem = 'DUPLICATE_ID' | 'CYCLE' | 'UNREACHABLE_PARENT';
 
 /** The walk results are not a tree; the audit must not report on a misread organization. */
-export class OrgTreeError extends Error {
-  override readonly name = 'OrgTreeError';
-
+export class OrgTreeError extends AuditError {
   constructor(
     readonly problem: OrgTreeProblem,
     /** The id that broke the rule. */
     readonly targetId: string,
     message: string,
   ) {
-    super(message);
+    super('INTEGRITY', message);
   }
 }
 

@@ -26,7 +26,9 @@ import {
   type Sleep,
   type TargetType,
 } from '../model';
+import { AuditError, isAccessError } from '../errors';
 import { isTargetIdOfType, quoteUntrustedId } from '../target-ids';
+import { displaySafe } from '../util/display-text';
 import { systemClock } from '../util/system-clock';
 import { TokenBucket } from '../util/token-bucket';
 import { buildOrgTree, type RawAccount, type RawOrganizationalUnit, type RawRoot } from './org-tree';
@@ -93,18 +95,20 @@ export const ORGANIZATIONS_PAGE_SIZE = 20;
 /** The Organizations operations the walk calls. */
 export type WalkOperation = 'ListRoots' | 'ListOrganizationalUnitsForParent' | 'ListAccountsForParent';
 
-/** A List* call failed (after the SDK's retries); the walk cannot produce a complete tree. */
-export class OrganizationWalkError extends Error {
-  override readonly name = 'OrganizationWalkError';
-
+/**
+ * A List* call failed (after the SDK's retries); the walk cannot produce a complete tree.
+ * PERMISSION when the caller may not read the organization (or it has none), else TRANSIENT.
+ */
+export class OrganizationWalkError extends AuditError {
   constructor(
     readonly operation: WalkOperation,
     /** Parent the call listed children of; `null` for ListRoots. */
     readonly parentId: string | null,
     cause: unknown,
   ) {
-    const reason = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    const reason = displaySafe(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause), 500);
     super(
+      isAccessError(cause) ? 'PERMISSION' : 'TRANSIENT',
       parentId === null
         ? `Organizations ${operation} failed: ${reason}`
         : `Organizations ${operation} failed for parent ${parentId}: ${reason}`,
@@ -114,11 +118,10 @@ export class OrganizationWalkError extends Error {
 }
 
 /** The run's deadline came before the organization was listed; not wrapped as a failed call. */
-export class WalkDeadlineError extends Error {
-  override readonly name = 'WalkDeadlineError';
-
+export class WalkDeadlineError extends AuditError {
   constructor(readonly pagesListed: number) {
     super(
+      'TRANSIENT',
       `The run's deadline came after ${pagesListed} Organizations pages, before the organization was listed; ` +
         'raise ORGANIZATIONS_REQUESTS_PER_SECOND if your organization allows it, or see the README on very large organizations',
     );

@@ -3,20 +3,10 @@
  * is the same in S3 and in a local directory, so the CLI and tests read what the
  * Lambda writes.
  */
-import { AuditError, type ErrorKind } from '../errors';
+import { AuditError, isAccessError } from '../errors';
 import { REPORT_LAYOUT } from './schema';
 
 export { MAX_STORED_OBJECT_BYTES, ObjectTooLargeError } from './bounded-read';
-
-/** Error names of the stores that mean a missing permission rather than a passing fault. */
-const PERMISSION_ERRORS = new Set(['AccessDenied', 'Forbidden', 'EACCES', 'EPERM']);
-
-function kindOf(cause: unknown): ErrorKind {
-  const name = typeof cause === 'object' && cause !== null ? (cause as { name?: unknown; code?: unknown }) : {};
-  return PERMISSION_ERRORS.has(String(name.name)) || PERMISSION_ERRORS.has(String(name.code))
-    ? 'PERMISSION'
-    : 'TRANSIENT';
-}
 
 /**
  * A read or write against the report store failed. `cause` holds the underlying error.
@@ -27,7 +17,7 @@ export class ReportStoreError extends AuditError {
   readonly key: string;
 
   constructor(message: string, key: string, options?: { cause?: unknown }) {
-    super(kindOf(options?.cause), message, options);
+    super(isAccessError(options?.cause) ? 'PERMISSION' : 'TRANSIENT', message, options);
     this.key = key;
   }
 }

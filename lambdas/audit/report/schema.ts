@@ -110,7 +110,7 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'roots', type: 'int', comment: 'Roots enumerated' },
   { name: 'organizational_units', type: 'int', comment: 'OUs enumerated' },
   { name: 'accounts', type: 'int', comment: 'Accounts enumerated' },
-  { name: 'suspended_accounts', type: 'int', comment: 'Accounts SUSPENDED or PENDING_CLOSURE' },
+  { name: 'suspended_accounts', type: 'int', comment: 'Accounts SUSPENDED, PENDING_CLOSURE or CLOSED' },
   { name: 'status_success', type: 'int', comment: 'Associations in SUCCESS' },
   { name: 'status_pending', type: 'int', comment: 'Associations in PENDING' },
   { name: 'status_failed', type: 'int', comment: 'Associations in FAILED' },

@@ -18,6 +18,14 @@ import { MAX_RUN_OBJECT_BYTES, ObjectTooLargeError, parseJsonBounded } from './b
 import { encodeRows, orderByColumns, ReportFormatError, type AssociationRow } from './rows';
 import { boundedIds, describeIssues, isoInstant, nameText, runId, targetId } from './value-schemas';
 import { reportKeys } from './report-store';
+import type { AccountStatus } from '../model';
+
+/** Account states counted as `suspended_accounts`: not usable, or on the way out (CLOSED used to arrive as SUSPENDED). */
+const SUSPENDED_STATES: ReadonlySet<AccountStatus | null> = new Set<AccountStatus | null>([
+  'SUSPENDED',
+  'PENDING_CLOSURE',
+  'CLOSED',
+]);
 import { RUN_COLUMNS } from './schema';
 
 /** The rows do not account for every enumerated target exactly once. Never written. */
@@ -156,7 +164,7 @@ export function buildRunSummary(rows: readonly AssociationRow[], input: RunSumma
     roots: count(targets, (t) => t.type === 'ROOT'),
     organizational_units: count(targets, (t) => t.type === 'ORGANIZATIONAL_UNIT'),
     accounts: count(targets, (t) => t.type === 'ACCOUNT'),
-    suspended_accounts: count(targets, (t) => t.accountStatus === 'SUSPENDED' || t.accountStatus === 'PENDING_CLOSURE'),
+    suspended_accounts: count(targets, (t) => SUSPENDED_STATES.has(t.accountStatus)),
     status_success: count(rows, (r) => r.association_status === 'SUCCESS'),
     status_pending: count(rows, (r) => r.association_status === 'PENDING'),
     status_failed: count(rows, (r) => r.association_status === 'FAILED'),
