@@ -10,7 +10,6 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
 import { runAudit, type AuditOutcome } from '../../../../lambdas/audit/core/run-audit';
-import type { ReportStore } from '../../../../lambdas/audit/report/report-store';
 import { sha256Hex } from '../../../../lambdas/audit/report/rows';
 import {
   ACCOUNT_AT_ROOT,
@@ -22,26 +21,13 @@ import {
   serveAssociations,
   serveOrganization,
 } from './mock-aws-org';
+import { MemoryStore } from '../../../support/memory-store';
 
 const LATEST = 'latest/run.json';
 const ROWS = 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
 const RUN = 'runs/dt=2026-11-26/20261126T020000Z.json';
 const FIRST = '2026-11-26T02:00:00Z';
 const SECOND = '2026-11-27T02:00:00Z';
-
-class MemoryStore implements ReportStore {
-  constructor(readonly objects: Map<string, Buffer>) {}
-  put(key: string, body: Buffer): Promise<void> {
-    this.objects.set(key, body);
-    return Promise.resolve();
-  }
-  get(key: string): Promise<Buffer | null> {
-    return Promise.resolve(this.objects.get(key) ?? null);
-  }
-  describe(): string {
-    return 'memory://reports';
-  }
-}
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);

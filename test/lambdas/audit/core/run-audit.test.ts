@@ -15,7 +15,7 @@ import {
 } from '../../../../lambdas/audit/core/run-audit';
 import { BaselineError, UnknownTargetsError } from '../../../../lambdas/audit/drift/baseline';
 import { ExclusionsError } from '../../../../lambdas/audit/drift/exclusions';
-import { ReportStoreError, type ReportStore } from '../../../../lambdas/audit/report/report-store';
+import { ReportStoreError } from '../../../../lambdas/audit/report/report-store';
 import { RunIdError } from '../../../../lambdas/audit/report/run-id';
 import { parseRows } from '../../../../lambdas/audit/report/rows';
 import { parseRunSummary, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
@@ -35,29 +35,9 @@ import {
   serveOrganization,
   type Answer,
 } from './mock-aws-org';
+import { MemoryStore } from '../../../support/memory-store';
 
 /** A ReportStore in memory that records the order of writes. */
-class MemoryStore implements ReportStore {
-  readonly objects = new Map<string, Buffer>();
-  readonly puts: string[] = [];
-  /** Fails every read when set: a store that cannot be reached. */
-  failReads = false;
-
-  put(key: string, body: Buffer): Promise<void> {
-    this.puts.push(key);
-    this.objects.set(key, body);
-    return Promise.resolve();
-  }
-
-  get(key: string): Promise<Buffer | null> {
-    if (this.failReads) return Promise.reject(new ReportStoreError(`Cannot read memory://reports/${key}: down`, key));
-    return Promise.resolve(this.objects.get(key) ?? null);
-  }
-
-  describe(): string {
-    return 'memory://reports';
-  }
-}
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);
@@ -121,13 +101,13 @@ describe('runAudit', () => {
       targets_reported: 4,
       trigger: 'SCHEDULED',
     });
-    expect(store.puts).toEqual([
+    expect(store.putKeys()).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
       'audit/latest/run.json',
     ]);
-    expect(outcome.report.associationsKey).toBe(store.puts[0]);
-    expect(parseRows(store.objects.get(store.puts[0])!)).toHaveLength(4);
+    expect(outcome.report.associationsKey).toBe(store.putKeys()[0]);
+    expect(parseRows(store.objects.get(store.putKeys()[0])!)).toHaveLength(4);
     expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe('20261126T020000Z');
     // Progress: walk first, then fetch, then write, once.
     expect(progress[0]).toBe('walk');
@@ -190,14 +170,14 @@ describe('runAudit', () => {
       expect(error).toBeInstanceOf(BaselineError);
       expect((error as Error).message).toContain('s3://b/baseline.json');
       expect(orgMock.calls()).toHaveLength(0);
-      expect(store.puts).toEqual([]);
+      expect(store.putKeys()).toEqual([]);
     });
 
     it('on malformed exclusions', async () => {
       await expect(
         runAudit(deps(), request({ exclusions: { text: 'not json', source: 'x.json' } })),
       ).rejects.toBeInstanceOf(ExclusionsError);
-      expect(store.puts).toEqual([]);
+      expect(store.putKeys()).toEqual([]);
     });
 
     it('on baseline ids the organization does not have (known once the walk is done)', async () => {
@@ -210,7 +190,7 @@ describe('runAudit', () => {
       expect(error.source).toBe('s3://b/baseline.json');
       expect(orgMock.commandCalls(ListRootsCommand)).toHaveLength(1);
       // Security Hub reads start while the walk goes on, so some were made; nothing was written.
-      expect(store.puts).toEqual([]);
+      expect(store.putKeys()).toEqual([]);
     });
 
     it('on exclusion ids the organization does not have', async () => {
@@ -220,7 +200,7 @@ describe('runAudit', () => {
       ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnknownTargetsError);
       expect((error as UnknownTargetsError).source).toBe('s3://b/exclusions.json');
-      expect(store.puts).toEqual([]);
+      expect(store.putKeys()).toEqual([]);
     });
   });
 
@@ -284,7 +264,7 @@ describe('runAudit', () => {
         status_unknown: 4,
       });
       expect(outcome.rows.every((r) => r.error_code === DEADLINE_EXCEEDED)).toBe(true);
-      expect(store.puts).toHaveLength(3); // dated associations, dated run, latest/run.json
+      expect(store.putKeys()).toHaveLength(3); // dated associations, dated run, latest/run.json
     });
 
     it('starts no re-drive round whose backoff would end past it', async () => {
@@ -406,7 +386,7 @@ describe('runAudit', () => {
       expect(errorKindOf(error)).toBe('BAD_INPUT');
       expect((error as Error).message).toMatch(/more than 60 minutes after the current time/);
       expect(orgMock.calls()).toHaveLength(0);
-      expect(store.puts).toEqual([]);
+      expect(store.putKeys()).toEqual([]);
       // Within the hour is a normal run.
       await expect(runAudit(deps(), { ...request(), scheduledTime: '2026-11-26T03:00:00Z' })).resolves.toBeDefined();
     });

@@ -17,11 +17,12 @@ import {
   parseJsonBounded,
 } from '../../../../lambdas/audit/report/bounded-read';
 import { readPreviousRun } from '../../../../lambdas/audit/report/read-previous';
-import type { GetOptions, ReportStore } from '../../../../lambdas/audit/report/report-store';
+import type { ReportStore } from '../../../../lambdas/audit/report/report-store';
 import { parseRows, sha256Hex, type AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { parseRunSummary, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
 import { writeReport } from '../../../../lambdas/audit/report/write-report';
 import { runTimeOf, sampleRows, sampleSummary } from './row-fixtures';
+import { MemoryStore } from '../../../support/memory-store';
 
 const PREFIX = 'audit/';
 const NOW = Date.parse('2026-11-28T00:00:00.000Z');
@@ -32,22 +33,6 @@ const LATEST = 'audit/latest/run.json';
 const ROWS_2 = 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
 
 /** A store in memory that honours `maxBytes` like the real ones. */
-class MemoryStore implements ReportStore {
-  readonly objects = new Map<string, Buffer>();
-  put(key: string, body: Buffer): Promise<void> {
-    this.objects.set(key, body);
-    return Promise.resolve();
-  }
-  get(key: string, options: GetOptions = {}): Promise<Buffer | null> {
-    const body = this.objects.get(key) ?? null;
-    const max = options.maxBytes ?? MAX_STORED_OBJECT_BYTES;
-    if (body !== null && body.length > max) return Promise.reject(new ObjectTooLargeError(`mem/${key}`, max));
-    return Promise.resolve(body);
-  }
-  describe(): string {
-    return 'mem';
-  }
-}
 
 function content(runId: string, dt: string, previousRows: AssociationRow[] | null, previousRunId: string | null) {
   const { rows } = sampleRows(runId, runTimeOf(runId), previousRows);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-store';
-import { ReportStoreError, type ReportStore } from '../../../../lambdas/audit/report/report-store';
+import { ReportStoreError } from '../../../../lambdas/audit/report/report-store';
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
 import {
   parseRunSummary,
@@ -15,6 +15,7 @@ import { writeReport } from '../../../../lambdas/audit/report/write-report';
 import { readPreviousRun, type PreviousRunRead } from '../../../../lambdas/audit/report/read-previous';
 import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
 import { DT, RUN_ID, runTimeOf, sampleRows, sampleSummary } from './row-fixtures';
+import { MemoryStore } from '../../../support/memory-store';
 
 /** The clock of these tests: after every run they write. */
 const NOW = Date.parse('2026-11-28T00:00:00.000Z');
@@ -29,31 +30,6 @@ const ok = (runId: string, rows: readonly AssociationRow[]): PreviousRunRead => 
 const PREFIX = 'audit/';
 
 /** Records puts and gets, can fail a chosen key, keeps objects in memory. */
-class MemoryStore implements ReportStore {
-  readonly objects = new Map<string, Buffer>();
-  readonly puts: { key: string; contentType: string; contentEncoding?: string }[] = [];
-  /** Every call in order, e.g. `put audit/latest/run.json`. */
-  readonly calls: string[] = [];
-  constructor(
-    private readonly failOn?: (key: string) => boolean,
-    private readonly failGetOn?: (key: string) => boolean,
-  ) {}
-  put(key: string, body: Buffer, contentType: string, contentEncoding?: string): Promise<void> {
-    this.calls.push(`put ${key}`);
-    if (this.failOn?.(key)) return Promise.reject(new ReportStoreError(`Cannot write mem/${key}: boom`, key));
-    this.puts.push({ key, contentType, ...(contentEncoding ? { contentEncoding } : {}) });
-    this.objects.set(key, body);
-    return Promise.resolve();
-  }
-  get(key: string): Promise<Buffer | null> {
-    this.calls.push(`get ${key}`);
-    if (this.failGetOn?.(key)) return Promise.reject(new ReportStoreError(`Cannot read mem/${key}: boom`, key));
-    return Promise.resolve(this.objects.get(key) ?? null);
-  }
-  describe(): string {
-    return 'mem';
-  }
-}
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
@@ -124,13 +100,13 @@ describe('writeReport', () => {
   });
 
   it('does not touch latest when the runs object fails', async () => {
-    const store = new MemoryStore((key) => key.includes('/runs/'));
+    const store = new MemoryStore(undefined, { put: (key) => key.includes('/runs/') });
     await expect(writeReport(store, PREFIX, content(), NOW)).rejects.toThrow(ReportStoreError);
     expect([...store.objects.keys()]).toEqual(['audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz']);
   });
 
   it('does not touch latest when the associations object fails', async () => {
-    const store = new MemoryStore((key) => key.includes('/associations/'));
+    const store = new MemoryStore(undefined, { put: (key) => key.includes('/associations/') });
     await expect(writeReport(store, PREFIX, content(), NOW)).rejects.toThrow(ReportStoreError);
     expect(store.objects.size).toBe(0);
   });
@@ -139,7 +115,9 @@ describe('writeReport', () => {
     const store = new MemoryStore();
     await writeReport(store, PREFIX, content(), NOW);
     const before = new Map(store.objects);
-    const failing = Object.assign(new MemoryStore((key) => key.includes('/runs/')), { objects: store.objects });
+    const failing = Object.assign(new MemoryStore(undefined, { put: (key) => key.includes('/runs/') }), {
+      objects: store.objects,
+    });
     await expect(writeReport(failing, PREFIX, content('20261127T020000Z', '2026-11-27'), NOW)).rejects.toThrow(
       ReportStoreError,
     );
@@ -163,7 +141,9 @@ describe('writeReport', () => {
         const first = content(RUN_1, '2026-11-26');
         await writeReport(store, PREFIX, first, NOW);
         const latestBefore = store.objects.get('audit/latest/run.json');
-        const failing = Object.assign(new MemoryStore(failPut, failGet), { objects: store.objects });
+        const failing = Object.assign(new MemoryStore(undefined, { put: failPut, get: failGet }), {
+          objects: store.objects,
+        });
         await expect(
           writeReport(failing, PREFIX, content(RUN_2, '2026-11-27', first.rows, RUN_1), NOW),
         ).rejects.toThrow(ReportStoreError);
@@ -437,7 +417,7 @@ describe('readPreviousRun', () => {
 
   it('fails (does not degrade) when the store itself cannot be read: a later attempt may succeed', async () => {
     const { store } = await seeded();
-    const failing = Object.assign(new MemoryStore(undefined, (key) => key.endsWith('.jsonl.gz')), {
+    const failing = Object.assign(new MemoryStore(undefined, { get: (key) => key.endsWith('.jsonl.gz') }), {
       objects: store.objects,
     });
     await expect(readPreviousRun(failing, PREFIX, RUN_3, NOW)).rejects.toThrow(ReportStoreError);
