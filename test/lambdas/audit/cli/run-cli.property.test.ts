@@ -26,9 +26,12 @@ let base: string;
 let outDir: string;
 let outside: string;
 let baselineFile: string;
+const startDir = process.cwd();
 
 beforeAll(async () => {
   base = await mkdtemp(join(tmpdir(), 'audit-cli-prop-'));
+  // A generated relative --out-dir (e.g. "my-bucket") lands here, never in the repository.
+  process.chdir(base);
   outDir = join(base, 'out');
   outside = join(base, 'outside');
   await mkdir(outDir);
@@ -40,6 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  process.chdir(startDir);
   await rm(base, { recursive: true, force: true });
 });
 
