@@ -154,6 +154,7 @@ describe('handler', () => {
     expect(putKeys()).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
+      'audit/html/dt=2026-11-26/20261126T020000Z.html',
       'audit/latest/run.json',
     ]);
     const docs = emfDocs();
