@@ -90,6 +90,7 @@ describe('ReportStore', () => {
     expect(bucket(reportBucket).Properties.LifecycleConfiguration.Rules).toEqual([
       { Id: 'associations-history', Prefix: 'audit/associations/', ...tiering },
       { Id: 'runs-history', Prefix: 'audit/runs/', ...tiering },
+      { Id: 'html-history', Prefix: 'audit/html/', ...tiering },
       {
         Id: 'noncurrent-versions',
         Status: 'Enabled',
@@ -125,7 +126,7 @@ describe('ReportStore', () => {
       ],
       ExpirationInDays: 400,
     });
-    expect(rules[2].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
+    expect(rules[3].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
     const logs = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
     expect(
       (custom.findResources('AWS::S3::Bucket')[logs] as any).Properties.LifecycleConfiguration.Rules[0]
