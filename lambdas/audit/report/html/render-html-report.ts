@@ -25,6 +25,18 @@ export interface HtmlReportInput {
 
 /** Longest status message or error reason shown; names and ids are cut at displaySafe's default. */
 const MAX_MESSAGE_LENGTH = 500;
+/**
+ * Rows per table, and flagged accounts per OU in the tree: a page a browser still opens
+ * (about 1 KB a row) when a whole large organization drifts at once. The rest are counted,
+ * and Athena has them all.
+ */
+export const MAX_TABLE_ROWS = 5000;
+const MAX_TREE_ACCOUNTS = 200;
+
+const more = (shown: number, total: number, where: string) =>
+  total > shown
+    ? `<p class="note">${total - shown} more not shown here; the associations object and Athena have every ${where}.</p>`
+    : '';
 
 const id = (value: string | null) => `<span class="id">${htmlText(value)}</span>`;
 const reasons = (row: AssociationRow, cls = '') =>
@@ -64,6 +76,7 @@ function trendSection(trend: RunTrend): string {
 function driftedTable(rows: readonly AssociationRow[]): string {
   const drifted = rows.filter((r) => r.drift);
   const body = drifted
+    .slice(0, MAX_TABLE_ROWS)
     .map(
       (r) =>
         `<tr data-target-id="${htmlText(r.target_id)}"><td>${htmlText(r.target_name)}<br>${id(r.target_id)}</td><td>${htmlText(r.target_type)}</td><td>${id(r.ou_path)}</td><td>${reasons(r)}${r.changes.includes('NEW_DRIFT') ? ' <span class="new">NEW</span>' : ''}${r.exclusion_expired ? ' <span class="muted">exclusion expired</span>' : ''}</td><td>${id(r.expected_policy_id)}${r.baseline_policy_id ? `<br><span class="muted">baseline</span> ${id(r.baseline_policy_id)}` : ''}</td><td>${id(r.configuration_policy_id)}<br><span class="muted">${htmlText(r.association_type)}</span></td><td>${statusText(r)}</td><td>${htmlText(r.first_drift_seen)}</td></tr>`,
@@ -72,13 +85,14 @@ function driftedTable(rows: readonly AssociationRow[]): string {
   return `<section><h2>Drifted targets (${drifted.length})</h2>${
     drifted.length === 0
       ? '<p class="empty">No drift.</p>'
-      : `<table id="drifted"><thead><tr><th>Target</th><th>Type</th><th>OU path</th><th>Reasons</th><th>Expected policy</th><th>Actual policy</th><th>Status and message</th><th>Drift first seen</th></tr></thead><tbody>\n${body}\n</tbody></table>`
+      : `<table id="drifted"><thead><tr><th>Target</th><th>Type</th><th>OU path</th><th>Reasons</th><th>Expected policy</th><th>Actual policy</th><th>Status and message</th><th>Drift first seen</th></tr></thead><tbody>\n${body}\n</tbody></table>${more(MAX_TABLE_ROWS, drifted.length, 'drifted target')}`
   }</section>`;
 }
 
 function excludedTable(rows: readonly AssociationRow[]): string {
   const excluded = rows.filter((r) => r.audit_result === 'EXCLUDED');
   const body = excluded
+    .slice(0, MAX_TABLE_ROWS)
     .map(
       (r) =>
         `<tr data-target-id="${htmlText(r.target_id)}"><td>${htmlText(r.target_name)}<br>${id(r.target_id)}</td><td>${htmlText(r.excluded_reason)}</td><td>${htmlText(r.exclusion_expires)}</td><td>${reasons(r, ' info')}</td><td>${id(r.expected_policy_id)} / ${id(r.configuration_policy_id)}</td><td>${statusText(r)}</td></tr>`,
@@ -87,7 +101,7 @@ function excludedTable(rows: readonly AssociationRow[]): string {
   return `<section><h2>Excluded targets (${excluded.length})</h2>${
     excluded.length === 0
       ? '<p class="empty">No exclusions apply.</p>'
-      : `<table id="excluded"><thead><tr><th>Target</th><th>Exclusion reason</th><th>Expires</th><th>Findings (not drift)</th><th>Expected / actual policy</th><th>Status and message</th></tr></thead><tbody>\n${body}\n</tbody></table>`
+      : `<table id="excluded"><thead><tr><th>Target</th><th>Exclusion reason</th><th>Expires</th><th>Findings (not drift)</th><th>Expected / actual policy</th><th>Status and message</th></tr></thead><tbody>\n${body}\n</tbody></table>${more(MAX_TABLE_ROWS, excluded.length, 'excluded target')}`
   }</section>`;
 }
 
@@ -107,7 +121,7 @@ function treeNode(node: ReportTreeNode): string {
   const accounts =
     node.accounts.length === 0
       ? ''
-      : `<ul class="accounts">${flagged.map(accountLine).join('')}${quiet > 0 ? `<li class="muted">${quiet} account(s) without drift</li>` : ''}</ul>`;
+      : `<ul class="accounts">${flagged.slice(0, MAX_TREE_ACCOUNTS).map(accountLine).join('')}${flagged.length > MAX_TREE_ACCOUNTS ? `<li class="muted">${flagged.length - MAX_TREE_ACCOUNTS} more drifted or excluded account(s)</li>` : ''}${quiet > 0 ? `<li class="muted">${quiet} account(s) without drift</li>` : ''}</ul>`;
   const own = r.drift ? ` ${reasons(r)}` : '';
   return `<details${node.counts.drifted > 0 ? ' open' : ''} data-target-id="${htmlText(r.target_id)}"><summary><strong>${htmlText(r.target_name)}</strong> ${id(r.target_id)}${own} — ${countsText(node.counts)}</summary>${node.children.map(treeNode).join('')}${accounts}</details>`;
 }

@@ -50,7 +50,9 @@ export function buildReportTree(rows: readonly AssociationRow[]): ReportTree {
   const children = new Map<string, AssociationRow[]>();
   for (const row of rows) {
     if (row.parent_id === null) continue;
-    children.set(row.parent_id, [...(children.get(row.parent_id) ?? []), row]);
+    const siblings = children.get(row.parent_id);
+    if (siblings) siblings.push(row);
+    else children.set(row.parent_id, [row]);
   }
   const placed = new Set<string>();
   const build = (row: AssociationRow): ReportTreeNode => {

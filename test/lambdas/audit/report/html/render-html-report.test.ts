@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { escapeHtml, htmlText } from '../../../../../lambdas/audit/report/html/html-escape';
-import { renderHtmlReport } from '../../../../../lambdas/audit/report/html/render-html-report';
+import { MAX_TABLE_ROWS, renderHtmlReport } from '../../../../../lambdas/audit/report/html/render-html-report';
 import { buildReportTree } from '../../../../../lambdas/audit/report/html/report-tree';
 import { trendPoint } from '../../../../../lambdas/audit/report/html/run-trend';
 import type { AssociationRow } from '../../../../../lambdas/audit/report/rows';
@@ -94,5 +94,26 @@ describe('renderHtmlReport', () => {
       trend: { points: [trendPoint(summary)] },
     });
     expect(html).toContain('<p class="empty">No drift.</p>');
+  });
+
+  it(`lists at most ${MAX_TABLE_ROWS} drifted targets and counts the rest, for a whole drifted organization`, () => {
+    const total = 20_000;
+    const rows = [
+      row({ target_id: 'r-ab12', target_type: 'ROOT', parent_id: null }),
+      ...Array.from({ length: total }, (_, i) =>
+        row({ target_id: String(100000000000 + i), drift: true, drift_reasons: ['FAILED'], audit_result: 'DRIFT' }),
+      ),
+    ];
+    const summary = { ...sampleSummary(sampleRows().rows), drifted: total, targets_reported: total + 1 };
+    const html = renderHtmlReport({
+      summary,
+      rows,
+      tree: buildReportTree(rows),
+      trend: { points: [trendPoint(summary)] },
+    });
+    const drifted = /<table id="drifted">[\s\S]*?<\/table>/.exec(html)![0];
+    expect((drifted.match(/<tr /g) ?? []).length).toBe(MAX_TABLE_ROWS);
+    expect(html).toContain(`${total - MAX_TABLE_ROWS} more not shown here`);
+    expect(html).toContain(`data-targets="${total + 1}" data-drifted="${total}"`);
   });
 });
