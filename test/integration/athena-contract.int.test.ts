@@ -177,6 +177,9 @@ describe('Athena named queries over reports the audit wrote', () => {
     expect(await audit.s3.listKeys()).toEqual([
       `associations/dt=${DT_1}/${RUN_1}.jsonl.gz`,
       `associations/dt=${DT_2}/${RUN_2}.jsonl.gz`,
+      // The HTML reports live outside the folders the Glue tables read.
+      `html/dt=${DT_1}/${RUN_1}.html`,
+      `html/dt=${DT_2}/${RUN_2}.html`,
       'latest/run.json',
       `runs/dt=${DT_1}/${RUN_1}.json`,
       `runs/dt=${DT_2}/${RUN_2}.json`,
