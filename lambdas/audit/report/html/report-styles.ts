@@ -27,7 +27,7 @@ th { background: var(--bg); position: sticky; top: 0; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 table#drifted td:nth-child(2) { overflow-wrap: normal; font-size: 11px; }
 code, .id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12px; }
-.reason { display: inline-block; background: #ffebe9; color: var(--bad); border-radius: 4px; padding: 0 4px; margin: 1px; font-size: 11px; font-weight: 600; }
+.reason { display: inline-block; white-space: nowrap; background: #ffebe9; color: var(--bad); border-radius: 4px; padding: 0 4px; margin: 1px; font-size: 11px; font-weight: 600; }
 .reason.info { background: #eaeef2; color: var(--muted); }
 .new { color: var(--bad); font-weight: 600; }
 .muted, .empty { color: var(--muted); }
