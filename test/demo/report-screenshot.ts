@@ -1,10 +1,9 @@
 /**
  * `npm run screenshot`: builds the sample HTML report (six nights against the emulated
  * organization, hostile names included) and saves the top of the page, as headless
- * Chromium renders it, to docs/report-screenshot.png for the README. Also keeps the page
- * itself at docs/report-sample.html.
+ * Chromium renders it, to docs/report-screenshot.png for the README.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probeReport } from '../support/chromium-probe';
 import { buildSampleReport } from '../support/sample-html-report';
@@ -13,7 +12,6 @@ async function main(): Promise<void> {
   const docs = join(__dirname, '..', '..', 'docs');
   await mkdir(docs, { recursive: true });
   const sample = await buildSampleReport(6);
-  await writeFile(join(docs, 'report-sample.html'), sample.html);
   const screenshot = join(docs, 'report-screenshot.png') as `${string}.png`;
   const result = await probeReport(sample.html, screenshot);
   if (result.requests.length > 0 || result.consoleErrors.length > 0 || result.pageErrors.length > 0) {
