@@ -15,10 +15,16 @@ export interface Digest {
   /** ASCII, no line breaks, fewer than 100 characters (SNS Publish's rules for subjects). */
   readonly subject: string;
   /** Plain-text body: e-mail and every protocol without its own rendering. */
-  readonly text: string;
-  /** Amazon Q Developer custom notification: HTTPS (chat), SQS and Lambda subscribers. */
-  readonly chat: ChatNotification;
+  readonly message: string;
+  /**
+   * Amazon Q Developer custom notification for HTTPS (chat), SQS and Lambda subscribers.
+   * @default none: every protocol gets `message` (a plain alert, such as a failure page)
+   */
+  readonly chat?: ChatNotification;
 }
+
+/** The drift digest always carries the chat rendering. */
+export type DriftDigest = Digest & { readonly chat: ChatNotification };
 
 /** What the digest points the reader to. */
 export interface DigestOptions {
@@ -59,7 +65,7 @@ export function buildDriftDigest(
   summary: RunSummary,
   rows: readonly AssociationRow[],
   options: DigestOptions,
-): Digest | null {
+): DriftDigest | null {
   if (summary.new_drift === 0 && summary.resolved_drift === 0) {
     return null;
   }
@@ -69,7 +75,7 @@ export function buildDriftDigest(
   let maxTargets = options.maxTargets;
   for (;;) {
     const input: DigestInput = { summary, changes, options: { ...options, maxTargets } };
-    const digest = { subject: digestSubject(input), text: digestText(input), chat: chatNotification(input) };
+    const digest = { subject: digestSubject(input), message: digestText(input), chat: chatNotification(input) };
     if (maxTargets === 0 || snsMessageBytes(digest) <= MAX_SNS_MESSAGE_BYTES) return digest;
     maxTargets = Math.floor(maxTargets / 2);
   }

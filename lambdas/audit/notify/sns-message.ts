@@ -16,8 +16,9 @@ export const MAX_SNS_MESSAGE_BYTES = 250_000;
  * the text.
  */
 export function snsMessage(digest: Digest): string {
+  if (digest.chat === undefined) return JSON.stringify({ default: digest.message });
   const chat = JSON.stringify(digest.chat);
-  return JSON.stringify({ default: digest.text, email: digest.text, https: chat, sqs: chat, lambda: chat });
+  return JSON.stringify({ default: digest.message, email: digest.message, https: chat, sqs: chat, lambda: chat });
 }
 
 /** Size of {@link snsMessage} in bytes, as SNS counts it. */

@@ -1,5 +1,5 @@
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { buildDriftDigest, type Digest } from '../../../../lambdas/audit/notify/drift-digest';
+import { buildDriftDigest, type DriftDigest as Digest } from '../../../../lambdas/audit/notify/drift-digest';
 import { asciiSubject, MAX_SUBJECT_LENGTH } from '../../../../lambdas/audit/notify/digest-subject';
 import { chatSafe } from '../../../../lambdas/audit/notify/digest-chat';
 import { snsMessage } from '../../../../lambdas/audit/notify/sns-message';
@@ -77,7 +77,7 @@ describe('digest subject', () => {
 
 describe('digest e-mail text', () => {
   it('shows hostile values as visible escapes: no control characters, no forged lines, no bidi overrides', () => {
-    const { text } = digestOf([hostileRow()]);
+    const { message: text } = digestOf([hostileRow()]);
     // Our own line breaks aside, nothing displaySafe would escape is left.
     expect(text.split('\n').every(isDisplaySafe)).toBe(true);
     expect(text).toContain('prod\\x1b[2J\\x0d\\x0aSubject: forged');
@@ -87,7 +87,7 @@ describe('digest e-mail text', () => {
   });
 
   it('shows expected and actual policy, status and message for each target', () => {
-    const { text } = digestOf([hostileRow()]);
+    const { message: text } = digestOf([hostileRow()]);
     expect(text).toContain(
       '    Policy:   expected ff599a72-a74d-44ce-ae90-f73eddbb9e3c\\x0a, actual </td><img src=x onerror=alert(1)>',
     );
@@ -134,7 +134,7 @@ describe('digest chat notification (Amazon Q Developer custom notification)', ()
     expect(chat).toEqual(digest.chat);
     expect(message.sqs).toBe(message.https);
     expect(message.lambda).toBe(message.https);
-    expect(message.email).toBe(digest.text);
-    expect(message.default).toBe(digest.text);
+    expect(message.email).toBe(digest.message);
+    expect(message.default).toBe(digest.message);
   });
 });

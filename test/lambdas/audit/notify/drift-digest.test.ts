@@ -1,5 +1,5 @@
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { buildDriftDigest, type Digest } from '../../../../lambdas/audit/notify/drift-digest';
+import { buildDriftDigest, type DriftDigest as Digest } from '../../../../lambdas/audit/notify/drift-digest';
 import { MAX_SNS_MESSAGE_BYTES, snsMessage, snsMessageBytes } from '../../../../lambdas/audit/notify/sns-message';
 import { row, summaryWith } from '../report/row-fixtures';
 
@@ -23,7 +23,7 @@ const newDrift = (
   });
 const resolved = (id: string) => row({ target_id: id, changes: ['RESOLVED'] });
 const listedIds = (digest: Digest) =>
-  digest.text
+  digest.message
     .split('\n')
     .filter((l) => l.startsWith('- '))
     .map((l) => /\(([^)]+)\), /.exec(l)?.[1] ?? l.slice(2).split(',')[0]);
@@ -55,11 +55,11 @@ describe('buildDriftDigest', () => {
       options,
     )!;
     expect(listedIds(digest)).toEqual(['111111111111', '333333333333']);
-    expect(digest.text).not.toContain('999999999999');
-    expect(digest.text).not.toContain('more');
-    expect(digest.text).toContain('New drift (1)');
-    expect(digest.text).toContain('Resolved (1)');
-    expect(digest.text).toContain('    Reasons:  FAILED, BASELINE_MISMATCH');
+    expect(digest.message).not.toContain('999999999999');
+    expect(digest.message).not.toContain('more');
+    expect(digest.message).toContain('New drift (1)');
+    expect(digest.message).toContain('Resolved (1)');
+    expect(digest.message).toContain('    Reasons:  FAILED, BASELINE_MISMATCH');
   });
 
   it('lists the first N changed targets and counts the rest, exactly when some are left out', () => {
@@ -67,9 +67,9 @@ describe('buildDriftDigest', () => {
     const digestOf = (n: number) =>
       buildDriftDigest(summaryWith({ new_drift: n, resolved_drift: 0 }), rows(n), { ...options, maxTargets: 3 })!;
     expect(listedIds(digestOf(7))).toEqual(['100000000000', '100000000001', '100000000002']);
-    expect(digestOf(7).text).toContain('  ... and 4 more (see the report)');
-    expect(digestOf(3).text).not.toContain('more');
-    expect(digestOf(4).text).toContain('  ... and 1 more');
+    expect(digestOf(7).message).toContain('  ... and 4 more (see the report)');
+    expect(digestOf(3).message).not.toContain('more');
+    expect(digestOf(4).message).toContain('  ... and 1 more');
     expect(digestOf(7).chat.content.description).toContain('… and 4 more');
   });
 
@@ -79,8 +79,8 @@ describe('buildDriftDigest', () => {
       [newDrift('111111111111'), newDrift('222222222222')],
       { ...options, maxTargets: 0 },
     )!;
-    expect(digest.text).not.toContain('111111111111');
-    expect(digest.text).toContain('  ... and 2 more');
+    expect(digest.message).not.toContain('111111111111');
+    expect(digest.message).toContain('  ... and 2 more');
     expect(digest.chat.metadata.relatedResources).toEqual([]);
   });
 
@@ -97,7 +97,7 @@ describe('buildDriftDigest', () => {
     expect(Buffer.byteLength(snsMessage(digest))).toBeLessThan(262_144);
     const shown = listedIds(digest).length;
     expect(shown).toBeGreaterThan(100);
-    expect(digest.text).toContain(`... and ${3000 - shown} more`);
+    expect(digest.message).toContain(`... and ${3000 - shown} more`);
   });
 
   it('names both reports in the e-mail and the chat next steps', () => {
@@ -105,8 +105,8 @@ describe('buildDriftDigest', () => {
       ...options,
       htmlReportLocation: HTML,
     })!;
-    expect(digest.text).toContain(`Report:      ${LOCATION}`);
-    expect(digest.text).toContain(`HTML report: ${HTML}`);
+    expect(digest.message).toContain(`Report:      ${LOCATION}`);
+    expect(digest.message).toContain(`HTML report: ${HTML}`);
     expect(digest.chat.content.nextSteps.join('\n')).toContain(HTML.replace(/_/g, '_'));
   });
 });

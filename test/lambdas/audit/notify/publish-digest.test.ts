@@ -27,9 +27,17 @@ describe('publishDigest', () => {
     expect(input).toMatchObject({ TopicArn: TOPIC, Subject: digest.subject, MessageStructure: 'json' });
     const message = JSON.parse(input.Message!) as Record<string, string>;
     // SNS requires a string "default"; each protocol key is a string too.
-    expect(message.default).toBe(digest.text);
-    expect(message.email).toBe(digest.text);
+    expect(message.default).toBe(digest.message);
+    expect(message.email).toBe(digest.message);
     expect(JSON.parse(message.https)).toEqual(digest.chat);
+  });
+
+  it('publishes a plain alert (no chat rendering) as one default message for every protocol', async () => {
+    sns.on(PublishCommand).resolves({ MessageId: 'm-2' });
+    await publishDigest(client, TOPIC, { subject: 'Security Hub config audit could not run: BAD_INPUT', message: 'x' });
+    const input = sns.commandCalls(PublishCommand)[0].args[0].input;
+    expect(input.MessageStructure).toBe('json');
+    expect(JSON.parse(input.Message!)).toEqual({ default: 'x' });
   });
 
   it('wraps a failure in DigestPublishError naming the topic, keeping the cause', async () => {
