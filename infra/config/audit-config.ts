@@ -298,9 +298,12 @@ function crossKeyIssues(config: AuditStackConfig): string[] {
       `deadlineMarginSeconds: expected less than the function timeout (${config.functionTimeoutMinutes * 60} s)`,
     );
   }
-  const dataDirs = [REPORT_LAYOUT.associationsDir, REPORT_LAYOUT.runsDir, REPORT_LAYOUT.latestDir].map(
-    (dir) => `${config.reportPrefix}${dir}/`,
-  );
+  const dataDirs = [
+    REPORT_LAYOUT.associationsDir,
+    REPORT_LAYOUT.runsDir,
+    REPORT_LAYOUT.htmlDir,
+    REPORT_LAYOUT.latestDir,
+  ].map((dir) => `${config.reportPrefix}${dir}/`);
   for (const key of ['baselineKey', 'exclusionsKey'] as const) {
     const value = config[key];
     if (value !== undefined && dataDirs.some((dir) => value.startsWith(dir))) {

@@ -219,13 +219,16 @@ export class AuditFunction extends Construct {
         statement: new iam.PolicyStatement({
           sid: 'ReadWriteReport',
           actions: ['s3:GetObject', 's3:PutObject'],
-          resources: [REPORT_LAYOUT.associationsDir, REPORT_LAYOUT.runsDir, REPORT_LAYOUT.latestDir].map((dir) =>
-            store.bucket.arnForObjects(`${store.dataPrefix(dir)}*`),
-          ),
+          resources: [
+            REPORT_LAYOUT.associationsDir,
+            REPORT_LAYOUT.runsDir,
+            REPORT_LAYOUT.htmlDir,
+            REPORT_LAYOUT.latestDir,
+          ].map((dir) => store.bucket.arnForObjects(`${store.dataPrefix(dir)}*`)),
         }),
         wildcardReason:
           'Report object keys contain the run date and id, so they are granted per report prefix (associations/, ' +
-          'runs/, latest/) of the one report bucket; the baseline and exclusion documents stay outside these prefixes.',
+          'runs/, html/, latest/) of the one report bucket; the baseline and exclusion documents stay outside these prefixes.',
       },
       {
         statement: new iam.PolicyStatement({

@@ -130,6 +130,7 @@ export class ReportBucket extends Construct {
         // baseline/exclusions documents must never expire under the user.
         { id: 'associations-history', prefix: this.dataPrefix(REPORT_LAYOUT.associationsDir), ...tiering },
         { id: 'runs-history', prefix: this.dataPrefix(REPORT_LAYOUT.runsDir), ...tiering },
+        { id: 'html-history', prefix: this.dataPrefix(REPORT_LAYOUT.htmlDir), ...tiering },
         {
           id: 'noncurrent-versions',
           noncurrentVersionExpiration: days(

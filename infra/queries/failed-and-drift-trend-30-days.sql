@@ -1,9 +1,6 @@
--- FAILED associations and drifted targets per run over the 30 UTC days ending with the latest run.
--- dt is a string 'YYYY-MM-DD'; the window start is computed as a DATE and compared as a string.
-WITH bounds AS (
-  SELECT CAST(CAST(CAST(max(dt) AS DATE) - INTERVAL '29' DAY AS DATE) AS VARCHAR) AS first_dt
-  FROM runs
-)
+-- FAILED associations and drifted targets per run over the last 30 UTC days (today included).
+-- dt is a string 'YYYY-MM-DD'; the window start is computed from current_date as a DATE and
+-- compared as a string, a constant when Athena plans the query, so only 30 partitions are read.
 SELECT
   r.dt,
   r.run_id,
@@ -16,6 +13,5 @@ SELECT
   r.new_drift,
   r.resolved_drift
 FROM runs r
-CROSS JOIN bounds b
-WHERE r.dt >= b.first_dt
+WHERE r.dt >= CAST(CAST(current_date - INTERVAL '29' DAY AS DATE) AS VARCHAR)
 ORDER BY r.run_id

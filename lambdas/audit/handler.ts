@@ -265,6 +265,7 @@ export async function handler(event: AuditEvent, context: Context): Promise<Audi
     buildDriftDigest(summary, outcome.rows, {
       maxTargets: config.digestMaxTargets,
       reportLocation: `s3://${config.reportBucket}/${outcome.report.associationsKey}`,
+      htmlReportLocation: `s3://${config.reportBucket}/${outcome.report.htmlKey}`,
     });
   if (config.alertTopicArn !== undefined && digest) {
     try {

@@ -4,7 +4,7 @@
  * account. Exits 0 whenever the audit ran to its report: drift, and an INCOMPLETE run
  * caused by the seeded unreadable account, are what the demo is meant to show.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runCli } from '../../lambdas/audit/cli/run-cli';
 import { emulatorEnvironment, generateOrganization, startEmulator } from '../emulator';
 import { DEMO_ORGANIZATION, demoFaults } from './demo-organization';
@@ -43,7 +43,8 @@ async function main(): Promise<number> {
     }
     process.stdout.write(
       `\nDemo finished (the audit's own exit code would be ${result.exitCode}: ` +
-        `1 = drift found, 2 = incomplete). Files are under ./reports/.\n`,
+        `1 = drift found, 2 = incomplete). Files are under ./reports/.\n` +
+        (result.htmlReport ? `Open the HTML report in a browser: ${resolve(result.htmlReport)}\n` : ''),
     );
     return 0;
   } finally {

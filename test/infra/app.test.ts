@@ -69,6 +69,7 @@ describe('app', () => {
       [
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/associations/*]',
+        'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/html/*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/latest/*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/runs/*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:ou/o-*/ou-*]',

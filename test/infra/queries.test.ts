@@ -5,6 +5,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { QUERIES_DIRECTORY, readNamedQueryFiles } from '../../infra/constructs/report-catalog';
 import { ASSOCIATION_COLUMNS, RUN_COLUMNS, type ReportColumn } from '../../lambdas/audit/report/schema';
 import { createReportViews, writeReportFiles } from './duckdb-report-views';
+import { partitionReads, trinoSyntaxErrors } from './sql-partition-bounds';
 
 /**
  * Runs every named query file, unmodified, in DuckDB over hand-written report files
@@ -14,9 +15,18 @@ import { createReportViews, writeReportFiles } from './duckdb-report-views';
 const ROOT = 'r-ab12';
 const PROD = 'ou-ab12-11111111';
 const DEV = 'ou-ab12-22222222';
-const RUN_OLD = '20261015T020000Z';
-const RUN_1 = '20261125T020000Z';
-const RUN_2 = '20261126T020000Z';
+/**
+ * `YYYY-MM-DD` of `daysAgo` UTC days before today. The queries bound `dt` by
+ * `current_date`, so the fixtures are dated relative to the day the test runs.
+ */
+const dayAgo = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
+const runIdOf = (dt: string) => `${dt.replace(/-/g, '')}T020000Z`;
+const DT_OLD = dayAgo(40);
+const DT_1 = dayAgo(2);
+const DT_2 = dayAgo(1);
+const RUN_OLD = runIdOf(DT_OLD);
+const RUN_1 = runIdOf(DT_1);
+const RUN_2 = runIdOf(DT_2);
 
 /** A row with every schema column (null/false/[] unless given), so fixtures track the schema. */
 function row(columns: readonly ReportColumn[], values: Record<string, unknown>): Record<string, unknown> {
@@ -64,7 +74,7 @@ function target(runId: string, id: string, values: Record<string, unknown>): Rec
 function writeFixtures(dir: string): void {
   writeReportFiles(
     dir,
-    '2026-10-15',
+    DT_OLD,
     RUN_OLD,
     [],
     row(RUN_COLUMNS, {
@@ -78,7 +88,7 @@ function writeFixtures(dir: string): void {
 
   writeReportFiles(
     dir,
-    '2026-11-25',
+    DT_1,
     RUN_1,
     [
       target(RUN_1, ROOT, { target_name: 'Root', ou_path: ROOT }),
@@ -116,7 +126,7 @@ function writeFixtures(dir: string): void {
 
   writeReportFiles(
     dir,
-    '2026-11-26',
+    DT_2,
     RUN_2,
     [
       target(RUN_2, ROOT, { target_name: 'Root', ou_path: ROOT }),
@@ -252,6 +262,86 @@ describe('named queries (infra/queries/*.sql) in DuckDB', () => {
     }
   });
 
+  it('every query file is valid Trino (Athena engine 3) SQL', () => {
+    for (const query of queries) {
+      expect({ name: query.name, errors: trinoSyntaxErrors(query.sql) }).toEqual({ name: query.name, errors: [] });
+    }
+    // The check itself rejects what Athena would reject.
+    expect(trinoSyntaxErrors('SELECT FROM runs WHERE')).not.toEqual([]);
+  });
+
+  it('every read of associations or runs is bounded by a dt predicate Athena evaluates at planning', () => {
+    for (const query of queries) {
+      const reads = partitionReads(query.sql, ['associations', 'runs']);
+      expect(reads.length).toBeGreaterThan(0);
+      for (const read of reads) {
+        expect({ query: query.name, table: read.alias, bounded: read.bounds.length > 0 }).toEqual({
+          query: query.name,
+          table: read.alias,
+          bounded: true,
+        });
+      }
+    }
+    // A join on the latest run alone is not a planning-time bound.
+    const joinOnly = partitionReads(
+      'WITH latest AS (SELECT max(run_id) AS run_id, max(dt) AS dt FROM runs) ' +
+        'SELECT a.target_id FROM associations a JOIN latest l ON a.dt = l.dt AND a.run_id = l.run_id',
+      ['associations', 'runs'],
+    );
+    expect(joinOnly.map((r) => r.bounds)).toEqual([[], []]);
+    // A bound in a subquery does not bound the outer read.
+    const inner = partitionReads(
+      "SELECT a.target_id FROM associations a WHERE a.run_id IN (SELECT run_id FROM runs WHERE dt >= CAST(CAST(current_date - INTERVAL '7' DAY AS DATE) AS VARCHAR))",
+      ['associations', 'runs'],
+    );
+    expect(inner.map((r) => [r.alias, r.bounds.length])).toEqual([
+      ['a', 0],
+      ['runs', 1],
+    ]);
+  });
+
+  it('the latest-run CTE is one text, repeated verbatim where it is used', () => {
+    const cte = /WITH latest AS \([\s\S]*?\n\)/;
+    const users = queries.filter((q) => /\bJOIN latest\b/.test(q.sql));
+    expect(users.map((q) => q.name)).toEqual([
+      'departed-targets',
+      'drift-latest-run',
+      'failed-by-ou-path',
+      'new-drift-since-previous-run',
+      'stale-pending',
+    ]);
+    const texts = new Set(users.map((q) => cte.exec(q.sql)?.[0]));
+    expect([...texts]).toHaveLength(1);
+    expect([...texts][0]).toContain("WHERE dt >= CAST(CAST(current_date - INTERVAL '7' DAY AS DATE) AS VARCHAR)");
+  });
+
+  it('reads no partition older than its window: a latest run older than 7 days is not listed', async () => {
+    const stale = fs.mkdtempSync(path.join(os.tmpdir(), 'report-stale-'));
+    try {
+      const dt = dayAgo(9);
+      const runId = runIdOf(dt);
+      writeReportFiles(
+        stale,
+        dt,
+        runId,
+        [target(runId, '111111111111', { drift: true, drift_reasons: ['FAILED'], association_status: 'FAILED' })],
+        row(RUN_COLUMNS, { run_id: runId, run_status: 'COMPLETE', status_failed: 1, drifted: 1 }),
+      );
+      await createReportViews(connection, stale);
+      // The same data dated inside the window is found, so only dt keeps it out.
+      const fresh = await connection.runAndReadAll(
+        `SELECT count(*) AS n FROM associations WHERE drift = true AND dt = '${dt}'`,
+      );
+      expect(fresh.getRowObjectsJson()).toEqual([{ n: '1' }]);
+      expect(await run('drift-latest-run')).toEqual([]);
+      expect(await run('failed-by-ou-path')).toEqual([]);
+      expect(await run('failed-and-drift-trend-30-days')).toHaveLength(1);
+    } finally {
+      await createReportViews(connection, dir);
+      fs.rmSync(stale, { recursive: true, force: true });
+    }
+  });
+
   it('drift-latest-run lists the drifted targets of the newest run only', async () => {
     const rows = await run('drift-latest-run');
     expect(rows.map((r) => [r.run_id, r.target_id, r.drift_reasons])).toEqual([
@@ -301,8 +391,8 @@ describe('named queries (infra/queries/*.sql) in DuckDB', () => {
   it('failed-and-drift-trend-30-days returns the runs of the 30 days up to the latest run', async () => {
     const rows = await run('failed-and-drift-trend-30-days');
     expect(rows.map((r) => [r.dt, r.run_id, r.status_failed, r.drifted])).toEqual([
-      ['2026-11-25', RUN_1, 1, 1],
-      ['2026-11-26', RUN_2, 2, 3],
+      [DT_1, RUN_1, 1, 1],
+      [DT_2, RUN_2, 2, 3],
     ]);
   });
 
@@ -328,7 +418,7 @@ describe('named queries (infra/queries/*.sql) in DuckDB', () => {
       // One run with no departed targets and nothing drifted.
       writeReportFiles(
         empty,
-        '2026-11-26',
+        DT_2,
         RUN_2,
         [target(RUN_2, ROOT, { ou_path: ROOT })],
         row(RUN_COLUMNS, { run_id: RUN_2, run_status: 'COMPLETE' }),

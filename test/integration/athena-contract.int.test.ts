@@ -95,6 +95,19 @@ async function query(connection: DuckDBConnection, name: string): Promise<Record
   return reader.getRowObjectsJson();
 }
 
+/**
+ * The two nights: the day before yesterday and yesterday, 02:00 UTC. The queries bound `dt`
+ * by `current_date` (Athena prunes partitions at planning), so the runs are dated relative to
+ * the day the test runs, as real reports are.
+ */
+const DAY_MS = 86_400_000;
+const NIGHT_2 = Math.floor(Date.now() / DAY_MS) * DAY_MS - DAY_MS + 2 * 3_600_000;
+const NIGHT_1 = NIGHT_2 - DAY_MS;
+const DT_1 = new Date(NIGHT_1).toISOString().slice(0, 10);
+const DT_2 = new Date(NIGHT_2).toISOString().slice(0, 10);
+const RUN_1 = `${DT_1.replace(/-/g, '')}T020000Z`;
+const RUN_2 = `${DT_2.replace(/-/g, '')}T020000Z`;
+
 const ids = (rows: readonly { target_id?: unknown }[]) => rows.map((r) => String(r.target_id)).sort();
 
 describe('Athena named queries over reports the audit wrote', () => {
@@ -111,6 +124,7 @@ describe('Athena named queries over reports the audit wrote', () => {
 
   beforeAll(async () => {
     audit = await startEmulatedAudit({
+      start: NIGHT_2,
       org: {
         seed: 'athena-contract',
         accounts: 120,
@@ -129,13 +143,16 @@ describe('Athena named queries over reports the audit wrote', () => {
     turnsFailed = plain[3].id;
     recovers = org.anomalies.failed[0]!;
 
-    first = await audit.run({ scheduledTime: '2026-11-25T02:00:00Z' });
+    first = await audit.run({ scheduledTime: new Date(NIGHT_1).toISOString() });
     secondNight = await startEmulator({ org: nextNight(org, departed, turnsFailed, recovers) });
     const config = emulatorClientConfig(secondNight);
     const organizations = new OrganizationsClient(config);
     const securityHub = new SecurityHubClient(config);
     try {
-      second = await audit.run({ scheduledTime: '2026-11-26T02:00:00Z', deps: { organizations, securityHub } });
+      second = await audit.run({
+        scheduledTime: new Date(NIGHT_2).toISOString(),
+        deps: { organizations, securityHub },
+      });
     } finally {
       organizations.destroy();
       securityHub.destroy();
@@ -158,30 +175,35 @@ describe('Athena named queries over reports the audit wrote', () => {
 
   it('wrote two nights in the Hive layout the Glue tables point at', async () => {
     expect(await audit.s3.listKeys()).toEqual([
-      'associations/dt=2026-11-25/20261125T020000Z.jsonl.gz',
-      'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
+      `associations/dt=${DT_1}/${RUN_1}.jsonl.gz`,
+      `associations/dt=${DT_2}/${RUN_2}.jsonl.gz`,
+      // The HTML reports live outside the folders the Glue tables read.
+      `html/dt=${DT_1}/${RUN_1}.html`,
+      `html/dt=${DT_2}/${RUN_2}.html`,
       'latest/run.json',
-      'runs/dt=2026-11-25/20261125T020000Z.json',
-      'runs/dt=2026-11-26/20261126T020000Z.json',
+      `runs/dt=${DT_1}/${RUN_1}.json`,
+      `runs/dt=${DT_2}/${RUN_2}.json`,
     ]);
   });
 
   it('writes every Glue column, in order, with its declared type, and nothing else', async () => {
-    for (const dir of ['associations/dt=2026-11-25', 'associations/dt=2026-11-26']) {
+    for (const dir of [`associations/dt=${DT_1}`, `associations/dt=${DT_2}`]) {
       for (const file of await readdir(join(root, dir))) {
         const lines = gunzipSync(await readFile(join(root, dir, file)))
           .toString('utf8')
           .trimEnd()
           .split('\n');
         expect(lines.length).toBeGreaterThan(100);
-        lines.forEach((line, i) => expectGlueShape(JSON.parse(line), ASSOCIATION_COLUMNS, `${file}:${i + 1}`));
+        lines.forEach((line, i) =>
+          expectGlueShape(JSON.parse(line) as Record<string, unknown>, ASSOCIATION_COLUMNS, `${file}:${i + 1}`),
+        );
       }
     }
-    for (const dir of ['runs/dt=2026-11-25', 'runs/dt=2026-11-26']) {
+    for (const dir of [`runs/dt=${DT_1}`, `runs/dt=${DT_2}`]) {
       for (const file of await readdir(join(root, dir))) {
         const text = await readFile(join(root, dir, file), 'utf8');
         expect(text.trimEnd().split('\n')).toHaveLength(1);
-        expectGlueShape(JSON.parse(text), RUN_COLUMNS, file);
+        expectGlueShape(JSON.parse(text) as Record<string, unknown>, RUN_COLUMNS, file);
       }
     }
   });
@@ -189,15 +211,15 @@ describe('Athena named queries over reports the audit wrote', () => {
   it('reads every row back through the typed views', async () => {
     const reader = await connection.runAndReadAll('SELECT dt, count(*) AS n FROM associations GROUP BY dt ORDER BY dt');
     expect(reader.getRowObjectsJson()).toEqual([
-      { dt: '2026-11-25', n: String(first.rows.length) },
-      { dt: '2026-11-26', n: String(second.rows.length) },
+      { dt: DT_1, n: String(first.rows.length) },
+      { dt: DT_2, n: String(second.rows.length) },
     ]);
     const runs = await connection.runAndReadAll(
       'SELECT run_id, targets_reported, departed_targets FROM runs ORDER BY run_id',
     );
     expect(runs.getRowObjectsJson()).toEqual([
-      { run_id: '20261125T020000Z', targets_reported: first.rows.length, departed_targets: [] },
-      { run_id: '20261126T020000Z', targets_reported: second.rows.length, departed_targets: [...departed].sort() },
+      { run_id: RUN_1, targets_reported: first.rows.length, departed_targets: [] },
+      { run_id: RUN_2, targets_reported: second.rows.length, departed_targets: [...departed].sort() },
     ]);
   });
 
@@ -208,7 +230,7 @@ describe('Athena named queries over reports the audit wrote', () => {
     expect(ids(rows)).toEqual(ids(expected));
     const failed = rows.find((r) => r.target_id === turnsFailed)!;
     expect(failed).toMatchObject({
-      run_id: '20261126T020000Z',
+      run_id: RUN_2,
       association_status: 'FAILED',
       drift_reasons: ['FAILED'],
     });
@@ -236,7 +258,7 @@ describe('Athena named queries over reports the audit wrote', () => {
   it('new-drift-since-previous-run lists the targets that drifted between the nights', async () => {
     const rows = await query(connection, 'new-drift-since-previous-run');
     expect(ids(rows)).toEqual([turnsFailed]);
-    expect(rows[0]).toMatchObject({ previous_run_id: '20261125T020000Z', run_id: '20261126T020000Z' });
+    expect(rows[0]).toMatchObject({ previous_run_id: RUN_1, run_id: RUN_2 });
   });
 
   it('failed-and-drift-trend-30-days has one row per run with its counts', async () => {
@@ -270,8 +292,8 @@ describe('Athena named queries over reports the audit wrote', () => {
         target_type: 'ACCOUNT',
         target_name: known.target_name,
         ou_path: known.ou_path,
-        previous_run_id: '20261125T020000Z',
-        missing_since_run_id: '20261126T020000Z',
+        previous_run_id: RUN_1,
+        missing_since_run_id: RUN_2,
       });
     }
   });

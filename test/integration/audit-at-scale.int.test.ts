@@ -93,7 +93,7 @@ describe('an audit of 1,151 targets under Security Hub throttling', () => {
   it('writes the dated objects and latest/, and nothing else', async () => {
     const keys = reportKeys('', RUN_ID, '2026-11-26');
     expect(summary.report_key).toBe(keys.associations);
-    expect(await audit.s3.listKeys()).toEqual([keys.associations, keys.latestRun, keys.run].sort());
+    expect(await audit.s3.listKeys()).toEqual([keys.associations, keys.html, keys.latestRun, keys.run].sort());
     const run = await audit.readRun(keys.run);
     expect(run).toEqual(await audit.readRun(keys.latestRun));
     expect(run).toMatchObject({

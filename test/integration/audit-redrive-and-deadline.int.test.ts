@@ -164,7 +164,7 @@ describe('the deadline', () => {
     });
     expect(audit!.clock.sleeps).toEqual([500]);
 
-    expect(await audit!.s3.listKeys()).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
+    expect(await audit!.s3.listKeys()).toEqual([KEYS.associations, KEYS.html, KEYS.latestRun, KEYS.run].sort());
     const rows = await audit!.readRows(KEYS.associations);
     expect(await audit!.readRun(KEYS.latestRun)).toMatchObject({
       run_id: RUN_ID,
@@ -236,7 +236,7 @@ describe('the deadline', () => {
     const rows = await audit!.readRows(KEYS.associations);
     expectOneRowPerTarget(rows, org);
     expect(rows.every((r) => r.error_code === DEADLINE_EXCEEDED)).toBe(true);
-    expect(await audit!.s3.listKeys()).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
+    expect(await audit!.s3.listKeys()).toEqual([KEYS.associations, KEYS.html, KEYS.latestRun, KEYS.run].sort());
   });
 });
 

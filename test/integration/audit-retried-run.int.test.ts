@@ -85,7 +85,15 @@ describe('a retried scheduled run', () => {
     const b = await scheduledRun(env, T2);
     const keysAfterB = await env.s3.listKeys();
     expect(keysAfterB).toEqual(
-      [KEYS_A.associations, KEYS_A.run, KEYS_B.associations, KEYS_B.run, KEYS_B.latestRun].sort(),
+      [
+        KEYS_A.associations,
+        KEYS_A.run,
+        KEYS_A.html,
+        KEYS_B.associations,
+        KEYS_B.run,
+        KEYS_B.html,
+        KEYS_B.latestRun,
+      ].sort(),
     );
 
     const retry = await scheduledRun(env, T2);

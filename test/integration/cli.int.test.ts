@@ -135,7 +135,7 @@ describe('the CLI against the demo organization', () => {
     expect(summary.excluded).toBeGreaterThan(0);
     expect(summary.redrive_attempts).toBeGreaterThanOrEqual(1);
 
-    expect(await listFiles(outDir)).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
+    expect(await listFiles(outDir)).toEqual([KEYS.associations, KEYS.html, KEYS.latestRun, KEYS.run].sort());
     const rows = parseWrittenRows(await readFile(join(outDir, KEYS.associations)));
     expect(rows).toHaveLength(total);
     expect(duplicates(rows.map((r) => r.target_id))).toEqual([]);
@@ -166,6 +166,8 @@ describe('the CLI against the demo organization', () => {
     }
     expect(text).toMatch(new RegExp(`^EXCLUDED\\s+ACCOUNT\\s+${EXCLUDED_ACCOUNT}\\s`, 'm'));
     expect(text).toContain(`${outDir}/${KEYS.associations}`);
+    expect(text).toContain(`HTML report: ${outDir}/${KEYS.html}`);
+    expect((await readFile(join(outDir, KEYS.html), 'utf8')).startsWith('<!DOCTYPE html>')).toBe(true);
     expect(stderr.some((l) => l.startsWith('reading associations'))).toBe(true);
   });
 
@@ -185,7 +187,7 @@ describe('the CLI against the demo organization', () => {
     expect(stderr).toEqual([]);
     expect(result.exitCode).toBe(EXIT.incompleteOrError);
     expect(JSON.parse(stdout.join(''))).toEqual(JSON.parse(JSON.stringify(result.summary)));
-    expect(await s3.listKeys()).toEqual([KEYS.associations, KEYS.latestRun, KEYS.run].sort());
+    expect(await s3.listKeys()).toEqual([KEYS.associations, KEYS.html, KEYS.latestRun, KEYS.run].sort());
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     expect(rows.map((r) => r.target_id).sort()).toEqual(allTargetIds(org).sort());
     expect(JSON.parse((await s3.getObject(KEYS.latestRun)).toString('utf8'))).toMatchObject({

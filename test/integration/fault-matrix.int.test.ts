@@ -165,7 +165,12 @@ describe('S3', () => {
     const outcome = await audit!.run({ scheduledTime: SCHEDULED });
     await expectRunInvariants(audit!, outcome, { targetIds: allTargetIds(org), runStatus: 'COMPLETE' });
     const stats = proxy.stats();
-    for (const key of [outcome.report.associationsKey, outcome.report.runKey, outcome.report.latestRunKey]) {
+    for (const key of [
+      outcome.report.associationsKey,
+      outcome.report.runKey,
+      outcome.report.htmlKey,
+      outcome.report.latestRunKey,
+    ]) {
       expect([key, stats[key]?.putsSucceeded]).toEqual([key, 1]);
     }
   });

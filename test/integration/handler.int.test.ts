@@ -188,7 +188,7 @@ describe('handler', () => {
     expect(result).toEqual({ runId: RUN_ID, runStatus: 'INCOMPLETE' });
 
     expect(await s3.listKeys()).toEqual(
-      [BASELINE_KEY, EXCLUSIONS_KEY, KEYS.associations, KEYS.latestRun, KEYS.run].sort(),
+      [BASELINE_KEY, EXCLUSIONS_KEY, KEYS.associations, KEYS.html, KEYS.latestRun, KEYS.run].sort(),
     );
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     const total = allTargetIds(org).length;

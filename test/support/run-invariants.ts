@@ -37,7 +37,7 @@ function datedKeys(runId: string): string[] {
   const dt = runIdDate(runId);
   if (dt === null) throw new Error(`run id ${runId} encodes no date`);
   const keys = reportKeys('', runId, dt);
-  return [keys.associations, keys.run];
+  return [keys.associations, keys.run, keys.html];
 }
 
 /**
@@ -109,7 +109,7 @@ export async function expectRunInvariants(
     IncompleteRun: expected.runStatus === 'COMPLETE' ? 0 : 1,
   });
 
-  // Nothing half-way: only whole dated pairs and the latest pointer, which names a whole run.
+  // Nothing half-way: only whole sets of dated objects and the latest pointer, which names a whole run.
   const allowed = new Set([
     ...datedKeys(summary.run_id),
     ...(expected.earlierRunIds ?? []).flatMap(datedKeys),

@@ -27,6 +27,8 @@ export interface CliIo {
 export interface CliResult {
   readonly exitCode: number;
   readonly summary?: RunSummary;
+  /** Where the run's HTML report was written (`s3://…` or a file path), with `summary`. */
+  readonly htmlReport?: string;
 }
 
 /** Test seams; production uses the defaults. */
@@ -103,14 +105,15 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
     );
     const { summary } = outcome;
     const location = `${store.describe()}/${outcome.report.associationsKey}`;
+    const htmlReport = `${store.describe()}/${outcome.report.htmlKey}`;
     io.stdout(
       args.json
         ? jsonForTerminal(summary)
-        : formatSummary(summary, outcome.rows, { listLimit: args.listLimit, location }),
+        : `${formatSummary(summary, outcome.rows, { listLimit: args.listLimit, location })}\nHTML report: ${displaySafe(htmlReport, 1000)}`,
     );
     const exitCode =
       summary.run_status !== 'COMPLETE' ? EXIT.incompleteOrError : summary.drifted > 0 ? EXIT.drift : EXIT.ok;
-    return { exitCode, summary };
+    return { exitCode, summary, htmlReport };
   } finally {
     if (overrides.clients === undefined) {
       clients.destroy();

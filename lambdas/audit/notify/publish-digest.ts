@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { AuditError, type ErrorKind } from '../errors';
 import type { Digest } from './drift-digest';
+import { snsMessage } from './sns-message';
 
 /** SNS Publish errors that retrying cannot fix: the function may not publish, or the topic is not usable. */
 const PERMISSION_ERRORS: ReadonlySet<string> = new Set([
@@ -33,10 +34,22 @@ export class DigestPublishError extends AuditError {
   }
 }
 
-/** Publishes a digest to the alert topic. */
+/**
+ * Publishes a digest to the alert topic as one message with a rendering per protocol
+ * (`MessageStructure: 'json'`, see {@link snsMessage}).
+ */
 export async function publishDigest(client: SNSClient, topicArn: string, digest: Digest): Promise<void> {
   try {
-    await client.send(new PublishCommand({ TopicArn: topicArn, Subject: digest.subject, Message: digest.message }));
+    await client.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Subject: digest.subject,
+        // A plain alert (no chat variant) goes out as its text, the same to every protocol.
+        ...(digest.chat === undefined
+          ? { Message: digest.message }
+          : { Message: snsMessage(digest), MessageStructure: 'json' }),
+      }),
+    );
   } catch (error) {
     throw new DigestPublishError(`Could not publish the drift digest to ${topicArn}`, { cause: error });
   }

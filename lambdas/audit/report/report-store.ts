@@ -51,6 +51,8 @@ export interface ReportKeys {
   readonly associations: string;
   /** `<prefix>runs/dt=YYYY-MM-DD/<run_id>.json` */
   readonly run: string;
+  /** `<prefix>html/dt=YYYY-MM-DD/<run_id>.html`: the run's HTML report. */
+  readonly html: string;
   /**
    * `<prefix>latest/run.json`: the newest run's summary, the only object in `latest/`.
    * Its `report_key` names the dated associations object, so one PUT moves the pointer.
@@ -79,6 +81,7 @@ export function reportKeys(prefix: string, runId: string, dt: string): ReportKey
   return {
     associations: `${p}${REPORT_LAYOUT.associationsDir}/${partition}/${runId}.jsonl.gz`,
     run: `${p}${REPORT_LAYOUT.runsDir}/${partition}/${runId}.json`,
+    html: `${p}${REPORT_LAYOUT.htmlDir}/${partition}/${runId}.html`,
     ...latestKeys(prefix),
   };
 }

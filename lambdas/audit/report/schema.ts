@@ -41,6 +41,8 @@ export const REPORT_LAYOUT = {
   runsDir: 'runs',
   /** `latest/run.json`: the newest run's summary, whose report_key names its dated associations; written last, never to an older run. */
   latestDir: 'latest',
+  /** `html/dt=YYYY-MM-DD/<run_id>.html`: the run as a self-contained page for people; outside the Glue tables' folders. */
+  htmlDir: 'html',
   /** Hive-style partition column on both tables. */
   partitionKey: 'dt',
 } as const;

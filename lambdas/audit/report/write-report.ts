@@ -1,8 +1,8 @@
 /**
  * Writing a run's report and reading the previous one.
  *
- * Three PUTs, in this order: the dated associations object, the dated run object, then
- * `latest/run.json`. The dated run object is the commit point for Athena (its queries
+ * Four PUTs, in this order: the dated associations object, the dated run object, the
+ * run's HTML report (html/), then `latest/run.json`. The dated run object is the commit point for Athena (its queries
  * take `max(run_id)` from the `runs` table), so it is written only once the rows it
  * counts exist. `latest/run.json` is the run summary itself and the only object in
  * `latest/`: its `report_key` names the dated associations object, so `latest/` moves
@@ -14,6 +14,7 @@ import { ReportIntegrityError, serializeRunSummary, type RunSummary } from './su
 import { reportKeys, type ReportKeys, type ReportStore } from './report-store';
 import { runIdDate } from './run-id';
 import { readLatest } from './trusted-latest';
+import { writeHtmlReport } from './html/write-html-report';
 
 /** Content-Type of the gzip JSON Lines objects. No Content-Encoding: Athena reads the raw file. */
 export const ASSOCIATIONS_CONTENT_TYPE = 'application/gzip';
@@ -24,6 +25,8 @@ export const RUN_CONTENT_TYPE = 'application/json';
 export interface WrittenReport {
   readonly associationsKey: string;
   readonly runKey: string;
+  /** The run's HTML report (`html/dt=…/<run_id>.html`). */
+  readonly htmlKey: string;
   /** The `latest/` pointer, whether or not this run moved it. */
   readonly latestRunKey: string;
   /**
@@ -102,8 +105,15 @@ export async function writeReport(
   const runBody = serializeRunSummary(content.summary);
   await store.put(keys.associations, encoded.body, ASSOCIATIONS_CONTENT_TYPE);
   await store.put(keys.run, runBody, RUN_CONTENT_TYPE);
+  // The page for people, after the objects it shows and before latest/ names the run.
+  await writeHtmlReport(store, prefix, keys.html, content);
 
-  const written = { associationsKey: keys.associations, runKey: keys.run, latestRunKey: keys.latestRun };
+  const written = {
+    associationsKey: keys.associations,
+    runKey: keys.run,
+    htmlKey: keys.html,
+    latestRunKey: keys.latestRun,
+  };
   const latest = await readLatest(store, prefix, now);
   // Fixed-width timestamp first, so plain string order is time order.
   if (latest.kind === 'trusted' && latest.summary.run_id > content.runId) {

@@ -295,6 +295,7 @@ describe('AuditFunction', () => {
           Action: ['s3:GetObject', 's3:PutObject'],
           Resource: [
             objectArn(bucket, '/associations/*'),
+            objectArn(bucket, '/html/*'),
             objectArn(bucket, '/latest/*'),
             objectArn(bucket, '/runs/*'),
           ],

@@ -92,6 +92,7 @@ describe('ReportBucket', () => {
     expect(bucket(reportBucket).Properties.LifecycleConfiguration.Rules).toEqual([
       { Id: 'associations-history', Prefix: 'audit/associations/', ...tiering },
       { Id: 'runs-history', Prefix: 'audit/runs/', ...tiering },
+      { Id: 'html-history', Prefix: 'audit/html/', ...tiering },
       {
         Id: 'noncurrent-versions',
         Status: 'Enabled',
@@ -128,7 +129,7 @@ describe('ReportBucket', () => {
       ],
       ExpirationInDays: 400,
     });
-    expect(rules[2]?.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
+    expect(rules[3]?.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
     const logs = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
     expect(
       resourceWithId<BucketProperties>(custom, 'AWS::S3::Bucket', logs).Properties.LifecycleConfiguration.Rules[0]

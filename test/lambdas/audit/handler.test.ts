@@ -178,6 +178,7 @@ describe('handler', () => {
     expect(putKeys()).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
+      'audit/html/dt=2026-11-26/20261126T020000Z.html',
       'audit/latest/run.json',
     ]);
     const docs = emfDocs();
@@ -196,11 +197,14 @@ describe('handler', () => {
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
     await handler(scheduled(26), context);
     expect(published()).toHaveLength(1);
-    expect(published()[0]).toMatchObject({ TopicArn: TOPIC, Subject: 'Security Hub config drift: 1 new, 0 resolved' });
-    expect(published()[0].Message).toContain(
-      `Report: s3://${BUCKET}/audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`,
-    );
-    expect(published()[0].Message).toContain(ACCOUNT_IN_OU);
+    expect(published()[0]).toMatchObject({
+      TopicArn: TOPIC,
+      Subject: `Security Hub drift: new FAILED on ${ACCOUNT_IN_OU}; 1 drifted, 1 FAILED`,
+      MessageStructure: 'json',
+    });
+    const email = (JSON.parse(published()[0].Message!) as { email: string }).email;
+    expect(email).toContain(`s3://${BUCKET}/audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`);
+    expect(email).toContain(ACCOUNT_IN_OU);
 
     // Same drift the next night: quiet.
     await handler(scheduled(27), context);
@@ -210,7 +214,7 @@ describe('handler', () => {
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'SUCCESS' });
     await handler(scheduled(28), context);
     expect(published()).toHaveLength(2);
-    expect(published()[1].Subject).toBe('Security Hub config drift: 0 new, 1 resolved');
+    expect(published()[1].Subject).toBe('Security Hub drift: 1 resolved; 0 drifted, 0 FAILED');
     expect(emfDocs().map((d) => [d.NewDrift, d.ResolvedDrift, d.DriftedTargets])).toEqual([
       [1, 0, 1],
       [0, 0, 1],

@@ -104,6 +104,7 @@ describe('runAudit', () => {
     expect(store.putKeys()).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
+      'audit/html/dt=2026-11-26/20261126T020000Z.html',
       'audit/latest/run.json',
     ]);
     expect(outcome.report.associationsKey).toBe(store.putKeys()[0]);
@@ -264,7 +265,7 @@ describe('runAudit', () => {
         status_unknown: 4,
       });
       expect(outcome.rows.every((r) => r.error_code === DEADLINE_EXCEEDED)).toBe(true);
-      expect(store.putKeys()).toHaveLength(3); // dated associations, dated run, latest/run.json
+      expect(store.putKeys()).toHaveLength(4); // dated associations, dated run, HTML, latest/run.json
     });
 
     it('starts no re-drive round whose backoff would end past it', async () => {

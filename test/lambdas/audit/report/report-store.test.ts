@@ -5,6 +5,7 @@ describe('reportKeys', () => {
     expect(reportKeys('', '20261126T020000Z', '2026-11-26')).toEqual({
       associations: 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       run: 'runs/dt=2026-11-26/20261126T020000Z.json',
+      html: 'html/dt=2026-11-26/20261126T020000Z.html',
       latestRun: 'latest/run.json',
     });
   });
@@ -14,6 +15,7 @@ describe('reportKeys', () => {
     expect(reportKeys(prefix, '20261126T020304Z-manual-abcdef', '2026-11-26')).toEqual({
       associations: 'x/y/associations/dt=2026-11-26/20261126T020304Z-manual-abcdef.jsonl.gz',
       run: 'x/y/runs/dt=2026-11-26/20261126T020304Z-manual-abcdef.json',
+      html: 'x/y/html/dt=2026-11-26/20261126T020304Z-manual-abcdef.html',
       latestRun: 'x/y/latest/run.json',
     });
     expect(latestKeys(prefix)).toEqual({ latestRun: 'x/y/latest/run.json' });

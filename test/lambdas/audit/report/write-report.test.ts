@@ -65,12 +65,14 @@ describe('writeReport', () => {
     expect(written).toEqual({
       associationsKey: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       runKey: 'audit/runs/dt=2026-11-26/20261126T020000Z.json',
+      htmlKey: 'audit/html/dt=2026-11-26/20261126T020000Z.html',
       latestRunKey: 'audit/latest/run.json',
       latestAdvanced: true,
       latestRunId: RUN_ID,
     });
     expect(await listFiles(root)).toEqual([
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
+      'audit/html/dt=2026-11-26/20261126T020000Z.html',
       'audit/latest/run.json',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
     ]);
@@ -89,11 +91,13 @@ describe('writeReport', () => {
     expect(store.puts).toEqual([
       { key: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz', contentType: 'application/gzip' },
       { key: 'audit/runs/dt=2026-11-26/20261126T020000Z.json', contentType: 'application/json' },
+      { key: 'audit/html/dt=2026-11-26/20261126T020000Z.html', contentType: 'text/html; charset=utf-8' },
       { key: 'audit/latest/run.json', contentType: 'application/json' },
     ]);
     expect(store.calls).toEqual([
       'put audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'put audit/runs/dt=2026-11-26/20261126T020000Z.json',
+      'put audit/html/dt=2026-11-26/20261126T020000Z.html',
       'get audit/latest/run.json',
       'put audit/latest/run.json',
     ]);
@@ -184,6 +188,7 @@ describe('writeReport', () => {
       expect(written).toEqual({
         associationsKey: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
         runKey: 'audit/runs/dt=2026-11-26/20261126T020000Z.json',
+        htmlKey: 'audit/html/dt=2026-11-26/20261126T020000Z.html',
         latestRunKey: 'audit/latest/run.json',
         latestAdvanced: false,
         latestRunId: MANUAL_LATER,

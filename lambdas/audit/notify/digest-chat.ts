@@ -1,0 +1,103 @@
+import { displaySafe } from '../util/display-text';
+import type { AssociationRow } from '../report/rows';
+import type { DigestInput } from './drift-digest';
+import { digestSubject } from './digest-subject';
+
+/**
+ * An Amazon Q Developer in chat applications custom notification ("custom notifications",
+ * event schema: version 1.0, source custom, content and metadata). Sent as JSON, so every
+ * value is JSON-encoded; the chat client renders `title` and `description` as markdown.
+ */
+export interface ChatNotification {
+  readonly version: '1.0';
+  readonly source: 'custom';
+  readonly id: string;
+  readonly content: {
+    readonly textType: 'client-markdown';
+    readonly title: string;
+    readonly description: string;
+    readonly nextSteps: readonly string[];
+    readonly keywords: readonly string[];
+  };
+  readonly metadata: {
+    readonly threadId: string;
+    readonly summary: string;
+    readonly eventType: string;
+    readonly relatedResources: readonly string[];
+    readonly additionalContext: Readonly<Record<string, string>>;
+  };
+}
+
+/** Targets listed in a chat message: chat is for the gist, the e-mail and report for the rest. */
+export const MAX_CHAT_TARGETS = 10;
+/** Longest value in a chat message. */
+const MAX_CHAT_VALUE_LENGTH = 80;
+
+/**
+ * `value` as literal chat text: displaySafe, then the characters Slack's mrkdwn treats
+ * as markup (`&`, `<`, `>`, which make links and @channel mentions) as entities, and the
+ * markdown that links, quotes code or strikes through (`` ` * ~ [ ] \ ``) backslash-escaped,
+ * so a name cannot link, mention or restyle the message. `_` is left alone: policy states
+ * like PENDING_STALE would read worse escaped than a name could restyle with it.
+ */
+export function chatSafe(value: unknown, maxLength = MAX_CHAT_VALUE_LENGTH): string {
+  return displaySafe(value ?? '-', maxLength)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*~[\]]/g, (c) => `\\${c}`);
+}
+
+function chatLine(row: AssociationRow, change: string): string {
+  const name = row.target_name ? `${chatSafe(row.target_name)} ${chatSafe(row.target_id)}` : chatSafe(row.target_id);
+  const reasons = row.drift_reasons.length > 0 ? row.drift_reasons.join(', ') : 'no drift';
+  const message = row.association_status_message ? `, "${chatSafe(row.association_status_message)}"` : '';
+  return `• *${change}* ${name}: ${reasons} (expected ${chatSafe(row.expected_policy_id)}, actual ${chatSafe(row.configuration_policy_id)}${message})`;
+}
+
+/** The chat rendering of the digest. */
+export function chatNotification(input: DigestInput): ChatNotification {
+  const { summary: s, changes, options } = input;
+  const listed = [
+    ...changes.newDrift.map((row) => ({ row, change: 'NEW' })),
+    ...changes.resolved.map((row) => ({ row, change: 'RESOLVED' })),
+  ].slice(0, Math.min(options.maxTargets, MAX_CHAT_TARGETS));
+  const total = changes.newDrift.length + changes.resolved.length;
+  const description = [
+    `*${s.new_drift}* new drift, *${s.resolved_drift}* resolved. Now ${s.drifted} drifted, ${s.status_failed} FAILED of ${s.targets_reported} targets. Run ${s.run_id} is *${s.run_status}*.`,
+    ...listed.map(({ row, change }) => chatLine(row, change)),
+    ...(total > listed.length ? [`… and ${total - listed.length} more`] : []),
+  ].join('\n');
+  const subject = digestSubject(input);
+  return {
+    version: '1.0',
+    source: 'custom',
+    id: `securityhub-config-audit-${s.run_id}`,
+    content: {
+      textType: 'client-markdown',
+      title: `${s.new_drift > 0 ? ':warning:' : ':white_check_mark:'} ${chatSafe(subject, 120)}`,
+      description,
+      nextSteps: [
+        `Full report: ${chatSafe(options.reportLocation, 300)}`,
+        ...(options.htmlReportLocation ? [`HTML report: ${chatSafe(options.htmlReportLocation, 300)}`] : []),
+        'Athena: run the saved query drift-latest-run in the securityhub-config-audit workgroup',
+      ],
+      keywords: ['SecurityHub', 'drift', s.run_status],
+    },
+    metadata: {
+      threadId: 'securityhub-config-audit-drift',
+      summary: subject,
+      eventType: 'SecurityHubConfigDriftDigest',
+      relatedResources: listed.map(({ row }) => displaySafe(row.target_id, MAX_CHAT_VALUE_LENGTH)),
+      additionalContext: {
+        run_id: s.run_id,
+        run_status: s.run_status,
+        new_drift: String(s.new_drift),
+        resolved_drift: String(s.resolved_drift),
+        drifted: String(s.drifted),
+        status_failed: String(s.status_failed),
+        report: displaySafe(options.reportLocation, 300),
+      },
+    },
+  };
+}

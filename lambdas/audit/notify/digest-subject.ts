@@ -1,0 +1,45 @@
+import { DRIFT_REASONS } from '../model';
+import type { AssociationRow } from '../report/rows';
+import type { DigestInput } from './drift-digest';
+
+/** SNS Publish: subjects are ASCII and "less than 100 characters long". */
+export const MAX_SUBJECT_LENGTH = 99;
+
+/**
+ * `text` as an SNS subject: printable ASCII only (anything else, line breaks included,
+ * becomes `?`), cut to {@link MAX_SUBJECT_LENGTH} with `...`.
+ */
+export function asciiSubject(text: string): string {
+  const ascii = text.replace(/[^\x20-\x7e]/g, '?');
+  return ascii.length > MAX_SUBJECT_LENGTH ? `${ascii.slice(0, MAX_SUBJECT_LENGTH - 3)}...` : ascii;
+}
+
+/** "2 FAILED, 1 PENDING_STALE": how many of `rows` carry each reason, in rule order. */
+export function reasonCounts(rows: readonly AssociationRow[]): string {
+  return DRIFT_REASONS.map((reason) => [reason, rows.filter((r) => r.drift_reasons.includes(reason)).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${n} ${reason}`)
+    .join(', ');
+}
+
+/**
+ * What changed, most important first: "Security Hub drift: 2 new (2 FAILED), 1 resolved;
+ * 5 drifted, 3 FAILED", led by "[INCOMPLETE] " when the run is. A single new drift names
+ * its target id.
+ */
+export function digestSubject({ summary, changes }: DigestInput): string {
+  const parts: string[] = [];
+  if (summary.new_drift > 0) {
+    const only = summary.new_drift === 1 ? changes.newDrift[0] : undefined;
+    const reasons = reasonCounts(changes.newDrift);
+    parts.push(
+      only
+        ? `new ${only.drift_reasons.join('+')} on ${only.target_id}`
+        : `${summary.new_drift} new${reasons ? ` (${reasons})` : ''}`,
+    );
+  }
+  if (summary.resolved_drift > 0) parts.push(`${summary.resolved_drift} resolved`);
+  const now = `${summary.drifted} drifted, ${summary.status_failed} FAILED`;
+  const incomplete = summary.run_status === 'INCOMPLETE' ? '[INCOMPLETE] ' : '';
+  return asciiSubject(`${incomplete}Security Hub drift: ${parts.join(', ')}; ${now}`);
+}

@@ -1,0 +1,67 @@
+import { displaySafe } from '../util/display-text';
+import type { AssociationRow } from '../report/rows';
+import type { DigestInput } from './drift-digest';
+import { reasonCounts } from './digest-subject';
+
+/** Longest single value (name, message, path) in the e-mail; ids and policy ids are far shorter. */
+const MAX_VALUE_LENGTH = 200;
+
+const safe = (value: unknown) => displaySafe(value ?? '-', MAX_VALUE_LENGTH);
+
+/** One changed target, several indented lines so a long name or message stays readable. */
+function describeTarget(row: AssociationRow): string[] {
+  const name = row.target_name ? `${safe(row.target_name)} (${safe(row.target_id)})` : safe(row.target_id);
+  const lines = [
+    `- ${name}, ${row.target_type}`,
+    `    OU path:  ${safe(row.ou_path)}`,
+    `    Reasons:  ${row.drift_reasons.length > 0 ? row.drift_reasons.join(', ') : 'none (no drift now)'}`,
+    `    Policy:   expected ${safe(row.expected_policy_id)}, actual ${safe(row.configuration_policy_id)}` +
+      (row.baseline_policy_id ? `, baseline ${safe(row.baseline_policy_id)}` : ''),
+    `    Status:   ${safe(row.association_status ?? 'unknown')}` +
+      (row.association_status_message ? `: ${safe(row.association_status_message)}` : ''),
+  ];
+  if (row.error_code) lines.push(`    Error:    ${safe(row.error_code)} ${safe(row.error_reason ?? '')}`.trimEnd());
+  return lines;
+}
+
+/** A titled list of at most `max` targets, then how many were left out. */
+function section(title: string, rows: readonly AssociationRow[], max: number): string[] {
+  if (rows.length === 0) return [];
+  const listed = rows.slice(0, max);
+  return [
+    `${title} (${rows.length})`,
+    ...listed.flatMap(describeTarget),
+    ...(rows.length > listed.length ? [`  ... and ${rows.length - listed.length} more (see the report)`] : []),
+    '',
+  ];
+}
+
+/**
+ * The plain-text e-mail body. Every value from outside (names, ids, policy ids, status
+ * messages, paths) goes through displaySafe, so a name cannot forge lines or reorder text.
+ * At most `maxTargets` targets are listed over both sections, new drift first.
+ */
+export function digestText({ summary: s, changes, options }: DigestInput): string {
+  const newShown = Math.min(changes.newDrift.length, options.maxTargets);
+  const resolvedShown = Math.max(0, options.maxTargets - newShown);
+  const completeness =
+    s.run_status === 'COMPLETE'
+      ? 'COMPLETE: every target has a definite association state'
+      : `INCOMPLETE: ${s.drift_unprocessed + s.drift_missing} target(s) without a definite state`;
+  const reasons = reasonCounts(changes.newDrift);
+  return [
+    `Security Hub configuration drift changed: ${s.new_drift} new, ${s.resolved_drift} resolved.`,
+    '',
+    `Run:        ${s.run_id} (${s.trigger.toLowerCase()}, ${s.audited_at})`,
+    `Status:     ${completeness}`,
+    `Targets:    ${s.targets_reported} audited, ${s.drifted} drifted, ${s.excluded} excluded`,
+    `Statuses:   ${s.status_failed} FAILED, ${s.status_pending} PENDING, ${s.status_unknown} unknown`,
+    ...(reasons ? [`New drift:  ${reasons}`] : []),
+    '',
+    ...section('New drift', changes.newDrift, newShown),
+    ...section('Resolved', changes.resolved, resolvedShown),
+    `Report:      ${safe(options.reportLocation)}`,
+    ...(options.htmlReportLocation ? [`HTML report: ${safe(options.htmlReportLocation)}`] : []),
+    'Athena:      saved queries drift-latest-run and new-drift-since-previous-run',
+  ].join('\n');
+}

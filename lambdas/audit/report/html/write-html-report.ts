@@ -1,0 +1,25 @@
+import type { AssociationRow } from '../rows';
+import type { ReportStore } from '../report-store';
+import type { RunSummary } from '../summary';
+import { renderHtmlReport } from './render-html-report';
+import { buildReportTree } from './report-tree';
+import { readRunTrend } from './run-trend';
+
+/** Content-Type of the HTML report. */
+export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
+
+/**
+ * Reads the trend from `runs/`, renders the page and writes it to `key`. The trend
+ * reader never throws for a bad history object (the page says where history stops);
+ * store errors propagate like any other report write.
+ */
+export async function writeHtmlReport(
+  store: ReportStore,
+  prefix: string,
+  key: string,
+  content: { readonly summary: RunSummary; readonly rows: readonly AssociationRow[] },
+): Promise<void> {
+  const trend = await readRunTrend(store, prefix, content.summary);
+  const html = renderHtmlReport({ ...content, tree: buildReportTree(content.rows), trend });
+  await store.put(key, Buffer.from(html, 'utf8'), HTML_CONTENT_TYPE);
+}
