@@ -49,6 +49,10 @@ export interface AuditConfig extends AuditTuning {
   /** SNS topic for the drift-change digest. */
   readonly alertTopicArn?: string;
   readonly digestMaxTargets: number;
+  /** Least seconds between two checkpoints of a run's fan-out. */
+  readonly checkpointIntervalSeconds: number;
+  /** Targets per fan-out slice; a checkpoint can follow any slice. */
+  readonly checkpointSliceTargets: number;
 }
 
 /**
@@ -136,6 +140,8 @@ const lambdaEnv = z.object({
   EXCLUSIONS_KEY: optionalString(/^[^/].*$/, 'expected an S3 key in the report bucket'),
   ALERT_TOPIC_ARN: optionalString(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'expected an SNS topic ARN'),
   DIGEST_MAX_TARGETS: intVar(0, 200, 20),
+  CHECKPOINT_INTERVAL_SECONDS: intVar(5, 900, 60),
+  CHECKPOINT_SLICE_TARGETS: intVar(50, 100_000, 2_000),
 });
 
 /** Every environment variable the Lambda reads (besides the Powertools ones). */
@@ -194,5 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuditConfig {
     exclusionsKey: e.EXCLUSIONS_KEY,
     alertTopicArn: e.ALERT_TOPIC_ARN,
     digestMaxTargets: e.DIGEST_MAX_TARGETS,
+    checkpointIntervalSeconds: e.CHECKPOINT_INTERVAL_SECONDS,
+    checkpointSliceTargets: e.CHECKPOINT_SLICE_TARGETS,
   };
 }

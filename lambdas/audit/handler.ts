@@ -4,18 +4,16 @@ import type { Context } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE, loadConfig, type AuditConfig } from './config';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { liveDeps } from './core/live-deps';
-import { runAudit, type AuditOutcome, type SourceDocument } from './core/run-audit';
+import { type SourceDocument } from './core/run-audit';
+import { runResumableAudit, type ResumableOutcome } from './checkpoint/resumable-audit';
+import { parseAuditEvent, type AuditEvent, type AuditResult } from './audit-event';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
 import { buildDriftDigest } from './notify/drift-digest';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './report/report-store';
 import { S3ReportStore } from './report/s3-report-store';
 
-/** The part of an EventBridge scheduled event the audit reads. */
-export interface AuditEvent {
-  /** Schedule time; a retried invocation carries the same one, so it overwrites its own report. */
-  readonly time?: string;
-}
+export type { AuditEvent, AuditResult } from './audit-event';
 
 /** A document named in the configuration is not in the report bucket. */
 export class MissingDocumentError extends Error {
@@ -78,32 +76,48 @@ async function readDocuments(store: ReportStore, config: AuditConfig) {
 
 async function audit({ config, clients, store }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
   const [baseline, exclusions] = await readDocuments(store, config);
-  return runAudit(
+  return runResumableAudit(
     { ...liveDeps(clients), store, logger },
     {
       tuning: config,
       reportPrefix: config.reportPrefix,
-      scheduledTime: event?.time,
+      scheduledTime: event.time,
       deadline: Date.now() + context.getRemainingTimeInMillis() - config.deadlineMarginSeconds * 1000,
       baseline,
       exclusions,
     },
+    {
+      // Only a round of the state machine that is not its last may hand work on.
+      mayContinue: event.round !== undefined && event.round < event.maxRounds,
+      intervalMs: config.checkpointIntervalSeconds * 1000,
+      sliceTargets: config.checkpointSliceTargets,
+    },
   );
 }
 
-/** Nightly entry point: audits the organization and writes the report, metrics and digest. */
-export async function handler(event: AuditEvent, context: Context): Promise<{ runId: string; runStatus: string }> {
+/**
+ * Entry point, invoked by the state machine once per round (or directly): audits the
+ * organization and writes the report, metrics and digest (`DONE`), or saves a checkpoint
+ * and asks for another round (`CONTINUE`).
+ */
+export async function handler(rawEvent: unknown, context: Context): Promise<AuditResult> {
   const { logger, metrics } = (telemetry ??= {
     logger: new Logger(),
-    // Powertools would fall back to "default_namespace"; keep the documented default instead.
-    metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE }),
+    // Powertools would fall back to "default_namespace"; keep the documented default instead
+    // (also for a variable set to the empty string).
+    metrics: new Metrics({
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE?.trim()
+        ? process.env.POWERTOOLS_METRICS_NAMESPACE
+        : DEFAULT_METRICS_NAMESPACE,
+    }),
   });
   logger.addContext(context);
-  let outcome: AuditOutcome;
+  let result: ResumableOutcome;
   try {
+    const event = parseAuditEvent(rawEvent);
     runtime ??= init();
-    outcome = await audit(runtime, event, context, logger);
-    addAuditMetrics(metrics, outcome.summary);
+    result = await audit(runtime, event, context, logger);
+    if (result.status === 'DONE') addAuditMetrics(metrics, result.outcome.summary);
   } catch (error) {
     addFailedRunMetrics(metrics);
     logger.error('Audit failed', error as Error);
@@ -112,6 +126,11 @@ export async function handler(event: AuditEvent, context: Context): Promise<{ ru
     // Flushed before the digest, so a failed notification cannot change the run's metrics.
     metrics.publishStoredMetrics();
   }
+  if (result.status === 'CONTINUE') {
+    logger.info('Audit continues in another round', { runId: result.runId, checkpoint: { ...result.checkpoint } });
+    return { status: 'CONTINUE', runId: result.runId };
+  }
+  const { outcome } = result;
   const { summary } = outcome;
   logger.info('Audit finished', { summary: { ...summary, departed_targets: summary.departed_targets.length } });
 
@@ -132,5 +151,5 @@ export async function handler(event: AuditEvent, context: Context): Promise<{ ru
       throw error;
     }
   }
-  return { runId: summary.run_id, runStatus: summary.run_status };
+  return { status: 'DONE', runId: summary.run_id, runStatus: summary.run_status };
 }

@@ -1,10 +1,10 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { AuditTuning } from '../config';
-import type { Baseline, Clock, Exclusion, OrgSnapshot, Sleep } from '../model';
+import type { Baseline, Clock, Exclusion, FetchResult, OrgSnapshot, Sleep } from '../model';
 import { countFromNow, type RequestCounter } from '../aws/request-counter';
 import { walkOrganization } from '../organizations/walk-organization';
-import { fetchAssociations } from '../securityhub/fetch-associations';
+import { fetchAssociations, type FetchOptions } from '../securityhub/fetch-associations';
 import { parseBaseline } from '../drift/baseline';
 import { parseExclusions } from '../drift/exclusions';
 import { checkKnownTargets } from '../drift/known-targets';
@@ -68,7 +68,8 @@ export interface AuditOutcome {
   readonly report: WrittenReport;
 }
 
-interface ParsedDocuments {
+/** The baseline and exclusions, parsed. */
+export interface ParsedDocuments {
   readonly baseline?: Baseline;
   readonly exclusions?: readonly Exclusion[];
 }
@@ -80,7 +81,8 @@ function parseDocuments(request: AuditRequest): ParsedDocuments {
   };
 }
 
-function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocuments, org: OrgSnapshot): void {
+/** Fails when a document names a target the organization does not have (a typo, most likely). */
+export function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocuments, org: OrgSnapshot): void {
   if (documents.baseline && request.baseline) {
     checkKnownTargets([...documents.baseline.keys()], org, request.baseline.source);
   }
@@ -93,18 +95,25 @@ function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocume
   }
 }
 
-/**
- * One complete audit: walk the organization, batch-get every target's association,
- * evaluate drift against the tree, the baseline, the exclusions and the previous run,
- * and write the report. Bad documents fail before anything is written; once the walk
- * succeeded, every enumerated target reaches the report exactly once.
- */
-export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditOutcome> {
+/** What a run knows before it walks: its identity, start, parsed documents and call counters. */
+export interface BegunAudit {
+  readonly startedAt: number;
+  readonly run: ReturnType<typeof deriveRunId>;
+  readonly documents: ParsedDocuments;
+  readonly organizationsCalls: ReturnType<typeof countFromNow>;
+}
+
+/** Names the run and parses the documents; bad documents fail here, before any request. */
+export function beginAudit(deps: AuditDeps, request: AuditRequest): BegunAudit {
   const startedAt = deps.clock.now();
   const organizationsCalls = countFromNow(deps.organizationsCounter);
   const run = deriveRunId({ scheduledTime: request.scheduledTime, now: startedAt, random: deps.random });
-  const documents = parseDocuments(request);
+  return { startedAt, run, documents: parseDocuments(request), organizationsCalls };
+}
 
+/** Walks the organization and checks the documents against it. */
+export async function walkForAudit(deps: AuditDeps, request: AuditRequest, begun: BegunAudit): Promise<OrgSnapshot> {
+  const { run } = begun;
   const org = await walkOrganization(deps.organizations, {
     concurrency: request.tuning.maxConcurrency,
     onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
@@ -133,35 +142,44 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   }
   // With entries rejected the walk is known to be partial, so a document naming a target
   // below a rejected OU is not a typo; the run is INCOMPLETE either way.
-  if (org.rejected.length === 0) checkDocumentsAgainstOrg(request, documents, org);
+  if (org.rejected.length === 0) checkDocumentsAgainstOrg(request, begun.documents, org);
+  return org;
+}
 
+/** The fan-out's tuning from the audit's. */
+export function fetchOptionsOf(tuning: AuditTuning): FetchOptions {
+  return {
+    groupSize: tuning.batchGroupSize,
+    concurrency: tuning.maxConcurrency,
+    requestsPerSecond: tuning.securityHubRequestsPerSecond,
+    burst: tuning.securityHubBurst,
+    maxRedriveAttempts: tuning.redriveMaxAttempts,
+    baseDelayMs: tuning.redriveBaseDelayMs,
+    maxDelayMs: tuning.redriveMaxDelayMs,
+  };
+}
+
+/** Counts of a run spread over several invocations, added to this invocation's own. */
+export interface CarriedCounts {
+  /** Epoch ms the run's first invocation started. */
+  readonly startedAt: number;
+  readonly organizationsApiCalls: number;
+  readonly organizationsThrottledRequests: number;
+}
+
+/**
+ * Evaluates drift on a walked organization and its fetched associations and writes the
+ * report: every enumerated target reaches it exactly once.
+ */
+export async function finishAudit(
+  deps: AuditDeps,
+  request: AuditRequest,
+  begun: BegunAudit,
+  walked: { readonly org: OrgSnapshot; readonly fetched: FetchResult; readonly carried?: CarriedCounts },
+): Promise<AuditOutcome> {
+  const { run, documents } = begun;
+  const { org, fetched, carried } = walked;
   const previous = await readPreviousSnapshot(deps.store, request.reportPrefix, run.runId);
-
-  const fetched = await fetchAssociations(
-    org.targets,
-    {
-      client: deps.securityHub,
-      clock: deps.clock,
-      sleep: deps.sleep,
-      random: deps.random,
-      deadline: request.deadline,
-      requestCounter: deps.securityHubCounter,
-      onProgress: (done, total) => deps.onProgress?.({ phase: 'fetch', done, total }),
-    },
-    {
-      groupSize: request.tuning.batchGroupSize,
-      concurrency: request.tuning.maxConcurrency,
-      requestsPerSecond: request.tuning.securityHubRequestsPerSecond,
-      burst: request.tuning.securityHubBurst,
-      maxRedriveAttempts: request.tuning.redriveMaxAttempts,
-      baseDelayMs: request.tuning.redriveBaseDelayMs,
-      maxDelayMs: request.tuning.redriveMaxDelayMs,
-    },
-  );
-  if (fetched.stats.deadlineReached) {
-    deps.logger?.warn('Deadline reached while re-driving; the run is written as it stands', { runId: run.runId });
-  }
-
   const findings = evaluateDrift({
     org,
     associations: fetched.associations,
@@ -180,17 +198,18 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
   });
 
   deps.onProgress?.({ phase: 'write' });
+  const calls = begun.organizationsCalls();
   const summary = buildRunSummary(rows, {
     runId: run.runId,
     auditedAt: run.runTime,
     trigger: run.trigger,
     org,
     fetchStats: fetched.stats,
-    organizationsApiCalls: organizationsCalls().requests,
-    organizationsThrottledRequests: organizationsCalls().throttledRequests,
+    organizationsApiCalls: calls.requests + (carried?.organizationsApiCalls ?? 0),
+    organizationsThrottledRequests: calls.throttledRequests + (carried?.organizationsThrottledRequests ?? 0),
     departedTargets,
     previousRunId: previous?.runId ?? null,
-    durationSeconds: (deps.clock.now() - startedAt) / 1000,
+    durationSeconds: (deps.clock.now() - (carried?.startedAt ?? begun.startedAt)) / 1000,
     prefix: request.reportPrefix,
     dt: run.dt,
   });
@@ -202,4 +221,32 @@ export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<
     });
   }
   return { summary, rows, report };
+}
+
+/**
+ * One complete audit: walk the organization, batch-get every target's association,
+ * evaluate drift against the tree, the baseline, the exclusions and the previous run,
+ * and write the report. Bad documents fail before anything is written; once the walk
+ * succeeded, every enumerated target reaches the report exactly once.
+ */
+export async function runAudit(deps: AuditDeps, request: AuditRequest): Promise<AuditOutcome> {
+  const begun = beginAudit(deps, request);
+  const org = await walkForAudit(deps, request, begun);
+  const fetched = await fetchAssociations(
+    org.targets,
+    {
+      client: deps.securityHub,
+      clock: deps.clock,
+      sleep: deps.sleep,
+      random: deps.random,
+      deadline: request.deadline,
+      requestCounter: deps.securityHubCounter,
+      onProgress: (done, total) => deps.onProgress?.({ phase: 'fetch', done, total }),
+    },
+    fetchOptionsOf(request.tuning),
+  );
+  if (fetched.stats.deadlineReached) {
+    deps.logger?.warn('Deadline reached while re-driving; the run is written as it stands', { runId: begun.run.runId });
+  }
+  return finishAudit(deps, request, begun, { org, fetched });
 }

@@ -14,6 +14,8 @@ describe('loadConfig', () => {
       exclusionsKey: undefined,
       alertTopicArn: undefined,
       digestMaxTargets: 20,
+      checkpointIntervalSeconds: 60,
+      checkpointSliceTargets: 2_000,
     });
   });
 

@@ -139,6 +139,7 @@ describe('handler', () => {
     process.env.REPORT_BUCKET = BUCKET;
     delete process.env.BATCH_GROUP_SIZE;
     await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'DONE',
       runId: '20261126T020000Z',
       runStatus: 'COMPLETE',
     });
@@ -148,10 +149,14 @@ describe('handler', () => {
   it('writes the report under the prefix and emits the run metrics with the service dimension only', async () => {
     const { handler, putKeys, published } = loadHandler();
     await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'DONE',
       runId: '20261126T020000Z',
       runStatus: 'COMPLETE',
     });
     expect(putKeys()).toEqual([
+      // The checkpoint after the walk (slot, then the manifest naming it), then the report.
+      'audit/checkpoints/20261126T020000Z/slot-1.json.gz',
+      'audit/checkpoints/20261126T020000Z/manifest.json',
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
       'audit/latest/run.json',
