@@ -38,6 +38,13 @@ export const DEFAULTS = {
   durationAlarmPercent: 80,
   digestMaxTargets: 20,
   dlqRetentionDays: 14,
+  /** Rounds (invocations) a state machine execution may take before it writes the report as it stands. */
+  stateMachineMaxRounds: 8,
+  stateMachineTimeoutHours: 6,
+  /** Least seconds between two checkpoints of a run (CHECKPOINT_INTERVAL_SECONDS). */
+  checkpointIntervalSeconds: 60,
+  /** Targets per fan-out slice (CHECKPOINT_SLICE_TARGETS). */
+  checkpointSliceTargets: 2_000,
   ...DEFAULT_TUNING,
 } as const;
 

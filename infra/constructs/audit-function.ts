@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuditTuning } from '../../lambdas/audit/config';
+import { CHECKPOINT_DIR } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 import { DEFAULTS } from '../config/defaults';
 import type { AlertTopic } from './alert-topic';
@@ -174,6 +175,8 @@ export class AuditFunction extends Construct {
       REDRIVE_MAX_DELAY_MS: String(tuning.redriveMaxDelayMs),
       DEADLINE_MARGIN_SECONDS: String(tuning.deadlineMarginSeconds),
       PENDING_STALE_HOURS: String(tuning.pendingStaleHours),
+      CHECKPOINT_INTERVAL_SECONDS: String(DEFAULTS.checkpointIntervalSeconds),
+      CHECKPOINT_SLICE_TARGETS: String(DEFAULTS.checkpointSliceTargets),
       POWERTOOLS_SERVICE_NAME: props.serviceName ?? DEFAULTS.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? DEFAULTS.metricsNamespace,
       POWERTOOLS_LOG_LEVEL: props.logLevel ?? DEFAULTS.logLevel,
@@ -235,13 +238,17 @@ export class AuditFunction extends Construct {
         statement: new iam.PolicyStatement({
           sid: 'ReadWriteReport',
           actions: ['s3:GetObject', 's3:PutObject'],
-          resources: [REPORT_LAYOUT.associationsDir, REPORT_LAYOUT.runsDir, REPORT_LAYOUT.latestDir].map((dir) =>
-            store.bucket.arnForObjects(`${store.dataPrefix(dir)}*`),
-          ),
+          resources: [
+            REPORT_LAYOUT.associationsDir,
+            REPORT_LAYOUT.runsDir,
+            REPORT_LAYOUT.latestDir,
+            CHECKPOINT_DIR,
+          ].map((dir) => store.bucket.arnForObjects(`${store.dataPrefix(dir)}*`)),
         }),
         wildcardReason:
           'Report object keys contain the run date and id, so they are granted per report prefix (associations/, ' +
-          'runs/, latest/) of the one report bucket; the baseline and exclusion documents stay outside these prefixes.',
+          'runs/, latest/, and checkpoints/ for the run checkpoints) of the one report bucket; the baseline and ' +
+          'exclusion documents stay outside these prefixes.',
       },
       {
         statement: new iam.PolicyStatement({

@@ -68,6 +68,9 @@ describe('app', () => {
       [
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/associations/*]',
+        'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/checkpoints/*]',
+        'SecurityHubConfigAudit/Orchestration/StateMachine/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+        'SecurityHubConfigAudit/Orchestration/StateMachine/Role/DefaultPolicy AwsSolutions-IAM5[Resource::<AuditFunction10F8BAC3.Arn>:*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/latest/*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/runs/*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:ou/o-*/ou-*]',

@@ -23,6 +23,8 @@ const ALWAYS_SET = [
   'REDRIVE_MAX_DELAY_MS',
   'DEADLINE_MARGIN_SECONDS',
   'PENDING_STALE_HOURS',
+  'CHECKPOINT_INTERVAL_SECONDS',
+  'CHECKPOINT_SLICE_TARGETS',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_LOG_LEVEL',
@@ -98,11 +100,13 @@ describe('AuditFunction', () => {
   });
 
   it('logs to its own log group with the configured retention', () => {
-    const logGroup = onlyResource(template, 'AWS::Logs::LogGroup');
-    expect(logGroup.resource.Properties.RetentionInDays).toBe(365);
-    expect(functionOf(template).LoggingConfig).toEqual({ LogGroup: { Ref: logGroup.logicalId } });
+    const logGroup = logicalIdStartingWith(template, 'AWS::Logs::LogGroup', 'AuditFunction');
+    expect(template.toJSON().Resources[logGroup].Properties.RetentionInDays).toBe(365);
+    expect(functionOf(template).LoggingConfig).toEqual({ LogGroup: { Ref: logGroup } });
+    const custom = templateFor({ logRetentionDays: 30 });
     expect(
-      onlyResource(templateFor({ logRetentionDays: 30 }), 'AWS::Logs::LogGroup').resource.Properties.RetentionInDays,
+      custom.toJSON().Resources[logicalIdStartingWith(custom, 'AWS::Logs::LogGroup', 'AuditFunction')].Properties
+        .RetentionInDays,
     ).toBe(30);
   });
 
@@ -128,6 +132,8 @@ describe('AuditFunction', () => {
       REDRIVE_MAX_DELAY_MS: '20000',
       DEADLINE_MARGIN_SECONDS: '60',
       PENDING_STALE_HOURS: '24',
+      CHECKPOINT_INTERVAL_SECONDS: '60',
+      CHECKPOINT_SLICE_TARGETS: '2000',
       POWERTOOLS_SERVICE_NAME: 'securityhub-config-audit',
       POWERTOOLS_METRICS_NAMESPACE: 'SecurityHubConfigAudit',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -226,7 +232,8 @@ describe('AuditFunction', () => {
 
   describe('IAM', () => {
     it('uses its own role with no managed policies', () => {
-      const role = onlyResource(template, 'AWS::IAM::Role').resource.Properties;
+      const roleId = logicalIdStartingWith(template, 'AWS::IAM::Role', 'AuditFunctionRole');
+      const role = (template.findResources('AWS::IAM::Role')[roleId] as any).Properties;
       expect(role.ManagedPolicyArns).toBeUndefined();
       expect(role.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -237,7 +244,7 @@ describe('AuditFunction', () => {
       const bucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
       const topic = logicalIdStartingWith(template, 'AWS::SNS::Topic', 'AlertTopic');
       const topicKey = logicalIdStartingWith(template, 'AWS::KMS::Key', 'AlertTopicKey');
-      const logGroup = onlyResource(template, 'AWS::Logs::LogGroup').logicalId;
+      const logGroup = logicalIdStartingWith(template, 'AWS::Logs::LogGroup', 'AuditFunction');
       expect(statementsOf(template)).toEqual({
         WriteOwnLogs: {
           Sid: 'WriteOwnLogs',
@@ -257,6 +264,7 @@ describe('AuditFunction', () => {
           Action: ['s3:GetObject', 's3:PutObject'],
           Resource: [
             objectArn(bucket, '/associations/*'),
+            objectArn(bucket, '/checkpoints/*'),
             objectArn(bucket, '/latest/*'),
             objectArn(bucket, '/runs/*'),
           ],
@@ -304,16 +312,12 @@ describe('AuditFunction', () => {
       expect(granted).toEqual(called);
     });
 
-    it('lets Lambda put failed runs on the dead-letter queue, and nothing else in the default policy', () => {
-      const queue = onlyResource(template, 'AWS::SQS::Queue').logicalId;
-      const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionRoleDefaultPolicy');
-      expect((template.findResources('AWS::IAM::Policy')[policy] as any).Properties.PolicyDocument.Statement).toEqual([
-        {
-          Effect: 'Allow',
-          Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-          Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
-        },
-      ]);
+    it('has no default policy: the state machine invokes it synchronously, so no failure destination', () => {
+      expect(
+        Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) =>
+          id.startsWith('AuditFunctionRoleDefaultPolicy'),
+        ),
+      ).toEqual([]);
     });
 
     it('grants no wildcard action anywhere', () => {

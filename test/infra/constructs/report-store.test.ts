@@ -90,6 +90,14 @@ describe('ReportStore', () => {
     expect(bucket(reportBucket).Properties.LifecycleConfiguration.Rules).toEqual([
       { Id: 'associations-history', Prefix: 'audit/associations/', ...tiering },
       { Id: 'runs-history', Prefix: 'audit/runs/', ...tiering },
+      // Run checkpoints matter only until the run's report is written.
+      {
+        Id: 'run-checkpoints',
+        Prefix: 'audit/checkpoints/',
+        Status: 'Enabled',
+        ExpirationInDays: 3,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      },
       {
         Id: 'noncurrent-versions',
         Status: 'Enabled',
@@ -125,7 +133,7 @@ describe('ReportStore', () => {
       ],
       ExpirationInDays: 400,
     });
-    expect(rules[2].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
+    expect(rules[3].NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
     const logs = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
     expect(
       (custom.findResources('AWS::S3::Bucket')[logs] as any).Properties.LifecycleConfiguration.Rules[0]
