@@ -9,6 +9,7 @@
  * millisecond or two (re-drive backoff capped at 2 ms, pacing far above the call count).
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { checkpointKeys } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
 import { generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
 import { allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';
@@ -185,10 +186,20 @@ describe('handler', () => {
     const handler = loadHandler();
 
     const result = await withEnv(lambdaEnvironment(), () => handler(EVENT, context));
-    expect(result).toEqual({ runId: RUN_ID, runStatus: 'INCOMPLETE' });
+    expect(result).toEqual({ status: 'DONE', runId: RUN_ID, runStatus: 'INCOMPLETE' });
 
+    // The run's checkpoint (after the walk) stays until the lifecycle rule on checkpoints/ expires it.
+    const checkpoint = checkpointKeys('', RUN_ID);
     expect(await s3.listKeys()).toEqual(
-      [BASELINE_KEY, EXCLUSIONS_KEY, KEYS.associations, KEYS.latestRun, KEYS.run].sort(),
+      [
+        BASELINE_KEY,
+        EXCLUSIONS_KEY,
+        KEYS.associations,
+        KEYS.latestRun,
+        KEYS.run,
+        checkpoint.manifest,
+        checkpoint.slots[1],
+      ].sort(),
     );
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     const total = allTargetIds(org).length;
