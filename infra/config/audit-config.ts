@@ -206,7 +206,7 @@ const STACK_KEY_DOCS: Readonly<Record<StackOnlyKey, string>> = {
   scheduleRetryAttempts: 'EventBridge retries when delivering the event to the function fails (0-185).',
   scheduleMaxEventAgeHours: 'How long EventBridge keeps retrying delivery (1-24 h).',
   functionRetryAttempts:
-    'Lambda retries of a run that failed (0-2); retries reuse event.time, so they overwrite the same report.',
+    "Retries of a round that failed (the state machine's `States.TaskFailed` retrier, 30 s then 60 s); a retry resumes the run from its checkpoint and reuses its time, so it overwrites the same report.",
   functionTimeoutMinutes:
     'Function timeout (1-15 min); the audit keeps DEADLINE_MARGIN_SECONDS back to write the report.',
   functionMemoryMb: 'Function memory (128-10240 MB).',
@@ -229,7 +229,8 @@ const STACK_KEY_DOCS: Readonly<Record<StackOnlyKey, string>> = {
   athenaWorkGroupName: 'Athena workgroup of the named queries.',
   alertEmails: 'E-mail addresses subscribed to the alert topic (list, or comma-separated with -c).',
   heartbeatHours: 'Alarm when no successful run reported TargetsAudited for this many hours.',
-  durationAlarmPercent: 'Alarm when a run takes more than this percentage of the timeout.',
+  durationAlarmPercent:
+    "Alarm when an execution takes more than this percentage of the state machine's timeout (6 hours).",
 };
 
 /**

@@ -38,7 +38,13 @@ export const DEFAULTS = {
   heartbeatHours: 26,
   durationAlarmPercent: 80,
   digestMaxTargets: FUNCTION_SETTINGS.digestMaxTargets.default,
+  checkpointIntervalSeconds: FUNCTION_SETTINGS.checkpointIntervalSeconds.default,
+  checkpointSliceTargets: FUNCTION_SETTINGS.checkpointSliceTargets.default,
+  publishFindings: FUNCTION_SETTINGS.publishFindings.default,
   dlqRetentionDays: 14,
+  /** Rounds (invocations) a state machine execution may take before it writes the report as it stands. */
+  stateMachineMaxRounds: 8,
+  stateMachineTimeoutHours: 6,
   ...settingDefaults(TUNING_SETTINGS),
 } as const;
 

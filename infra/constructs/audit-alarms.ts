@@ -4,16 +4,19 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../config/defaults';
 import { auditMetric, type AuditMetricsSource } from './audit-metrics';
 
 /** Properties of {@link AuditAlarms}. */
 export interface AuditAlarmsProps extends AuditMetricsSource {
-  /** The audit function (Errors, Duration). */
+  /** The audit function (Errors). */
   readonly function: lambda.IFunction;
-  /** The function's timeout, for the Duration threshold. */
-  readonly functionTimeout: Duration;
+  /** The state machine that runs the audit (failed, timed-out, aborted executions; execution time). */
+  readonly stateMachine: sfn.IStateMachine;
+  /** The state machine's execution timeout, for the ExecutionTime threshold. */
+  readonly executionTimeout: Duration;
   /** The schedule's dead-letter queue. */
   readonly deadLetterQueue: sqs.IQueue;
   /** Receives alarm and OK notifications. */
@@ -24,7 +27,7 @@ export interface AuditAlarmsProps extends AuditMetricsSource {
    */
   readonly heartbeatHours?: number;
   /**
-   * Alarm when a run's duration exceeds this percentage of the timeout.
+   * Alarm when an execution's duration exceeds this percentage of the execution timeout.
    * @default 80
    */
   readonly durationThresholdPercent?: number;
@@ -44,7 +47,10 @@ export class AuditAlarms extends Construct {
   readonly functionErrors: cloudwatch.Alarm;
   readonly deadLetters: cloudwatch.Alarm;
   readonly heartbeat: cloudwatch.Alarm;
-  readonly duration: cloudwatch.Alarm;
+  readonly executionsFailed: cloudwatch.Alarm;
+  readonly executionsTimedOut: cloudwatch.Alarm;
+  readonly executionsAborted: cloudwatch.Alarm;
+  readonly executionTime: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: AuditAlarmsProps) {
     super(scope, id);
@@ -71,7 +77,8 @@ export class AuditAlarms extends Construct {
     });
 
     this.functionErrors = new cloudwatch.Alarm(this, 'FunctionErrors', {
-      alarmDescription: 'The audit function failed (error or timeout). Lambda retries it; see the function log.',
+      alarmDescription:
+        'A round of the audit function failed (error or timeout). The state machine retries it from the run checkpoint; see the function log.',
       metric: props.function.metricErrors({ statistic: cloudwatch.Stats.SUM, period: hour }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -81,7 +88,7 @@ export class AuditAlarms extends Construct {
 
     this.deadLetters = new cloudwatch.Alarm(this, 'DeadLetters', {
       alarmDescription:
-        'A scheduled audit could not be delivered or failed after all retries. Inspect the dead-letter queue.',
+        'EventBridge could not start the scheduled audit execution after all retries. Inspect the dead-letter queue.',
       metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         statistic: cloudwatch.Stats.MAXIMUM,
         period: Duration.minutes(5),
@@ -101,7 +108,7 @@ export class AuditAlarms extends Construct {
     // for periods of an hour or more (up to 1 day below an hour), hence the 168 h cap.
     const hours = props.heartbeatHours ?? DEFAULTS.heartbeatHours;
     this.heartbeat = new cloudwatch.Alarm(this, 'Heartbeat', {
-      alarmDescription: `No successful audit has reported TargetsAudited for ${hours} hours. Check the schedule, the dead-letter queue and the function log.`,
+      alarmDescription: `No successful audit has reported TargetsAudited for ${hours} hours. Check the schedule, the dead-letter queue, the state machine's executions and the function log.`,
       metric: auditMetric(props, 'TargetsAudited', { statistic: cloudwatch.Stats.SAMPLE_COUNT }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
@@ -110,11 +117,36 @@ export class AuditAlarms extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
+    const executions = (id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+      });
+    const sum = { statistic: cloudwatch.Stats.SUM, period: hour };
+    this.executionsFailed = executions(
+      'ExecutionsFailed',
+      'An audit execution failed after its retries (it was also paged and counted as IncompleteRun). See the execution history.',
+      props.stateMachine.metricFailed(sum),
+    );
+    this.executionsTimedOut = executions(
+      'ExecutionsTimedOut',
+      'An audit execution hit the state machine timeout before the report was written. See the execution history.',
+      props.stateMachine.metricTimedOut(sum),
+    );
+    this.executionsAborted = executions(
+      'ExecutionsAborted',
+      'An audit execution was stopped (aborted) before the report was written.',
+      props.stateMachine.metricAborted(sum),
+    );
     const percent = props.durationThresholdPercent ?? DEFAULTS.durationAlarmPercent;
-    this.duration = new cloudwatch.Alarm(this, 'Duration', {
-      alarmDescription: `A run took more than ${percent}% of the function timeout; the organization is outgrowing one invocation. Raise the timeout or MAX_CONCURRENCY.`,
-      metric: props.function.metricDuration({ statistic: cloudwatch.Stats.MAXIMUM, period: hour }),
-      threshold: Math.floor((props.functionTimeout.toMilliseconds() * percent) / 100),
+    this.executionTime = new cloudwatch.Alarm(this, 'ExecutionTime', {
+      alarmDescription: `An audit execution took more than ${percent}% of the execution timeout; the organization is outgrowing the rounds allowed. Raise the state machine's rounds or timeout.`,
+      metric: props.stateMachine.metricTime({ statistic: cloudwatch.Stats.MAXIMUM, period: hour }),
+      threshold: Math.floor((props.executionTimeout.toMilliseconds() * percent) / 100),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
@@ -135,7 +167,10 @@ export class AuditAlarms extends Construct {
       this.functionErrors,
       this.deadLetters,
       this.heartbeat,
-      this.duration,
+      this.executionsFailed,
+      this.executionsTimedOut,
+      this.executionsAborted,
+      this.executionTime,
     ];
   }
 }

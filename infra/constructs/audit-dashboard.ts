@@ -2,12 +2,15 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { auditMetric, type AuditMetricsSource } from './audit-metrics';
 
 /** Properties of {@link AuditDashboard}. */
 export interface AuditDashboardProps extends AuditMetricsSource {
   readonly function: lambda.IFunction;
+  /** The state machine that runs the audit: executions and rounds. */
+  readonly stateMachine: sfn.IStateMachine;
   readonly deadLetterQueue: sqs.IQueue;
   /** Shown in an alarm status widget. */
   readonly alarms: readonly cloudwatch.IAlarm[];
@@ -29,7 +32,8 @@ export interface AuditDashboardProps extends AuditMetricsSource {
 
 /**
  * One dashboard for the audit: association states and drift over time, run
- * duration and completeness, throttling, function errors and dead letters.
+ * duration and completeness, throttling, function errors, dead letters, and the
+ * state machine's executions and rounds per run.
  *
  * Custom metrics use one-day periods: one data point per nightly run.
  */
@@ -114,13 +118,51 @@ export class AuditDashboard extends Construct {
         ],
       }),
       new cloudwatch.GraphWidget({
-        title: 'Dead-letter queue',
+        title: 'Dead-letter queue (schedule deliveries)',
         width: 12,
         left: [
           props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
             period: Duration.hours(1),
             statistic: cloudwatch.Stats.MAXIMUM,
             label: 'Messages',
+          }),
+        ],
+      }),
+    );
+    const executions = { period: day, statistic: cloudwatch.Stats.SUM };
+    const started = props.stateMachine.metricStarted({ ...executions, label: 'Started' });
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Executions',
+        width: 12,
+        left: [
+          started,
+          props.stateMachine.metricSucceeded({ ...executions, label: 'Succeeded' }),
+          props.stateMachine.metricFailed({ ...executions, label: 'Failed' }),
+          props.stateMachine.metricTimedOut({ ...executions, label: 'Timed out' }),
+          props.stateMachine.metricAborted({ ...executions, label: 'Aborted' }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Rounds per run',
+        width: 12,
+        // Every round is one invocation of the function, and only executions invoke it.
+        left: [
+          new cloudwatch.MathExpression({
+            expression: 'IF(started > 0, invocations / started, 0)',
+            usingMetrics: {
+              invocations: props.function.metricInvocations(executions),
+              started,
+            },
+            period: day,
+            label: 'Invocations per execution (rounds, retries included)',
+          }),
+        ],
+        right: [
+          props.stateMachine.metricTime({
+            period: day,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'Execution time max (ms)',
           }),
         ],
       }),

@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CHECKPOINT_DIR } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 import { ConfigError } from '../../lambdas/audit/config';
 import {
@@ -224,11 +225,13 @@ export class AuditFunction extends Construct {
             REPORT_LAYOUT.runsDir,
             REPORT_LAYOUT.htmlDir,
             REPORT_LAYOUT.latestDir,
+            CHECKPOINT_DIR,
           ].map((dir) => store.bucket.arnForObjects(`${store.dataPrefix(dir)}*`)),
         }),
         wildcardReason:
           'Report object keys contain the run date and id, so they are granted per report prefix (associations/, ' +
-          'runs/, html/, latest/) of the one report bucket; the baseline and exclusion documents stay outside these prefixes.',
+          'runs/, html/, latest/, and checkpoints/ for the run checkpoints) of the one report bucket; the baseline and ' +
+          'exclusion documents stay outside these prefixes.',
       },
       {
         statement: new iam.PolicyStatement({

@@ -1,16 +1,15 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../config/defaults';
 
 /** Properties of {@link AuditSchedule}. */
 export interface AuditScheduleProps {
-  /** The audit function. */
-  readonly function: lambda.IFunction;
+  /** The state machine that runs the audit (see AuditStateMachine). */
+  readonly stateMachine: sfn.IStateMachine;
   /**
    * EventBridge cron expression, UTC.
    * @default 'cron(0 2 * * ? *)' (02:00 UTC nightly)
@@ -22,8 +21,8 @@ export interface AuditScheduleProps {
    */
   readonly enabled?: boolean;
   /**
-   * EventBridge retries when handing the event to Lambda fails (throttled Invoke API,
-   * missing permission). Failures of the run itself are {@link functionRetryAttempts}.
+   * EventBridge retries when starting the execution fails (throttled StartExecution,
+   * missing permission). Failures of the run itself are retried by the state machine.
    * @default 3
    */
   readonly deliveryRetryAttempts?: number;
@@ -33,12 +32,6 @@ export interface AuditScheduleProps {
    */
   readonly deliveryMaxEventAge?: Duration;
   /**
-   * Lambda retries of a run that failed or timed out (0-2). Safe: a retry carries the
-   * same event and therefore the same `event.time`, run id and report keys.
-   * @default 2
-   */
-  readonly functionRetryAttempts?: number;
-  /**
    * Retention of dead-lettered events.
    * @default Duration.days(14) (the SQS maximum)
    */
@@ -46,9 +39,11 @@ export interface AuditScheduleProps {
 }
 
 /**
- * The nightly EventBridge rule and the dead-letter queue of everything that could
- * not run: events EventBridge could not deliver, and runs that still failed after
- * Lambda's retries (as Lambda on-failure destination records, with the error).
+ * The nightly EventBridge rule, which starts the audit's state machine with the event
+ * time as input, and the dead-letter queue of the events it could not deliver. Failed
+ * runs are the state machine's concern (retries, IncompleteRun, the page, the
+ * ExecutionsFailed alarm): it invokes the function synchronously, so Lambda's
+ * asynchronous retries and on-failure destination no longer apply.
  */
 export class AuditSchedule extends Construct {
   readonly rule: events.Rule;
@@ -66,17 +61,8 @@ export class AuditSchedule extends Construct {
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason:
-        "This queue is itself the dead-letter queue of the schedule target and of the function's failed async " +
-        'invocations; nothing consumes it automatically, so a further DLQ would never receive anything.',
-    });
-
-    // Lambda runs the function asynchronously for EventBridge; these settings govern
-    // failed runs. Six hours is Lambda's maximum event age: a retry throttled by the
-    // reserved concurrency of 1 waits in the queue until the running audit ends.
-    props.function.configureAsyncInvoke({
-      retryAttempts: props.functionRetryAttempts ?? DEFAULTS.functionRetryAttempts,
-      maxEventAge: Duration.hours(6),
-      onFailure: new destinations.SqsDestination(this.deadLetterQueue),
+        'This queue is itself the dead-letter queue of the schedule target; nothing consumes it automatically, ' +
+        'so a further DLQ would never receive anything.',
     });
 
     this.rule = new events.Rule(this, 'Rule', {
@@ -84,10 +70,10 @@ export class AuditSchedule extends Construct {
       schedule: events.Schedule.expression(props.cronExpression ?? DEFAULTS.scheduleCron),
       enabled: props.enabled ?? DEFAULTS.scheduleEnabled,
     });
-    // No `event` override: the function receives the scheduled event as-is and takes
-    // the run id from event.time, which retries keep.
+    // Only the event time goes in: it names the run, and every round and retry passes it on.
     this.rule.addTarget(
-      new targets.LambdaFunction(props.function, {
+      new targets.SfnStateMachine(props.stateMachine, {
+        input: events.RuleTargetInput.fromObject({ time: events.EventField.time }),
         retryAttempts: props.deliveryRetryAttempts ?? DEFAULTS.scheduleRetryAttempts,
         maxEventAge: props.deliveryMaxEventAge ?? Duration.hours(DEFAULTS.scheduleMaxEventAgeHours),
         deadLetterQueue: this.deadLetterQueue,

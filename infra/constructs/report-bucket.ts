@@ -3,7 +3,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { normalizeReportPrefix } from '../../lambdas/audit/report/report-store';
+import { CHECKPOINT_DIR } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
+
+/** Days a run's checkpoint objects are kept: a run ends within its night, retries included. */
+const CHECKPOINT_EXPIRATION_DAYS = 3;
 import { DEFAULTS } from '../config/defaults';
 import { secureBucketProps } from './secure-bucket-props';
 
@@ -131,6 +135,13 @@ export class ReportBucket extends Construct {
         { id: 'associations-history', prefix: this.dataPrefix(REPORT_LAYOUT.associationsDir), ...tiering },
         { id: 'runs-history', prefix: this.dataPrefix(REPORT_LAYOUT.runsDir), ...tiering },
         { id: 'html-history', prefix: this.dataPrefix(REPORT_LAYOUT.htmlDir), ...tiering },
+        // A run's checkpoints matter only until its report is written (within the night).
+        {
+          id: 'run-checkpoints',
+          prefix: this.dataPrefix(CHECKPOINT_DIR),
+          expiration: Duration.days(CHECKPOINT_EXPIRATION_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
         {
           id: 'noncurrent-versions',
           noncurrentVersionExpiration: days(

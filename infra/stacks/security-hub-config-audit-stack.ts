@@ -8,6 +8,7 @@ import { AuditAlarms } from '../constructs/audit-alarms';
 import { AuditDashboard } from '../constructs/audit-dashboard';
 import { AuditFunction } from '../constructs/audit-function';
 import { AuditSchedule } from '../constructs/audit-schedule';
+import { AuditStateMachine } from '../constructs/audit-state-machine';
 import { ReportCatalog } from '../constructs/report-catalog';
 import { ReportBucket, type ReportBucketEncryption } from '../constructs/report-bucket';
 
@@ -31,6 +32,7 @@ export class SecurityHubConfigAuditStack extends Stack {
   readonly catalog: ReportCatalog;
   readonly alertTopic: AlertTopic;
   readonly auditFunction: AuditFunction;
+  readonly stateMachine: AuditStateMachine;
   readonly schedule: AuditSchedule;
   readonly alarms: AuditAlarms;
   readonly dashboard: AuditDashboard;
@@ -80,20 +82,28 @@ export class SecurityHubConfigAuditStack extends Stack {
       settings: pickSettings(ALL_SETTINGS, c),
     });
 
-    this.schedule = new AuditSchedule(this, 'Schedule', {
+    const metrics = { namespace: c.metricsNamespace, serviceName: c.serviceName };
+    this.stateMachine = new AuditStateMachine(this, 'Orchestration', {
+      ...metrics,
       function: this.auditFunction.function,
+      alertTopic: this.alertTopic,
+      roundRetryAttempts: c.functionRetryAttempts,
+      logRetention: c.logRetentionDays,
+    });
+
+    this.schedule = new AuditSchedule(this, 'Schedule', {
+      stateMachine: this.stateMachine.stateMachine,
       cronExpression: c.scheduleCron,
       enabled: c.scheduleEnabled,
       deliveryRetryAttempts: c.scheduleRetryAttempts,
       deliveryMaxEventAge: Duration.hours(c.scheduleMaxEventAgeHours),
-      functionRetryAttempts: c.functionRetryAttempts,
     });
 
-    const metrics = { namespace: c.metricsNamespace, serviceName: c.serviceName };
     this.alarms = new AuditAlarms(this, 'Alarms', {
       ...metrics,
       function: this.auditFunction.function,
-      functionTimeout: this.auditFunction.timeout,
+      stateMachine: this.stateMachine.stateMachine,
+      executionTimeout: this.stateMachine.timeout,
       deadLetterQueue: this.schedule.deadLetterQueue,
       topic: this.alertTopic.topic,
       heartbeatHours: c.heartbeatHours,
@@ -103,6 +113,7 @@ export class SecurityHubConfigAuditStack extends Stack {
     this.dashboard = new AuditDashboard(this, 'Dashboard', {
       ...metrics,
       function: this.auditFunction.function,
+      stateMachine: this.stateMachine.stateMachine,
       deadLetterQueue: this.schedule.deadLetterQueue,
       alarms: this.alarms.all,
       workGroupName: this.catalog.workGroupName,
@@ -118,6 +129,11 @@ export class SecurityHubConfigAuditStack extends Stack {
     new CfnOutput(this, 'GlueDatabase', { value: this.catalog.databaseName });
     new CfnOutput(this, 'AlertTopicArn', { value: this.alertTopic.topic.topicArn });
     new CfnOutput(this, 'AuditFunctionName', { value: this.auditFunction.function.functionName });
+    new CfnOutput(this, 'StateMachineArn', {
+      description:
+        'Run an audit on demand: aws stepfunctions start-execution --state-machine-arn <this> --input \'{"time":"<ISO 8601 UTC>"}\'',
+      value: this.stateMachine.stateMachine.stateMachineArn,
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedule.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
   }

@@ -4,9 +4,11 @@ import type { Context } from 'aws-lambda';
 import { DEFAULT_METRICS_NAMESPACE, loadConfig, type AuditConfig } from './config';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { liveDeps } from './core/live-deps';
-import { runAudit, type AuditOutcome } from './core/run-audit';
+import { parseAuditEvent, type AuditEvent, type AuditResult } from './audit-event';
+import { runResumableAudit, type ResumableOutcome } from './checkpoint/resumable-audit';
+import type { AuditOutcome } from './core/run-audit';
 import { decodeDocument } from './drift/document-bytes';
-import { AuditError, errorKindOf, isPermanent, type ErrorKind } from './errors';
+import { AuditError, errorKindOf, isPermanent } from './errors';
 import { topicArnProblem } from './input-validators';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
 import { addFindingsMetrics } from './findings/findings-metrics';
@@ -15,55 +17,14 @@ import { buildDriftDigest } from './notify/drift-digest';
 import { buildFailureAlert } from './notify/failure-alert';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './report/report-store';
-import { deriveRunId } from './report/run-id';
 import { S3ReportStore } from './report/s3-report-store';
-import type { RunStatus } from './report/summary';
 import { displaySafe } from './util/display-text';
-
-/** The part of an EventBridge scheduled event the audit reads. */
-export interface AuditEvent {
-  /** Schedule time; a retried invocation carries the same one, so it overwrites its own report. */
-  readonly time?: string;
-}
-
-/** What an invocation returns: the run, or why there is none (a permanent failure, not retried). */
-export type AuditResult =
-  | { readonly runId: string; readonly runStatus: RunStatus }
-  | { readonly runStatus: 'FAILED'; readonly errorKind: ErrorKind };
 
 /** A document named in the configuration is not in the report bucket (BAD_INPUT). */
 export class MissingDocumentError extends AuditError {
   constructor(message: string) {
     super('BAD_INPUT', message);
   }
-}
-
-/** Longest event time accepted before it is even parsed. */
-const MAX_EVENT_TIME_LENGTH = 64;
-
-/** The event as the audit reads it; anything else is BAD_INPUT (a retry gets the same event). */
-function checkEvent(event: unknown): AuditEvent {
-  if (event === undefined || event === null) return {};
-  if (typeof event !== 'object' || Array.isArray(event)) {
-    throw new AuditError('BAD_INPUT', 'event: expected an EventBridge scheduled event (a JSON object)');
-  }
-  const time = (event as { time?: unknown }).time;
-  if (time === undefined) return {};
-  if (typeof time !== 'string' || time.length > MAX_EVENT_TIME_LENGTH) {
-    throw new AuditError(
-      'BAD_INPUT',
-      `event.time: expected an ISO 8601 date-time string, got ${displaySafe(JSON.stringify(time) ?? typeof time, 60)}`,
-    );
-  }
-  try {
-    // The run-id rules themselves, so an event time they reject fails here as BAD_INPUT.
-    deriveRunId({ scheduledTime: time, now: Date.now(), random: Math.random });
-  } catch (error) {
-    throw error instanceof AuditError
-      ? error
-      : new AuditError('BAD_INPUT', `event.time: ${displaySafe((error as Error).message, 300)}`, { cause: error });
-  }
-  return { time };
 }
 
 interface Runtime {
@@ -132,7 +93,7 @@ async function readDocuments(store: ReportStore, config: AuditConfig) {
 
 async function audit({ config, clients, store }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
   const [baseline, exclusions] = await readDocuments(store, config);
-  return runAudit(
+  return runResumableAudit(
     { ...liveDeps(clients), store, logger },
     {
       tuning: config,
@@ -145,6 +106,12 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
       findings: config.publishFindings
         ? (destinationOfFunctionArn(context.invokedFunctionArn) ?? undefined)
         : undefined,
+    },
+    {
+      // Only a round of the state machine that is not its last may hand work on.
+      mayContinue: event.round !== undefined && event.round < event.maxRounds,
+      intervalMs: config.checkpointIntervalSeconds * 1000,
+      sliceTargets: config.checkpointSliceTargets,
     },
   );
 }
@@ -223,7 +190,7 @@ async function handleFailure(error: unknown, context: Context, logger: Logger): 
       if (target.adHoc) target.clients.destroy();
     }
   }
-  return { runStatus: 'FAILED', errorKind: kind };
+  return { status: 'FAILED', runStatus: 'FAILED', errorKind: kind };
 }
 
 /**
@@ -231,7 +198,7 @@ async function handleFailure(error: unknown, context: Context, logger: Logger): 
  * A permanent failure (bad document, configuration or event; missing permission) returns
  * `runStatus: 'FAILED'` after paging; a transient one throws so Lambda retries.
  */
-export async function handler(event: AuditEvent, context: Context): Promise<AuditResult> {
+export async function handler(event: unknown, context: Context): Promise<AuditResult> {
   const { logger, metrics } = (telemetry ??= {
     logger: new Logger(),
     // Powertools would fall back to "default_namespace"; keep the documented default instead.
@@ -240,14 +207,16 @@ export async function handler(event: AuditEvent, context: Context): Promise<Audi
     }),
   });
   logger.addContext(context);
-  let outcome: AuditOutcome | undefined;
+  let result: ResumableOutcome | undefined;
   let failure: { readonly error: unknown } | undefined;
   try {
-    const checkedEvent = checkEvent(event);
+    const checkedEvent = parseAuditEvent(event);
     runtime ??= init();
-    outcome = await audit(runtime, checkedEvent, context, logger);
-    addAuditMetrics(metrics, outcome.summary);
-    if (outcome.findings) addFindingsMetrics(metrics, outcome.findings);
+    result = await audit(runtime, checkedEvent, context, logger);
+    if (result.status === 'DONE') {
+      addAuditMetrics(metrics, result.outcome.summary);
+      if (result.outcome.findings) addFindingsMetrics(metrics, result.outcome.findings);
+    }
   } catch (error) {
     addFailedRunMetrics(metrics);
     failure = { error };
@@ -255,7 +224,12 @@ export async function handler(event: AuditEvent, context: Context): Promise<Audi
     // Flushed before any message is sent, so a failed notification cannot change the run's metrics.
     metrics.publishStoredMetrics();
   }
-  if (failure !== undefined || outcome === undefined) return handleFailure(failure?.error, context, logger);
+  if (failure !== undefined || result === undefined) return handleFailure(failure?.error, context, logger);
+  if (result.status === 'CONTINUE') {
+    logger.info('Audit continues in another round', { runId: result.runId, ...result.checkpoint });
+    return { status: 'CONTINUE', runId: result.runId };
+  }
+  const { outcome } = result;
   const { summary } = outcome;
   logger.info('Audit finished', { summary: summaryForLog(summary) });
 
@@ -277,5 +251,5 @@ export async function handler(event: AuditEvent, context: Context): Promise<Audi
       throw error;
     }
   }
-  return { runId: summary.run_id, runStatus: summary.run_status };
+  return { status: 'DONE', runId: summary.run_id, runStatus: summary.run_status };
 }

@@ -203,6 +203,22 @@ export const FUNCTION_SETTINGS = {
     default: 20,
     doc: 'targets listed in the drift-change digest',
   },
+  checkpointIntervalSeconds: {
+    env: 'CHECKPOINT_INTERVAL_SECONDS',
+    kind: 'integer',
+    min: 5,
+    max: 900,
+    default: 60,
+    doc: "least seconds between two checkpoints of a run's fan-out (bounds the work an invocation that dies loses)",
+  },
+  checkpointSliceTargets: {
+    env: 'CHECKPOINT_SLICE_TARGETS',
+    kind: 'integer',
+    min: 50,
+    max: 100_000,
+    default: 2000,
+    doc: 'targets per fan-out slice of a resumable run; a checkpoint can follow any slice',
+  },
   publishFindings: {
     env: 'FINDINGS_ENABLED',
     kind: 'boolean',

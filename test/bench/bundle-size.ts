@@ -8,6 +8,7 @@
  * a fresh `node` process, median of several processes; with --enable-source-maps, as the
  * function's NODE_OPTIONS set it, and without for comparison.
  */
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,7 @@ async function bundle(outfile: string, target: string): Promise<Metafile> {
     bundle: true,
     platform: 'node',
     target,
-    format: AUDIT_BUNDLING.format === 'esm' ? 'esm' : 'cjs',
+    format: AUDIT_BUNDLING.format === OutputFormat.ESM ? 'esm' : 'cjs',
     minify: AUDIT_BUNDLING.minify ?? false,
     sourcemap: AUDIT_BUNDLING.sourceMap ?? false,
     sourcesContent: AUDIT_BUNDLING.sourcesContent ?? true,

@@ -139,3 +139,81 @@ export function auditFloor(
 
 /** Rounds to milliseconds, for seconds printed in JSON. */
 export const round3 = (value: number): number => Math.round(value * 1000) / 1000;
+
+/** An organization's size as the one-invocation budget needs it. */
+export interface OrgSize {
+  readonly accounts: number;
+  readonly ous: number;
+  /** Roots; AWS allows exactly one per organization. */
+  readonly roots: number;
+}
+
+/**
+ * The most Organizations pages any organization of this size can need, whatever its
+ * shape: max(1, ceil(a / 20)) <= a / 20 + 1 for each container's account listing, and the
+ * same for its OU listing (every OU is listed under exactly one parent), so at most
+ * 1 ListRoots + (accounts / 20 + containers) + (ous / 20 + containers), containers being
+ * the roots and OUs. OUs at depth 5 need no OU listing, so real organizations need fewer.
+ */
+export function organizationsPagesUpperBound(size: OrgSize, pageSize = ORGANIZATIONS_PAGE_SIZE): number {
+  const containers = size.roots + size.ous;
+  return 1 + Math.ceil(size.accounts / pageSize + containers) + Math.ceil(size.ous / pageSize + containers);
+}
+
+/** Assumptions of {@link oneInvocationBudget}. */
+export interface BudgetAssumptions {
+  readonly organizations: { readonly ratePerSecond: number; readonly burst: number };
+  readonly securityHub: { readonly ratePerSecond: number; readonly burst: number };
+  readonly groupSize: number;
+  /** Lambda's maximum timeout, 900 s. */
+  readonly invocationSeconds: number;
+  /** Share of the invocation that must be left over, e.g. 0.2. */
+  readonly spareFraction: number;
+}
+
+/** Whether one invocation audits an organization of a given size, and with what to spare. */
+export interface InvocationBudget {
+  readonly organizationsPages: number;
+  readonly securityHubCalls: number;
+  readonly organizationsSeconds: number;
+  readonly securityHubSeconds: number;
+  /** Walk and fetch as one pipeline: the slower service's floor. */
+  readonly pipelinedSeconds: number;
+  /** Walk, then fetch: the sum of the floors. */
+  readonly sequentialSeconds: number;
+  /** invocationSeconds x (1 - spareFraction). */
+  readonly budgetSeconds: number;
+  /** 1 - pipelinedSeconds / invocationSeconds. */
+  readonly spare: number;
+  readonly fitsPipelined: boolean;
+  readonly fitsSequential: boolean;
+}
+
+/**
+ * The arithmetic of the README's "does the largest organization fit" paragraph: the
+ * worst-case page count ({@link organizationsPagesUpperBound}) at the assumed
+ * Organizations rate, one batch-get per `groupSize` targets at the Security Hub rate
+ * (re-drives excluded: they are a few per cent of the first pass), and whether the
+ * pipelined floor leaves `spareFraction` of the invocation unused.
+ */
+export function oneInvocationBudget(size: OrgSize, a: BudgetAssumptions): InvocationBudget {
+  const organizationsPages = organizationsPagesUpperBound(size);
+  const securityHubCalls = Math.ceil((size.accounts + size.ous + size.roots) / a.groupSize);
+  const organizationsSeconds = round3(floorSeconds(organizationsPages, a.organizations));
+  const securityHubSeconds = round3(floorSeconds(securityHubCalls, a.securityHub));
+  const pipelinedSeconds = Math.max(organizationsSeconds, securityHubSeconds);
+  const sequentialSeconds = round3(organizationsSeconds + securityHubSeconds);
+  const budgetSeconds = round3(a.invocationSeconds * (1 - a.spareFraction));
+  return {
+    organizationsPages,
+    securityHubCalls,
+    organizationsSeconds,
+    securityHubSeconds,
+    pipelinedSeconds,
+    sequentialSeconds,
+    budgetSeconds,
+    spare: round3(1 - pipelinedSeconds / a.invocationSeconds),
+    fitsPipelined: pipelinedSeconds <= budgetSeconds,
+    fitsSequential: sequentialSeconds <= budgetSeconds,
+  };
+}

@@ -37,3 +37,35 @@ export const BENCH_QUOTAS: { readonly securityHub: BenchQuota; readonly organiza
     note: "AWS publishes no request rate for the Organizations List* operations; assumed 10 requests/s with a burst of 10 (conservative: no more than Security Hub's documented rate, and a burst equal to one second).",
   },
 };
+
+/**
+ * The object quotas of AWS Organizations that bound how large an organization can be,
+ * from "Quotas and service limits of AWS Organizations"
+ * (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html):
+ * - "Default maximum number of accounts: 10 ... This quota is adjustable ... A limit increase
+ *   can be granted of up to 50,000 accounts based on customer eligibility and requirements"
+ *   (older revisions of the page said 10,000; the largest the page allows today is 50,000);
+ * - "Number of roots in an organization: 1";
+ * - "Number of OUs in an organization: 2,000";
+ * - "OU maximum nesting in a root: Five levels of OUs deep under a root".
+ * A benchmark scenario outside these bounds describes no organization that can exist and
+ * is labelled a stress test.
+ */
+export const ORGANIZATIONS_OBJECT_QUOTAS = {
+  defaultMaxAccounts: 10,
+  maxAccounts: 50_000,
+  roots: 1,
+  maxOus: 2_000,
+  maxOuDepth: 5,
+  source: 'https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html',
+} as const;
+
+/** Whether an organization of this shape is allowed by {@link ORGANIZATIONS_OBJECT_QUOTAS}. */
+export function withinOrganizationsQuotas(shape: {
+  readonly accounts: number;
+  readonly ous: number;
+  readonly depth: number;
+}): boolean {
+  const q = ORGANIZATIONS_OBJECT_QUOTAS;
+  return shape.accounts <= q.maxAccounts && shape.ous <= q.maxOus && shape.depth <= q.maxOuDepth;
+}

@@ -1,7 +1,8 @@
 /**
  * One benchmark scenario in a process of its own, so its peak RSS is its own and not a
  * larger earlier scenario's. run-bench.ts forks it once per scenario; it can also be run
- * by hand: `npx tsx test/bench/run-scenario.ts 1k [--naive --naive-limit N]`.
+ * by hand: `npx tsx test/bench/run-scenario.ts 1k [--naive --naive-limit N]`, or
+ * `npx tsx test/bench/run-scenario.ts continuation [--accounts N --round-seconds S]`.
  *
  * Starts the emulator (another child process) with the scenario's organization, quotas
  * and faults, runs the audit (or the naive baseline) here, prints ONE JSON line on
@@ -9,6 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runAuditScenario } from './audit-scenario';
+import { CONTINUATION_DEFAULTS, runContinuationScenario } from './continuation-scenario';
 import { EmulatorProcess } from './emulator-process';
 import { runNaiveScenario } from './naive-audit';
 import { benchFaults, orgOptions, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios';
@@ -19,8 +21,24 @@ async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
     allowPositionals: true,
-    options: { naive: { type: 'boolean', default: false }, 'naive-limit': { type: 'string', default: '500' } },
+    options: {
+      naive: { type: 'boolean', default: false },
+      'naive-limit': { type: 'string', default: '500' },
+      // The continuation scenario only: a smaller organization and shorter rounds, for a quick look.
+      accounts: { type: 'string' },
+      'round-seconds': { type: 'string' },
+    },
   });
+  if (positionals[0] === 'continuation') {
+    const accounts = Number(values.accounts ?? CONTINUATION_DEFAULTS.accounts);
+    const result = await runContinuationScenario({
+      accounts,
+      ous: Math.max(1, Math.round(accounts / 5)),
+      roundSeconds: Number(values['round-seconds'] ?? CONTINUATION_DEFAULTS.roundSeconds),
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   const name = positionals[0] as ScenarioName;
   if (!SCENARIO_NAMES.includes(name))
     throw new Error(`scenario must be one of ${SCENARIO_NAMES.join(', ')}, got ${JSON.stringify(positionals[0])}`);

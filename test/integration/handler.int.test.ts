@@ -9,6 +9,7 @@
  * millisecond or two (re-drive backoff capped at 2 ms, pacing far above the call count).
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { checkpointKeys } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
 import { generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
 import { allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';
@@ -185,10 +186,21 @@ describe('handler', () => {
     const handler = await loadHandler();
 
     const result = await withEnv(lambdaEnvironment(), () => handler(EVENT, context));
-    expect(result).toEqual({ runId: RUN_ID, runStatus: 'INCOMPLETE' });
+    expect(result).toEqual({ status: 'DONE', runId: RUN_ID, runStatus: 'INCOMPLETE' });
 
+    // The run's checkpoint (after the walk) stays until the lifecycle rule on checkpoints/ expires it.
+    const checkpoint = checkpointKeys('', RUN_ID);
     expect(await s3.listKeys()).toEqual(
-      [BASELINE_KEY, EXCLUSIONS_KEY, KEYS.associations, KEYS.html, KEYS.latestRun, KEYS.run].sort(),
+      [
+        BASELINE_KEY,
+        EXCLUSIONS_KEY,
+        KEYS.associations,
+        KEYS.html,
+        KEYS.latestRun,
+        KEYS.run,
+        checkpoint.manifest,
+        checkpoint.slots[1],
+      ].sort(),
     );
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     const total = allTargetIds(org).length;
@@ -311,7 +323,7 @@ describe('handler', () => {
       BATCH_GROUP_SIZE: 'fifty',
     });
     // Returned, not thrown: Lambda's asynchronous retries would fail the same way.
-    expect(result).toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
     expect(log).toMatch(/BATCH_GROUP_SIZE: expected an integer from 1 to 1000/);
     expect(log).toMatch(/REPORT_BUCKET: required/);
     expect(await s3.listKeys()).toEqual([]);
@@ -325,7 +337,7 @@ describe('handler', () => {
   it('fails when BASELINE_KEY names no object, naming the variable and the object', async () => {
     await putDocument(EXCLUSIONS_KEY, { version: 1, exclusions: [] });
     const { result, log } = await runCapturingErrors(lambdaEnvironment());
-    expect(result).toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
     expect(log).toContain('MissingDocumentError');
     expect(log).toContain(`BASELINE_KEY: s3://${s3.bucket}/${BASELINE_KEY} does not exist`);
     expect(await s3.listKeys()).toEqual([EXCLUSIONS_KEY]);
@@ -336,7 +348,7 @@ describe('handler', () => {
     await putDocument(BASELINE_KEY, '{ "version": 1, "targets": [ ] }');
     await putDocument(EXCLUSIONS_KEY, { version: 1, exclusions: [] });
     const { result, log } = await runCapturingErrors(lambdaEnvironment());
-    expect(result).toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
     expect(log).toContain('BaselineError');
     expect(log).toContain(`s3://${s3.bucket}/${BASELINE_KEY}`);
     expect(await s3.listKeys()).toEqual([BASELINE_KEY, EXCLUSIONS_KEY]);

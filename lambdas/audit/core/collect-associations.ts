@@ -10,7 +10,8 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { RequestCounter } from '../aws/request-counter';
 import type { AuditTuning } from '../config';
 import type { Clock, FetchResult, OrgSnapshot, Sleep } from '../model';
-import { walkOrganization } from '../organizations/walk-organization';
+import { walkOrganization, type WalkOptions } from '../organizations/walk-organization';
+import type { FetchOptions } from '../securityhub/fetch-types';
 import { AssociationFanOut } from '../securityhub/association-fan-out';
 import type { AuditProgress } from './run-audit';
 
@@ -38,8 +39,40 @@ export interface Collected {
   readonly fetched: FetchResult;
 }
 
+/** The fan-out's tuning from the audit's. */
+export function fetchOptionsOf(tuning: AuditTuning): FetchOptions {
+  return {
+    groupSize: tuning.batchGroupSize,
+    concurrency: tuning.maxConcurrency,
+    requestsPerSecond: tuning.securityHubRequestsPerSecond,
+    burst: tuning.securityHubBurst,
+    maxRedriveAttempts: tuning.redriveMaxAttempts,
+    baseDelayMs: tuning.redriveBaseDelayMs,
+    maxDelayMs: tuning.redriveMaxDelayMs,
+  };
+}
+
+/** The walk's options from the audit's: paced, bounded, reporting progress; `onTargets` streams what it finds. */
+export function walkOptionsOf(
+  deps: CollectDeps,
+  options: CollectOptions,
+  onTargets?: WalkOptions['onTargets'],
+): WalkOptions {
+  return {
+    concurrency: options.tuning.maxConcurrency,
+    onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
+    ...(onTargets === undefined ? {} : { onTargets }),
+    pacing: {
+      requestsPerSecond: options.tuning.organizationsRequestsPerSecond,
+      burst: options.tuning.organizationsBurst,
+      clock: deps.clock,
+      sleep: deps.sleep,
+    },
+    deadline: options.deadline,
+  };
+}
+
 function createFanOut(deps: CollectDeps, options: CollectOptions, walking: () => boolean): AssociationFanOut {
-  const { tuning } = options;
   return new AssociationFanOut(
     {
       client: deps.securityHub,
@@ -53,15 +86,7 @@ function createFanOut(deps: CollectDeps, options: CollectOptions, walking: () =>
         if (!walking()) deps.onProgress?.({ phase: 'fetch', done, total });
       },
     },
-    {
-      groupSize: tuning.batchGroupSize,
-      concurrency: tuning.maxConcurrency,
-      requestsPerSecond: tuning.securityHubRequestsPerSecond,
-      burst: tuning.securityHubBurst,
-      maxRedriveAttempts: tuning.redriveMaxAttempts,
-      baseDelayMs: tuning.redriveBaseDelayMs,
-      maxDelayMs: tuning.redriveMaxDelayMs,
-    },
+    fetchOptionsOf(options.tuning),
   );
 }
 
@@ -78,22 +103,14 @@ export async function collectAssociations(deps: CollectDeps, options: CollectOpt
   const fanOut = createFanOut(deps, options, () => walking);
   let org: OrgSnapshot;
   try {
-    org = await walkOrganization(deps.organizations, {
-      concurrency: options.tuning.maxConcurrency,
-      onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
-      onTargets: (targets) => {
+    org = await walkOrganization(
+      deps.organizations,
+      walkOptionsOf(deps, options, (targets) => {
         // A refused API makes the rest of the walk pointless: stop it with that error.
         if (fanOut.failure !== undefined) throw fanOut.failure;
         fanOut.add(targets);
-      },
-      pacing: {
-        requestsPerSecond: options.tuning.organizationsRequestsPerSecond,
-        burst: options.tuning.organizationsBurst,
-        clock: deps.clock,
-        sleep: deps.sleep,
-      },
-      deadline: options.deadline,
-    });
+      }),
+    );
   } catch (error) {
     await fanOut.abandon();
     throw error;

@@ -50,6 +50,8 @@ describe('parseAuditStackConfig', () => {
       durationAlarmPercent: 80,
       digestMaxTargets: 20,
       publishFindings: true,
+      checkpointIntervalSeconds: 60,
+      checkpointSliceTargets: 2000,
       ...DEFAULT_TUNING,
     });
   });

@@ -20,9 +20,9 @@ describe('AuditAlarms', () => {
 
   const serviceDimension = [{ Name: 'service', Value: 'securityhub-config-audit' }];
 
-  it('creates the six alarms, each notifying the topic on ALARM and OK', () => {
+  it('creates the nine alarms, each notifying the topic on ALARM and OK', () => {
     const alarms = Object.values(resourcesOf<AlarmProperties>(template, 'AWS::CloudWatch::Alarm'));
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(9);
     for (const a of alarms) {
       expect(a.Properties.AlarmActions).toEqual([{ Ref: topic }]);
       expect(a.Properties.OKActions).toEqual([{ Ref: topic }]);
@@ -89,27 +89,50 @@ describe('AuditAlarms', () => {
     });
   });
 
-  it('Duration above 80% of the timeout', () => {
-    expect(alarm(template, 'Duration')).toMatchObject({
-      Namespace: 'AWS/Lambda',
-      MetricName: 'Duration',
+  it.each([
+    ['ExecutionsFailed', 'ExecutionsFailed'],
+    ['ExecutionsTimedOut', 'ExecutionsTimedOut'],
+    ['ExecutionsAborted', 'ExecutionsAborted'],
+  ])('%s >= 1 on the state machine', (id, metric) => {
+    const machine = onlyResource(template, 'AWS::StepFunctions::StateMachine').logicalId;
+    expect(alarm(template, id)).toMatchObject({
+      Namespace: 'AWS/States',
+      MetricName: metric,
+      Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: machine } }],
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'ignore',
+    });
+  });
+
+  it('ExecutionTime above 80% of the execution timeout (6 hours)', () => {
+    expect(alarm(template, 'ExecutionTime')).toMatchObject({
+      Namespace: 'AWS/States',
+      MetricName: 'ExecutionTime',
       Statistic: 'Maximum',
       Period: 3600,
-      Threshold: 720000,
+      Threshold: 17_280_000, // 80 % of 6 hours in ms
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'ignore',
     });
   });
 
-  it('follows the configured timeout, percentage, heartbeat, namespace and service', () => {
+  it('no longer alarms on the duration of one invocation: a long run continues in another round', () => {
+    expect(
+      Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((id) => id.startsWith('AlarmsDuration')),
+    ).toBe(false);
+  });
+
+  it('follows the configured percentage, heartbeat, namespace and service', () => {
     const custom = templateFor({
-      functionTimeoutMinutes: 10,
       durationAlarmPercent: 50,
       heartbeatHours: 50,
       metricsNamespace: 'Org/Audit',
       serviceName: 'audit-svc',
     });
-    expect(alarm(custom, 'Duration').Threshold).toBe(300000);
+    expect(alarm(custom, 'ExecutionTime').Threshold).toBe(10_800_000);
     expect(alarm(custom, 'Heartbeat')).toMatchObject({
       EvaluationPeriods: 50,
       DatapointsToAlarm: 50,

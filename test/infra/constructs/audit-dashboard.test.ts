@@ -37,10 +37,25 @@ describe('AuditDashboard', () => {
       'Run duration and completeness',
       'Throttling',
       'Function',
-      'Dead-letter queue',
+      'Dead-letter queue (schedule deliveries)',
+      'Executions',
+      'Rounds per run',
     ]) {
       expect(body).toContain(`\\"title\\":\\"${title}\\"`);
     }
+  });
+
+  it('shows the executions by outcome and the rounds per run (invocations per started execution)', () => {
+    for (const metric of [
+      'ExecutionsStarted',
+      'ExecutionsSucceeded',
+      'ExecutionsFailed',
+      'ExecutionsTimedOut',
+      'ExecutionsAborted',
+    ]) {
+      expect(body).toContain(`\\"AWS/States\\",\\"${metric}\\"`);
+    }
+    expect(body).toContain('IF(started > 0, invocations / started, 0)');
   });
 
   it('points at the Athena workgroup, database and saved queries', () => {

@@ -34,6 +34,8 @@ const ALWAYS_SET = [
   'REDRIVE_MAX_DELAY_MS',
   'DEADLINE_MARGIN_SECONDS',
   'PENDING_STALE_HOURS',
+  'CHECKPOINT_INTERVAL_SECONDS',
+  'CHECKPOINT_SLICE_TARGETS',
   'POWERTOOLS_SERVICE_NAME',
   'POWERTOOLS_METRICS_NAMESPACE',
   'POWERTOOLS_LOG_LEVEL',
@@ -114,13 +116,13 @@ describe('AuditFunction', () => {
   });
 
   it('logs to its own log group with the configured retention', () => {
-    const logGroup = onlyResource<{ RetentionInDays: number }>(template, 'AWS::Logs::LogGroup');
-    expect(logGroup.resource.Properties.RetentionInDays).toBe(365);
-    expect(functionOf(template).LoggingConfig).toEqual({ LogGroup: { Ref: logGroup.logicalId } });
-    expect(
-      onlyResource<{ RetentionInDays: number }>(templateFor({ logRetentionDays: 30 }), 'AWS::Logs::LogGroup').resource
-        .Properties.RetentionInDays,
-    ).toBe(30);
+    const logGroup = logicalIdStartingWith(template, 'AWS::Logs::LogGroup', 'AuditFunction');
+    const retentionOf = (t: Template, id: string) =>
+      resourceWithId<{ RetentionInDays: number }>(t, 'AWS::Logs::LogGroup', id).Properties.RetentionInDays;
+    expect(retentionOf(template, logGroup)).toBe(365);
+    expect(functionOf(template).LoggingConfig).toEqual({ LogGroup: { Ref: logGroup } });
+    const custom = templateFor({ logRetentionDays: 30 });
+    expect(retentionOf(custom, logicalIdStartingWith(custom, 'AWS::Logs::LogGroup', 'AuditFunction'))).toBe(30);
   });
 
   it('sets exactly the documented environment, with the defaults', () => {
@@ -146,6 +148,8 @@ describe('AuditFunction', () => {
       REDRIVE_MAX_DELAY_MS: '20000',
       DEADLINE_MARGIN_SECONDS: '60',
       PENDING_STALE_HOURS: '24',
+      CHECKPOINT_INTERVAL_SECONDS: '60',
+      CHECKPOINT_SLICE_TARGETS: '2000',
       POWERTOOLS_SERVICE_NAME: 'securityhub-config-audit',
       POWERTOOLS_METRICS_NAMESPACE: 'SecurityHubConfigAudit',
       POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -261,10 +265,11 @@ describe('AuditFunction', () => {
 
   describe('IAM', () => {
     it('uses its own role with no managed policies', () => {
-      const role = onlyResource<{
+      const roleId = logicalIdStartingWith(template, 'AWS::IAM::Role', 'AuditFunctionRole');
+      const role = resourceWithId<{
         ManagedPolicyArns?: unknown;
         AssumeRolePolicyDocument: PolicyProperties['PolicyDocument'];
-      }>(template, 'AWS::IAM::Role').resource.Properties;
+      }>(template, 'AWS::IAM::Role', roleId).Properties;
       expect(role.ManagedPolicyArns).toBeUndefined();
       expect(role.AssumeRolePolicyDocument.Statement).toEqual([
         { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
@@ -275,7 +280,7 @@ describe('AuditFunction', () => {
       const bucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
       const topic = logicalIdStartingWith(template, 'AWS::SNS::Topic', 'AlertTopic');
       const topicKey = logicalIdStartingWith(template, 'AWS::KMS::Key', 'AlertTopicKey');
-      const logGroup = onlyResource(template, 'AWS::Logs::LogGroup').logicalId;
+      const logGroup = logicalIdStartingWith(template, 'AWS::Logs::LogGroup', 'AuditFunction');
       expect(statementsOf(template)).toEqual({
         WriteOwnLogs: {
           Sid: 'WriteOwnLogs',
@@ -295,6 +300,7 @@ describe('AuditFunction', () => {
           Action: ['s3:GetObject', 's3:PutObject'],
           Resource: [
             objectArn(bucket, '/associations/*'),
+            objectArn(bucket, '/checkpoints/*'),
             objectArn(bucket, '/html/*'),
             objectArn(bucket, '/latest/*'),
             objectArn(bucket, '/runs/*'),
@@ -363,18 +369,12 @@ describe('AuditFunction', () => {
       expect(granted).toEqual(called);
     });
 
-    it('lets Lambda put failed runs on the dead-letter queue, and nothing else in the default policy', () => {
-      const queue = onlyResource(template, 'AWS::SQS::Queue').logicalId;
-      const policy = logicalIdStartingWith(template, 'AWS::IAM::Policy', 'AuditFunctionRoleDefaultPolicy');
+    it('has no default policy: the state machine invokes it synchronously, so no failure destination', () => {
       expect(
-        resourceWithId<PolicyProperties>(template, 'AWS::IAM::Policy', policy).Properties.PolicyDocument.Statement,
-      ).toEqual([
-        {
-          Effect: 'Allow',
-          Action: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
-          Resource: { 'Fn::GetAtt': [queue, 'Arn'] },
-        },
-      ]);
+        Object.keys(template.findResources('AWS::IAM::Policy')).filter((id) =>
+          id.startsWith('AuditFunctionRoleDefaultPolicy'),
+        ),
+      ).toEqual([]);
     });
 
     it('grants no wildcard action anywhere', () => {

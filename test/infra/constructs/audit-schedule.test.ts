@@ -4,24 +4,35 @@ import { onlyResource, templateFor } from '../test-app';
 
 describe('AuditSchedule', () => {
   let template: Template;
-  let fn: string;
+  let machine: string;
   let queue: string;
 
   beforeAll(() => {
     template = templateFor();
-    fn = onlyResource(template, 'AWS::Lambda::Function').logicalId;
+    machine = onlyResource(template, 'AWS::StepFunctions::StateMachine').logicalId;
     queue = onlyResource(template, 'AWS::SQS::Queue').logicalId;
   });
 
-  it('runs nightly at 02:00 UTC by default, passing the scheduled event as-is', () => {
+  it('runs nightly at 02:00 UTC by default, starting the state machine with the event time', () => {
     const rule = onlyResource<EventsRuleProperties>(template, 'AWS::Events::Rule').resource.Properties;
     expect(rule.ScheduleExpression).toBe('cron(0 2 * * ? *)');
     expect(rule.State).toBe('ENABLED');
     expect(rule.Targets).toHaveLength(1);
     const target = rule.Targets[0];
-    expect(target.Arn).toEqual({ 'Fn::GetAtt': [fn, 'Arn'] });
-    // No Input / InputPath / InputTransformer: the handler reads event.time.
-    expect(Object.keys(target).sort()).toEqual(['Arn', 'DeadLetterConfig', 'Id', 'RetryPolicy']);
+    expect(target.Arn).toEqual({ Ref: machine });
+    // Only the event time: it names the run, and every round passes it on.
+    expect(target.InputTransformer).toEqual({
+      InputPathsMap: { time: '$.time' },
+      InputTemplate: '{"time":<time>}',
+    });
+    expect(Object.keys(target).sort()).toEqual([
+      'Arn',
+      'DeadLetterConfig',
+      'Id',
+      'InputTransformer',
+      'RetryPolicy',
+      'RoleArn',
+    ]);
   });
 
   it('retries delivery and dead-letters what still fails', () => {
@@ -30,14 +41,8 @@ describe('AuditSchedule', () => {
     expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queue, 'Arn'] } });
   });
 
-  it('retries failed runs in Lambda and sends the final failure to the same queue', () => {
-    expect(onlyResource(template, 'AWS::Lambda::EventInvokeConfig').resource.Properties).toEqual({
-      FunctionName: { Ref: fn },
-      Qualifier: '$LATEST',
-      MaximumRetryAttempts: 2,
-      MaximumEventAgeInSeconds: 21600,
-      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queue, 'Arn'] } } },
-    });
+  it('leaves failed runs to the state machine: no Lambda asynchronous retries or destinations', () => {
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
   });
 
   it('encrypts the dead-letter queue, keeps messages 14 days, and denies non-TLS access', () => {
@@ -76,13 +81,16 @@ describe('AuditSchedule', () => {
     });
   });
 
-  it('lets only this rule invoke the function', () => {
-    const rule = onlyResource(template, 'AWS::Events::Rule').logicalId;
-    expect(onlyResource(template, 'AWS::Lambda::Permission').resource.Properties).toEqual({
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { 'Fn::GetAtt': [fn, 'Arn'] },
-      Principal: 'events.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': [rule, 'Arn'] },
+  it('lets the rule start only this state machine, and nothing invoke the function but the state machine', () => {
+    template.resourceCountIs('AWS::Lambda::Permission', 0);
+    const roleArn = onlyResource<EventsRuleProperties>(template, 'AWS::Events::Rule').resource.Properties.Targets[0]
+      .RoleArn as {
+      'Fn::GetAtt': [string, string];
+    };
+    const role = roleArn['Fn::GetAtt'][0];
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: role }],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: machine } }] },
     });
   });
 
@@ -92,12 +100,10 @@ describe('AuditSchedule', () => {
       scheduleEnabled: 'false',
       scheduleRetryAttempts: '0',
       scheduleMaxEventAgeHours: 1,
-      functionRetryAttempts: 0,
     });
     const rule = onlyResource<EventsRuleProperties>(custom, 'AWS::Events::Rule').resource.Properties;
     expect(rule.ScheduleExpression).toBe('cron(30 4 ? * MON-FRI *)');
     expect(rule.State).toBe('DISABLED');
     expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 3600 });
-    expect(onlyResource(custom, 'AWS::Lambda::EventInvokeConfig').resource.Properties.MaximumRetryAttempts).toBe(0);
   });
 });

@@ -93,6 +93,14 @@ describe('ReportBucket', () => {
       { Id: 'associations-history', Prefix: 'audit/associations/', ...tiering },
       { Id: 'runs-history', Prefix: 'audit/runs/', ...tiering },
       { Id: 'html-history', Prefix: 'audit/html/', ...tiering },
+      // Run checkpoints matter only until the run's report is written.
+      {
+        Id: 'run-checkpoints',
+        Prefix: 'audit/checkpoints/',
+        Status: 'Enabled',
+        ExpirationInDays: 3,
+        NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+      },
       {
         Id: 'noncurrent-versions',
         Status: 'Enabled',
@@ -129,7 +137,9 @@ describe('ReportBucket', () => {
       ],
       ExpirationInDays: 400,
     });
-    expect(rules[3]?.NoncurrentVersionExpiration).toEqual({ NoncurrentDays: 7 });
+    expect(rules.find((r) => r.Id === 'noncurrent-versions')?.NoncurrentVersionExpiration).toEqual({
+      NoncurrentDays: 7,
+    });
     const logs = logicalIdStartingWith(custom, 'AWS::S3::Bucket', 'ReportStoreAccessLogsBucket');
     expect(
       resourceWithId<BucketProperties>(custom, 'AWS::S3::Bucket', logs).Properties.LifecycleConfiguration.Rules[0]

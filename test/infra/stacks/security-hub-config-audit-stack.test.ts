@@ -27,16 +27,17 @@ describe('SecurityHubConfigAuditStack', () => {
       'AWS::Athena::NamedQuery': 6,
       'AWS::SNS::Topic': 1,
       'AWS::SNS::TopicPolicy': 1,
-      'AWS::Logs::LogGroup': 1,
-      'AWS::IAM::Role': 1,
-      'AWS::IAM::Policy': 2,
+      // The function's and the state machine's.
+      'AWS::Logs::LogGroup': 2,
+      // The function, the state machine, and the schedule (StartExecution).
+      'AWS::IAM::Role': 3,
+      'AWS::IAM::Policy': 3,
       'AWS::Lambda::Function': 1,
-      'AWS::Lambda::EventInvokeConfig': 1,
-      'AWS::Lambda::Permission': 1,
+      'AWS::StepFunctions::StateMachine': 1,
       'AWS::SQS::Queue': 1,
       'AWS::SQS::QueuePolicy': 1,
       'AWS::Events::Rule': 1,
-      'AWS::CloudWatch::Alarm': 6,
+      'AWS::CloudWatch::Alarm': 9,
       'AWS::CloudWatch::Dashboard': 1,
     });
   });
@@ -52,6 +53,7 @@ describe('SecurityHubConfigAuditStack', () => {
         'GlueDatabase',
         'ReportBucketName',
         'ReportPrefix',
+        'StateMachineArn',
       ].sort(),
     );
   });

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       alertTopicArn: undefined,
       digestMaxTargets: 20,
       publishFindings: true,
+      checkpointIntervalSeconds: 60,
+      checkpointSliceTargets: 2_000,
     });
   });
 

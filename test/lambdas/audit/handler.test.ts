@@ -134,7 +134,11 @@ describe('handler', () => {
     process.env.BATCH_GROUP_SIZE = 'fifty';
     const { handler, orgMock, putKeys, published } = await loadHandler();
     // Returned, not thrown: Lambda's asynchronous retries would only fail the same way.
-    await expect(handler(scheduled(26), context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'FAILED',
+      runStatus: 'FAILED',
+      errorKind: 'BAD_INPUT',
+    });
     expect(orgMock.calls()).toHaveLength(0);
     expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
     // The configuration did not load, but ALERT_TOPIC_ARN on its own is valid: it gets the page.
@@ -153,6 +157,7 @@ describe('handler', () => {
     process.env.REPORT_BUCKET = BUCKET;
     delete process.env.BATCH_GROUP_SIZE;
     await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'DONE',
       runId: '20261126T020000Z',
       runStatus: 'COMPLETE',
     });
@@ -163,7 +168,11 @@ describe('handler', () => {
     process.env.BATCH_GROUP_SIZE = 'fifty';
     process.env.ALERT_TOPIC_ARN = 'not-an-arn';
     const { handler, published } = await loadHandler();
-    await expect(handler(scheduled(26), context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'FAILED',
+      runStatus: 'FAILED',
+      errorKind: 'BAD_INPUT',
+    });
     expect(published()).toEqual([]);
     expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
     expect(stderr.join('')).toContain('no alert topic is known');
@@ -172,10 +181,14 @@ describe('handler', () => {
   it('writes the report under the prefix and emits the run metrics with the service dimension only', async () => {
     const { handler, putKeys, published } = await loadHandler();
     await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'DONE',
       runId: '20261126T020000Z',
       runStatus: 'COMPLETE',
     });
     expect(putKeys()).toEqual([
+      // The checkpoint after the walk (slot, then the manifest naming it), then the report.
+      'audit/checkpoints/20261126T020000Z/slot-1.json.gz',
+      'audit/checkpoints/20261126T020000Z/manifest.json',
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
       'audit/html/dt=2026-11-26/20261126T020000Z.html',
@@ -241,7 +254,11 @@ describe('handler', () => {
   it('fails clearly when BASELINE_KEY names a missing object, before auditing or writing, without a retry', async () => {
     process.env.BASELINE_KEY = 'config/baseline.json';
     const { handler, orgMock, putKeys, published } = await loadHandler();
-    await expect(handler(scheduled(26), context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'FAILED',
+      runStatus: 'FAILED',
+      errorKind: 'BAD_INPUT',
+    });
     expect(orgMock.calls()).toHaveLength(0);
     expect(putKeys()).toEqual([]);
     expect(emfDocs()).toHaveLength(1);
@@ -258,7 +275,11 @@ describe('handler', () => {
     process.env.BASELINE_KEY = 'config/baseline.json';
     const { handler, orgMock, objects, published } = await loadHandler();
     objects.set('config/baseline.json', Buffer.from(`{"version":1,"targets":{"${ROOT}":"${P1}","${ROOT}":"${P2}"}}`));
-    await expect(handler(scheduled(26), context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'FAILED',
+      runStatus: 'FAILED',
+      errorKind: 'BAD_INPUT',
+    });
     expect(orgMock.calls()).toHaveLength(0);
     expect(published()).toHaveLength(1);
     expect(published()[0].Message).toContain(
@@ -296,7 +317,11 @@ describe('handler', () => {
     ['an event that is not an object', 'run now'],
   ])('does not retry an event with %s', async (_name, event) => {
     const { handler, orgMock } = await loadHandler();
-    await expect(handler(event as never, context)).resolves.toEqual({ runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    await expect(handler(event as never, context)).resolves.toEqual({
+      status: 'FAILED',
+      runStatus: 'FAILED',
+      errorKind: 'BAD_INPUT',
+    });
     expect(orgMock.calls()).toHaveLength(0);
   });
 

@@ -1,0 +1,62 @@
+/**
+ * The invocation event of the audit function, from EventBridge (directly, in older
+ * deployments) or from a round of the state machine, and what the function returns to it.
+ * The event is untrusted input: it is validated before anything reads it.
+ */
+import { z } from 'zod';
+import { AuditError, type ErrorKind } from './errors';
+import type { RunStatus } from './report/summary';
+
+/** Most rounds a run may be given. */
+export const MAX_ROUNDS_LIMIT = 100;
+
+const eventSchema = z
+  .looseObject({
+    /** Schedule time; every round and every retry of the run carries the same one, so the run id holds. */
+    time: z.string().max(64).optional(),
+    /** 1-based round of the state machine; absent for a direct invocation. */
+    round: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).optional(),
+    /** Rounds the state machine allows; the last one writes the report whatever is left. */
+    maxRounds: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).optional(),
+  })
+  .refine((e) => (e.round === undefined) === (e.maxRounds === undefined), {
+    message: 'round and maxRounds come together',
+  })
+  .refine((e) => e.round === undefined || e.maxRounds === undefined || e.round <= e.maxRounds, {
+    message: 'round must not exceed maxRounds',
+  });
+
+/** The validated event. */
+export type AuditEvent =
+  | { readonly time?: string; readonly round?: undefined; readonly maxRounds?: undefined }
+  | { readonly time?: string; readonly round: number; readonly maxRounds: number };
+
+/**
+ * What an invocation returns: the state machine's Choice reads `status`. `FAILED` is a
+ * run that could not start for a reason no retry fixes (bad input, missing permission):
+ * the function has already counted and paged it.
+ */
+export type AuditResult =
+  | { readonly status: 'CONTINUE'; readonly runId: string }
+  | { readonly status: 'DONE'; readonly runId: string; readonly runStatus: RunStatus }
+  | { readonly status: 'FAILED'; readonly runStatus: 'FAILED'; readonly errorKind: ErrorKind };
+
+/** The event is not one the function accepts. */
+export class AuditEventError extends AuditError {
+  constructor(message: string) {
+    super('BAD_INPUT', message);
+  }
+}
+
+/** Validates an invocation event; `null`/`undefined` is an empty event (a manual run). */
+export function parseAuditEvent(raw: unknown): AuditEvent {
+  const result = eventSchema.safeParse(raw ?? {});
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new AuditEventError(
+      `Invalid invocation event: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+    );
+  }
+  const { time, round, maxRounds } = result.data;
+  return round !== undefined && maxRounds !== undefined ? { time, round, maxRounds } : { time };
+}

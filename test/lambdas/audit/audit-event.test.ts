@@ -1,0 +1,26 @@
+import { AuditEventError, parseAuditEvent } from '../../../lambdas/audit/audit-event';
+
+describe('parseAuditEvent', () => {
+  it('accepts an EventBridge scheduled event, an empty event and a state machine round', () => {
+    expect(parseAuditEvent({ time: '2026-11-26T02:00:00Z', source: 'aws.events', detail: {} })).toEqual({
+      time: '2026-11-26T02:00:00Z',
+    });
+    expect(parseAuditEvent(undefined)).toEqual({});
+    expect(parseAuditEvent({ time: '2026-11-26T02:00:00Z', round: 2, maxRounds: 8 })).toEqual({
+      time: '2026-11-26T02:00:00Z',
+      round: 2,
+      maxRounds: 8,
+    });
+  });
+
+  it.each([
+    ['a round without maxRounds', { round: 1 }],
+    ['a round beyond maxRounds', { round: 9, maxRounds: 8 }],
+    ['a round that is not a positive integer', { round: 0, maxRounds: 8 }],
+    ['a time that is not a string', { time: 42 }],
+    ['an oversized time', { time: 'x'.repeat(65) }],
+    ['something that is not an object', 'run!'],
+  ])('rejects %s as bad input', (_name, event) => {
+    expect(() => parseAuditEvent(event)).toThrow(AuditEventError);
+  });
+});

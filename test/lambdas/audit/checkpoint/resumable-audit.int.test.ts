@@ -1,0 +1,182 @@
+/**
+ * A run that spans several invocations, resumed from its checkpoints, writes the same
+ * report as one uninterrupted run: same rows, same counts. Real SDK clients over HTTP to
+ * the emulator and s3rver; virtual time, so a deadline of half a virtual second per
+ * invocation splits the fan-out into several rounds without waiting.
+ */
+import { runResumableAudit, type ResumableOutcome } from '../../../../lambdas/audit/checkpoint/resumable-audit';
+import { checkpointKeys } from '../../../../lambdas/audit/checkpoint/checkpoint-store';
+import type { AuditOutcome } from '../../../../lambdas/audit/core/run-audit';
+import type { EmulatorFaults } from '../../../emulator';
+import {
+  allTargetIds,
+  startEmulatedAudit,
+  TEST_TUNING,
+  type EmulatedAudit,
+  type WrittenRow,
+} from '../../../support/emulated-audit';
+
+jest.setTimeout(120_000);
+
+const SCHEDULED = '2026-11-26T02:00:00Z';
+const RUN_ID = '20261126T020000Z';
+/**
+ * 10 batch-gets per virtual second, one token of burst: the fan-out takes virtual time.
+ * Re-drive backoff shorter than the half-second rounds, so a round can always make progress
+ * (in production the rounds are minutes long and the backoff at most 20 s).
+ */
+const SLOW_FETCH = {
+  securityHubRequestsPerSecond: 10,
+  securityHubBurst: 1,
+  redriveBaseDelayMs: 100,
+  redriveMaxDelayMs: 400,
+};
+
+let audit: EmulatedAudit | undefined;
+
+afterEach(async () => {
+  await audit?.close();
+  audit = undefined;
+});
+
+/** Re-arms the faults, so each run meets them afresh: some targets unprocessed twice, some for good. */
+function faults(a: EmulatedAudit): EmulatorFaults {
+  const accounts = a.org.accounts.map((x) => x.id);
+  return {
+    securityHub: {
+      unprocessed: [
+        { targetIds: accounts.slice(0, 30), attempts: 2, errorCode: '429' },
+        { targetIds: accounts.slice(30, 33), attempts: 'forever', errorCode: '403' },
+      ],
+    },
+  };
+}
+
+interface RoundOptions {
+  readonly prefix: string;
+  readonly deadlineInMs: number;
+  readonly mayContinue: boolean;
+}
+
+function round(a: EmulatedAudit, options: RoundOptions): Promise<ResumableOutcome> {
+  return runResumableAudit(
+    {
+      organizations: a.organizations,
+      securityHub: a.securityHub,
+      organizationsCounter: a.organizationsCounter,
+      securityHubCounter: a.securityHubCounter,
+      store: a.store,
+      clock: a.clock,
+      sleep: a.clock.sleep,
+      random: () => 0.5,
+    },
+    {
+      reportPrefix: options.prefix,
+      scheduledTime: SCHEDULED,
+      deadline: a.clock.now() + options.deadlineInMs,
+      tuning: { ...TEST_TUNING, ...SLOW_FETCH },
+    },
+    { mayContinue: options.mayContinue, intervalMs: 0, sliceTargets: 100 },
+  );
+}
+
+/** Runs rounds until one is DONE, as the state machine does; returns the outcome and the rounds. */
+async function runToTheEnd(a: EmulatedAudit, prefix: string): Promise<{ outcome: AuditOutcome; rounds: number }> {
+  for (let rounds = 1; rounds <= 20; rounds += 1) {
+    const result = await round(a, { prefix, deadlineInMs: 500, mayContinue: true });
+    if (result.status === 'DONE') return { outcome: result.outcome, rounds };
+  }
+  throw new Error('the run did not finish in 20 rounds');
+}
+
+/** The uninterrupted run's report, under its own prefix (so neither run sees the other as its previous). */
+async function uninterrupted(a: EmulatedAudit): Promise<{ rows: WrittenRow[]; summary: Record<string, unknown> }> {
+  a.emulator.setFaults(faults(a));
+  const outcome = await a.run({ reportPrefix: 'whole/', scheduledTime: SCHEDULED, tuning: SLOW_FETCH });
+  return report(a, outcome);
+}
+
+async function report(a: EmulatedAudit, outcome: AuditOutcome) {
+  return { rows: await a.readRows(outcome.report.associationsKey), summary: await a.readRun(outcome.report.runKey) };
+}
+
+/** A summary without what legitimately differs: timing, where it was written, and the calls it took. */
+function counts(summary: Record<string, unknown>): Record<string, unknown> {
+  const differ = new Set(['duration_seconds', 'report_key', 'securityhub_api_calls', 'throttled_requests']);
+  return Object.fromEntries(Object.entries(summary).filter(([key]) => !differ.has(key)));
+}
+
+describe('a run resumed from checkpoints', () => {
+  it('spans several rounds and writes the same report as an uninterrupted run', async () => {
+    const a = (audit = await startEmulatedAudit({ org: { seed: 'resume', accounts: 1_000, ous: 200, maxDepth: 5 } }));
+    const whole = await uninterrupted(a);
+
+    a.emulator.setFaults(faults(a));
+    const { outcome, rounds } = await runToTheEnd(a, 'rounds/');
+    const resumed = await report(a, outcome);
+
+    expect(rounds).toBeGreaterThanOrEqual(3);
+    expect(resumed.rows).toEqual(whole.rows);
+    expect(counts(resumed.summary)).toEqual(counts(whole.summary));
+    expect(resumed.rows.map((r) => r.target_id).sort()).toEqual(allTargetIds(a.org).sort());
+    expect(resumed.summary).toMatchObject({ run_status: 'INCOMPLETE', drift_unprocessed: 3, deadline_reached: false });
+  });
+
+  it('resumes from the last checkpoint after an invocation died between two checkpoints', async () => {
+    const a = (audit = await startEmulatedAudit({ org: { seed: 'crash', accounts: 600, ous: 100, maxDepth: 5 } }));
+    const whole = await uninterrupted(a);
+
+    a.emulator.setFaults(faults(a));
+    // The invocation dies (as on a timeout or OOM) after 7 slow batch-gets: past the
+    // checkpoint after the first slice, before the next one is written.
+    let sleeps = 0;
+    a.clock.onSleep = () => {
+      sleeps += 1;
+      if (sleeps === 7) throw new Error('invocation died');
+    };
+    await expect(round(a, { prefix: 'rounds/', deadlineInMs: 60_000, mayContinue: true })).rejects.toThrow(
+      'invocation died',
+    );
+    a.clock.onSleep = undefined;
+    const manifest = await a.s3.getObject(checkpointKeys('rounds/', RUN_ID).manifest);
+    // The walk's checkpoint and at least one of the fan-out's were written before it died.
+    expect((JSON.parse(manifest.toString()) as { sequence: number }).sequence).toBeGreaterThanOrEqual(2);
+
+    a.emulator.resetStats();
+    const { outcome } = await runToTheEnd(a, 'rounds/');
+    const resumed = await report(a, outcome);
+    expect(resumed.rows).toEqual(whole.rows);
+    expect(counts(resumed.summary)).toEqual(counts(whole.summary));
+    // The walk was not repeated: the resumed invocations asked Organizations nothing.
+    expect(a.emulator.stats().requests.ListRoots ?? 0).toBe(0);
+  });
+
+  it('starts over when the checkpoint has been tampered with, and still reports every target once', async () => {
+    const a = (audit = await startEmulatedAudit({ org: { seed: 'tamper', accounts: 300, ous: 40, maxDepth: 5 } }));
+    const whole = await uninterrupted(a);
+
+    a.emulator.setFaults(faults(a));
+    const first = await round(a, { prefix: 'rounds/', deadlineInMs: 200, mayContinue: true });
+    expect(first.status).toBe('CONTINUE');
+    const keys = checkpointKeys('rounds/', RUN_ID);
+    const manifest = JSON.parse((await a.s3.getObject(keys.manifest)).toString()) as { slot: 0 | 1 };
+    const body = await a.s3.getObject(keys.slots[manifest.slot]);
+    body[body.length - 10] ^= 0xff;
+    await a.store.put(keys.slots[manifest.slot], body, 'application/gzip');
+
+    a.emulator.setFaults(faults(a));
+    const { outcome } = await runToTheEnd(a, 'rounds/');
+    const resumed = await report(a, outcome);
+    expect(resumed.rows).toEqual(whole.rows);
+  });
+
+  it('writes the report as it stands at the deadline when it may not continue (a direct invocation)', async () => {
+    const a = (audit = await startEmulatedAudit({ org: { seed: 'direct', accounts: 300, ous: 40, maxDepth: 5 } }));
+    const result = await round(a, { prefix: '', deadlineInMs: 300, mayContinue: false });
+    expect(result.status).toBe('DONE');
+    const { rows, summary } = await report(a, (result as Extract<ResumableOutcome, { status: 'DONE' }>).outcome);
+    expect(summary).toMatchObject({ run_status: 'INCOMPLETE', deadline_reached: true });
+    expect(rows.map((r) => r.target_id).sort()).toEqual(allTargetIds(a.org).sort());
+    expect(rows.some((r) => r.error_code === 'DEADLINE_EXCEEDED')).toBe(true);
+  });
+});
