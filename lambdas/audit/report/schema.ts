@@ -151,6 +151,7 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
   { name: 'deadline_reached', type: 'boolean', comment: 'Re-driving stopped at the deadline' },
   { name: 'duration_seconds', type: 'double', comment: 'Wall time of the audit' },
   { name: 'report_key', type: 'string', comment: "Key of this run's associations object" },
+  { name: 'html_key', type: 'string', comment: "Key of this run's self-contained HTML report" },
   {
     name: 'associations_sha256',
     type: 'string',

@@ -76,6 +76,8 @@ export interface RunSummary {
   readonly deadline_reached: boolean;
   readonly duration_seconds: number;
   readonly report_key: string;
+  /** Key of the run's HTML report; `null` in summaries written before it existed. */
+  readonly html_key: string | null;
   readonly associations_sha256: string | null;
 }
 
@@ -107,7 +109,7 @@ interface RunSummaryFields {
  * from the report prefix and the run's `dt` with `reportKeys`.
  */
 export type RunSummaryInput = RunSummaryFields &
-  ({ readonly reportKey: string } | { readonly prefix: string; readonly dt: string });
+  ({ readonly reportKey: string; readonly htmlKey?: string } | { readonly prefix: string; readonly dt: string });
 
 function count<T>(items: readonly T[], predicate: (item: T) => boolean): number {
   let n = 0;
@@ -146,8 +148,9 @@ export function buildRunSummary(rows: readonly AssociationRow[], input: RunSumma
     count(rows, (r) => r.drift_reasons.includes(reason));
   const withChange = (change: AssociationRow['changes'][number]) => count(rows, (r) => r.changes.includes(change));
   const statusUnknown = count(rows, (r) => r.association_status === null);
-  const reportKey =
-    'reportKey' in input ? input.reportKey : reportKeys(input.prefix, input.runId, input.dt).associations;
+  const keys = 'reportKey' in input ? null : reportKeys(input.prefix, input.runId, input.dt);
+  const reportKey = keys?.associations ?? (input as { reportKey: string }).reportKey;
+  const htmlKey = keys?.html ?? (input as { htmlKey?: string }).htmlKey ?? null;
   if (!Number.isFinite(input.durationSeconds) || input.durationSeconds < 0) {
     throw new ReportIntegrityError(
       `duration must be a finite non-negative number of seconds, got ${input.durationSeconds}`,
@@ -191,6 +194,7 @@ export function buildRunSummary(rows: readonly AssociationRow[], input: RunSumma
     deadline_reached: input.fetchStats.deadlineReached,
     duration_seconds: Math.round(input.durationSeconds * 1000) / 1000,
     report_key: reportKey,
+    html_key: htmlKey,
     associations_sha256: input.associationsSha256 ?? encodeRows(rows).sha256,
   };
 }
@@ -247,6 +251,7 @@ const summaryShape = {
   deadline_reached: z.boolean(),
   duration_seconds: z.number().min(0),
   report_key: nameText,
+  html_key: nameText.nullable().default(null),
   associations_sha256: z
     .string()
     .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits')

@@ -108,6 +108,9 @@ describe('runAudit', () => {
       'audit/latest/run.json',
     ]);
     expect(outcome.report.associationsKey).toBe(store.putKeys()[0]);
+    // The run summary names its HTML report, which was written before latest/.
+    expect(outcome.summary.html_key).toBe(outcome.report.htmlKey);
+    expect(store.putKeys()).toContain(outcome.summary.html_key);
     expect(parseRows(store.objects.get(store.putKeys()[0])!)).toHaveLength(4);
     expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe('20261126T020000Z');
     // Progress: walk first, then fetch, then write, once.

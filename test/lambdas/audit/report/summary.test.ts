@@ -66,6 +66,7 @@ describe('buildRunSummary', () => {
       deadline_reached: false,
       duration_seconds: 4.5,
       report_key: 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
+      html_key: null,
       // The exact bytes serializeRows writes for these rows, so the next run can verify them.
       associations_sha256: sha256Hex(serializeRows(rows)),
     });
