@@ -35,3 +35,27 @@ export function emulatorEnvironment(emulator: { readonly endpoint: string }): Re
     AWS_SECRET_ACCESS_KEY: 'emulator-secret-not-a-real-key',
   };
 }
+
+/**
+ * The whole AWS environment of a process that must reach only the local servers: the
+ * emulator for Organizations and Security Hub, s3rver for S3 (whose key pair it uses, since
+ * s3rver accepts no other and the emulator accepts any signature), and nothing a developer's
+ * shell could add: no profile, config file, session token or instance metadata.
+ */
+export function localAwsEnvironment(
+  emulator: { readonly endpoint: string },
+  s3: { readonly endpoint: string },
+): Record<string, string | undefined> {
+  return {
+    ...emulatorEnvironment(emulator),
+    AWS_ENDPOINT_URL_S3: s3.endpoint,
+    AWS_ENDPOINT_URL: undefined,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+}

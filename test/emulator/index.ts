@@ -49,4 +49,9 @@ export type { EmulatorStats } from './emulator-stats';
 export { findingProblem, type FindingsStoreStats, type StoredFinding } from './findings-store';
 export type { QuotaOptions } from './token-bucket';
 export type { Seed } from './seeded-random';
-export { emulatorClientConfig, emulatorEnvironment, type EmulatorClientConfig } from './client-config';
+export {
+  emulatorClientConfig,
+  emulatorEnvironment,
+  localAwsEnvironment,
+  type EmulatorClientConfig,
+} from './client-config';

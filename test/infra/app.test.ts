@@ -4,7 +4,7 @@ import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { AuditContextError } from '../../infra/config/audit-config';
-import { createTestApp } from './test-app';
+import { createTestApp, STACK_VARIANTS as VARIANTS } from './test-app';
 
 /** Every acknowledgment (id → reason) recorded in the construct tree. */
 function acknowledgments(root: IConstruct): { path: string; id: string; reason: string }[] {
@@ -20,21 +20,6 @@ function acknowledgments(root: IConstruct): { path: string; id: string; reason: 
       ),
   );
 }
-
-const VARIANTS: Record<string, Record<string, unknown>> = {
-  defaults: {},
-  'new report key, documents, e-mails': {
-    reportKmsKey: 'create',
-    baselineKey: 'config/baseline.json',
-    exclusionsKey: 'config/exclusions.json',
-    alertEmails: 'sec@example.com',
-    reportPrefix: 'audit',
-  },
-  'imported report key, Organizations role': {
-    reportKmsKey: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-    organizationsRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
-  },
-};
 
 describe('app', () => {
   it.each(Object.entries(VARIANTS))('has no unacknowledged cdk-nag AwsSolutions finding (%s)', (_name, context) => {

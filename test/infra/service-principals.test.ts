@@ -1,22 +1,6 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { resourcesOf, type KmsKeyProperties, type PolicyProperties, type PolicyStatementJson } from './template-json';
-import { templateFor } from './test-app';
-
-/** Stack variants that add keys, documents, subscriptions or an imported key. */
-const VARIANTS: Record<string, Record<string, unknown>> = {
-  defaults: {},
-  'new report key, documents, e-mails': {
-    reportKmsKey: 'create',
-    baselineKey: 'config/baseline.json',
-    exclusionsKey: 'config/exclusions.json',
-    alertEmails: 'sec@example.com',
-    reportPrefix: 'audit',
-  },
-  'imported report key, Organizations role': {
-    reportKmsKey: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
-    organizationsRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
-  },
-};
+import { STACK_VARIANTS as VARIANTS, templateFor } from './test-app';
 
 const RESOURCE_POLICY_TYPES = ['AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::S3::BucketPolicy'];
 

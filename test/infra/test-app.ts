@@ -46,3 +46,19 @@ export function logicalIdStartingWith(template: Template, type: string, prefix: 
   }
   return ids[0];
 }
+
+/** Stack variants that add keys, documents, subscriptions or an imported key. */
+export const STACK_VARIANTS: Record<string, Record<string, unknown>> = {
+  defaults: {},
+  'new report key, documents, e-mails': {
+    reportKmsKey: 'create',
+    baselineKey: 'config/baseline.json',
+    exclusionsKey: 'config/exclusions.json',
+    alertEmails: 'sec@example.com',
+    reportPrefix: 'audit',
+  },
+  'imported report key, Organizations role': {
+    reportKmsKey: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    organizationsRoleArn: 'arn:aws:iam::111122223333:role/OrgRead',
+  },
+};

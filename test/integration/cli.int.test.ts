@@ -8,11 +8,12 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EXIT, runCli } from '../../lambdas/audit/cli/run-cli';
+import { DRIFT_REASONS } from '../../lambdas/audit/model';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
 import { DEMO_ORGANIZATION, demoFaults } from '../demo/demo-organization';
 import {
-  emulatorEnvironment,
   generateOrganization,
+  localAwsEnvironment,
   startEmulator,
   type GeneratedOrg,
   type RunningEmulator,
@@ -49,16 +50,7 @@ const io = {
 /** The user's shell: endpoints, static keys s3rver accepts, no profile or config files. */
 function shellEnvironment(): Record<string, string | undefined> {
   return {
-    ...emulatorEnvironment(emulator),
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL: undefined,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
+    ...localAwsEnvironment(emulator, s3),
   };
 }
 
@@ -154,14 +146,7 @@ describe('the CLI against the demo organization', () => {
 
     // The human summary names every reason with a non-zero count, and the excluded target.
     const text = stdout.join('\n');
-    for (const reason of [
-      'FAILED',
-      'PENDING_STALE',
-      'UNPROCESSED',
-      'MISSING',
-      'INHERITANCE_MISMATCH',
-      'BASELINE_MISMATCH',
-    ]) {
+    for (const reason of DRIFT_REASONS) {
       expect(text).toMatch(new RegExp(`^${reason}\\s+[1-9]\\d*$`, 'm'));
     }
     expect(text).toMatch(new RegExp(`^EXCLUDED\\s+ACCOUNT\\s+${EXCLUDED_ACCOUNT}\\s`, 'm'));

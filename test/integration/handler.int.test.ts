@@ -11,7 +11,13 @@
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { checkpointKeys } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
-import { generateOrganization, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
+import {
+  generateOrganization,
+  localAwsEnvironment,
+  startEmulator,
+  type GeneratedOrg,
+  type RunningEmulator,
+} from '../emulator';
 import { allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';
 import { startLocalS3, type LocalS3 } from '../support/s3-server';
 import { lambdaContext } from '../support/lambda-context';
@@ -69,19 +75,7 @@ function emfDocuments(): EmfDocument[] {
 /** The function's environment as the stack sets it, pointed at the local servers. */
 function lambdaEnvironment(): Record<string, string | undefined> {
   return {
-    AWS_ENDPOINT_URL_ORGANIZATIONS: emulator.endpoint,
-    AWS_ENDPOINT_URL_SECURITYHUB: emulator.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL: undefined,
-    AWS_REGION: 'us-east-1',
-    // s3rver accepts only its own key pair; the emulator accepts any signature.
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
+    ...localAwsEnvironment(emulator, s3),
     REPORT_BUCKET: s3.bucket,
     REPORT_PREFIX: undefined,
     BASELINE_KEY,

@@ -10,6 +10,7 @@ import validateAsl from 'asl-validator';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
 import {
   generateOrganization,
+  localAwsEnvironment,
   startEmulator,
   type EmulatorFaults,
   type GeneratedOrg,
@@ -48,18 +49,7 @@ function loadHandler(): HandlerModule['handler'] {
 /** The function's environment, pointed at the local servers, with a slow Security Hub. */
 function environment(prefix: string): Record<string, string | undefined> {
   return {
-    AWS_ENDPOINT_URL_ORGANIZATIONS: emulator.endpoint,
-    AWS_ENDPOINT_URL_SECURITYHUB: emulator.endpoint,
-    AWS_ENDPOINT_URL_S3: s3.endpoint,
-    AWS_ENDPOINT_URL: undefined,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_SESSION_TOKEN: undefined,
-    AWS_PROFILE: undefined,
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    AWS_EC2_METADATA_DISABLED: 'true',
+    ...localAwsEnvironment(emulator, s3),
     REPORT_BUCKET: s3.bucket,
     REPORT_PREFIX: prefix,
     BASELINE_KEY: undefined,

@@ -6,6 +6,7 @@
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { AuditOutcome } from '../../lambdas/audit/core/run-audit';
+import { DRIFT_REASONS } from '../../lambdas/audit/model';
 import { addAuditMetrics } from '../../lambdas/audit/metrics/audit-metrics';
 import { reportKeys } from '../../lambdas/audit/report/report-store';
 import { runIdDate } from '../../lambdas/audit/report/run-id';
@@ -67,14 +68,7 @@ export async function expectRunInvariants(
   expect(summary.status_failed).toBe(count(rows, (r) => r.association_status === 'FAILED'));
   expect(summary.status_unknown).toBe(count(rows, (r) => r.association_status === null));
   expect(summary.drifted).toBe(count(rows, (r) => r.drift === true));
-  for (const reason of [
-    'FAILED',
-    'PENDING_STALE',
-    'UNPROCESSED',
-    'MISSING',
-    'INHERITANCE_MISMATCH',
-    'BASELINE_MISMATCH',
-  ]) {
+  for (const reason of DRIFT_REASONS) {
     expect([reason, summary[`drift_${reason.toLowerCase()}` as keyof typeof summary]]).toEqual([
       reason,
       withReason(rows, reason),
