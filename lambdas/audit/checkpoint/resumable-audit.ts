@@ -8,15 +8,15 @@
  * as an uninterrupted run's.
  */
 import type { AuditTuning } from '../config';
-import type { OrgSnapshot } from '../model';
-import { fetchAssociations, type FetchTarget } from '../securityhub/fetch-associations';
+import type { FetchStats, OrgSnapshot } from '../model';
+import { fetchAssociations, type FetchOptions, type FetchTarget } from '../securityhub/fetch-associations';
 import { fullJitterDelay } from '../util/backoff';
 import type { AuditDeps, AuditOutcome, AuditRequest } from '../core/run-audit';
 import { beginAudit, checkDocumentsAgainstOrg, finishAudit, walkStep, type BegunAudit } from '../core/audit-steps';
 import { fetchOptionsOf } from '../core/collect-associations';
 import { CheckpointIntegrityError } from './checkpoint-codec';
 import { CHECKPOINT_VERSION, type Checkpoint, type ProgressStats } from './checkpoint-schema';
-import { CheckpointStore } from './checkpoint-store';
+import { CheckpointStore, type StoredCheckpoint } from './checkpoint-store';
 import { foldFetchResult, freshProgress, settleProgress, type FetchProgress } from './fetch-progress';
 
 /** How a run checkpoints. */
@@ -126,6 +126,108 @@ async function readCheckpoint(deps: AuditDeps, store: CheckpointStore | null, ru
   }
 }
 
+/** Writes a run's checkpoints and counts them. */
+interface CheckpointWriter {
+  /** False for a manual run: it has no checkpoint store, so it can neither save nor continue. */
+  readonly enabled: boolean;
+  /** Saves `state` as the run's next checkpoint (a no-op when not enabled). */
+  save(state: RunState): Promise<void>;
+  /** The checkpointing done so far by this invocation. */
+  tally(): CheckpointTally;
+}
+
+/** The run's {@link CheckpointWriter}; `resumed` says whether this invocation started from a checkpoint. */
+function checkpointWriter(
+  deps: AuditDeps,
+  store: CheckpointStore | null,
+  begun: BegunAudit,
+  resumed: boolean,
+): CheckpointWriter {
+  let written = 0;
+  let bytesWritten = 0;
+  return {
+    enabled: store !== null,
+    async save(state) {
+      if (store === null) return;
+      state.sequence += 1;
+      const bytes = await store.write(toCheckpoint(state, begun), state.sequence);
+      written += 1;
+      bytesWritten += bytes;
+      deps.logger?.info('Checkpoint written', { runId: begun.run.runId, bytes, sequence: state.sequence });
+    },
+    tally: () => ({ resumed, written, bytes: bytesWritten }),
+  };
+}
+
+/**
+ * The state this invocation starts from: the stored checkpoint's, or a fresh walk's, which
+ * is saved at once so a later invocation never repeats the walk.
+ */
+async function startState(
+  deps: AuditDeps,
+  request: AuditRequest,
+  begun: BegunAudit,
+  stored: StoredCheckpoint | null,
+  writer: CheckpointWriter,
+): Promise<RunState> {
+  if (stored !== null) {
+    const state = fromCheckpoint(stored.checkpoint, stored.sequence);
+    // The walk is not repeated, so its check of the documents (re-read every invocation) is
+    // done here, with walkStep's rule: a partial walk (entries rejected) skips it.
+    if (state.org.rejected.length === 0) checkDocumentsAgainstOrg(request, begun.documents, state.org);
+    deps.logger?.info('Resuming the run from its checkpoint', {
+      runId: begun.run.runId,
+      invocation: state.invocations,
+    });
+    return state;
+  }
+  const org = await walkStep(begun);
+  const state: RunState = {
+    org,
+    progress: freshProgress(org.targets.map((t) => t.id)),
+    startedAt: begun.startedAt,
+    invocations: 1,
+    redriveRounds: 0,
+    stats: ZERO_STATS,
+    sequence: 0,
+  };
+  await writer.save(state);
+  return state;
+}
+
+/** `action`, but only once at least `intervalMs` has passed since the last time (or since now). */
+function atMostEvery(deps: AuditDeps, intervalMs: number, action: () => Promise<void>): () => Promise<void> {
+  let last = deps.clock.now();
+  return async () => {
+    if (deps.clock.now() - last < intervalMs) return;
+    await action();
+    last = deps.clock.now();
+  };
+}
+
+/** What finishAudit needs from the run: the fetch results and the counts carried over from earlier invocations. */
+function finishInput(state: RunState, deadlineReached: boolean): Parameters<typeof finishAudit>[1] {
+  return {
+    org: state.org,
+    fetched: {
+      associations: state.progress.associations,
+      unprocessed: state.progress.unprocessed,
+      stats: {
+        apiCalls: state.stats.securityHubApiCalls,
+        throttledRequests: state.stats.securityHubThrottledRequests,
+        redriveAttempts: state.redriveRounds,
+        splitGroups: state.stats.splitGroups,
+        deadlineReached,
+      },
+    },
+    carried: {
+      startedAt: state.startedAt,
+      organizationsApiCalls: state.stats.organizationsApiCalls,
+      organizationsThrottledRequests: state.stats.organizationsThrottledRequests,
+    },
+  };
+}
+
 /**
  * Runs (or resumes) the audit of `request` under `policy`. A manual run (no schedule
  * time) gets a new run id every invocation, so it neither saves nor resumes checkpoints.
@@ -139,70 +241,112 @@ export async function runResumableAudit(
   const { runId } = begun.run;
   const store = begun.run.trigger === 'SCHEDULED' ? new CheckpointStore(deps.store, request.reportPrefix, runId) : null;
   const stored = await readCheckpoint(deps, store, runId);
-  let tally = { resumed: stored !== null, written: 0, bytes: 0 };
-  const save = async (state: RunState): Promise<void> => {
-    if (store === null) return;
-    state.sequence += 1;
-    const bytes = await store.write(toCheckpoint(state, begun), state.sequence);
-    tally = { ...tally, written: tally.written + 1, bytes: tally.bytes + bytes };
-    deps.logger?.info('Checkpoint written', { runId, bytes, sequence: state.sequence });
-  };
+  const writer = checkpointWriter(deps, store, begun, stored !== null);
+  const state = await startState(deps, request, begun, stored, writer);
 
-  let state: RunState;
-  if (stored !== null) {
-    state = fromCheckpoint(stored.checkpoint, stored.sequence);
-    if (state.org.rejected.length === 0) checkDocumentsAgainstOrg(request, begun.documents, state.org);
-    deps.logger?.info('Resuming the run from its checkpoint', { runId, invocation: state.invocations });
-  } else {
-    const org = await walkStep(begun);
-    const ids = org.targets.map((t) => t.id);
-    state = {
-      org,
-      progress: freshProgress(ids),
-      startedAt: begun.startedAt,
-      invocations: 1,
-      redriveRounds: 0,
-      stats: ZERO_STATS,
-      sequence: 0,
-    };
-    await save(state);
-  }
-
-  let lastSaved = deps.clock.now();
-  const maybeSave = async (): Promise<void> => {
-    if (deps.clock.now() - lastSaved < policy.intervalMs) return;
-    await save(state);
-    lastSaved = deps.clock.now();
-  };
-  const finished = await fanOut(deps, request.tuning, request.deadline, state, policy.sliceTargets, maybeSave);
-  if (!finished && policy.mayContinue && store !== null) {
-    await save(state);
-    return { status: 'CONTINUE', runId, checkpoint: tally };
+  const saveIfDue = atMostEvery(deps, policy.intervalMs, () => writer.save(state));
+  const finished = await fanOut(deps, request.tuning, request.deadline, state, policy.sliceTargets, saveIfDue);
+  if (!finished && policy.mayContinue && writer.enabled) {
+    await writer.save(state);
+    return { status: 'CONTINUE', runId, checkpoint: writer.tally() };
   }
   if (!finished) {
     deps.logger?.warn('Deadline reached while fetching; the run is written as it stands', { runId });
     settleProgress(state.progress);
   }
-  const outcome = await finishAudit(begun, {
-    org: state.org,
-    fetched: {
-      associations: state.progress.associations,
-      unprocessed: state.progress.unprocessed,
-      stats: {
-        apiCalls: state.stats.securityHubApiCalls,
-        throttledRequests: state.stats.securityHubThrottledRequests,
-        redriveAttempts: state.redriveRounds,
-        splitGroups: state.stats.splitGroups,
-        deadlineReached: !finished,
+  const outcome = await finishAudit(begun, finishInput(state, !finished));
+  return { status: 'DONE', runId, outcome, checkpoint: writer.tally() };
+}
+
+/** Asks Security Hub for some targets once; false when some were not sent because the deadline came. */
+type AskSlice = (ids: readonly string[]) => Promise<boolean>;
+
+/** What the passes of one fan-out share. */
+interface FanOutContext {
+  readonly deps: AuditDeps;
+  readonly options: FetchOptions;
+  readonly deadline: number;
+  readonly state: RunState;
+  readonly sliceTargets: number;
+  readonly ask: AskSlice;
+  readonly afterSlice: () => Promise<void>;
+}
+
+/** Adds one fetch's Security Hub counts to the run's. */
+function addFetchStats(state: RunState, stats: FetchStats): void {
+  state.stats = {
+    ...state.stats,
+    securityHubApiCalls: state.stats.securityHubApiCalls + stats.apiCalls,
+    securityHubThrottledRequests: state.stats.securityHubThrottledRequests + stats.throttledRequests,
+    splitGroups: state.stats.splitGroups + stats.splitGroups,
+  };
+}
+
+/** The {@link AskSlice} of a run: each call fetches once (no re-drives: the caller's rounds do those) and folds the answers into the progress. */
+function sliceAsker(deps: AuditDeps, options: FetchOptions, deadline: number, state: RunState): AskSlice {
+  const byId = new Map<string, FetchTarget>(state.org.targets.map((t) => [t.id, t]));
+  const { progress } = state;
+  const total = state.org.targets.length;
+  let burst = options.burst;
+  return async (ids) => {
+    const result = await fetchAssociations(
+      ids.map((id) => byId.get(id)!),
+      {
+        client: deps.securityHub,
+        clock: deps.clock,
+        sleep: deps.sleep,
+        random: deps.random,
+        deadline,
+        requestCounter: deps.securityHubCounter,
       },
-    },
-    carried: {
-      startedAt: state.startedAt,
-      organizationsApiCalls: state.stats.organizationsApiCalls,
-      organizationsThrottledRequests: state.stats.organizationsThrottledRequests,
-    },
-  });
-  return { status: 'DONE', runId, outcome, checkpoint: tally };
+      { ...options, burst, maxRedriveAttempts: 0 },
+    );
+    // Later slices start with one token: the service's bucket was spent by the earlier ones.
+    burst = 1;
+    addFetchStats(state, result.stats);
+    const notSent = foldFetchResult(progress, ids, result);
+    const settled = total - progress.pending.length - notSent.length - progress.redrive.size;
+    deps.onProgress?.({ phase: 'fetch', done: settled, total });
+    if (notSent.length === 0) return true;
+    // Back to where they came from: never-asked targets to the front of the queue.
+    progress.pending.unshift(...notSent.filter((id) => !progress.redrive.has(id)));
+    return false;
+  };
+}
+
+/** The first pass over the targets never asked. Each slice leaves the queue before it is asked, so progress counts it as in flight. */
+async function firstPass(ctx: FanOutContext): Promise<boolean> {
+  const { pending } = ctx.state.progress;
+  while (pending.length > 0) {
+    if (!(await ctx.ask(pending.splice(0, ctx.sliceTargets)))) return false;
+    await ctx.afterSlice();
+  }
+  return true;
+}
+
+/** Waits the full-jitter backoff before a re-drive round; false when the round would start at or after the deadline. */
+async function backOffBeforeRound(ctx: FanOutContext): Promise<boolean> {
+  const { deps, deadline } = ctx;
+  const delay = fullJitterDelay(ctx.state.redriveRounds, ctx.options, deps.random);
+  if (deps.clock.now() + delay >= deadline) return false;
+  await deps.sleep(delay);
+  return deps.clock.now() < deadline;
+}
+
+/** Re-drive rounds over the targets due one, slice by slice, until none is due or the rounds are used up. */
+async function redriveRounds(ctx: FanOutContext): Promise<boolean> {
+  const { state, sliceTargets } = ctx;
+  const { redrive } = state.progress;
+  while (redrive.size > 0 && state.redriveRounds < ctx.options.maxRedriveAttempts) {
+    if (!(await backOffBeforeRound(ctx))) return false;
+    state.redriveRounds += 1;
+    const ids = [...redrive.keys()];
+    for (let i = 0; i < ids.length; i += sliceTargets) {
+      if (!(await ctx.ask(ids.slice(i, i + sliceTargets)))) return false;
+      await ctx.afterSlice();
+    }
+  }
+  return true;
 }
 
 /**
@@ -219,58 +363,11 @@ async function fanOut(
   afterSlice: () => Promise<void>,
 ): Promise<boolean> {
   const options = fetchOptionsOf(tuning);
-  const byId = new Map<string, FetchTarget>(state.org.targets.map((t) => [t.id, t]));
-  const { progress } = state;
-  const total = state.org.targets.length;
-  let burst = options.burst;
-  /** Asks for `ids` once; false when some were not sent because the deadline came. */
-  const ask = async (ids: readonly string[]): Promise<boolean> => {
-    const result = await fetchAssociations(
-      ids.map((id) => byId.get(id)!),
-      {
-        client: deps.securityHub,
-        clock: deps.clock,
-        sleep: deps.sleep,
-        random: deps.random,
-        deadline,
-        requestCounter: deps.securityHubCounter,
-      },
-      { ...options, burst, maxRedriveAttempts: 0 },
-    );
-    // Later slices start with one token: the service's bucket was spent by the earlier ones.
-    burst = 1;
-    state.stats = {
-      ...state.stats,
-      securityHubApiCalls: state.stats.securityHubApiCalls + result.stats.apiCalls,
-      securityHubThrottledRequests: state.stats.securityHubThrottledRequests + result.stats.throttledRequests,
-      splitGroups: state.stats.splitGroups + result.stats.splitGroups,
-    };
-    const notSent = foldFetchResult(progress, ids, result);
-    const settled = total - progress.pending.length - notSent.length - progress.redrive.size;
-    deps.onProgress?.({ phase: 'fetch', done: settled, total });
-    if (notSent.length === 0) return true;
-    // Back to where they came from: never-asked targets to the front of the queue.
-    progress.pending.unshift(...notSent.filter((id) => !progress.redrive.has(id)));
-    return false;
-  };
-
-  while (progress.pending.length > 0) {
-    if (!(await ask(progress.pending.splice(0, sliceTargets)))) return false;
-    await afterSlice();
-  }
-  while (progress.redrive.size > 0 && state.redriveRounds < options.maxRedriveAttempts) {
-    const delay = fullJitterDelay(state.redriveRounds, options, deps.random);
-    if (deps.clock.now() + delay >= deadline) return false;
-    await deps.sleep(delay);
-    if (deps.clock.now() >= deadline) return false;
-    state.redriveRounds += 1;
-    const ids = [...progress.redrive.keys()];
-    for (let i = 0; i < ids.length; i += sliceTargets) {
-      if (!(await ask(ids.slice(i, i + sliceTargets)))) return false;
-      await afterSlice();
-    }
-  }
+  const ask = sliceAsker(deps, options, deadline, state);
+  const ctx: FanOutContext = { deps, options, deadline, state, sliceTargets, ask, afterSlice };
+  if (!(await firstPass(ctx)) || !(await redriveRounds(ctx))) return false;
   // Re-drives used up: the leftovers keep their last error, as in fetchAssociations.
+  const { progress } = state;
   for (const [id, last] of progress.redrive) progress.unprocessed.set(id, last);
   progress.redrive.clear();
   return true;

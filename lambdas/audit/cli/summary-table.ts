@@ -72,6 +72,101 @@ function table(rows: readonly (readonly string[])[]): string[] {
   );
 }
 
+/** The first lines: run id, status, trigger and duration, then why the run is incomplete (if it is). */
+function headerLines(summary: RunSummary): string[] {
+  return [
+    `Run ${cell(summary.run_id)}  ${cell(summary.run_status)}  (${cell(summary.trigger.toLowerCase())}, ${summary.duration_seconds.toFixed(1)} s)`,
+    ...incompleteReasons(summary).map((reason) => `INCOMPLETE: ${reason}`),
+  ];
+}
+
+/** What was enumerated: targets by kind, and how many reached the report or were rejected. */
+function targetCountsTable(summary: RunSummary): string[] {
+  return table([
+    ['Targets', 'Roots', 'OUs', 'Accounts', 'Suspended', 'Reported', 'Rejected'],
+    [
+      summary.targets_enumerated,
+      summary.roots,
+      summary.organizational_units,
+      summary.accounts,
+      summary.suspended_accounts,
+      summary.targets_reported,
+      summary.targets_rejected,
+    ].map(String),
+  ]);
+}
+
+/** Association statuses, audit results and the change against the previous run. */
+function resultCountsTable(summary: RunSummary): string[] {
+  return table([
+    ['SUCCESS', 'PENDING', 'FAILED', 'UNKNOWN', 'Drifted', 'Excluded', 'New drift', 'Resolved', 'Changed'],
+    [
+      summary.status_success,
+      summary.status_pending,
+      summary.status_failed,
+      summary.status_unknown,
+      summary.drifted,
+      summary.excluded,
+      summary.new_drift,
+      summary.resolved_drift,
+      summary.changed,
+    ].map(String),
+  ]);
+}
+
+/** Targets per drift reason, in {@link DRIFT_REASONS} order so the table reads the same every run. */
+function driftReasonTable(summary: RunSummary): string[] {
+  return table([['Drift reason', 'Targets'], ...DRIFT_REASONS.map((r) => [r, String(summary[REASON_COLUMNS[r]])])]);
+}
+
+/** API use, throttling and re-drive rounds, followed by the departed targets (if any). */
+function apiAndHistoryLines(summary: RunSummary): string[] {
+  const lines = [
+    `API calls: Organizations ${summary.organizations_api_calls}, Security Hub ${summary.securityhub_api_calls}; ` +
+      `throttled ${summary.throttled_requests}; re-drive rounds ${summary.redrive_attempts}` +
+      (summary.deadline_reached ? '; DEADLINE REACHED' : ''),
+  ];
+  if (summary.departed_targets.length > 0) {
+    // Departed ids come from a previous run's object, so they are bounded and made display-safe too.
+    lines.push(
+      `Left the organization since ${cell(summary.previous_run_id)}: ` +
+        listBounded(summary.departed_targets, MAX_DEPARTED_SHOWN, (id) => cell(id)),
+    );
+  }
+  return lines;
+}
+
+/** One flagged row as table cells; every value came from outside, so each is display-safe and bounded. */
+function flaggedRowCells(r: AssociationRow): string[] {
+  return [
+    cell(r.audit_result) + (r.exclusion_expired ? ' (exclusion expired)' : ''),
+    cell(r.target_type),
+    cell(r.target_id),
+    cell(r.drift_reasons.join(',')),
+    cell(r.configuration_policy_id ?? '-'),
+    cell(r.association_status ?? '-'),
+    displaySafe(r.ou_path, MAX_PATH_CELL),
+  ];
+}
+
+/**
+ * The drifted targets and those whose exclusion expired, worst first, at most `listLimit` of them
+ * (the rest are counted, the report has them all). Preceded by a blank line; empty when there is nothing to show.
+ */
+function flaggedTargetLines(rows: readonly AssociationRow[], listLimit: number): string[] {
+  const flagged = rows
+    .filter((r) => r.audit_result !== 'OK' || r.exclusion_expired)
+    .sort((a, b) => severity(a) - severity(b));
+  if (flagged.length === 0 || listLimit <= 0) return [];
+  const shown = flagged.slice(0, listLimit);
+  const lines = [
+    '',
+    ...table([['Result', 'Type', 'Target', 'Reasons', 'Policy', 'Status', 'OU path'], ...shown.map(flaggedRowCells)]),
+  ];
+  if (flagged.length > shown.length) lines.push(`… ${flagged.length - shown.length} more in the report`);
+  return lines;
+}
+
 /**
  * The human-readable end of a CLI run: totals, drift by reason, history, API use,
  * and the first drifted or excluded targets.
@@ -81,84 +176,18 @@ export function formatSummary(
   rows: readonly AssociationRow[],
   options: { readonly listLimit: number; readonly location: string },
 ): string {
-  const lines: string[] = [];
-  lines.push(
-    `Run ${cell(summary.run_id)}  ${cell(summary.run_status)}  (${cell(summary.trigger.toLowerCase())}, ${summary.duration_seconds.toFixed(1)} s)`,
-  );
-  for (const reason of incompleteReasons(summary)) lines.push(`INCOMPLETE: ${reason}`);
-  lines.push('');
-  lines.push(
-    ...table([
-      ['Targets', 'Roots', 'OUs', 'Accounts', 'Suspended', 'Reported', 'Rejected'],
-      [
-        summary.targets_enumerated,
-        summary.roots,
-        summary.organizational_units,
-        summary.accounts,
-        summary.suspended_accounts,
-        summary.targets_reported,
-        summary.targets_rejected,
-      ].map(String),
-    ]),
-  );
-  lines.push('');
-  lines.push(
-    ...table([
-      ['SUCCESS', 'PENDING', 'FAILED', 'UNKNOWN', 'Drifted', 'Excluded', 'New drift', 'Resolved', 'Changed'],
-      [
-        summary.status_success,
-        summary.status_pending,
-        summary.status_failed,
-        summary.status_unknown,
-        summary.drifted,
-        summary.excluded,
-        summary.new_drift,
-        summary.resolved_drift,
-        summary.changed,
-      ].map(String),
-    ]),
-  );
-  lines.push('');
-  lines.push(
-    ...table([['Drift reason', 'Targets'], ...DRIFT_REASONS.map((r) => [r, String(summary[REASON_COLUMNS[r]])])]),
-  );
-  lines.push('');
-  lines.push(
-    `API calls: Organizations ${summary.organizations_api_calls}, Security Hub ${summary.securityhub_api_calls}; ` +
-      `throttled ${summary.throttled_requests}; re-drive rounds ${summary.redrive_attempts}` +
-      (summary.deadline_reached ? '; DEADLINE REACHED' : ''),
-  );
-  if (summary.departed_targets.length > 0) {
-    lines.push(
-      `Left the organization since ${cell(summary.previous_run_id)}: ` +
-        listBounded(summary.departed_targets, MAX_DEPARTED_SHOWN, (id) => cell(id)),
-    );
-  }
-  const flagged = rows
-    .filter((r) => r.audit_result !== 'OK' || r.exclusion_expired)
-    .sort((a, b) => severity(a) - severity(b));
-  if (flagged.length > 0 && options.listLimit > 0) {
-    lines.push('');
-    const shown = flagged.slice(0, options.listLimit);
-    lines.push(
-      ...table([
-        ['Result', 'Type', 'Target', 'Reasons', 'Policy', 'Status', 'OU path'],
-        ...shown.map((r) => [
-          cell(r.audit_result) + (r.exclusion_expired ? ' (exclusion expired)' : ''),
-          cell(r.target_type),
-          cell(r.target_id),
-          cell(r.drift_reasons.join(',')),
-          cell(r.configuration_policy_id ?? '-'),
-          cell(r.association_status ?? '-'),
-          displaySafe(r.ou_path, MAX_PATH_CELL),
-        ]),
-      ]),
-    );
-    if (flagged.length > shown.length) {
-      lines.push(`… ${flagged.length - shown.length} more in the report`);
-    }
-  }
-  lines.push('');
-  lines.push(`Report: ${displaySafe(options.location, 1000)}`);
-  return lines.join('\n');
+  return [
+    ...headerLines(summary),
+    '',
+    ...targetCountsTable(summary),
+    '',
+    ...resultCountsTable(summary),
+    '',
+    ...driftReasonTable(summary),
+    '',
+    ...apiAndHistoryLines(summary),
+    ...flaggedTargetLines(rows, options.listLimit),
+    '',
+    `Report: ${displaySafe(options.location, 1000)}`,
+  ].join('\n');
 }
