@@ -10,23 +10,27 @@ import {
   type DriftInput,
   type TargetFinding,
 } from '../../../../lambdas/audit/drift/drift-rules';
-import { DEEP, L1, L2, L3, L4, P1, P2, P3, ROOT, TOP, assoc, deepOrg, mapOf, orgOf, unprocessedOf } from './fixtures';
+import {
+  DEEP,
+  L1,
+  L2,
+  L3,
+  L4,
+  P1,
+  P2,
+  P3,
+  ROOT,
+  TOP,
+  assoc,
+  deepOrg,
+  mapOf,
+  orgOf,
+  unprocessedOf,
+  cleanAssociations,
+} from './fixtures';
 
 const NOW = Date.parse('2026-11-26T02:00:00.000Z');
 const DAY = 86_400_000;
-
-/** Every target INHERITED P1 below a root that APPLIES P1: a clean organization. */
-function cleanAssociations(): Association[] {
-  return [
-    assoc(ROOT, P1, 'APPLIED'),
-    assoc(L1, P1),
-    assoc(L2, P1),
-    assoc(L3, P1),
-    assoc(L4, P1),
-    assoc(DEEP, P1),
-    assoc(TOP, P1),
-  ];
-}
 
 function run(options: {
   associations?: Association[];

@@ -94,3 +94,16 @@ export function unprocessedOf(
 export function mapOf<T extends { targetId: string }>(items: readonly T[]): Map<string, T> {
   return new Map(items.map((i) => [i.targetId, i]));
 }
+
+/** Every target INHERITED P1 below a root that APPLIES P1: a clean organization. */
+export function cleanAssociations(): Association[] {
+  return [
+    assoc(ROOT, P1, 'APPLIED'),
+    assoc(L1, P1),
+    assoc(L2, P1),
+    assoc(L3, P1),
+    assoc(L4, P1),
+    assoc(DEEP, P1),
+    assoc(TOP, P1),
+  ];
+}

@@ -3,27 +3,15 @@ import { evaluateDrift, type TargetFinding } from '../../../../lambdas/audit/dri
 import { compareWithHistory, type PreviousRun, type PreviousTarget } from '../../../../lambdas/audit/drift/history';
 import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
 import { buildAssociationRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, deepOrg, mapOf } from './fixtures';
+import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, cleanAssociations, deepOrg, mapOf } from './fixtures';
 
 const T1 = '2026-11-24T02:00:00.000Z';
 const T2 = '2026-11-25T02:00:00.000Z';
 const T3 = '2026-11-26T02:00:00.000Z';
 const T4 = '2026-11-27T02:00:00.000Z';
 
-function clean(): Association[] {
-  return [
-    assoc(ROOT, P1, 'APPLIED'),
-    assoc(L1, P1),
-    assoc(L2, P1),
-    assoc(L3, P1),
-    assoc(L4, P1),
-    assoc(DEEP, P1),
-    assoc(TOP, P1),
-  ];
-}
-
 function findings(overrides: Association[] = [], drop: string[] = [], runTime = T3): TargetFinding[] {
-  const associations = mapOf(clean());
+  const associations = mapOf(cleanAssociations());
   for (const a of overrides) associations.set(a.targetId, a);
   for (const id of drop) associations.delete(id);
   return evaluateDrift({
@@ -90,7 +78,7 @@ describe('compareWithHistory', () => {
   it('an exclusion covering ongoing drift resolves it', () => {
     const current = evaluateDrift({
       org: deepOrg(),
-      associations: mapOf([...clean(), assoc(TOP, P1, 'INHERITED', 'FAILED')]),
+      associations: mapOf([...cleanAssociations(), assoc(TOP, P1, 'INHERITED', 'FAILED')]),
       unprocessed: new Map(),
       exclusions: [{ targetId: TOP, reason: 'accepted', expires: '2099-01-01' }],
       now: Date.parse(T3),
