@@ -63,8 +63,6 @@ export interface BegunAudit {
   readonly organizationsCalls: () => RequestCounter;
 }
 
-type RunContext = BegunAudit;
-
 /**
  * Names the run, parses the documents and reads the previous run: bad documents, a bad
  * schedule time or a store that cannot be read fail here, in seconds, before any request
@@ -80,7 +78,7 @@ export async function beginAudit(deps: AuditDeps, request: AuditRequest): Promis
 }
 
 /** Logs what the walk found and checks the documents against it. */
-function checkWalk(ctx: RunContext, org: OrgSnapshot): void {
+function checkWalk(ctx: BegunAudit, org: OrgSnapshot): void {
   const { deps, request, run } = ctx;
   deps.logger?.info('Organization walked', {
     runId: run.runId,
@@ -103,7 +101,7 @@ function checkWalk(ctx: RunContext, org: OrgSnapshot): void {
 }
 
 /** The walk alone (for a run that checkpoints what it found before it fetches). */
-export async function walkStep(ctx: RunContext): Promise<OrgSnapshot> {
+export async function walkStep(ctx: BegunAudit): Promise<OrgSnapshot> {
   const { deps, request } = ctx;
   const org = await walkOrganization(deps.organizations, walkOptionsOf(deps, request));
   checkWalk(ctx, org);
@@ -115,7 +113,7 @@ export async function walkStep(ctx: RunContext): Promise<OrgSnapshot> {
  * group's worth of targets. The documents are checked against the organization once the
  * walk is complete; a bad document still fails the run before anything is written.
  */
-export async function collectStep(ctx: RunContext): Promise<{ org: OrgSnapshot; fetched: FetchResult }> {
+export async function collectStep(ctx: BegunAudit): Promise<{ org: OrgSnapshot; fetched: FetchResult }> {
   const { deps, request, run } = ctx;
   const { org, fetched } = await collectAssociations(deps, { tuning: request.tuning, deadline: request.deadline });
   checkWalk(ctx, org);
@@ -126,7 +124,7 @@ export async function collectStep(ctx: RunContext): Promise<{ org: OrgSnapshot; 
 }
 
 /** Evaluate: one finding per walked target, against the tree, the baseline and the exclusions. */
-function evaluateStep(ctx: RunContext, org: OrgSnapshot, fetched: FetchResult): TargetFinding[] {
+function evaluateStep(ctx: BegunAudit, org: OrgSnapshot, fetched: FetchResult): TargetFinding[] {
   const { documents } = ctx;
   return evaluateDrift({
     org,
@@ -144,7 +142,7 @@ function evaluateStep(ctx: RunContext, org: OrgSnapshot, fetched: FetchResult): 
  * Read history: the previous run this one compares with, verified. Untrusted history is
  * not an error: the run goes on without it (every drifted target counts as new drift).
  */
-async function readHistoryStep(ctx: Omit<RunContext, 'previous'>): Promise<PreviousRunRead> {
+async function readHistoryStep(ctx: Omit<BegunAudit, 'previous'>): Promise<PreviousRunRead> {
   const { deps, request, run } = ctx;
   const history = await readPreviousRun(deps.store, request.reportPrefix, run.runId, deps.clock.now());
   if (history.status === 'UNTRUSTED') {
@@ -161,7 +159,7 @@ async function readHistoryStep(ctx: Omit<RunContext, 'previous'>): Promise<Previ
 
 /** Summarise: the run's counts, checked against the walk (every target exactly once). */
 function summariseStep(
-  ctx: RunContext,
+  ctx: BegunAudit,
   parts: {
     readonly org: OrgSnapshot;
     readonly fetched: FetchResult;
@@ -196,7 +194,7 @@ function summariseStep(
 
 /** Write: dated associations, dated run, then latest/ (never backwards). */
 async function writeStep(
-  ctx: RunContext,
+  ctx: BegunAudit,
   rows: readonly AssociationRow[],
   encoded: EncodedRows,
   summary: RunSummary,
@@ -229,7 +227,7 @@ async function writeStep(
  * alerting, not less).
  */
 async function findingsStep(
-  ctx: RunContext,
+  ctx: BegunAudit,
   rows: readonly AssociationRow[],
   previous: PreviousRunRead,
   report: WrittenReport,
@@ -276,7 +274,7 @@ export interface CarriedCounts {
  * enumerated target reaches the report exactly once.
  */
 export async function finishAudit(
-  ctx: RunContext,
+  ctx: BegunAudit,
   walked: { readonly org: OrgSnapshot; readonly fetched: FetchResult; readonly carried?: CarriedCounts },
 ): Promise<AuditOutcome> {
   const { deps, run, previous } = ctx;
