@@ -39,7 +39,6 @@ export const DEFAULTS = {
   durationAlarmPercent: 80,
   digestMaxTargets: FUNCTION_SETTINGS.digestMaxTargets.default,
   checkpointIntervalSeconds: FUNCTION_SETTINGS.checkpointIntervalSeconds.default,
-  checkpointSliceTargets: FUNCTION_SETTINGS.checkpointSliceTargets.default,
   publishFindings: FUNCTION_SETTINGS.publishFindings.default,
   dlqRetentionDays: 14,
   /** Rounds (invocations) a state machine execution may take before it writes the report as it stands. */

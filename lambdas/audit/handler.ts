@@ -111,7 +111,6 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
       // Only a round of the state machine that is not its last may hand work on.
       mayContinue: event.round !== undefined && event.round < event.maxRounds,
       intervalMs: config.checkpointIntervalSeconds * 1000,
-      sliceTargets: config.checkpointSliceTargets,
     },
   );
 }

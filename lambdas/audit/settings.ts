@@ -211,14 +211,7 @@ export const FUNCTION_SETTINGS = {
     default: 60,
     doc: "least seconds between two checkpoints of a run's fan-out (bounds the work an invocation that dies loses)",
   },
-  checkpointSliceTargets: {
-    env: 'CHECKPOINT_SLICE_TARGETS',
-    kind: 'integer',
-    min: 50,
-    max: 100_000,
-    default: 2000,
-    doc: 'targets per fan-out slice of a resumable run; a checkpoint can follow any slice',
-  },
+
   publishFindings: {
     env: 'FINDINGS_ENABLED',
     kind: 'boolean',

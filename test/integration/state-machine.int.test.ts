@@ -65,7 +65,6 @@ function environment(prefix: string): Record<string, string | undefined> {
     REDRIVE_MAX_DELAY_MS: '2',
     DEADLINE_MARGIN_SECONDS: '0',
     CHECKPOINT_INTERVAL_SECONDS: '5',
-    CHECKPOINT_SLICE_TARGETS: '100',
     POWERTOOLS_SERVICE_NAME: 'securityhub-config-audit-it',
     POWERTOOLS_METRICS_NAMESPACE: 'SecurityHubConfigAuditIntegration',
     POWERTOOLS_LOG_LEVEL: 'ERROR',

@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { ACCOUNT_STATES, ASSOCIATION_STATUSES, ASSOCIATION_TYPES, TARGET_TYPES } from '../model';
-import { ACCOUNT_ID_PATTERN, isTargetIdOfType, OU_ID_PATTERN, ROOT_ID_PATTERN } from '../target-ids';
+import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN, ROOT_ID_PATTERN } from '../target-ids';
+import { MAX_OU_DEPTH } from '../organizations/walk-organization';
 import { RUN_ID_PATTERN } from '../report/run-id';
 
-/** Format version; a checkpoint of another version is not resumed from. */
-export const CHECKPOINT_VERSION = 1;
+/** Format version; a checkpoint of another version is not resumed from (the run starts over). */
+export const CHECKPOINT_VERSION = 2;
 
 /**
  * Most targets a checkpoint may hold: the largest organization the Organizations quotas
@@ -17,30 +18,31 @@ export const CHECKPOINT_VERSION = 1;
  */
 export const MAX_CHECKPOINT_TARGETS = 250_000;
 
-const TARGET_ID = z
-  .string()
-  .regex(new RegExp(`${ROOT_ID_PATTERN.source}|${OU_ID_PATTERN.source}|${ACCOUNT_ID_PATTERN.source}`));
-const CONTAINER_ID = z.string().regex(new RegExp(`${ROOT_ID_PATTERN.source}|${OU_ID_PATTERN.source}`));
+const ROOT_ID = z.string().regex(ROOT_ID_PATTERN);
+const OU_ID = z.string().regex(OU_ID_PATTERN);
+const ACCOUNT_ID = z.string().regex(ACCOUNT_ID_PATTERN);
+const TARGET_ID = z.union([ROOT_ID, OU_ID, ACCOUNT_ID]);
+const CONTAINER_ID = z.union([ROOT_ID, OU_ID]);
 /** Names, messages and reasons are kept as the services sent them, bounded here. */
 const TEXT = z.string().max(4_096);
 const COUNT = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_CHECKPOINT_TARGETS).readonly();
 
-const orgTarget = z
-  .strictObject({
-    id: TARGET_ID,
-    type: z.enum(TARGET_TYPES),
-    name: TEXT,
-    parentId: CONTAINER_ID.nullable(),
-    ouPath: z.string().max(1_024),
-    accountStatus: z.enum(ACCOUNT_STATES).nullable(),
-  })
-  .refine((t) => isTargetIdOfType(t.type, t.id), { message: 'id does not match the target type' })
-  .refine((t) => (t.type === 'ROOT') === (t.parentId === null), { message: 'only a root has no parent' });
-
-const rejectedTarget = z.strictObject({
-  quotedId: z.string().max(256),
-  type: z.enum(TARGET_TYPES),
-  parentId: z.string().max(256),
+/** The walk so far: what it listed and what it still has to list. */
+const savedWalk = z.strictObject({
+  rootsListed: z.boolean(),
+  roots: list(z.strictObject({ id: ROOT_ID, name: TEXT.optional() })),
+  listed: list(
+    z.strictObject({
+      parentId: CONTAINER_ID,
+      ous: list(z.strictObject({ id: OU_ID, name: TEXT.optional() })),
+      accounts: list(
+        z.strictObject({ id: ACCOUNT_ID, name: TEXT.optional(), status: z.enum(ACCOUNT_STATES).nullable() }),
+      ),
+    }),
+  ),
+  rejected: list(z.strictObject({ quotedId: z.string().max(256), type: z.enum(TARGET_TYPES), parentId: z.string().max(256) })),
+  frontier: list(z.strictObject({ parentId: CONTAINER_ID, depth: z.number().int().min(0).max(MAX_OU_DEPTH) })),
 });
 
 const association = z.strictObject({
@@ -59,63 +61,76 @@ const unprocessedTarget = z.strictObject({
   attempts: COUNT,
 });
 
+/** The fan-out's answers so far; a walked target in none of the lists is asked (again). */
+const savedFanOut = z.strictObject({
+  associations: list(association),
+  /** Definite: unprocessed with a terminal code. */
+  unprocessed: list(unprocessedTarget),
+  /** Unprocessed with a retryable code, due another re-drive round. */
+  redrive: list(unprocessedTarget),
+  /** Asked, and not mentioned in the answer (MISSING). */
+  unanswered: list(TARGET_ID),
+  /** Re-drive rounds completed. */
+  redriveRounds: COUNT,
+});
+
 /** Counters summed over the run's invocations, so the run summary counts the whole run. */
 const progressStats = z.strictObject({
   organizationsApiCalls: COUNT,
   organizationsThrottledRequests: COUNT,
   securityHubApiCalls: COUNT,
   securityHubThrottledRequests: COUNT,
-  redriveAttempts: COUNT,
   splitGroups: COUNT,
 });
+
+/** The ids of every target a saved walk found, or a problem; at most once each. */
+function walkedIds(walk: z.infer<typeof savedWalk>): Set<string> | string {
+  const ids = new Set<string>();
+  const found = [
+    ...walk.roots.map((r) => r.id),
+    ...walk.listed.flatMap((c) => [...c.ous.map((o) => o.id), ...c.accounts.map((a) => a.id)]),
+  ];
+  for (const id of found) {
+    if (ids.has(id)) return `target ${id} is listed twice`;
+    ids.add(id);
+  }
+  return found.length > MAX_CHECKPOINT_TARGETS ? 'too many targets' : ids;
+}
+
+/** Every answer is for a walked target, and no target has two (the exactly-once invariant starts here). */
+function checkAnswers(c: z.infer<typeof savedFanOut>, walked: ReadonlySet<string>): string | null {
+  const seen = new Set<string>();
+  for (const id of [
+    ...c.associations.map((a) => a.targetId),
+    ...c.unprocessed.map((u) => u.targetId),
+    ...c.redrive.map((u) => u.targetId),
+    ...c.unanswered,
+  ]) {
+    if (!walked.has(id) || seen.has(id)) return `target ${id} is not a walked target, or is answered twice`;
+    seen.add(id);
+  }
+  return null;
+}
 
 /** The checkpoint schema; {@link Checkpoint} is what it accepts. */
 export const checkpointSchema = z
   .strictObject({
     version: z.literal(CHECKPOINT_VERSION),
     runId: z.string().regex(RUN_ID_PATTERN),
-    /** `fetch`: the walk is complete and `org` holds every target it found. */
-    phase: z.literal('fetch'),
     /** Epoch ms the run's first invocation started. */
     startedAt: COUNT,
-    /** Invocations that worked on the run before this checkpoint's writer, itself included. */
+    /** Epoch ms this checkpoint was taken: how long the services' quotas have had to refill. */
+    savedAt: COUNT,
+    /** Invocations that worked on the run up to this checkpoint's writer, itself included. */
     invocations: COUNT.min(1),
-    org: z.strictObject({
-      rootIds: z.array(CONTAINER_ID).max(MAX_CHECKPOINT_TARGETS),
-      targets: z.array(orgTarget).max(MAX_CHECKPOINT_TARGETS),
-      rejected: z.array(rejectedTarget).max(MAX_CHECKPOINT_TARGETS),
-    }),
-    /** Targets with an association: a definite answer, not asked again. */
-    associations: z.array(association).max(MAX_CHECKPOINT_TARGETS),
-    /** Targets whose answer is definitely "unprocessed" (terminal code or re-drives used up). */
-    unprocessed: z.array(unprocessedTarget).max(MAX_CHECKPOINT_TARGETS),
-    /** Targets never asked for yet. */
-    pending: z.array(TARGET_ID).max(MAX_CHECKPOINT_TARGETS),
-    /** Targets asked for, answered with a retryable error, due another re-drive round. */
-    redrive: z.array(unprocessedTarget).max(MAX_CHECKPOINT_TARGETS),
-    /** Re-drive rounds started so far. */
-    redriveRounds: COUNT,
+    walk: savedWalk,
+    fetch: savedFanOut,
     stats: progressStats,
   })
   .superRefine((c, ctx) => {
-    // Every answer and every id still to ask for must be a walked target, at most once
-    // (a target in none of the lists was asked and not mentioned: MISSING):
-    // the invariant "every enumerated target reaches the report exactly once" starts here.
-    const known = new Set(c.org.targets.map((t) => t.id));
-    if (known.size !== c.org.targets.length) ctx.addIssue({ code: 'custom', message: 'duplicate target in org' });
-    const seen = new Set<string>();
-    for (const id of [
-      ...c.associations.map((a) => a.targetId),
-      ...c.unprocessed.map((u) => u.targetId),
-      ...c.pending,
-      ...c.redrive.map((u) => u.targetId),
-    ]) {
-      if (!known.has(id) || seen.has(id)) {
-        ctx.addIssue({ code: 'custom', message: `target ${id} is not a walked target, or is listed twice` });
-        return;
-      }
-      seen.add(id);
-    }
+    const walked = walkedIds(c.walk);
+    const problem = typeof walked === 'string' ? walked : checkAnswers(c.fetch, walked);
+    if (problem !== null) ctx.addIssue({ code: 'custom', message: problem });
   });
 
 /** A validated checkpoint. */

@@ -78,7 +78,7 @@ export class CheckpointStore {
    */
   async write(checkpoint: Checkpoint, sequence: number): Promise<number> {
     if (checkpoint.runId !== this.runId) throw new CheckpointIntegrityError('checkpoint of another run');
-    const { body, sha256 } = encodeCheckpoint(checkpoint);
+    const { body, sha256 } = await encodeCheckpoint(checkpoint);
     const slot = (sequence % 2) as 0 | 1;
     await this.store.put(this.keys.slots[slot], body, 'application/json', 'gzip');
     const manifest: Manifest = { runId: this.runId, slot, sha256, bytes: body.length, sequence };

@@ -1,35 +1,34 @@
 /**
- * The audit as a run that may span several invocations: it saves its progress to S3
- * under its own run id after the walk and at intervals during the fan-out, and when the
- * deadline comes with work left it saves once more and says CONTINUE instead of writing
- * an INCOMPLETE report. The next invocation for the same run id (the same schedule time)
- * resumes from the checkpoint: the walk is not repeated, and targets with a definite
- * answer are not asked again. The report of a resumed run has the same rows and counts
- * as an uninterrupted run's.
+ * The audit as a run that may span several invocations. Every invocation runs the same
+ * pipeline as an uninterrupted run (the walk feeding the fan-out), from where the run
+ * stands: it saves a checkpoint to S3 under the run's id at intervals while it works, and
+ * when the deadline comes with work left it pauses the walk and the fan-out, saves once
+ * more and says CONTINUE instead of writing an INCOMPLETE report. The next invocation for
+ * the same run id (the same schedule time) resumes from the checkpoint: containers
+ * already listed are not listed again and targets with a definite answer are not asked
+ * again. The report of a resumed run has the same rows and counts as an uninterrupted run's.
  */
-import type { AuditTuning } from '../config';
-import type { FetchStats, OrgSnapshot } from '../model';
-import { fetchAssociations, type FetchOptions, type FetchTarget } from '../securityhub/fetch-associations';
-import { fullJitterDelay } from '../util/backoff';
+import type { FetchStats } from '../model';
 import type { AuditDeps, AuditOutcome, AuditRequest } from '../core/run-audit';
-import { beginAudit, checkDocumentsAgainstOrg, finishAudit, walkStep, type BegunAudit } from '../core/audit-steps';
-import { fetchOptionsOf } from '../core/collect-associations';
+import { beginAudit, checkCollected, finishAudit, type BegunAudit } from '../core/audit-steps';
+import { Collection, type SavedCollection } from '../core/collect-associations';
 import { CheckpointIntegrityError } from './checkpoint-codec';
 import { CHECKPOINT_VERSION, type Checkpoint, type ProgressStats } from './checkpoint-schema';
 import { CheckpointStore, type StoredCheckpoint } from './checkpoint-store';
-import { foldFetchResult, freshProgress, settleProgress, type FetchProgress } from './fetch-progress';
+import { CheckpointWriter, type CheckpointTally } from './checkpoint-writer';
+
+export type { CheckpointTally } from './checkpoint-writer';
 
 /** How a run checkpoints. */
 export interface CheckpointPolicy {
   /**
    * When the deadline comes with work left: `true` saves a checkpoint and returns
-   * CONTINUE (a Step Functions round follows); `false` writes the report as it stands.
+   * CONTINUE (a Step Functions round follows); `false` writes the report as it stands
+   * (or fails, when the walk itself is not done).
    */
   readonly mayContinue: boolean;
-  /** Least time between two checkpoints during the fan-out: bounds the cost of checkpointing. */
+  /** Least time between two checkpoints: bounds both their cost and the work an invocation that dies loses. */
   readonly intervalMs: number;
-  /** Targets per fan-out slice; a checkpoint can follow any slice. Bounds the work an invocation that dies loses. */
-  readonly sliceTargets: number;
 }
 
 /** What one invocation of a resumable run ended with. */
@@ -42,24 +41,15 @@ export type ResumableOutcome =
     }
   | { readonly status: 'CONTINUE'; readonly runId: string; readonly checkpoint: CheckpointTally };
 
-/** Checkpointing done by one invocation. */
-export interface CheckpointTally {
-  /** Whether the invocation started from a checkpoint. */
-  readonly resumed: boolean;
-  readonly written: number;
-  /** Compressed bytes written. */
-  readonly bytes: number;
-}
-
-interface RunState {
-  readonly org: OrgSnapshot;
-  readonly progress: FetchProgress;
+/** What the run carries from earlier invocations. */
+interface Carried {
   readonly startedAt: number;
+  /** Invocations that worked on the run, this one included. */
   readonly invocations: number;
-  redriveRounds: number;
-  /** Counts of earlier invocations plus this one's Security Hub calls so far. */
-  stats: ProgressStats;
-  sequence: number;
+  readonly stats: ProgressStats;
+  readonly from?: SavedCollection;
+  /** Seconds since the checkpoint was saved: how long the services' quotas have had to refill. */
+  readonly idleSeconds?: number;
 }
 
 const ZERO_STATS: ProgressStats = {
@@ -67,55 +57,49 @@ const ZERO_STATS: ProgressStats = {
   organizationsThrottledRequests: 0,
   securityHubApiCalls: 0,
   securityHubThrottledRequests: 0,
-  redriveAttempts: 0,
   splitGroups: 0,
 };
 
-function fromCheckpoint(c: Checkpoint, sequence: number): RunState {
+function carriedFrom(begun: BegunAudit, stored: StoredCheckpoint | null): Carried {
+  if (stored === null) return { startedAt: begun.startedAt, invocations: 1, stats: ZERO_STATS };
+  const c = stored.checkpoint;
   return {
-    org: c.org,
-    progress: {
-      associations: new Map(c.associations.map((a) => [a.targetId, a])),
-      unprocessed: new Map(c.unprocessed.map((u) => [u.targetId, u])),
-      pending: [...c.pending],
-      redrive: new Map(c.redrive.map((u) => [u.targetId, u])),
-    },
     startedAt: c.startedAt,
     invocations: c.invocations + 1,
-    redriveRounds: c.redriveRounds,
     stats: c.stats,
-    sequence,
+    from: { walk: c.walk, fetch: c.fetch },
+    idleSeconds: Math.max(0, (begun.deps.clock.now() - c.savedAt) / 1000),
   };
 }
 
-/** The checkpoint of `state`, with this invocation's Organizations calls added. */
-function toCheckpoint(state: RunState, begun: BegunAudit): Checkpoint {
+/** The run's counts so far: the earlier invocations' plus this one's. */
+function statsSoFar(carried: Carried, begun: BegunAudit, fetch: FetchStats): ProgressStats {
   const calls = begun.organizationsCalls();
-  const { progress } = state;
+  const { stats } = carried;
+  return {
+    organizationsApiCalls: stats.organizationsApiCalls + calls.requests,
+    organizationsThrottledRequests: stats.organizationsThrottledRequests + calls.throttledRequests,
+    securityHubApiCalls: stats.securityHubApiCalls + fetch.apiCalls,
+    securityHubThrottledRequests: stats.securityHubThrottledRequests + fetch.throttledRequests,
+    splitGroups: stats.splitGroups + fetch.splitGroups,
+  };
+}
+
+function toCheckpoint(begun: BegunAudit, carried: Carried, saved: SavedCollection, fetch: FetchStats): Checkpoint {
   return {
     version: CHECKPOINT_VERSION,
     runId: begun.run.runId,
-    phase: 'fetch',
-    startedAt: state.startedAt,
-    invocations: state.invocations,
-    org: { rootIds: [...state.org.rootIds], targets: [...state.org.targets], rejected: [...state.org.rejected] },
-    associations: [...progress.associations.values()],
-    unprocessed: [...progress.unprocessed.values()],
-    pending: [...progress.pending],
-    redrive: [...progress.redrive.values()],
-    redriveRounds: state.redriveRounds,
-    stats: {
-      ...state.stats,
-      organizationsApiCalls: state.stats.organizationsApiCalls + calls.requests,
-      organizationsThrottledRequests: state.stats.organizationsThrottledRequests + calls.throttledRequests,
-      redriveAttempts: state.redriveRounds,
-    },
+    startedAt: carried.startedAt,
+    savedAt: begun.deps.clock.now(),
+    invocations: carried.invocations,
+    walk: saved.walk,
+    fetch: saved.fetch,
+    stats: statsSoFar(carried, begun, fetch),
   };
 }
 
 /** The run's checkpoint, or `null` when there is none or it cannot be trusted (then the run starts over). */
-async function readCheckpoint(deps: AuditDeps, store: CheckpointStore | null, runId: string) {
-  if (store === null) return null;
+async function readCheckpoint(deps: AuditDeps, store: CheckpointStore, runId: string) {
   try {
     return await store.read();
   } catch (error) {
@@ -126,106 +110,62 @@ async function readCheckpoint(deps: AuditDeps, store: CheckpointStore | null, ru
   }
 }
 
-/** Writes a run's checkpoints and counts them. */
-interface CheckpointWriter {
-  /** False for a manual run: it has no checkpoint store, so it can neither save nor continue. */
-  readonly enabled: boolean;
-  /** Saves `state` as the run's next checkpoint (a no-op when not enabled). */
-  save(state: RunState): Promise<void>;
-  /** The checkpointing done so far by this invocation. */
-  tally(): CheckpointTally;
-}
-
-/** The run's {@link CheckpointWriter}; `resumed` says whether this invocation started from a checkpoint. */
-function checkpointWriter(
-  deps: AuditDeps,
-  store: CheckpointStore | null,
-  begun: BegunAudit,
-  resumed: boolean,
-): CheckpointWriter {
-  let written = 0;
-  let bytesWritten = 0;
+/** The fan-out counts of the whole run, as the summary reports them. */
+function runFetchStats(carried: Carried, fetch: FetchStats): FetchStats {
   return {
-    enabled: store !== null,
-    async save(state) {
-      if (store === null) return;
-      state.sequence += 1;
-      const bytes = await store.write(toCheckpoint(state, begun), state.sequence);
-      written += 1;
-      bytesWritten += bytes;
-      deps.logger?.info('Checkpoint written', { runId: begun.run.runId, bytes, sequence: state.sequence });
-    },
-    tally: () => ({ resumed, written, bytes: bytesWritten }),
+    ...fetch,
+    apiCalls: carried.stats.securityHubApiCalls + fetch.apiCalls,
+    throttledRequests: carried.stats.securityHubThrottledRequests + fetch.throttledRequests,
+    splitGroups: carried.stats.splitGroups + fetch.splitGroups,
   };
 }
 
-/**
- * The state this invocation starts from: the stored checkpoint's, or a fresh walk's, which
- * is saved at once so a later invocation never repeats the walk.
- */
-async function startState(
-  deps: AuditDeps,
-  request: AuditRequest,
-  begun: BegunAudit,
-  stored: StoredCheckpoint | null,
-  writer: CheckpointWriter,
-): Promise<RunState> {
+/** What one invocation works with. */
+interface Invocation {
+  readonly begun: BegunAudit;
+  readonly carried: Carried;
+  readonly writer: CheckpointWriter | null;
+}
+
+async function startInvocation(deps: AuditDeps, request: AuditRequest, policy: CheckpointPolicy): Promise<Invocation> {
+  const begun = await beginAudit(deps, request);
+  const { runId } = begun.run;
+  // A manual run gets a new run id every invocation: it neither saves nor resumes.
+  if (begun.run.trigger !== 'SCHEDULED') return { begun, carried: carriedFrom(begun, null), writer: null };
+  const store = new CheckpointStore(deps.store, request.reportPrefix, runId);
+  const stored = await readCheckpoint(deps, store, runId);
+  const carried = carriedFrom(begun, stored);
   if (stored !== null) {
-    const state = fromCheckpoint(stored.checkpoint, stored.sequence);
-    // The walk is not repeated, so its check of the documents (re-read every invocation) is
-    // done here, with walkStep's rule: a partial walk (entries rejected) skips it.
-    if (state.org.rejected.length === 0) checkDocumentsAgainstOrg(request, begun.documents, state.org);
-    deps.logger?.info('Resuming the run from its checkpoint', {
-      runId: begun.run.runId,
-      invocation: state.invocations,
-    });
-    return state;
+    deps.logger?.info('Resuming the run from its checkpoint', { runId, invocation: carried.invocations });
   }
-  const org = await walkStep(begun);
-  const state: RunState = {
-    org,
-    progress: freshProgress(org.targets.map((t) => t.id)),
-    startedAt: begun.startedAt,
-    invocations: 1,
-    redriveRounds: 0,
-    stats: ZERO_STATS,
-    sequence: 0,
-  };
-  await writer.save(state);
-  return state;
+  const writer = new CheckpointWriter({
+    store,
+    clock: deps.clock,
+    logger: deps.logger,
+    runId,
+    sequence: stored?.sequence ?? 0,
+    resumed: stored !== null,
+    intervalMs: policy.intervalMs,
+  });
+  return { begun, carried, writer };
 }
 
-/** `action`, but only once at least `intervalMs` has passed since the last time (or since now). */
-function atMostEvery(deps: AuditDeps, intervalMs: number, action: () => Promise<void>): () => Promise<void> {
-  let last = deps.clock.now();
-  return async () => {
-    if (deps.clock.now() - last < intervalMs) return;
-    await action();
-    last = deps.clock.now();
-  };
-}
-
-/** What finishAudit needs from the run: the fetch results and the counts carried over from earlier invocations. */
-function finishInput(state: RunState, deadlineReached: boolean): Parameters<typeof finishAudit>[1] {
-  return {
-    org: state.org,
-    fetched: {
-      associations: state.progress.associations,
-      unprocessed: state.progress.unprocessed,
-      stats: {
-        apiCalls: state.stats.securityHubApiCalls,
-        throttledRequests: state.stats.securityHubThrottledRequests,
-        redriveAttempts: state.redriveRounds,
-        splitGroups: state.stats.splitGroups,
-        deadlineReached,
-      },
+/** This invocation's walk and fan-out, checkpointing at intervals when the run has a writer. */
+function collectionOf({ begun, carried, writer }: Invocation, mayContinue: boolean): Collection {
+  const { deps, request } = begun;
+  const collection: Collection = new Collection(
+    deps,
+    {
+      tuning: request.tuning,
+      deadline: request.deadline,
+      onDeadline: mayContinue && writer !== null ? 'pause' : 'fail',
+      onStep: () =>
+        writer?.saveIfDue(() => toCheckpoint(begun, carried, collection.snapshot(), collection.stats())),
+      idleSeconds: carried.idleSeconds,
     },
-    carried: {
-      startedAt: state.startedAt,
-      organizationsApiCalls: state.stats.organizationsApiCalls,
-      organizationsThrottledRequests: state.stats.organizationsThrottledRequests,
-    },
-  };
+    carried.from,
+  );
+  return collection;
 }
 
 /**
@@ -237,138 +177,27 @@ export async function runResumableAudit(
   request: AuditRequest,
   policy: CheckpointPolicy,
 ): Promise<ResumableOutcome> {
-  const begun = await beginAudit(deps, request);
+  const invocation = await startInvocation(deps, request, policy);
+  const { begun, carried, writer } = invocation;
   const { runId } = begun.run;
-  const store = begun.run.trigger === 'SCHEDULED' ? new CheckpointStore(deps.store, request.reportPrefix, runId) : null;
-  const stored = await readCheckpoint(deps, store, runId);
-  const writer = checkpointWriter(deps, store, begun, stored !== null);
-  const state = await startState(deps, request, begun, stored, writer);
-
-  const saveIfDue = atMostEvery(deps, policy.intervalMs, () => writer.save(state));
-  const finished = await fanOut(deps, request.tuning, request.deadline, state, policy.sliceTargets, saveIfDue);
-  if (!finished && policy.mayContinue && writer.enabled) {
-    await writer.save(state);
-    return { status: 'CONTINUE', runId, checkpoint: writer.tally() };
+  const collected = await collectionOf(invocation, policy.mayContinue)
+    .run()
+    .finally(() => writer?.settle());
+  const tally = () => writer?.tally() ?? { resumed: false, written: 0, bytes: 0 };
+  if (collected.status === 'PAUSED') {
+    await writer!.save(toCheckpoint(begun, carried, collected.saved, collected.stats));
+    return { status: 'CONTINUE', runId, checkpoint: tally() };
   }
-  if (!finished) {
-    deps.logger?.warn('Deadline reached while fetching; the run is written as it stands', { runId });
-    settleProgress(state.progress);
-  }
-  const outcome = await finishAudit(begun, finishInput(state, !finished));
-  return { status: 'DONE', runId, outcome, checkpoint: writer.tally() };
-}
-
-/** Asks Security Hub for some targets once; false when some were not sent because the deadline came. */
-type AskSlice = (ids: readonly string[]) => Promise<boolean>;
-
-/** What the passes of one fan-out share. */
-interface FanOutContext {
-  readonly deps: AuditDeps;
-  readonly options: FetchOptions;
-  readonly deadline: number;
-  readonly state: RunState;
-  readonly sliceTargets: number;
-  readonly ask: AskSlice;
-  readonly afterSlice: () => Promise<void>;
-}
-
-/** Adds one fetch's Security Hub counts to the run's. */
-function addFetchStats(state: RunState, stats: FetchStats): void {
-  state.stats = {
-    ...state.stats,
-    securityHubApiCalls: state.stats.securityHubApiCalls + stats.apiCalls,
-    securityHubThrottledRequests: state.stats.securityHubThrottledRequests + stats.throttledRequests,
-    splitGroups: state.stats.splitGroups + stats.splitGroups,
-  };
-}
-
-/** The {@link AskSlice} of a run: each call fetches once (no re-drives: the caller's rounds do those) and folds the answers into the progress. */
-function sliceAsker(deps: AuditDeps, options: FetchOptions, deadline: number, state: RunState): AskSlice {
-  const byId = new Map<string, FetchTarget>(state.org.targets.map((t) => [t.id, t]));
-  const { progress } = state;
-  const total = state.org.targets.length;
-  let burst = options.burst;
-  return async (ids) => {
-    const result = await fetchAssociations(
-      ids.map((id) => byId.get(id)!),
-      {
-        client: deps.securityHub,
-        clock: deps.clock,
-        sleep: deps.sleep,
-        random: deps.random,
-        deadline,
-        requestCounter: deps.securityHubCounter,
-      },
-      { ...options, burst, maxRedriveAttempts: 0 },
-    );
-    // Later slices start with one token: the service's bucket was spent by the earlier ones.
-    burst = 1;
-    addFetchStats(state, result.stats);
-    const notSent = foldFetchResult(progress, ids, result);
-    const settled = total - progress.pending.length - notSent.length - progress.redrive.size;
-    deps.onProgress?.({ phase: 'fetch', done: settled, total });
-    if (notSent.length === 0) return true;
-    // Back to where they came from: never-asked targets to the front of the queue.
-    progress.pending.unshift(...notSent.filter((id) => !progress.redrive.has(id)));
-    return false;
-  };
-}
-
-/** The first pass over the targets never asked. Each slice leaves the queue before it is asked, so progress counts it as in flight. */
-async function firstPass(ctx: FanOutContext): Promise<boolean> {
-  const { pending } = ctx.state.progress;
-  while (pending.length > 0) {
-    if (!(await ctx.ask(pending.splice(0, ctx.sliceTargets)))) return false;
-    await ctx.afterSlice();
-  }
-  return true;
-}
-
-/** Waits the full-jitter backoff before a re-drive round; false when the round would start at or after the deadline. */
-async function backOffBeforeRound(ctx: FanOutContext): Promise<boolean> {
-  const { deps, deadline } = ctx;
-  const delay = fullJitterDelay(ctx.state.redriveRounds, ctx.options, deps.random);
-  if (deps.clock.now() + delay >= deadline) return false;
-  await deps.sleep(delay);
-  return deps.clock.now() < deadline;
-}
-
-/** Re-drive rounds over the targets due one, slice by slice, until none is due or the rounds are used up. */
-async function redriveRounds(ctx: FanOutContext): Promise<boolean> {
-  const { state, sliceTargets } = ctx;
-  const { redrive } = state.progress;
-  while (redrive.size > 0 && state.redriveRounds < ctx.options.maxRedriveAttempts) {
-    if (!(await backOffBeforeRound(ctx))) return false;
-    state.redriveRounds += 1;
-    const ids = [...redrive.keys()];
-    for (let i = 0; i < ids.length; i += sliceTargets) {
-      if (!(await ctx.ask(ids.slice(i, i + sliceTargets)))) return false;
-      await ctx.afterSlice();
-    }
-  }
-  return true;
-}
-
-/**
- * The fan-out in slices: a first pass over the targets never asked, then re-drive rounds
- * with full-jitter backoff over those due one, `afterSlice` after every slice. Returns
- * `false` when the deadline came with work left.
- */
-async function fanOut(
-  deps: AuditDeps,
-  tuning: AuditTuning,
-  deadline: number,
-  state: RunState,
-  sliceTargets: number,
-  afterSlice: () => Promise<void>,
-): Promise<boolean> {
-  const options = fetchOptionsOf(tuning);
-  const ask = sliceAsker(deps, options, deadline, state);
-  const ctx: FanOutContext = { deps, options, deadline, state, sliceTargets, ask, afterSlice };
-  if (!(await firstPass(ctx)) || !(await redriveRounds(ctx))) return false;
-  // Re-drives used up: the leftovers keep their last error, as in fetchAssociations.
-  const { progress } = state;
-  for (const [id, last] of progress.redrive) progress.unprocessed.set(id, last);
-  progress.redrive.clear();
-  return true;
+  const fetched = { ...collected.fetched, stats: runFetchStats(carried, collected.fetched.stats) };
+  checkCollected(begun, { org: collected.org, fetched });
+  const outcome = await finishAudit(begun, {
+    org: collected.org,
+    fetched,
+    carried: {
+      startedAt: carried.startedAt,
+      organizationsApiCalls: carried.stats.organizationsApiCalls,
+      organizationsThrottledRequests: carried.stats.organizationsThrottledRequests,
+    },
+  });
+  return { status: 'DONE', runId, outcome, checkpoint: tally() };
 }

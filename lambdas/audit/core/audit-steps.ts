@@ -6,7 +6,6 @@
  */
 import { countFromNow, type RequestCounter } from '../aws/request-counter';
 import type { Baseline, Exclusion, FetchResult, OrgSnapshot } from '../model';
-import { walkOrganization } from '../organizations/walk-organization';
 import { parseBaseline } from '../drift/baseline';
 import { parseExclusions } from '../drift/exclusions';
 import { checkKnownTargets } from '../drift/known-targets';
@@ -19,7 +18,7 @@ import { deriveRunId, type RunIdentity } from '../report/run-id';
 import { writeReport, type WrittenReport } from '../report/write-report';
 import { publishRunFindings } from '../findings/run-findings';
 import type { PublishFindingsResult } from '../findings/publish-findings';
-import { collectAssociations, walkOptionsOf } from './collect-associations';
+import { collectAssociations, type Collected } from './collect-associations';
 import type { AuditDeps, AuditOutcome, AuditRequest } from './run-audit';
 
 /** The baseline and exclusions, parsed and validated. */
@@ -36,7 +35,7 @@ function parseDocuments(request: AuditRequest): ParsedDocuments {
 }
 
 /** Fails when a document names a target the organization does not have. */
-export function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocuments, org: OrgSnapshot): void {
+function checkDocumentsAgainstOrg(request: AuditRequest, documents: ParsedDocuments, org: OrgSnapshot): void {
   if (documents.baseline && request.baseline) {
     checkKnownTargets([...documents.baseline.keys()], org, request.baseline.source);
   }
@@ -100,12 +99,17 @@ function checkWalk(ctx: BegunAudit, org: OrgSnapshot): void {
   if (org.rejected.length === 0) checkDocumentsAgainstOrg(request, ctx.documents, org);
 }
 
-/** The walk alone (for a run that checkpoints what it found before it fetches). */
-export async function walkStep(ctx: BegunAudit): Promise<OrgSnapshot> {
-  const { deps, request } = ctx;
-  const org = await walkOrganization(deps.organizations, walkOptionsOf(deps, request));
+/**
+ * Checks what a collection found: logs the walk, checks the documents against the
+ * organization, and warns when the deadline cut the fetch short.
+ */
+export function checkCollected(ctx: BegunAudit, { org, fetched }: Collected): void {
   checkWalk(ctx, org);
-  return org;
+  if (fetched.stats.deadlineReached) {
+    ctx.deps.logger?.warn('Deadline reached while fetching; the run is written as it stands', {
+      runId: ctx.run.runId,
+    });
+  }
 }
 
 /**
@@ -113,14 +117,11 @@ export async function walkStep(ctx: BegunAudit): Promise<OrgSnapshot> {
  * group's worth of targets. The documents are checked against the organization once the
  * walk is complete; a bad document still fails the run before anything is written.
  */
-export async function collectStep(ctx: BegunAudit): Promise<{ org: OrgSnapshot; fetched: FetchResult }> {
-  const { deps, request, run } = ctx;
-  const { org, fetched } = await collectAssociations(deps, { tuning: request.tuning, deadline: request.deadline });
-  checkWalk(ctx, org);
-  if (fetched.stats.deadlineReached) {
-    deps.logger?.warn('Deadline reached while re-driving; the run is written as it stands', { runId: run.runId });
-  }
-  return { org, fetched };
+export async function collectStep(ctx: BegunAudit): Promise<Collected> {
+  const { deps, request } = ctx;
+  const collected = await collectAssociations(deps, { tuning: request.tuning, deadline: request.deadline });
+  checkCollected(ctx, collected);
+  return collected;
 }
 
 /** Evaluate: one finding per walked target, against the tree, the baseline and the exclusions. */

@@ -4,15 +4,25 @@
  * of targets, so the fan-out's calls ride on Security Hub's quota while the walk spends
  * Organizations' (the two are independent): a run takes about the longer of the two,
  * plus the last groups and the re-drive rounds, instead of their sum.
+ *
+ * The same pipeline serves a run spread over several invocations: it can pause at the
+ * deadline, hand back what it has (the walk's frontier and listings, the answers so far)
+ * and carry on from that in the next invocation, walking and fetching as one pipeline in
+ * every round.
  */
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { RequestCounter } from '../aws/request-counter';
 import type { AuditTuning } from '../config';
-import type { Clock, FetchResult, OrgSnapshot, Sleep } from '../model';
-import { walkOrganization, type WalkOptions } from '../organizations/walk-organization';
+import type { Clock, FetchResult, FetchStats, OrgSnapshot, Sleep } from '../model';
+import {
+  OrganizationWalk,
+  walkedTargets,
+  type SavedWalk,
+  type WalkOptions,
+} from '../organizations/walk-organization';
 import type { FetchOptions } from '../securityhub/fetch-types';
-import { AssociationFanOut } from '../securityhub/association-fan-out';
+import { AssociationFanOut, type SavedFanOut } from '../securityhub/association-fan-out';
 import type { AuditProgress } from './run-audit';
 
 /** What {@link collectAssociations} talks to; a subset of the audit's dependencies. */
@@ -29,8 +39,21 @@ export interface CollectDeps {
 /** How to collect. */
 export interface CollectOptions {
   readonly tuning: AuditTuning;
-  /** Epoch ms: the walk fails after it, the fan-out sends nothing and starts no round after it. */
+  /** Epoch ms: no page or call is requested and no round starts after it. */
   readonly deadline: number;
+  /**
+   * At the deadline: `fail` (default) fails an unfinished walk with WalkDeadlineError and
+   * reports targets not asked as DEADLINE_EXCEEDED; `pause` ends with what there is, to be
+   * carried on by a later invocation.
+   */
+  readonly onDeadline?: 'fail' | 'pause';
+  /** Called after every listing and every group: where a resumable run checks whether a checkpoint is due. */
+  readonly onStep?: () => void;
+  /**
+   * Seconds since the service quotas were last spent (a resumed run): the pacing buckets
+   * start with what the services have earned back since, not with a full burst.
+   */
+  readonly idleSeconds?: number;
 }
 
 /** The walked organization and every target's association, as the audit's later steps take them. */
@@ -38,6 +61,17 @@ export interface Collected {
   readonly org: OrgSnapshot;
   readonly fetched: FetchResult;
 }
+
+/** Where a paused collection stands: enough to carry on from in another invocation. */
+export interface SavedCollection {
+  readonly walk: SavedWalk;
+  readonly fetch: SavedFanOut;
+}
+
+/** How a collection ended. */
+export type CollectOutcome =
+  | ({ readonly status: 'DONE' } & Collected)
+  | { readonly status: 'PAUSED'; readonly saved: SavedCollection; readonly stats: FetchStats };
 
 /** The fan-out's tuning from the audit's. */
 export function fetchOptionsOf(tuning: AuditTuning): FetchOptions {
@@ -52,23 +86,33 @@ export function fetchOptionsOf(tuning: AuditTuning): FetchOptions {
   };
 }
 
+/** Tokens a bucket has earned back after `idleSeconds` without requests; `undefined` (full) when not resuming. */
+const earnedBack = (idleSeconds: number | undefined, ratePerSecond: number): number | undefined =>
+  idleSeconds === undefined ? undefined : idleSeconds * ratePerSecond;
+
 /** The walk's options from the audit's: paced, bounded, reporting progress; `onTargets` streams what it finds. */
 export function walkOptionsOf(
   deps: CollectDeps,
   options: CollectOptions,
   onTargets?: WalkOptions['onTargets'],
 ): WalkOptions {
+  const { tuning } = options;
   return {
-    concurrency: options.tuning.maxConcurrency,
-    onProgress: (targetsFound) => deps.onProgress?.({ phase: 'walk', targetsFound }),
+    concurrency: tuning.maxConcurrency,
+    onProgress: (targetsFound) => {
+      deps.onProgress?.({ phase: 'walk', targetsFound });
+      options.onStep?.();
+    },
     ...(onTargets === undefined ? {} : { onTargets }),
     pacing: {
-      requestsPerSecond: options.tuning.organizationsRequestsPerSecond,
-      burst: options.tuning.organizationsBurst,
+      requestsPerSecond: tuning.organizationsRequestsPerSecond,
+      burst: tuning.organizationsBurst,
+      initialTokens: earnedBack(options.idleSeconds, tuning.organizationsRequestsPerSecond),
       clock: deps.clock,
       sleep: deps.sleep,
     },
     deadline: options.deadline,
+    onDeadline: options.onDeadline ?? 'fail',
   };
 }
 
@@ -81,9 +125,11 @@ function createFanOut(deps: CollectDeps, options: CollectOptions, walking: () =>
       random: deps.random,
       deadline: options.deadline,
       requestCounter: deps.securityHubCounter,
+      initialTokens: earnedBack(options.idleSeconds, options.tuning.securityHubRequestsPerSecond),
       // While the walk runs its progress is the one shown; the fetch's total still grows then.
       onProgress: (done, total) => {
         if (!walking()) deps.onProgress?.({ phase: 'fetch', done, total });
+        options.onStep?.();
       },
     },
     fetchOptionsOf(options.tuning),
@@ -91,35 +137,90 @@ function createFanOut(deps: CollectDeps, options: CollectOptions, walking: () =>
 }
 
 /**
+ * One run's walk and fan-out as one pipeline, fresh or carried on from a
+ * {@link SavedCollection}. {@link Collection.snapshot} may be taken at any time, for a
+ * checkpoint; every target the walk has found is either answered in it or asked (again)
+ * by a collection that resumes from it.
+ */
+export class Collection {
+  private readonly walk: OrganizationWalk;
+  private readonly fanOut: AssociationFanOut;
+  private walking = true;
+
+  constructor(
+    private readonly deps: CollectDeps,
+    private readonly options: CollectOptions,
+    from?: SavedCollection,
+  ) {
+    this.fanOut = createFanOut(deps, options, () => this.walking);
+    if (from !== undefined) this.fanOut.restore(walkedTargets(from.walk), from.fetch);
+    const onTargets: WalkOptions['onTargets'] = (targets) => {
+      // A refused API makes the rest of the walk pointless: stop it with that error.
+      if (this.fanOut.failure !== undefined) throw this.fanOut.failure;
+      this.fanOut.add(targets);
+    };
+    this.walk = new OrganizationWalk(deps.organizations, walkOptionsOf(deps, options, onTargets), from?.walk);
+  }
+
+  /** Where the collection stands now. */
+  snapshot(): SavedCollection {
+    return { walk: this.walk.snapshot(), fetch: this.fanOut.saved() };
+  }
+
+  /** The fan-out's counts in this invocation so far. */
+  stats(): FetchStats {
+    return this.fanOut.stats();
+  }
+
+  /**
+   * Walks (from where the walk stands) while fetching, then sends the rest and re-drives.
+   * Runs once.
+   *
+   * @throws what the walk throws (OrganizationWalkError, WalkDeadlineError unless pausing,
+   *   OrgTreeError, SavedWalkError), after the calls in flight have settled;
+   *   SecurityHubFetchError when Security Hub refuses the API, which also stops the walk.
+   */
+  async run(): Promise<CollectOutcome> {
+    const walked = await this.runWalk();
+    this.walking = false;
+    if (walked.status === 'PAUSED') {
+      await this.fanOut.pause();
+      return this.paused();
+    }
+    const { org } = walked;
+    // The fetch phase starts now for whoever shows progress, with what it has done so far.
+    this.deps.onProgress?.({ phase: 'fetch', ...this.fanOut.progress });
+    // The walk streamed every target it found; adding them again is a no-op that keeps
+    // "every enumerated target is fetched" true by construction.
+    this.fanOut.add(org.targets);
+    const fetched = await this.fanOut.finish();
+    if (fetched.stats.deadlineReached && this.options.onDeadline === 'pause') return this.paused();
+    return { status: 'DONE', org, fetched };
+  }
+
+  private async runWalk() {
+    try {
+      return await this.walk.run();
+    } catch (error) {
+      await this.fanOut.abandon();
+      throw error;
+    }
+  }
+
+  private paused(): CollectOutcome {
+    return { status: 'PAUSED', saved: this.snapshot(), stats: this.fanOut.stats() };
+  }
+}
+
+/**
  * Walks the organization and reads every target's association, the reads starting while
- * the walk goes on. Every target of the returned `org` is in the fan-out exactly once.
+ * the walk goes on, in one invocation. Every target of the returned `org` is in the
+ * fan-out exactly once.
  *
- * @throws what walkOrganization throws (OrganizationWalkError, WalkDeadlineError,
- *   OrgTreeError), after the calls in flight have settled; SecurityHubFetchError when
- *   Security Hub refuses the API, which also stops the walk.
+ * @throws see {@link Collection.run}; WalkDeadlineError when the walk cannot finish in time.
  */
 export async function collectAssociations(deps: CollectDeps, options: CollectOptions): Promise<Collected> {
-  let walking = true;
-  const fanOut = createFanOut(deps, options, () => walking);
-  let org: OrgSnapshot;
-  try {
-    org = await walkOrganization(
-      deps.organizations,
-      walkOptionsOf(deps, options, (targets) => {
-        // A refused API makes the rest of the walk pointless: stop it with that error.
-        if (fanOut.failure !== undefined) throw fanOut.failure;
-        fanOut.add(targets);
-      }),
-    );
-  } catch (error) {
-    await fanOut.abandon();
-    throw error;
-  }
-  walking = false;
-  // The fetch phase starts now for whoever shows progress, with what it has done so far.
-  deps.onProgress?.({ phase: 'fetch', ...fanOut.progress });
-  // The walk streamed every target of the tree it built; adding them again is a no-op that
-  // keeps "every enumerated target is fetched" true by construction.
-  fanOut.add(org.targets);
-  return { org, fetched: await fanOut.finish() };
+  const outcome = await new Collection(deps, { ...options, onDeadline: 'fail' }).run();
+  if (outcome.status !== 'DONE') throw new Error('Internal: a collection that may not pause paused');
+  return outcome;
 }

@@ -7,14 +7,19 @@
  * succeed, the rounds run out or the deadline comes.
  */
 import { countFromNow } from '../aws/request-counter';
-import type { FetchResult } from '../model';
+import type { FetchResult, FetchStats } from '../model';
 import { fullJitterDelay } from '../util/backoff';
 import { createLimiter, mapConcurrent, type Limiter } from '../util/map-concurrent';
 import { TokenBucket } from '../util/token-bucket';
 import { AdaptivePacer } from './adaptive-pacer';
 import { validateFetchOptions, type FetchDeps, type FetchOptions, type FetchTarget } from './fetch-types';
 import { GroupSender } from './group-sender';
-import { TargetLedger, type TargetEntry } from './target-ledger';
+import { TargetLedger, type LedgerProgress, type TargetEntry } from './target-ledger';
+
+/** What a resumable run saves of a fan-out: the answers so far and the re-drive rounds completed. */
+export interface SavedFanOut extends LedgerProgress {
+  readonly redriveRounds: number;
+}
 
 /** See the module comment. One instance serves one run. */
 export class AssociationFanOut {
@@ -28,6 +33,10 @@ export class AssociationFanOut {
   private readonly firstPass: Promise<readonly string[]>[] = [];
   private closed = false;
   private redriveAttempts = 0;
+  /** Re-drive rounds whose every group has an outcome; a round cut short is redone on resume. */
+  private roundsCompleted = 0;
+  /** Ids due a re-drive round that an earlier invocation left. */
+  private restoredRetry: readonly string[] = [];
   private roundsCutByDeadline = false;
 
   constructor(
@@ -36,7 +45,13 @@ export class AssociationFanOut {
   ) {
     validateFetchOptions(options);
     const { clock, sleep } = deps;
-    const bucket = new TokenBucket({ ratePerSecond: options.requestsPerSecond, burst: options.burst, clock, sleep });
+    const bucket = new TokenBucket({
+      ratePerSecond: options.requestsPerSecond,
+      burst: options.burst,
+      initialTokens: deps.initialTokens,
+      clock,
+      sleep,
+    });
     this.counted = countFromNow(deps.requestCounter);
     this.limit = createLimiter(options.concurrency);
     this.sender = new GroupSender({
@@ -60,10 +75,37 @@ export class AssociationFanOut {
     return { done: this.ledger.settled.size, total: this.ledger.total };
   }
 
+  /**
+   * Carries on from an earlier invocation's fan-out: `targets` are every target known then
+   * (in order), `saved` its answers. Targets without an answer are asked for again; those
+   * due a re-drive join the first round. Call once, before anything else.
+   */
+  restore(targets: readonly FetchTarget[], saved: SavedFanOut): void {
+    const { pending, redrive } = this.ledger.restore(targets, saved);
+    this.restoredRetry = redrive;
+    this.redriveAttempts = saved.redriveRounds;
+    this.roundsCompleted = saved.redriveRounds;
+    this.enqueue(pending);
+  }
+
+  /** The answers so far and the rounds completed: consistent whenever it is called. */
+  saved(): SavedFanOut {
+    return { ...this.ledger.progress(), redriveRounds: this.roundsCompleted };
+  }
+
+  /** The counts so far. */
+  stats(): FetchStats {
+    return this.result().stats;
+  }
+
   /** Adds targets (ids already known are ignored) and sends every full group now waiting. */
   add(targets: readonly FetchTarget[]): void {
     if (this.closed) throw new Error('Internal: targets added to a finished fan-out');
-    this.queue.push(...this.ledger.add(targets));
+    this.enqueue(this.ledger.add(targets));
+  }
+
+  private enqueue(entries: readonly TargetEntry[]): void {
+    this.queue.push(...entries);
     while (this.queue.length >= this.sender.groupSizeLimit)
       this.dispatch(this.queue.splice(0, this.sender.groupSizeLimit));
   }
@@ -76,14 +118,28 @@ export class AssociationFanOut {
   async finish(): Promise<FetchResult> {
     this.closed = true;
     if (this.queue.length > 0) this.dispatch(this.queue.splice(0));
-    let retry = (await Promise.all(this.firstPass)).flat();
-    for (let round = 1; round <= this.options.maxRedriveAttempts && retry.length > 0; round += 1) {
+    let retry = [...this.restoredRetry, ...(await Promise.all(this.firstPass)).flat()];
+    for (let round = this.roundsCompleted + 1; round <= this.options.maxRedriveAttempts && retry.length > 0; round += 1) {
       if (!(await this.waitForRound(round))) break;
-      this.redriveAttempts += 1;
+      this.redriveAttempts = round;
       // New groups: the retryable leftovers of many groups are packed together again.
       retry = await this.runRound([...new Set(retry)]);
+      if (!this.sender.deadlineReached) this.roundsCompleted = round;
     }
     return this.result();
+  }
+
+  /**
+   * Sends nothing more (what waits is left unanswered, for a later invocation) and waits
+   * for the calls in flight.
+   *
+   * @throws SecurityHubFetchError when the service refused the whole API.
+   */
+  async pause(): Promise<void> {
+    this.closed = true;
+    this.sender.cancelled = true;
+    this.queue = [];
+    await Promise.all(this.firstPass);
   }
 
   /** Sends nothing more and waits for the calls in flight; for a run that failed elsewhere. */

@@ -25,6 +25,8 @@ export interface FetchDeps {
    * targets known so far (while targets are still being added, `total` grows).
    */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Tokens the pacing bucket starts with; default the burst (see TokenBucketOptions.initialTokens). */
+  readonly initialTokens?: number;
 }
 
 /** Tuning of the fan-out. */

@@ -10,6 +10,22 @@ import type { TargetOutcome } from './association-answers';
 import type { FetchTarget } from './fetch-types';
 import { DEADLINE_EXCEEDED, isRetryableErrorCode } from './unprocessed-errors';
 
+/**
+ * The answers of a fan-out as a resumable run saves them. A known target in none of the
+ * lists has not been answered yet (never asked, not sent, or its call was in flight) and
+ * is asked again by the fan-out that resumes.
+ */
+export interface LedgerProgress {
+  /** Definite: an association. */
+  readonly associations: readonly Association[];
+  /** Definite: unprocessed with a terminal code. */
+  readonly unprocessed: readonly UnprocessedTarget[];
+  /** Unprocessed with a retryable code: due another re-drive round, with the calls so far. */
+  readonly redrive: readonly UnprocessedTarget[];
+  /** Asked, and the answer mentioned them in neither list (MISSING downstream). */
+  readonly unanswered: readonly string[];
+}
+
 /** A known target and the number of calls that asked for it. */
 export interface TargetEntry {
   readonly target: FetchTarget;
@@ -49,6 +65,51 @@ export class TargetLedger {
       if (entry === undefined) throw new Error(`Internal: target ${id} is not in the fan-out's ledger`);
       return entry;
     });
+  }
+
+  /** The answers so far (see {@link LedgerProgress}); a copy, consistent at the moment it is taken. */
+  progress(): LedgerProgress {
+    const progress = { associations: [] as Association[], unprocessed: [] as UnprocessedTarget[] };
+    const redrive: UnprocessedTarget[] = [];
+    const unanswered: string[] = [];
+    for (const id of this.entries.keys()) {
+      const association = this.associations.get(id);
+      const unprocessed = this.unprocessed.get(id);
+      if (association !== undefined) progress.associations.push(association);
+      else if (unprocessed === undefined) {
+        if (this.settled.has(id)) unanswered.push(id);
+      } else if (unprocessed.errorCode === DEADLINE_EXCEEDED) {
+        // Never sent: not an answer.
+      } else if (isRetryableErrorCode(unprocessed.errorCode)) redrive.push(unprocessed);
+      else progress.unprocessed.push(unprocessed);
+    }
+    return { ...progress, redrive, unanswered };
+  }
+
+  /**
+   * Known targets (`targets`, in order) with the answers `saved` of an earlier invocation.
+   * Returns the entries with no answer yet, to ask for, and the ids due a re-drive round.
+   * Must be called on an empty ledger.
+   */
+  restore(targets: readonly FetchTarget[], saved: LedgerProgress): { pending: TargetEntry[]; redrive: string[] } {
+    if (this.entries.size > 0) throw new Error('Internal: restoring into a ledger in use');
+    this.add(targets);
+    const answered = (id: string, attempts: number): void => {
+      const entry = this.entriesOf([id])[0]!;
+      entry.attempts = attempts;
+      this.settled.add(id);
+    };
+    for (const a of saved.associations) {
+      answered(a.targetId, 0);
+      this.associations.set(a.targetId, a);
+    }
+    for (const u of [...saved.unprocessed, ...saved.redrive]) {
+      answered(u.targetId, u.attempts);
+      this.unprocessed.set(u.targetId, u);
+    }
+    for (const id of saved.unanswered) answered(id, 0);
+    const pending = [...this.entries.values()].filter((entry) => !this.settled.has(entry.target.id));
+    return { pending, redrive: saved.redrive.map((u) => u.targetId) };
   }
 
   /** A call asking for `group` is being sent. */

@@ -22,12 +22,18 @@ export interface TokenBucketOptions {
   readonly ratePerSecond: number;
   /** Bucket capacity: how many takes may pass back to back after an idle period. */
   readonly burst: number;
+  /**
+   * Tokens in the bucket at construction, 0 to `burst`; default `burst` (full). A run that
+   * resumes soon after its previous invocation starts with what the service's own bucket
+   * has earned back since, not with a burst the service has already seen.
+   */
+  readonly initialTokens?: number;
   readonly clock: Clock;
   readonly sleep: Sleep;
 }
 
 /**
- * A token bucket that starts full. {@link TokenBucket.take} reserves a token right away
+ * A token bucket that starts full (or with `initialTokens`). {@link TokenBucket.take} reserves a token right away
  * and then sleeps until that token is due, so concurrent callers are spaced `1/rate`
  * seconds apart in call order without a queue.
  *
@@ -68,7 +74,10 @@ export class TokenBucket {
     this.clock = options.clock;
     this.sleep = options.sleep;
     this.lastNow = options.clock.now();
-    this.nextDue = this.lastNow;
+    const wanted = options.initialTokens ?? this.burst;
+    const initial = Number.isFinite(wanted) ? Math.min(this.burst, Math.max(0, wanted)) : this.burst;
+    // `burst - initial` tokens are owed: the bucket is full again that many intervals from now.
+    this.nextDue = this.lastNow + (this.burst - initial) * this.intervalMs;
   }
 
   /** Resolves when the caller may send one request. Never rejects unless `sleep` does. */

@@ -51,7 +51,6 @@ describe('parseAuditStackConfig', () => {
       digestMaxTargets: 20,
       publishFindings: true,
       checkpointIntervalSeconds: 60,
-      checkpointSliceTargets: 2000,
       ...DEFAULT_TUNING,
     });
   });

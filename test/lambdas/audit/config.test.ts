@@ -18,7 +18,6 @@ describe('loadConfig', () => {
       digestMaxTargets: 20,
       publishFindings: true,
       checkpointIntervalSeconds: 60,
-      checkpointSliceTargets: 2_000,
     });
   });
 

@@ -83,4 +83,84 @@ describe('AssociationFanOut', () => {
     await fanOut.abandon();
     expect(calls.length).toBeLessThanOrEqual(1);
   });
+
+  it('saves its answers and carries on from them: answered targets are not asked again, the rest are', async () => {
+    const time = fakeTime();
+    const calls = serve();
+    const deps = { client: new SecurityHubClient({}), ...time, deadline: time.now + 60_000 };
+    const first = new AssociationFanOut(deps, { ...OPTIONS, concurrency: 1 });
+    first.add(accounts(0, 7));
+    await flush();
+    // Paused with one group answered: the waiting groups are not sent.
+    await first.pause();
+    const saved = first.saved();
+    expect(saved.associations.length + saved.unanswered.length).toBe(calls.flat().length);
+    const asked = calls.flat();
+
+    calls.length = 0;
+    const second = new AssociationFanOut(deps, OPTIONS);
+    second.restore(accounts(0, 7), JSON.parse(JSON.stringify(saved)) as typeof saved);
+    const result = await second.finish();
+    expect(calls.flat().sort()).toEqual(
+      accounts(0, 7)
+        .map((a) => a.id)
+        .filter((id) => !asked.includes(id)),
+    );
+    expect([...result.associations.keys()].sort()).toEqual(accounts(0, 7).map((a) => a.id));
+  });
+
+  it('saves retryable answers for a re-drive round and counts only completed rounds', async () => {
+    const time = fakeTime();
+    shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
+      UnprocessedConfigurationPolicyAssociations: [
+        {
+          ConfigurationPolicyAssociationIdentifiers: { Target: { AccountId: accounts(0, 1)[0]!.id } },
+          ErrorCode: '429',
+          ErrorReason: 'slow down',
+        },
+      ],
+    });
+    const fanOut = new AssociationFanOut(
+      { client: new SecurityHubClient({}), ...time, deadline: time.now + 60_000 },
+      { ...OPTIONS, maxRedriveAttempts: 0 },
+    );
+    fanOut.add(accounts(0, 2));
+    await fanOut.finish();
+    const saved = fanOut.saved();
+    expect(saved.redrive).toEqual([
+      { targetId: accounts(0, 1)[0]!.id, errorCode: '429', errorReason: 'slow down', attempts: 1 },
+    ]);
+    // Mentioned in neither list: asked and not answered (MISSING).
+    expect(saved.unanswered).toEqual([accounts(1, 1)[0]!.id]);
+    expect(saved.redriveRounds).toBe(0);
+
+    shMock.reset();
+    const calls = serve();
+    const resumed = new AssociationFanOut(
+      { client: new SecurityHubClient({}), ...time, deadline: time.now + 60_000 },
+      { ...OPTIONS, maxRedriveAttempts: 2 },
+    );
+    resumed.restore(accounts(0, 2), saved);
+    const result = await resumed.finish();
+    expect(calls).toEqual([[accounts(0, 1)[0]!.id]]);
+    expect(result.associations.has(accounts(0, 1)[0]!.id)).toBe(true);
+    expect(result.stats.redriveAttempts).toBe(1);
+    expect(resumed.saved().redriveRounds).toBe(1);
+  });
+
+  it('saves targets a deadline kept from being sent as not answered, so they are asked again', async () => {
+    const time = fakeTime();
+    serve();
+    const fanOut = new AssociationFanOut({ client: new SecurityHubClient({}), ...time, deadline: time.now }, OPTIONS);
+    fanOut.add(accounts(0, 4));
+    const result = await fanOut.finish();
+    expect(result.stats.deadlineReached).toBe(true);
+    expect(fanOut.saved()).toEqual({
+      associations: [],
+      unprocessed: [],
+      redrive: [],
+      unanswered: [],
+      redriveRounds: 0,
+    });
+  });
 });

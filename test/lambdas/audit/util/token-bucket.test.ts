@@ -15,6 +15,19 @@ describe('TokenBucket', () => {
     expect(time.now).toBe(2000);
   });
 
+  it('starts with `initialTokens` when given (clamped to 0..burst), then refills at the rate', async () => {
+    const time = fakeTime(0);
+    const bucket = new TokenBucket({ ratePerSecond: 2, burst: 3, initialTokens: 1, ...time });
+    expect(bucket.available()).toBe(1);
+    for (let i = 0; i < 3; i += 1) await bucket.take();
+    expect(time.sleeps).toEqual([500, 500]);
+
+    expect(new TokenBucket({ ratePerSecond: 2, burst: 3, initialTokens: 0, ...fakeTime(0) }).available()).toBe(0);
+    expect(new TokenBucket({ ratePerSecond: 2, burst: 3, initialTokens: 9, ...fakeTime(0) }).available()).toBe(3);
+    expect(new TokenBucket({ ratePerSecond: 2, burst: 3, initialTokens: -4, ...fakeTime(0) }).available()).toBe(0);
+    expect(new TokenBucket({ ratePerSecond: 2, burst: 3, initialTokens: NaN, ...fakeTime(0) }).available()).toBe(3);
+  });
+
   it('spaces concurrent callers one interval apart without a queue', async () => {
     const time = fakeTime(0);
     // This fake sleep does not advance the clock: all five callers arrive at t=0.
