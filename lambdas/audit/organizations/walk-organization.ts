@@ -9,6 +9,11 @@
  * rate for its List* operations, throttles with TooManyRequestsException, and shares its
  * quota with every other caller in the organization, so the walk sends at a steady,
  * configurable rate instead of bursting into throttling and leaning on retries.
+ *
+ * A walk can also pause at its deadline ({@link WalkOptions.onDeadline}) and hand back its
+ * progress as plain data ({@link SavedWalk}), from which a later {@link OrganizationWalk}
+ * (e.g. in the next Lambda invocation) carries on: an organization too large to list in
+ * one invocation is listed across several, each container exactly once.
  */
 import {
   ListAccountsForParentCommand,
@@ -43,10 +48,18 @@ export interface WalkOptions {
   readonly pacing?: WalkPacing;
   /**
    * Epoch ms on `pacing.clock` after which no further page is requested: a walk that
-   * cannot finish in time fails with a message saying so, instead of being cut off by the
-   * Lambda timeout with no report and no metric. Default: none.
+   * cannot finish in time fails with a message saying so (or pauses, see `onDeadline`),
+   * instead of being cut off by the Lambda timeout with no report and no metric. Default: none.
    */
   readonly deadline?: number;
+  /**
+   * What a walk does when the deadline passes with containers still to list. `'fail'`
+   * (default): throws {@link WalkDeadlineError}. `'pause'`: starts no further listing or
+   * page, lets the listings in flight settle (each stops at its next page request; one
+   * whose last page was in flight completes) and ends {@link OrganizationWalk.run} with
+   * `PAUSED` and a {@link SavedWalk} to resume from. {@link walkOrganization} refuses `'pause'`.
+   */
+  readonly onDeadline?: 'fail' | 'pause';
   /**
    * Called with the targets of each listing as soon as it is complete (the roots first,
    * then each container's OUs and accounts), in discovery order; lets work on them start
@@ -129,6 +142,12 @@ export class WalkDeadlineError extends AuditError {
 }
 
 /**
+ * Thrown by the pacer in `'pause'` mode once the deadline has passed: the listing that
+ * meets it is abandoned (to be redone whole on resume). Never leaves this module.
+ */
+class WalkPaused extends Error {}
+
+/**
  * The account's state as Organizations names it: `State` (ACTIVE, SUSPENDED,
  * PENDING_CLOSURE, CLOSED, PENDING_ACTIVATION), reported unchanged. The older `Status`
  * (retired on 2026-09-09 per the API documentation) is read only when `State` is
@@ -168,7 +187,7 @@ async function listAll<P extends ListPage>(
       nextToken = page.NextToken;
     } while (nextToken !== undefined && nextToken !== '');
   } catch (error) {
-    if (error instanceof WalkDeadlineError) throw error;
+    if (error instanceof WalkDeadlineError || error instanceof WalkPaused) throw error;
     throw new OrganizationWalkError(operation, parentId, error);
   }
   return pages;
@@ -198,19 +217,80 @@ export interface FrontierEntry {
   readonly depth: number;
 }
 
+/** A container whose listing completed: its child OUs and accounts, as listed. */
+export interface ListedContainer {
+  readonly parentId: string;
+  readonly ous: readonly RawOrganizationalUnit[];
+  readonly accounts: readonly RawAccount[];
+}
+
+/** A walk's progress as plain JSON-able data, to save in a checkpoint and resume from. */
+export interface SavedWalk {
+  /** Whether ListRoots completed (roots and frontier then hold its result). */
+  readonly rootsListed: boolean;
+  readonly roots: readonly RawRoot[];
+  /** Containers fully listed, in the order their listings completed. */
+  readonly listed: readonly ListedContainer[];
+  readonly rejected: readonly RejectedTarget[];
+  /** Containers still to list, in order; those being listed when saved come first (a listing is redone whole, never resumed mid-page). */
+  readonly frontier: readonly FrontierEntry[];
+}
+
+/** How a walk ended: the whole tree, or paused at the deadline with what it has. */
+export type WalkOutcome =
+  { readonly status: 'DONE'; readonly org: OrgSnapshot } | { readonly status: 'PAUSED'; readonly saved: SavedWalk };
+
+/** An empty SavedWalk (nothing listed yet). Frozen: it is shared. */
+export const NOTHING_WALKED: SavedWalk = Object.freeze({
+  rootsListed: false,
+  roots: Object.freeze([]),
+  listed: Object.freeze([]),
+  rejected: Object.freeze([]),
+  frontier: Object.freeze([]),
+});
+
 /**
- * Everything a walk has found and still has to do. Plain arrays, maps and sets of plain
- * records, so it could be written out between pages (maps and sets as entry arrays) and a
- * walk resumed from it; the containers being listed when it was written go back on the
- * frontier (a listing is redone whole, never resumed mid-page).
+ * The targets (roots, OUs, accounts with their types, in discovery order: roots, then each
+ * listed container's OUs then accounts) a SavedWalk has found: what the runs that found
+ * them have handed to {@link WalkOptions.onTargets}.
+ */
+export function walkedTargets(saved: SavedWalk): { id: string; type: TargetType }[] {
+  const targets: { id: string; type: TargetType }[] = saved.roots.map((root) => ({ id: root.id, type: 'ROOT' }));
+  // Loops, not spreads: a container can hold more accounts than a call takes arguments.
+  for (const { ous, accounts } of saved.listed) {
+    for (const ou of ous) targets.push({ id: ou.id, type: 'ORGANIZATIONAL_UNIT' });
+    for (const account of accounts) targets.push({ id: account.id, type: 'ACCOUNT' });
+  }
+  return targets;
+}
+
+/**
+ * A {@link SavedWalk} to resume from does not describe a walk this module could have
+ * saved. Resuming from it could list a container twice or, worse, silently leave a subtree
+ * out of the tree, so it is refused.
+ */
+export class SavedWalkError extends AuditError {
+  constructor(problem: string) {
+    super('INTEGRITY', `Saved organization walk is inconsistent: ${problem}`);
+  }
+}
+
+/**
+ * Everything a walk has found and still has to do. {@link SavedWalk} is its plain-data
+ * form: see {@link OrganizationWalk.snapshot} and the resume in {@link restoreWalkState}.
  */
 export interface WalkState {
+  /** Whether ListRoots completed. */
+  rootsListed: boolean;
   readonly roots: RawRoot[];
+  /** Insertion order is the order listings completed: {@link SavedWalk.listed} relies on it. */
   readonly ousByParent: Map<string, RawOrganizationalUnit[]>;
   readonly accountsByParent: Map<string, RawAccount[]>;
   readonly rejected: RejectedTarget[];
   /** Containers to list next, in order. */
   readonly frontier: FrontierEntry[];
+  /** Containers being listed, in the order they were taken from the frontier. */
+  readonly inFlight: FrontierEntry[];
   /**
    * Containers ever put on the frontier. Guards against the service listing a container
    * twice (or in a loop): buildOrgTree reports that as an error, the walk just must not
@@ -221,47 +301,91 @@ export interface WalkState {
   found: number;
 }
 
-/** Lists one container, records it in the state and returns its child OUs to walk. */
-type ListContainer = (entry: FrontierEntry) => Promise<readonly FrontierEntry[]>;
-
-/**
- * Lists every container on the frontier (and those it adds) with at most `concurrency`
- * listings at once, in frontier order. The first failure rejects and no further listing starts.
- */
-function drainFrontier(state: WalkState, concurrency: number, listContainer: ListContainer): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let active = 0;
-    let failed = false;
-    const pump = (): void => {
-      if (failed) return;
-      if (active === 0 && state.frontier.length === 0) {
-        resolve();
-        return;
-      }
-      while (active < concurrency && state.frontier.length > 0) {
-        const entry = state.frontier.shift()!;
-        active += 1;
-        listContainer(entry).then(
-          (children) => {
-            active -= 1;
-            for (const child of children) enqueue(state, child);
-            pump();
-          },
-          (error: unknown) => {
-            failed = true;
-            reject(error instanceof Error ? error : new Error(String(error)));
-          },
-        );
-      }
-    };
-    pump();
-  });
+/** A fresh walk's state. */
+export function emptyWalkState(): WalkState {
+  return {
+    rootsListed: false,
+    roots: [],
+    ousByParent: new Map(),
+    accountsByParent: new Map(),
+    rejected: [],
+    frontier: [],
+    inFlight: [],
+    queued: new Set(),
+    found: 0,
+  };
 }
 
 function enqueue(state: WalkState, entry: FrontierEntry): void {
   if (state.queued.has(entry.parentId)) return;
   state.queued.add(entry.parentId);
   state.frontier.push(entry);
+}
+
+/**
+ * Records a completed listing and queues its child OUs in one synchronous step, so that
+ * whoever looks at the state next (a snapshot taken from onTargets included) sees the
+ * container listed and its children on the frontier, or neither.
+ */
+function recordListing(
+  state: WalkState,
+  entry: FrontierEntry,
+  ous: RawOrganizationalUnit[],
+  accounts: RawAccount[],
+): void {
+  state.ousByParent.set(entry.parentId, ous);
+  state.accountsByParent.set(entry.parentId, accounts);
+  state.found += ous.length + accounts.length;
+  const index = state.inFlight.indexOf(entry);
+  if (index >= 0) state.inFlight.splice(index, 1);
+  for (const ou of ous) enqueue(state, { parentId: ou.id, depth: entry.depth + 1 });
+}
+
+/** Lists one container and records it in the state (children queued included). */
+type ListContainer = (entry: FrontierEntry) => Promise<void>;
+
+/** How draining the frontier ended: nothing left to list, or paused at the deadline. */
+type DrainEnd = 'DONE' | 'PAUSED';
+
+/**
+ * Lists every container on the frontier (and those it adds) with at most `concurrency`
+ * listings at once, in frontier order. The first failure rejects and no further listing
+ * starts. A pause starts no further listing either, but waits for those in flight to
+ * settle, then puts the abandoned ones back at the front of the frontier in taken order.
+ */
+function drainFrontier(state: WalkState, concurrency: number, listContainer: ListContainer): Promise<DrainEnd> {
+  return new Promise<DrainEnd>((resolve, reject) => {
+    let active = 0;
+    let stop: 'FAILED' | 'PAUSING' | undefined;
+    const settled = (): void => {
+      active -= 1;
+      pump();
+    };
+    const pump = (): void => {
+      if (stop === 'FAILED') return;
+      if (active === 0 && (stop === 'PAUSING' || state.frontier.length === 0)) {
+        // Only abandoned listings are still in flight now: completed ones removed themselves.
+        state.frontier.unshift(...state.inFlight.splice(0));
+        resolve(stop === 'PAUSING' ? 'PAUSED' : 'DONE');
+        return;
+      }
+      while (stop === undefined && active < concurrency && state.frontier.length > 0) {
+        const entry = state.frontier.shift()!;
+        state.inFlight.push(entry);
+        active += 1;
+        listContainer(entry).then(settled, (error: unknown) => {
+          if (error instanceof WalkPaused) {
+            stop ??= 'PAUSING';
+            settled();
+            return;
+          }
+          stop = 'FAILED';
+          reject(error instanceof Error ? error : new Error(String(error)));
+        });
+      }
+    };
+    pump();
+  });
 }
 
 /** Lists the roots into `state` and puts them on the frontier. */
@@ -276,10 +400,11 @@ async function listRoots(client: OrganizationsClient, state: WalkState, pace: Pa
     state.rejected,
   ).map((root) => ({ id: root.Id, name: root.Name }));
   state.roots.push(...roots);
+  state.rootsListed = true;
   state.found += roots.length;
+  for (const root of roots) enqueue(state, { parentId: root.id, depth: 0 });
   options.onTargets?.(roots.map((root) => ({ id: root.id, type: 'ROOT' })));
   options.onProgress?.(state.found);
-  for (const root of roots) enqueue(state, { parentId: root.id, depth: 0 });
 }
 
 /** The {@link ListContainer} of a walk: both listings of one container, ids checked. */
@@ -290,7 +415,8 @@ function containerLister(
   options: WalkOptions,
 ): ListContainer {
   const MaxResults = ORGANIZATIONS_PAGE_SIZE;
-  return async ({ parentId, depth }) => {
+  return async (entry) => {
+    const { parentId, depth } = entry;
     const ouPages =
       depth < MAX_OU_DEPTH
         ? await listAll('ListOrganizationalUnitsForParent', parentId, pace, (NextToken) =>
@@ -313,15 +439,12 @@ function containerLister(
       parentId,
       state.rejected,
     ).map((account) => ({ id: account.Id, name: account.Name, status: accountStatusOf(account) }));
-    state.ousByParent.set(parentId, ous);
-    state.accountsByParent.set(parentId, accounts);
-    state.found += ous.length + accounts.length;
+    recordListing(state, entry, ous, accounts);
     options.onTargets?.([
       ...ous.map((ou) => ({ id: ou.id, type: 'ORGANIZATIONAL_UNIT' as const })),
       ...accounts.map((account) => ({ id: account.id, type: 'ACCOUNT' as const })),
     ]);
     options.onProgress?.(state.found);
-    return ous.map((ou) => ({ parentId: ou.id, depth: depth + 1 }));
   };
 }
 
@@ -334,44 +457,209 @@ function pacer(options: WalkOptions): Pace {
   const clock = options.pacing?.clock ?? systemClock;
   const { deadline } = options;
   let pages = 0;
+  // Once paused, every later page stops at once: no token is waited for only to be dropped.
+  let paused = false;
   return async () => {
+    if (paused) throw new WalkPaused();
     await bucket?.take();
-    if (deadline !== undefined && clock.now() > deadline) throw new WalkDeadlineError(pages);
+    if (paused || (deadline !== undefined && clock.now() > deadline)) {
+      if (options.onDeadline !== 'pause') throw new WalkDeadlineError(pages);
+      paused = true;
+      throw new WalkPaused();
+    }
     pages += 1;
   };
 }
 
-/** A fresh walk's state. */
-export function emptyWalkState(): WalkState {
+/**
+ * The depth below its root of every container a saved walk has found (roots, and OUs in
+ * its listings, first discovery winning as in a live walk), checking along the way that
+ * each listed container was found before its listing completed and was listed once.
+ */
+function savedDepths(saved: SavedWalk): Map<string, number> {
+  const depths = new Map<string, number>(saved.roots.map((root) => [root.id, 0]));
+  const listed = new Set<string>();
+  for (const { parentId, ous } of saved.listed) {
+    const depth = depths.get(parentId);
+    if (listed.has(parentId)) throw new SavedWalkError(`${quoteUntrustedId(parentId)} is listed twice`);
+    if (depth === undefined) {
+      throw new SavedWalkError(
+        `${quoteUntrustedId(parentId)} is listed, but neither a root nor an earlier listing found it`,
+      );
+    }
+    if (depth >= MAX_OU_DEPTH && ous.length > 0) {
+      throw new SavedWalkError(`${quoteUntrustedId(parentId)} has OUs listed below the deepest OU level`);
+    }
+    listed.add(parentId);
+    for (const ou of ous) if (!depths.has(ou.id)) depths.set(ou.id, depth + 1);
+  }
+  return depths;
+}
+
+/**
+ * Checks that the frontier holds, once each and at their depth, exactly the containers the
+ * saved walk found but has not listed: one missing would silently lose its subtree.
+ */
+function checkSavedFrontier(saved: SavedWalk, depths: ReadonlyMap<string, number>): void {
+  const listed = new Set(saved.listed.map((container) => container.parentId));
+  const pending = new Set<string>();
+  for (const { parentId, depth } of saved.frontier) {
+    const where = `frontier entry ${quoteUntrustedId(parentId)}`;
+    if (!Number.isInteger(depth) || depth < 0 || depth > MAX_OU_DEPTH) {
+      throw new SavedWalkError(`${where} has depth ${depth}, outside 0..${MAX_OU_DEPTH}`);
+    }
+    const found = depths.get(parentId);
+    if (found === undefined) throw new SavedWalkError(`${where} is neither a root nor an OU found by a listing`);
+    if (found !== depth) throw new SavedWalkError(`${where} has depth ${depth}, but was found at depth ${found}`);
+    if (listed.has(parentId)) throw new SavedWalkError(`${where} is already listed`);
+    if (pending.has(parentId)) throw new SavedWalkError(`${where} is on the frontier twice`);
+    pending.add(parentId);
+  }
+  for (const id of depths.keys()) {
+    if (!listed.has(id) && !pending.has(id)) {
+      throw new SavedWalkError(`${quoteUntrustedId(id)} was found but is neither listed nor on the frontier`);
+    }
+  }
+}
+
+/**
+ * Checks the structure of a saved walk (its shapes and ids are the checkpoint schema's job).
+ *
+ * @throws SavedWalkError when it is not a walk this module could have saved.
+ */
+function checkSavedWalk(saved: SavedWalk): void {
+  const { roots, listed, rejected, frontier } = saved;
+  if (!saved.rootsListed && roots.length + listed.length + rejected.length + frontier.length > 0) {
+    throw new SavedWalkError(
+      'ListRoots did not complete, yet it holds roots, listings, rejected entries or a frontier',
+    );
+  }
+  checkSavedFrontier(saved, savedDepths(saved));
+}
+
+/**
+ * The live state of a walk resumed from `from`, sharing nothing with it: `queued` is every
+ * container `from` found (each was put on a frontier once), `found` its number of targets.
+ *
+ * @throws SavedWalkError when `from` is inconsistent.
+ */
+function restoreWalkState(from: SavedWalk): WalkState {
+  checkSavedWalk(from);
+  const state = emptyWalkState();
+  state.rootsListed = from.rootsListed;
+  for (const root of from.roots) {
+    state.roots.push({ ...root });
+    state.queued.add(root.id);
+  }
+  for (const { parentId, ous, accounts } of from.listed) {
+    state.ousByParent.set(
+      parentId,
+      ous.map((ou) => ({ ...ou })),
+    );
+    state.accountsByParent.set(
+      parentId,
+      accounts.map((account) => ({ ...account })),
+    );
+    for (const ou of ous) state.queued.add(ou.id);
+  }
+  for (const rejected of from.rejected) state.rejected.push({ ...rejected });
+  for (const entry of from.frontier) state.frontier.push({ ...entry });
+  state.found = walkedTargets(from).length;
+  return state;
+}
+
+/** A deep copy of `state` as a {@link SavedWalk}: listings in flight go first on its frontier. */
+function savedWalkOf(state: WalkState): SavedWalk {
   return {
-    roots: [],
-    ousByParent: new Map(),
-    accountsByParent: new Map(),
-    rejected: [],
-    frontier: [],
-    queued: new Set(),
-    found: 0,
+    rootsListed: state.rootsListed,
+    roots: state.roots.map((root) => ({ ...root })),
+    listed: Array.from(state.ousByParent, ([parentId, ous]) => ({
+      parentId,
+      ous: ous.map((ou) => ({ ...ou })),
+      accounts: (state.accountsByParent.get(parentId) ?? []).map((account) => ({ ...account })),
+    })),
+    rejected: state.rejected.map((rejected) => ({ ...rejected })),
+    frontier: [...state.inFlight, ...state.frontier].map((entry) => ({ ...entry })),
   };
 }
 
 /**
- * Walks the whole organization: ListRoots, then for every container its OUs and accounts,
- * sibling subtrees in parallel with at most `concurrency` containers being listed at once
- * and every page paced by `pacing`. Entries listed with an invalid id are returned in
- * `rejected` instead of `targets` (an OU's subtree is then not walked).
+ * One walk of the organization, fresh or resumed from a {@link SavedWalk}: ListRoots, then
+ * for every container its OUs and accounts, sibling subtrees in parallel with at most
+ * `concurrency` containers being listed at once and every page paced by `pacing`. Entries
+ * listed with an invalid id go to `rejected` instead of the tree (an OU's subtree is then
+ * not walked).
+ *
+ * Resumed, it lists only what the saved walk had not: `onTargets` gets only the targets
+ * this run finds (the saved ones were handed on by the run that found them), `onProgress`
+ * counts on from the saved total, and a DONE tree is built from everything, so it equals
+ * the tree an uninterrupted walk returns.
+ */
+export class OrganizationWalk {
+  private readonly state: WalkState;
+  private running: Promise<WalkOutcome> | undefined;
+
+  /** @throws SavedWalkError when `from` is inconsistent. */
+  constructor(
+    private readonly client: OrganizationsClient,
+    private readonly options: WalkOptions = {},
+    from?: SavedWalk,
+  ) {
+    this.state = from === undefined ? emptyWalkState() : restoreWalkState(from);
+  }
+
+  /**
+   * Runs the walk (once: later calls return the same promise), from `from` if given.
+   * Resolves DONE with the whole tree, or PAUSED with the progress when `onDeadline` is
+   * `'pause'` and the deadline passed with containers still to list.
+   *
+   * @throws OrganizationWalkError when any List* call fails; WalkDeadlineError when the
+   *   deadline passes first in `'fail'` mode; OrgTreeError when the listings do not form a
+   *   tree; whatever `onTargets` throws (the walk then stops).
+   */
+  run(): Promise<WalkOutcome> {
+    this.running ??= this.walk();
+    return this.running;
+  }
+
+  /**
+   * A consistent deep copy of the progress right now (callable at any time, before, during
+   * or after run()): listings in flight count as not done and come first on its frontier.
+   */
+  snapshot(): SavedWalk {
+    return savedWalkOf(this.state);
+  }
+
+  private async walk(): Promise<WalkOutcome> {
+    const { client, state, options } = this;
+    const pace = pacer(options);
+    try {
+      if (!state.rootsListed) await listRoots(client, state, pace, options);
+      const lister = containerLister(client, state, pace, options);
+      const end = await drainFrontier(state, options.concurrency ?? DEFAULT_WALK_CONCURRENCY, lister);
+      if (end === 'PAUSED') return { status: 'PAUSED', saved: this.snapshot() };
+    } catch (error) {
+      if (error instanceof WalkPaused) return { status: 'PAUSED', saved: this.snapshot() };
+      throw error;
+    }
+    return { status: 'DONE', org: buildOrgTree(state) };
+  }
+}
+
+/**
+ * Walks the whole organization in one go (see {@link OrganizationWalk}) and returns its tree.
  *
  * @throws OrganizationWalkError when any List* call fails; WalkDeadlineError when the
  *   deadline passes first; OrgTreeError when the listings do not form a tree; whatever
- *   `onTargets` throws (the walk then stops).
+ *   `onTargets` throws (the walk then stops); Error when `options.onDeadline` is `'pause'`
+ *   (a caller that can resume uses {@link OrganizationWalk}).
  */
 export async function walkOrganization(client: OrganizationsClient, options: WalkOptions = {}): Promise<OrgSnapshot> {
-  const state = emptyWalkState();
-  const pace = pacer(options);
-  await listRoots(client, state, pace, options);
-  await drainFrontier(
-    state,
-    options.concurrency ?? DEFAULT_WALK_CONCURRENCY,
-    containerLister(client, state, pace, options),
-  );
-  return buildOrgTree(state);
+  if (options.onDeadline === 'pause') {
+    throw new Error("walkOrganization cannot pause: use OrganizationWalk for onDeadline: 'pause'");
+  }
+  const outcome = await new OrganizationWalk(client, options).run();
+  // Unreachable in 'fail' mode; checked so a change there cannot return half a tree.
+  if (outcome.status !== 'DONE') throw new Error('walkOrganization: the walk paused although it may not');
+  return outcome.org;
 }

@@ -16,12 +16,21 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import fc from 'fast-check';
 import {
   accountStatusOf,
+  NOTHING_WALKED,
+  OrganizationWalk,
   OrganizationWalkError,
   ORGANIZATIONS_PAGE_SIZE,
+  SavedWalkError,
   WalkDeadlineError,
+  walkedTargets,
   walkOrganization,
+  type SavedWalk,
+  type WalkedTarget,
+  type WalkOptions,
+  type WalkOutcome,
 } from '../../../../lambdas/audit/organizations/walk-organization';
 import { OrgTreeError } from '../../../../lambdas/audit/organizations/org-tree';
 
@@ -440,5 +449,406 @@ describe('accountStatusOf', () => {
     expect(accountStatusOf({ State: 'SOMETHING_NEW' as never })).toBeNull();
     // An unknown State is not replaced by a Status: the newer field wins even when unreadable.
     expect(accountStatusOf({ State: 'SUSPENDING' as never, Status: 'ACTIVE' })).toBeNull();
+  });
+});
+
+/**
+ * Options that pause the walk once `requests` requests of this run have reached the
+ * service: the walk's clock is the mock's call count, so no test waits on real time.
+ * (With several listings in flight a few more may pass before the count catches up.)
+ */
+function pausingAfter(requests: number): WalkOptions {
+  const start = orgMock.calls().length;
+  return {
+    onDeadline: 'pause',
+    deadline: start + requests - 1,
+    pacing: {
+      requestsPerSecond: 1000,
+      burst: 1_000_000,
+      clock: { now: () => orgMock.calls().length },
+      sleep: () => Promise.resolve(),
+    },
+  };
+}
+
+/** Pauses as soon as `passed()` says so (checked before every page). */
+function pausingWhen(passed: () => boolean): WalkOptions {
+  return {
+    onDeadline: 'pause',
+    deadline: 0,
+    pacing: {
+      requestsPerSecond: 1000,
+      burst: 1_000_000,
+      clock: { now: () => (passed() ? 1 : 0) },
+      sleep: () => Promise.resolve(),
+    },
+  };
+}
+
+/** The ParentId of every request since call number `since` (undefined for ListRoots). */
+const requestedParents = (since = 0): (string | undefined)[] =>
+  orgMock
+    .calls()
+    .slice(since)
+    .map((call) => (call.args[0].input as { ParentId?: string }).ParentId);
+
+interface RunLog {
+  readonly from: SavedWalk | undefined;
+  readonly streamed: WalkedTarget[];
+  readonly progress: number[];
+  readonly parents: (string | undefined)[];
+  readonly outcome: WalkOutcome;
+}
+
+/**
+ * Walks in runs: run i pauses after budgets[i] requests and the next resumes, through a
+ * JSON round trip, from what it saved; the run after the last budget has no deadline.
+ */
+async function walkInRuns(budgets: readonly number[], base: WalkOptions = {}) {
+  const runs: RunLog[] = [];
+  let from: SavedWalk | undefined;
+  for (let i = 0; i <= budgets.length; i += 1) {
+    const streamed: WalkedTarget[] = [];
+    const progress: number[] = [];
+    const since = orgMock.calls().length;
+    const outcome = await new OrganizationWalk(
+      new OrganizationsClient({}),
+      {
+        ...base,
+        ...(i < budgets.length ? pausingAfter(budgets[i]) : {}),
+        onTargets: (targets) => streamed.push(...targets),
+        onProgress: (n) => progress.push(n),
+      },
+      from,
+    ).run();
+    runs.push({ from, streamed, progress, parents: requestedParents(since), outcome });
+    if (outcome.status === 'DONE') return { org: outcome.org, runs };
+    from = JSON.parse(JSON.stringify(outcome.saved)) as SavedWalk;
+  }
+  throw new Error('the run without a deadline did not finish');
+}
+
+/** deepOrg with a second root, a multi-page OU listing and entries the walk rejects. */
+function bushyOrg(): FakeOrg {
+  const org = deepOrg();
+  org.roots.push('r-two2');
+  org.ous['r-two2'] = Array.from({ length: 23 }, (_, i) => ({ Id: `ou-two2-${String(i).padStart(8, '0')}` }));
+  org.ous['r-two2'].push({ Id: 'not-an-ou' });
+  org.ous['ou-two2-00000003'] = [{ Id: 'ou-two2-0000sub1', Name: 'sub' }];
+  org.accounts['ou-two2-0000sub1'] = [account('400000000000'), account('bad')];
+  org.accounts['ou-two2-00000007'] = Array.from({ length: 21 }, (_, i) => account(String(500000000000 + i)));
+  return org;
+}
+
+/** Checks a multi-run walk against the uninterrupted one: same tree, each target streamed once, nothing listed twice. */
+function expectSameAsOneWalk(result: { org: unknown; runs: RunLog[] }, uninterrupted: unknown): void {
+  expect(result.org).toEqual(uninterrupted);
+  const streamed = result.runs.flatMap((run) => run.streamed.map((t) => t.id));
+  expect(new Set(streamed).size).toBe(streamed.length);
+  const tree = uninterruptedIds(uninterrupted);
+  expect([...streamed].sort()).toEqual(tree);
+  for (const run of result.runs) {
+    if (run.from === undefined) continue;
+    const listedBefore = new Set(run.from.listed.map((c) => c.parentId));
+    expect(run.parents.filter((p) => p !== undefined && listedBefore.has(p))).toEqual([]);
+    // Progress counts on from what the saved walk had found.
+    const savedTotal = walkedTargets(run.from).length;
+    for (const n of run.progress) expect(n).toBeGreaterThanOrEqual(savedTotal);
+    if (run.progress.length > 0) expect(run.progress.at(-1)).toBe(savedTotal + run.streamed.length);
+  }
+}
+
+const uninterruptedIds = (org: unknown): string[] =>
+  (org as { targets: { id: string }[] }).targets.map((t) => t.id).sort();
+
+describe('OrganizationWalk: pause at the deadline and resume', () => {
+  it('pauses and resumes several times into the tree an uninterrupted walk returns, each target streamed once', async () => {
+    serve(bushyOrg());
+    const uninterrupted = await walkOrganization(new OrganizationsClient({}));
+    orgMock.resetHistory();
+
+    const result = await walkInRuns([3, 4, 2, 5, 3], { concurrency: 2 });
+    expect(result.runs.filter((run) => run.outcome.status === 'PAUSED').length).toBeGreaterThanOrEqual(3);
+    expectSameAsOneWalk(result, uninterrupted);
+    expect(result.runs[result.runs.length - 1].progress.at(-1)).toBe(uninterrupted.targets.length);
+    expect(result.org.rejected).toHaveLength(2);
+  });
+
+  it('puts the listings in flight at the pause back at the front of the frontier, in the order they were taken', async () => {
+    const ou = (c: string) => `ou-test-0000000${c}`;
+    serve({
+      roots: ['r-root'],
+      ous: { 'r-root': ['a', 'b', 'c', 'd', 'e'].map((c) => ({ Id: ou(c) })) },
+      accounts: {
+        [ou('a')]: Array.from({ length: 45 }, (_, i) => account(String(100000000000 + i))),
+        [ou('b')]: Array.from({ length: 45 }, (_, i) => account(String(200000000000 + i))),
+        [ou('c')]: [account('300000000000')],
+        [ou('d')]: [account('400000000000')],
+        [ou('e')]: [account('500000000000')],
+      },
+    });
+    // The deadline passes as c's one account page is requested: c completes and d takes its
+    // place; a, b and d stop at their next page request, and e is never taken.
+    const cListed = () => orgMock.commandCalls(ListAccountsForParentCommand, { ParentId: ou('c') }).length > 0;
+    const outcome = await new OrganizationWalk(new OrganizationsClient({}), {
+      ...pausingWhen(cListed),
+      concurrency: 3,
+    }).run();
+
+    expect(outcome.status).toBe('PAUSED');
+    const saved = (outcome as { saved: SavedWalk }).saved;
+    expect(saved.rootsListed).toBe(true);
+    expect(saved.listed.map((c) => c.parentId)).toEqual(['r-root', ou('c')]);
+    expect(saved.frontier).toEqual([
+      { parentId: ou('a'), depth: 1 },
+      { parentId: ou('b'), depth: 1 },
+      { parentId: ou('d'), depth: 1 },
+      { parentId: ou('e'), depth: 1 },
+    ]);
+    // No request was sent after the pause: d met it at its first page.
+    expect(requestedParents()).not.toContain(ou('d'));
+    expect(requestedParents()).not.toContain(ou('e'));
+
+    orgMock.resetHistory();
+    const resumed = await new OrganizationWalk(new OrganizationsClient({}), {}, saved).run();
+    expect(new Set(requestedParents())).toEqual(new Set([ou('a'), ou('b'), ou('d'), ou('e')]));
+    expect(resumed).toEqual({ status: 'DONE', org: await walkOrganization(new OrganizationsClient({})) });
+  });
+
+  it('pauses an interrupted ListRoots with rootsListed false, and a resume lists the roots from the first page', async () => {
+    const roots = Array.from({ length: 25 }, (_, i) => `r-${String(i).padStart(4, '0')}`);
+    serve({ roots, ous: {}, accounts: {} });
+    const outcome = await new OrganizationWalk(new OrganizationsClient({}), pausingAfter(1)).run();
+    expect(outcome).toEqual({ status: 'PAUSED', saved: NOTHING_WALKED });
+    expect(orgMock).toHaveReceivedCommandTimes(ListRootsCommand, 1);
+
+    orgMock.resetHistory();
+    const streamed: WalkedTarget[] = [];
+    const resumed = await new OrganizationWalk(
+      new OrganizationsClient({}),
+      { onTargets: (targets) => streamed.push(...targets) },
+      (outcome as { saved: SavedWalk }).saved,
+    ).run();
+    expect(orgMock.commandCalls(ListRootsCommand).map((c) => c.args[0].input.NextToken)).toEqual([
+      undefined,
+      'roots|20',
+    ]);
+    expect(resumed.status === 'DONE' && resumed.org.rootIds).toEqual(roots);
+    expect(streamed.map((t) => t.id)).toEqual(roots);
+  });
+
+  it('ends DONE when the deadline passes with nothing left to list', async () => {
+    serve({ roots: ['r-one1'], ous: {}, accounts: { 'r-one1': [account('111111111111')] } });
+    // The third request (the root's account page, the last of the walk) is in flight when the deadline passes.
+    const outcome = await new OrganizationWalk(new OrganizationsClient({}), pausingAfter(3)).run();
+    expect(outcome.status).toBe('DONE');
+    expect(orgMock.calls()).toHaveLength(3);
+  });
+
+  it('snapshot() from inside onTargets is consistent, is a copy, and resuming from it gives the same tree', async () => {
+    serve(bushyOrg());
+    const uninterrupted = await walkOrganization(new OrganizationsClient({}));
+    orgMock.resetHistory();
+    let batches = 0;
+    let taken: SavedWalk | undefined;
+    let takenJson = '';
+    let inFlightThen: string[] = [];
+    const walk: OrganizationWalk = new OrganizationWalk(new OrganizationsClient({}), {
+      concurrency: 3,
+      onTargets: () => {
+        batches += 1;
+        if (batches !== 4) return;
+        taken = walk.snapshot();
+        takenJson = JSON.stringify(taken);
+        // Containers with a request sent but no listing recorded, in the order their listings started.
+        const listed = new Set(taken.listed.map((c) => c.parentId));
+        inFlightThen = [...new Set(requestedParents())].filter((p): p is string => p !== undefined && !listed.has(p));
+      },
+    });
+    expect(walk.snapshot()).toEqual(NOTHING_WALKED);
+    const outcome = await walk.run();
+    expect(outcome).toEqual({ status: 'DONE', org: uninterrupted });
+
+    // Taken with listings in flight, which it counts as still to list; the walk went on without changing it.
+    expect(JSON.stringify(taken)).toBe(takenJson);
+    const saved = taken!;
+    expect(saved.listed.length).toBe(4 - 1);
+    expect(inFlightThen.length).toBeGreaterThan(0);
+    expect(saved.frontier.slice(0, inFlightThen.length).map((e) => e.parentId)).toEqual(inFlightThen);
+    orgMock.resetHistory();
+    const streamed: WalkedTarget[] = [];
+    const resumed = await new OrganizationWalk(
+      new OrganizationsClient({}),
+      { onTargets: (targets) => streamed.push(...targets) },
+      saved,
+    ).run();
+    expect(resumed).toEqual({ status: 'DONE', org: uninterrupted });
+    expect([...walkedTargets(saved), ...streamed].map((t) => t.id).sort()).toEqual(uninterruptedIds(uninterrupted));
+    const listedBefore = new Set(saved.listed.map((c) => c.parentId));
+    expect(requestedParents().filter((p) => p !== undefined && listedBefore.has(p))).toEqual([]);
+    expect(orgMock).not.toHaveReceivedCommand(ListRootsCommand);
+
+    // After the walk: everything listed, nothing left, and as consistent as any saved walk.
+    const done = walk.snapshot();
+    expect(done.rootsListed).toBe(true);
+    expect(done.frontier).toEqual([]);
+    expect(() => new OrganizationWalk(new OrganizationsClient({}), {}, done)).not.toThrow();
+  });
+
+  it('fails with WalkDeadlineError by default, and `onDeadline: "pause"` is refused by walkOrganization', async () => {
+    serve(deepOrg());
+    const failing: WalkOptions = { ...pausingAfter(2), onDeadline: undefined };
+    await expect(new OrganizationWalk(new OrganizationsClient({}), failing).run()).rejects.toBeInstanceOf(
+      WalkDeadlineError,
+    );
+    await expect(
+      new OrganizationWalk(new OrganizationsClient({}), { ...failing, onDeadline: 'fail' }).run(),
+    ).rejects.toBeInstanceOf(WalkDeadlineError);
+    orgMock.resetHistory();
+    await expect(walkOrganization(new OrganizationsClient({}), { onDeadline: 'pause' })).rejects.toThrow(
+      /OrganizationWalk/,
+    );
+    expect(orgMock.calls()).toHaveLength(0);
+  });
+
+  it('resumes a saved walk with nothing left to list without a single request', async () => {
+    serve(deepOrg());
+    const first = new OrganizationWalk(new OrganizationsClient({}));
+    const outcome = await first.run();
+    expect(await first.run()).toBe(outcome);
+    orgMock.resetHistory();
+    const onTargets = jest.fn();
+    const resumed = await new OrganizationWalk(new OrganizationsClient({}), { onTargets }, first.snapshot()).run();
+    expect(orgMock.calls()).toHaveLength(0);
+    expect(onTargets).not.toHaveBeenCalled();
+    expect(resumed).toEqual(outcome);
+  });
+
+  it('resumes from a SavedWalk that went through JSON', async () => {
+    serve(bushyOrg());
+    const uninterrupted = await walkOrganization(new OrganizationsClient({}));
+    const paused = await new OrganizationWalk(new OrganizationsClient({}), pausingAfter(9)).run();
+    expect(paused.status).toBe('PAUSED');
+    const json = JSON.parse(JSON.stringify((paused as { saved: SavedWalk }).saved)) as SavedWalk;
+    expect(await new OrganizationWalk(new OrganizationsClient({}), {}, json).run()).toEqual({
+      status: 'DONE',
+      org: uninterrupted,
+    });
+  });
+
+  it('walkedTargets lists roots, then each listed container’s OUs then accounts', () => {
+    expect(walkedTargets(NOTHING_WALKED)).toEqual([]);
+    expect(
+      walkedTargets({
+        rootsListed: true,
+        roots: [{ id: 'r-one1' }],
+        listed: [
+          { parentId: 'r-one1', ous: [{ id: 'ou-one1-0000000a' }], accounts: [{ id: '111111111111', status: null }] },
+          { parentId: 'ou-one1-0000000a', ous: [], accounts: [{ id: '222222222222', status: 'ACTIVE' }] },
+        ],
+        rejected: [],
+        frontier: [],
+      }),
+    ).toEqual([
+      { id: 'r-one1', type: 'ROOT' },
+      { id: 'ou-one1-0000000a', type: 'ORGANIZATIONAL_UNIT' },
+      { id: '111111111111', type: 'ACCOUNT' },
+      { id: '222222222222', type: 'ACCOUNT' },
+    ]);
+  });
+});
+
+describe('OrganizationWalk: inconsistent saved walks', () => {
+  const OU_A = 'ou-one1-0000000a';
+  const OU_B = 'ou-one1-0000000b';
+  /** Root listed (two OUs found), OU a listed, OU b still to list. */
+  const valid: SavedWalk = {
+    rootsListed: true,
+    roots: [{ id: 'r-one1', name: 'Root' }],
+    listed: [
+      { parentId: 'r-one1', ous: [{ id: OU_A }, { id: OU_B }], accounts: [] },
+      { parentId: OU_A, ous: [], accounts: [{ id: '111111111111', status: 'ACTIVE' }] },
+    ],
+    rejected: [],
+    frontier: [{ parentId: OU_B, depth: 1 }],
+  };
+  const rootListing = valid.listed[0];
+
+  it('accepts the consistent one', () => {
+    expect(new OrganizationWalk(new OrganizationsClient({}), {}, valid).snapshot()).toEqual(valid);
+  });
+
+  it.each<[string, SavedWalk, RegExp]>([
+    ['roots not listed, yet roots saved', { ...NOTHING_WALKED, roots: [{ id: 'r-one1' }] }, /ListRoots did not/],
+    [
+      'roots not listed, yet a frontier',
+      { ...NOTHING_WALKED, frontier: [{ parentId: 'r-one1', depth: 0 }] },
+      /ListRoots/,
+    ],
+    [
+      'a frontier entry nobody found',
+      { ...valid, frontier: [...valid.frontier, { parentId: 'ou-one1-0000000z', depth: 1 }] },
+      /neither a root nor an OU/,
+    ],
+    ['a depth above the deepest level', { ...valid, frontier: [{ parentId: OU_B, depth: 6 }] }, /outside 0\.\.5/],
+    ['a negative depth', { ...valid, frontier: [{ parentId: OU_B, depth: -1 }] }, /outside 0\.\.5/],
+    ['a fractional depth', { ...valid, frontier: [{ parentId: OU_B, depth: 0.5 }] }, /outside 0\.\.5/],
+    ['a depth other than found', { ...valid, frontier: [{ parentId: OU_B, depth: 2 }] }, /found at depth 1/],
+    ['a container listed twice', { ...valid, listed: [...valid.listed, valid.listed[1]] }, /listed twice/],
+    [
+      'a listing of a container nobody found',
+      { ...valid, listed: [...valid.listed, { parentId: 'ou-one1-0000000z', ous: [], accounts: [] }] },
+      /neither a root nor an earlier listing/,
+    ],
+    [
+      'a listing before its container was found',
+      { ...valid, listed: [valid.listed[1], rootListing] },
+      /neither a root nor an earlier listing/,
+    ],
+    [
+      'a listed container still on the frontier',
+      { ...valid, frontier: [...valid.frontier, { parentId: OU_A, depth: 1 }] },
+      /already listed/,
+    ],
+    ['an entry twice on the frontier', { ...valid, frontier: [...valid.frontier, ...valid.frontier] }, /twice/],
+    [
+      'a found container neither listed nor on the frontier',
+      { ...valid, frontier: [] },
+      /neither listed nor on the frontier/,
+    ],
+    [
+      'a root never listed nor on the frontier',
+      { ...valid, roots: [...valid.roots, { id: 'r-two2' }] },
+      /"r-two2" was found/,
+    ],
+  ])('refuses %s with SavedWalkError', (_name, saved, message) => {
+    const build = () => new OrganizationWalk(new OrganizationsClient({}), {}, saved);
+    expect(build).toThrow(SavedWalkError);
+    expect(build).toThrow(message);
+    let error: unknown;
+    try {
+      build();
+    } catch (e) {
+      error = e;
+    }
+    expect((error as SavedWalkError).kind).toBe('INTEGRITY');
+  });
+});
+
+describe('OrganizationWalk: property', () => {
+  it('any sequence of pause points and concurrency gives the uninterrupted tree, each target streamed once', async () => {
+    serve(bushyOrg());
+    const uninterrupted = await walkOrganization(new OrganizationsClient({}));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 12 }),
+        fc.integer({ min: 1, max: 5 }),
+        async (budgets, concurrency) => {
+          orgMock.resetHistory();
+          expectSameAsOneWalk(await walkInRuns(budgets, { concurrency }), uninterrupted);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
