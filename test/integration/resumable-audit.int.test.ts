@@ -118,6 +118,9 @@ async function report(a: EmulatedAudit, outcome: AuditOutcome) {
   return { rows: await a.readRows(outcome.report.associationsKey), summary: await a.readRun(outcome.report.runKey) };
 }
 
+/** Listings cut by a round's end or a crash are redone: the only count a resumed walk may change. */
+const anyNumber: unknown = expect.any(Number);
+
 /** A summary without what legitimately differs: timing, where it was written, and the calls it took. */
 function counts(summary: Record<string, unknown>): Record<string, unknown> {
   const differ = new Set(['duration_seconds', 'report_key', 'html_key', 'securityhub_api_calls', 'throttled_requests']);
@@ -157,7 +160,7 @@ describe('a run resumed from checkpoints', () => {
 
     expect(rounds).toBeGreaterThanOrEqual(3);
     expect(resumed.rows).toEqual(whole.rows);
-    expect(counts(resumed.summary)).toEqual({ ...counts(whole.summary), organizations_api_calls: expect.any(Number) });
+    expect(counts(resumed.summary)).toEqual({ ...counts(whole.summary), organizations_api_calls: anyNumber });
     const listings = a.emulator.stats().requests;
     // Roots are listed once; a container is listed again only if its listing was cut by a
     // round's end (at most MAX_CONCURRENCY per round).
@@ -184,15 +187,16 @@ describe('a run resumed from checkpoints', () => {
     );
     a.clock.onSleep = undefined;
     const manifest = await a.s3.getObject(checkpointKeys('rounds/', RUN_ID).manifest);
-    // The walk's checkpoint and at least one of the fan-out's were written before it died.
+    // Checkpoints were written during the pipelined walk and fetch before it died.
     expect((JSON.parse(manifest.toString()) as { sequence: number }).sequence).toBeGreaterThanOrEqual(2);
 
     a.emulator.resetStats();
     const { outcome } = await runToTheEnd(a, 'rounds/');
     const resumed = await report(a, outcome);
     expect(resumed.rows).toEqual(whole.rows);
-    expect(counts(resumed.summary)).toEqual(counts(whole.summary));
-    // The walk was not repeated: the resumed invocations asked Organizations nothing.
+    // Listings in flight when the invocation died are redone: only the call count may differ.
+    expect(counts(resumed.summary)).toEqual({ ...counts(whole.summary), organizations_api_calls: anyNumber });
+    // The walk was not started over: the roots were listed before the crash, and not again.
     expect(a.emulator.stats().requests.ListRoots ?? 0).toBe(0);
   });
 

@@ -41,7 +41,9 @@ const savedWalk = z.strictObject({
       ),
     }),
   ),
-  rejected: list(z.strictObject({ quotedId: z.string().max(256), type: z.enum(TARGET_TYPES), parentId: z.string().max(256) })),
+  rejected: list(
+    z.strictObject({ quotedId: z.string().max(256), type: z.enum(TARGET_TYPES), parentId: z.string().max(256) }),
+  ),
   frontier: list(z.strictObject({ parentId: CONTAINER_ID, depth: z.number().int().min(0).max(MAX_OU_DEPTH) })),
 });
 

@@ -159,8 +159,7 @@ function collectionOf({ begun, carried, writer }: Invocation, mayContinue: boole
       tuning: request.tuning,
       deadline: request.deadline,
       onDeadline: mayContinue && writer !== null ? 'pause' : 'fail',
-      onStep: () =>
-        writer?.saveIfDue(() => toCheckpoint(begun, carried, collection.snapshot(), collection.stats())),
+      onStep: () => writer?.saveIfDue(() => toCheckpoint(begun, carried, collection.snapshot(), collection.stats())),
       idleSeconds: carried.idleSeconds,
     },
     carried.from,

@@ -106,7 +106,7 @@ function checkWalk(ctx: BegunAudit, org: OrgSnapshot): void {
 export function checkCollected(ctx: BegunAudit, { org, fetched }: Collected): void {
   checkWalk(ctx, org);
   if (fetched.stats.deadlineReached) {
-    ctx.deps.logger?.warn('Deadline reached while fetching; the run is written as it stands', {
+    ctx.deps.logger?.warn('Deadline reached while re-driving; the run is written as it stands', {
       runId: ctx.run.runId,
     });
   }

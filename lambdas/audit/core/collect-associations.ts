@@ -15,12 +15,7 @@ import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { RequestCounter } from '../aws/request-counter';
 import type { AuditTuning } from '../config';
 import type { Clock, FetchResult, FetchStats, OrgSnapshot, Sleep } from '../model';
-import {
-  OrganizationWalk,
-  walkedTargets,
-  type SavedWalk,
-  type WalkOptions,
-} from '../organizations/walk-organization';
+import { OrganizationWalk, walkedTargets, type SavedWalk, type WalkOptions } from '../organizations/walk-organization';
 import type { FetchOptions } from '../securityhub/fetch-types';
 import { AssociationFanOut, type SavedFanOut } from '../securityhub/association-fan-out';
 import type { AuditProgress } from './run-audit';

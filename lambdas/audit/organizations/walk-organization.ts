@@ -78,6 +78,8 @@ export interface WalkedTarget {
 export interface WalkPacing {
   readonly requestsPerSecond: number;
   readonly burst: number;
+  /** Tokens the bucket starts with; default `burst` (see TokenBucketOptions.initialTokens). */
+  readonly initialTokens?: number;
   readonly clock: Clock;
   readonly sleep: Sleep;
 }

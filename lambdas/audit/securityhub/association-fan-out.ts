@@ -119,7 +119,11 @@ export class AssociationFanOut {
     this.closed = true;
     if (this.queue.length > 0) this.dispatch(this.queue.splice(0));
     let retry = [...this.restoredRetry, ...(await Promise.all(this.firstPass)).flat()];
-    for (let round = this.roundsCompleted + 1; round <= this.options.maxRedriveAttempts && retry.length > 0; round += 1) {
+    for (
+      let round = this.roundsCompleted + 1;
+      round <= this.options.maxRedriveAttempts && retry.length > 0;
+      round += 1
+    ) {
       if (!(await this.waitForRound(round))) break;
       this.redriveAttempts = round;
       // New groups: the retryable leftovers of many groups are packed together again.

@@ -95,7 +95,7 @@ export class TargetLedger {
     if (this.entries.size > 0) throw new Error('Internal: restoring into a ledger in use');
     this.add(targets);
     const answered = (id: string, attempts: number): void => {
-      const entry = this.entriesOf([id])[0]!;
+      const entry = this.entriesOf([id])[0];
       entry.attempts = attempts;
       this.settled.add(id);
     };

@@ -186,9 +186,7 @@ describe('handler', () => {
       runStatus: 'COMPLETE',
     });
     expect(putKeys()).toEqual([
-      // The checkpoint after the walk (slot, then the manifest naming it), then the report.
-      'audit/checkpoints/20261126T020000Z/slot-1.json.gz',
-      'audit/checkpoints/20261126T020000Z/manifest.json',
+      // Done within the first checkpoint interval: no checkpoint, only the report.
       'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
       'audit/html/dt=2026-11-26/20261126T020000Z.html',

@@ -114,7 +114,7 @@ describe('AssociationFanOut', () => {
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       UnprocessedConfigurationPolicyAssociations: [
         {
-          ConfigurationPolicyAssociationIdentifiers: { Target: { AccountId: accounts(0, 1)[0]!.id } },
+          ConfigurationPolicyAssociationIdentifiers: { Target: { AccountId: accounts(0, 1)[0].id } },
           ErrorCode: '429',
           ErrorReason: 'slow down',
         },
@@ -128,10 +128,10 @@ describe('AssociationFanOut', () => {
     await fanOut.finish();
     const saved = fanOut.saved();
     expect(saved.redrive).toEqual([
-      { targetId: accounts(0, 1)[0]!.id, errorCode: '429', errorReason: 'slow down', attempts: 1 },
+      { targetId: accounts(0, 1)[0].id, errorCode: '429', errorReason: 'slow down', attempts: 1 },
     ]);
     // Mentioned in neither list: asked and not answered (MISSING).
-    expect(saved.unanswered).toEqual([accounts(1, 1)[0]!.id]);
+    expect(saved.unanswered).toEqual([accounts(1, 1)[0].id]);
     expect(saved.redriveRounds).toBe(0);
 
     shMock.reset();
@@ -142,8 +142,8 @@ describe('AssociationFanOut', () => {
     );
     resumed.restore(accounts(0, 2), saved);
     const result = await resumed.finish();
-    expect(calls).toEqual([[accounts(0, 1)[0]!.id]]);
-    expect(result.associations.has(accounts(0, 1)[0]!.id)).toBe(true);
+    expect(calls).toEqual([[accounts(0, 1)[0].id]]);
+    expect(result.associations.has(accounts(0, 1)[0].id)).toBe(true);
     expect(result.stats.redriveAttempts).toBe(1);
     expect(resumed.saved().redriveRounds).toBe(1);
   });
