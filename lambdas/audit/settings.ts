@@ -209,7 +209,7 @@ export const FUNCTION_SETTINGS = {
     min: 5,
     max: 900,
     default: 60,
-    doc: "least seconds between two checkpoints of a run's fan-out (bounds the work an invocation that dies loses)",
+    doc: 'least seconds between two checkpoints of a run (bounds both their cost and the work an invocation that dies loses)',
   },
 
   publishFindings: {

@@ -108,8 +108,17 @@ export function walkOptionsOf(
     },
     deadline: options.deadline,
     onDeadline: options.onDeadline ?? 'fail',
+    pauseGraceMs: pauseGraceMs(tuning),
   };
 }
+
+/**
+ * How long a listing under way at a pausing deadline may go on: a quarter of the deadline
+ * margin (which exists to finish the run's writes; a paused round writes one checkpoint),
+ * at most 15 s. Long enough for any container's pages at the assumed rates, so a round's
+ * end seldom costs pages that the next round lists again.
+ */
+const pauseGraceMs = (tuning: AuditTuning): number => Math.min(15_000, tuning.deadlineMarginSeconds * 250);
 
 function createFanOut(deps: CollectDeps, options: CollectOptions, walking: () => boolean): AssociationFanOut {
   return new AssociationFanOut(

@@ -54,12 +54,19 @@ export interface WalkOptions {
   readonly deadline?: number;
   /**
    * What a walk does when the deadline passes with containers still to list. `'fail'`
-   * (default): throws {@link WalkDeadlineError}. `'pause'`: starts no further listing or
-   * page, lets the listings in flight settle (each stops at its next page request; one
-   * whose last page was in flight completes) and ends {@link OrganizationWalk.run} with
+   * (default): throws {@link WalkDeadlineError}. `'pause'`: starts no further listing,
+   * lets the listings in flight settle (each stops at its next page request once
+   * `pauseGraceMs` has passed too; one whose last page was in flight completes) and ends {@link OrganizationWalk.run} with
    * `PAUSED` and a {@link SavedWalk} to resume from. {@link walkOrganization} refuses `'pause'`.
    */
   readonly onDeadline?: 'fail' | 'pause';
+  /**
+   * With `onDeadline: 'pause'`: how long after the deadline a listing already under way
+   * (at least one page listed) may go on requesting pages. A listing cut short is redone
+   * whole by the next invocation, so letting it finish saves its pages; no listing
+   * starts after the deadline. Default 0.
+   */
+  readonly pauseGraceMs?: number;
   /**
    * Called with the targets of each listing as soon as it is complete (the roots first,
    * then each container's OUs and accounts), in discovery order; lets work on them start
@@ -392,7 +399,7 @@ function drainFrontier(state: WalkState, concurrency: number, listContainer: Lis
 
 /** Lists the roots into `state` and puts them on the frontier. */
 async function listRoots(client: OrganizationsClient, state: WalkState, pace: Pace, options: WalkOptions) {
-  const pages = await listAll('ListRoots', null, pace, (NextToken) =>
+  const pages = await listAll('ListRoots', null, listingPacer(pace), (NextToken) =>
     client.send(new ListRootsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, NextToken })),
   );
   const roots = partitionById(
@@ -419,13 +426,14 @@ function containerLister(
   const MaxResults = ORGANIZATIONS_PAGE_SIZE;
   return async (entry) => {
     const { parentId, depth } = entry;
+    const pacePage = listingPacer(pace);
     const ouPages =
       depth < MAX_OU_DEPTH
-        ? await listAll('ListOrganizationalUnitsForParent', parentId, pace, (NextToken) =>
+        ? await listAll('ListOrganizationalUnitsForParent', parentId, pacePage, (NextToken) =>
             client.send(new ListOrganizationalUnitsForParentCommand({ ParentId: parentId, MaxResults, NextToken })),
           )
         : [];
-    const accountPages = await listAll('ListAccountsForParent', parentId, pace, (NextToken) =>
+    const accountPages = await listAll('ListAccountsForParent', parentId, pacePage, (NextToken) =>
       client.send(new ListAccountsForParentCommand({ ParentId: parentId, MaxResults, NextToken })),
     );
     const ous = partitionById(
@@ -450,24 +458,38 @@ function containerLister(
   };
 }
 
-/** The pacing step before every page: a token, then the deadline check. */
-type Pace = () => Promise<void>;
+/**
+ * The pacing step before every page: a token, then the deadline check. `underWay`: the
+ * page continues a listing that has listed pages already.
+ */
+type Pace = (underWay: boolean) => Promise<void>;
+
+/** The pacing of one listing's pages: its first page starts the listing, the others continue it. */
+function listingPacer(pace: Pace): () => Promise<void> {
+  let pages = 0;
+  return async () => {
+    await pace(pages > 0);
+    pages += 1;
+  };
+}
 
 function pacer(options: WalkOptions): Pace {
   const bucket =
     options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
   const clock = options.pacing?.clock ?? systemClock;
   const { deadline } = options;
+  const graceEnd = deadline === undefined ? undefined : deadline + Math.max(0, options.pauseGraceMs ?? 0);
   let pages = 0;
-  // Once paused, every later page stops at once: no token is waited for only to be dropped.
+  // Once paused, no listing starts: no token is waited for only to be dropped.
   let paused = false;
-  return async () => {
-    if (paused) throw new WalkPaused();
+  return async (underWay) => {
+    if (paused && !underWay) throw new WalkPaused();
     await bucket?.take();
-    if (paused || (deadline !== undefined && clock.now() > deadline)) {
+    const now = clock.now();
+    if (deadline !== undefined && now > deadline) {
       if (options.onDeadline !== 'pause') throw new WalkDeadlineError(pages);
       paused = true;
-      throw new WalkPaused();
+      if (!underWay || now > graceEnd!) throw new WalkPaused();
     }
     pages += 1;
   };

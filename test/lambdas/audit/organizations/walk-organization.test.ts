@@ -615,6 +615,32 @@ describe('OrganizationWalk: pause at the deadline and resume', () => {
     expect(resumed).toEqual({ status: 'DONE', org: await walkOrganization(new OrganizationsClient({})) });
   });
 
+  it('lets listings under way finish within pauseGraceMs, starting none after the deadline', async () => {
+    const ou = (c: string) => `ou-test-0000000${c}`;
+    serve({
+      roots: ['r-root'],
+      ous: { 'r-root': ['a', 'b', 'c'].map((c) => ({ Id: ou(c) })) },
+      accounts: {
+        [ou('a')]: Array.from({ length: 45 }, (_, i) => account(String(100000000000 + i))),
+        [ou('b')]: Array.from({ length: 45 }, (_, i) => account(String(200000000000 + i))),
+        [ou('c')]: [account('300000000000')],
+      },
+    });
+    // The clock is the request count: the deadline passes after 4 requests, a and b are
+    // under way then and need a few more pages each; c has not started.
+    const outcome = await new OrganizationWalk(new OrganizationsClient({}), {
+      ...pausingAfter(4),
+      pauseGraceMs: 100,
+      concurrency: 2,
+    }).run();
+
+    expect(outcome.status).toBe('PAUSED');
+    const saved = (outcome as { saved: SavedWalk }).saved;
+    expect(saved.listed.map((c) => c.parentId)).toEqual(['r-root', ou('a'), ou('b')]);
+    expect(saved.frontier).toEqual([{ parentId: ou('c'), depth: 1 }]);
+    expect(requestedParents()).not.toContain(ou('c'));
+  });
+
   it('pauses an interrupted ListRoots with rootsListed false, and a resume lists the roots from the first page', async () => {
     const roots = Array.from({ length: 25 }, (_, i) => `r-${String(i).padStart(4, '0')}`);
     serve({ roots, ous: {}, accounts: {} });
