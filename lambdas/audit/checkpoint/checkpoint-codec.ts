@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
 import { AuditError } from '../errors';
+import { checkSavedWalk, SavedWalkError } from '../organizations/walk-organization';
 import { checkpointSchema, type Checkpoint } from './checkpoint-schema';
 
 /** Largest compressed checkpoint read back; the largest organization the quotas allow needs a few MB. */
@@ -74,6 +75,14 @@ export function decodeCheckpoint(
   }
   if (result.data.runId !== expected.runId) {
     throw new CheckpointIntegrityError(`checkpoint belongs to run ${result.data.runId}, not ${expected.runId}`);
+  }
+  try {
+    checkSavedWalk(result.data.walk);
+  } catch (error) {
+    if (!(error instanceof SavedWalkError)) throw error;
+    throw new CheckpointIntegrityError(`checkpoint walk is not one a walk could have saved: ${error.message}`, {
+      cause: error,
+    });
   }
   return result.data;
 }

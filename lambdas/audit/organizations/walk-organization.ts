@@ -551,7 +551,7 @@ function checkSavedFrontier(saved: SavedWalk, depths: ReadonlyMap<string, number
  *
  * @throws SavedWalkError when it is not a walk this module could have saved.
  */
-function checkSavedWalk(saved: SavedWalk): void {
+export function checkSavedWalk(saved: SavedWalk): void {
   const { roots, listed, rejected, frontier } = saved;
   if (!saved.rootsListed && roots.length + listed.length + rejected.length + frontier.length > 0) {
     throw new SavedWalkError(

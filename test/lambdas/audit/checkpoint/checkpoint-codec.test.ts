@@ -78,6 +78,11 @@ describe('checkpoint codec', () => {
       },
     ],
     ['a frontier deeper than OUs nest', { walk: { ...walk, frontier: [{ parentId: 'ou-ab12-11111111', depth: 6 }] } }],
+    [
+      'a frontier entry the walk never found',
+      { walk: { ...walk, frontier: [{ parentId: 'ou-ab12-99999999', depth: 1 }] } },
+    ],
+    ['an OU found but neither listed nor on the frontier', { walk: { ...walk, listed: walk.listed.slice(0, 1) } }],
     ['another format version', { version: 1 }],
     ['an unknown field', { extra: true }],
   ])('rejects %s', (_name, change) => {
