@@ -19,7 +19,8 @@
  * the two (a client that overlapped the walk and the fan-out perfectly would reach it).
  */
 
-import { MAX_OU_DEPTH, ORGANIZATIONS_PAGE_SIZE } from '../../lambdas/audit/organizations/walk-organization';
+import { ORGANIZATIONS_PAGE_SIZE } from '../../lambdas/audit/organizations/walk-organization';
+import { MAX_OU_DEPTH } from '../../lambdas/audit/organizations/walk-state';
 import type { GeneratedOrg } from '../emulator';
 
 /** A root (depth 0) or OU with its direct children counted. */

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
 import { AuditError } from '../errors';
-import { checkSavedWalk, SavedWalkError } from '../organizations/walk-organization';
+import { checkSavedWalk, SavedWalkError } from '../organizations/saved-walk';
 import { checkpointSchema, type Checkpoint } from './checkpoint-schema';
 
 /** Largest compressed checkpoint read back; the largest organization the quotas allow needs a few MB. */

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ACCOUNT_STATES, ASSOCIATION_STATUSES, ASSOCIATION_TYPES, TARGET_TYPES } from '../model';
 import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN, ROOT_ID_PATTERN } from '../target-ids';
-import { MAX_OU_DEPTH } from '../organizations/walk-organization';
+import { MAX_OU_DEPTH } from '../organizations/walk-state';
 import { RUN_ID_PATTERN } from '../report/run-id';
 
 /** Format version; a checkpoint of another version is not resumed from (the run starts over). */

@@ -5,15 +5,15 @@
  * per-account ListParents calls (which would cost one request per account against an
  * API with no published rate).
  *
- * Every page is paced by a client-side token bucket: Organizations publishes no request
- * rate for its List* operations, throttles with TooManyRequestsException, and shares its
- * quota with every other caller in the organization, so the walk sends at a steady,
- * configurable rate instead of bursting into throttling and leaning on retries.
+ * Every page is paced by a client-side token bucket (walk-pacer.ts): Organizations publishes
+ * no request rate for its List* operations, throttles with TooManyRequestsException, and
+ * shares its quota with every other caller in the organization, so the walk sends at a
+ * steady, configurable rate instead of bursting into throttling and leaning on retries.
  *
  * A walk can also pause at its deadline ({@link WalkOptions.onDeadline}) and hand back its
- * progress as plain data ({@link SavedWalk}), from which a later {@link OrganizationWalk}
- * (e.g. in the next Lambda invocation) carries on: an organization too large to list in
- * one invocation is listed across several, each container exactly once.
+ * progress as plain data ({@link SavedWalk}, see saved-walk.ts), from which a later
+ * {@link OrganizationWalk} (e.g. in the next Lambda invocation) carries on: an organization
+ * too large to list in one invocation is listed across several, each container exactly once.
  */
 import {
   ListAccountsForParentCommand,
@@ -22,21 +22,14 @@ import {
   type Account,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import {
-  ACCOUNT_STATES,
-  type AccountStatus,
-  type Clock,
-  type OrgSnapshot,
-  type RejectedTarget,
-  type Sleep,
-  type TargetType,
-} from '../model';
+import { ACCOUNT_STATES, type AccountStatus, type OrgSnapshot, type RejectedTarget, type TargetType } from '../model';
 import { AuditError, isAccessError } from '../errors';
 import { isTargetIdOfType, quoteUntrustedId } from '../target-ids';
 import { displaySafe } from '../util/display-text';
-import { systemClock } from '../util/system-clock';
-import { TokenBucket } from '../util/token-bucket';
-import { buildOrgTree, type RawAccount, type RawOrganizationalUnit, type RawRoot } from './org-tree';
+import { buildOrgTree } from './org-tree';
+import { restoreWalkState, savedWalkOf, type SavedWalk } from './saved-walk';
+import { listingPacer, pacer, WalkDeadlineError, WalkPaused, type Pace, type WalkPacing } from './walk-pacer';
+import { emptyWalkState, enqueue, MAX_OU_DEPTH, recordListing, type FrontierEntry, type WalkState } from './walk-state';
 
 /** Options for {@link walkOrganization}. */
 export interface WalkOptions {
@@ -81,24 +74,9 @@ export interface WalkedTarget {
   readonly type: TargetType;
 }
 
-/** Token bucket settings for the walk's requests, with the clock and sleep it runs on. */
-export interface WalkPacing {
-  readonly requestsPerSecond: number;
-  readonly burst: number;
-  /** Tokens the bucket starts with; default `burst` (see TokenBucketOptions.initialTokens). */
-  readonly initialTokens?: number;
-  readonly clock: Clock;
-  readonly sleep: Sleep;
-}
-
-/**
- * Deepest OU level below a root: "OU maximum nesting in a root: Five levels of OUs deep
- * under a root" (Quotas for AWS Organizations, a hard limit). OUs at this level cannot
- * have child OUs, so the walk does not ask for them: in a deep organization that saves a
- * large share of the ListOrganizationalUnitsForParent calls.
- * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
- */
-export const MAX_OU_DEPTH = 5;
+/** How a walk ended: the whole tree, or paused at the deadline with what it has. */
+export type WalkOutcome =
+  { readonly status: 'DONE'; readonly org: OrgSnapshot } | { readonly status: 'PAUSED'; readonly saved: SavedWalk };
 
 /** Bound on the pages of one listing, so a service that kept sending NextToken could not loop for ever. */
 export const MAX_PAGES_PER_LISTING = 100_000;
@@ -138,23 +116,6 @@ export class OrganizationWalkError extends AuditError {
     );
   }
 }
-
-/** The run's deadline came before the organization was listed; not wrapped as a failed call. */
-export class WalkDeadlineError extends AuditError {
-  constructor(readonly pagesListed: number) {
-    super(
-      'TRANSIENT',
-      `The run's deadline came after ${pagesListed} Organizations pages, before the organization was listed; ` +
-        'raise ORGANIZATIONS_REQUESTS_PER_SECOND if your organization allows it, or see the README on very large organizations',
-    );
-  }
-}
-
-/**
- * Thrown by the pacer in `'pause'` mode once the deadline has passed: the listing that
- * meets it is abandoned (to be redone whole on resume). Never leaves this module.
- */
-class WalkPaused extends Error {}
 
 /**
  * The account's state as Organizations names it: `State` (ACTIVE, SUSPENDED,
@@ -218,136 +179,6 @@ function partitionById<T extends { Id?: string }>(
     else rejected.push({ quotedId: quoteUntrustedId(item.Id ?? '(no id)'), type, parentId });
   }
   return valid;
-}
-
-/** A root or OU whose children are still to be listed, with its depth below the root (root: 0). */
-export interface FrontierEntry {
-  readonly parentId: string;
-  readonly depth: number;
-}
-
-/** A container whose listing completed: its child OUs and accounts, as listed. */
-export interface ListedContainer {
-  readonly parentId: string;
-  readonly ous: readonly RawOrganizationalUnit[];
-  readonly accounts: readonly RawAccount[];
-}
-
-/** A walk's progress as plain JSON-able data, to save in a checkpoint and resume from. */
-export interface SavedWalk {
-  /** Whether ListRoots completed (roots and frontier then hold its result). */
-  readonly rootsListed: boolean;
-  readonly roots: readonly RawRoot[];
-  /** Containers fully listed, in the order their listings completed. */
-  readonly listed: readonly ListedContainer[];
-  readonly rejected: readonly RejectedTarget[];
-  /** Containers still to list, in order; those being listed when saved come first (a listing is redone whole, never resumed mid-page). */
-  readonly frontier: readonly FrontierEntry[];
-}
-
-/** How a walk ended: the whole tree, or paused at the deadline with what it has. */
-export type WalkOutcome =
-  { readonly status: 'DONE'; readonly org: OrgSnapshot } | { readonly status: 'PAUSED'; readonly saved: SavedWalk };
-
-/** An empty SavedWalk (nothing listed yet). Frozen: it is shared. */
-export const NOTHING_WALKED: SavedWalk = Object.freeze({
-  rootsListed: false,
-  roots: Object.freeze([]),
-  listed: Object.freeze([]),
-  rejected: Object.freeze([]),
-  frontier: Object.freeze([]),
-});
-
-/**
- * The targets (roots, OUs, accounts with their types, in discovery order: roots, then each
- * listed container's OUs then accounts) a SavedWalk has found: what the runs that found
- * them have handed to {@link WalkOptions.onTargets}.
- */
-export function walkedTargets(saved: SavedWalk): { id: string; type: TargetType }[] {
-  const targets: { id: string; type: TargetType }[] = saved.roots.map((root) => ({ id: root.id, type: 'ROOT' }));
-  // Loops, not spreads: a container can hold more accounts than a call takes arguments.
-  for (const { ous, accounts } of saved.listed) {
-    for (const ou of ous) targets.push({ id: ou.id, type: 'ORGANIZATIONAL_UNIT' });
-    for (const account of accounts) targets.push({ id: account.id, type: 'ACCOUNT' });
-  }
-  return targets;
-}
-
-/**
- * A {@link SavedWalk} to resume from does not describe a walk this module could have
- * saved. Resuming from it could list a container twice or, worse, silently leave a subtree
- * out of the tree, so it is refused.
- */
-export class SavedWalkError extends AuditError {
-  constructor(problem: string) {
-    super('INTEGRITY', `Saved organization walk is inconsistent: ${problem}`);
-  }
-}
-
-/**
- * Everything a walk has found and still has to do. {@link SavedWalk} is its plain-data
- * form: see {@link OrganizationWalk.snapshot} and the resume in {@link restoreWalkState}.
- */
-export interface WalkState {
-  /** Whether ListRoots completed. */
-  rootsListed: boolean;
-  readonly roots: RawRoot[];
-  /** Insertion order is the order listings completed: {@link SavedWalk.listed} relies on it. */
-  readonly ousByParent: Map<string, RawOrganizationalUnit[]>;
-  readonly accountsByParent: Map<string, RawAccount[]>;
-  readonly rejected: RejectedTarget[];
-  /** Containers to list next, in order. */
-  readonly frontier: FrontierEntry[];
-  /** Containers being listed, in the order they were taken from the frontier. */
-  readonly inFlight: FrontierEntry[];
-  /**
-   * Containers ever put on the frontier. Guards against the service listing a container
-   * twice (or in a loop): buildOrgTree reports that as an error, the walk just must not
-   * recurse forever.
-   */
-  readonly queued: Set<string>;
-  /** Targets found so far. */
-  found: number;
-}
-
-/** A fresh walk's state. */
-export function emptyWalkState(): WalkState {
-  return {
-    rootsListed: false,
-    roots: [],
-    ousByParent: new Map(),
-    accountsByParent: new Map(),
-    rejected: [],
-    frontier: [],
-    inFlight: [],
-    queued: new Set(),
-    found: 0,
-  };
-}
-
-function enqueue(state: WalkState, entry: FrontierEntry): void {
-  if (state.queued.has(entry.parentId)) return;
-  state.queued.add(entry.parentId);
-  state.frontier.push(entry);
-}
-
-/**
- * Records a completed listing and queues its child OUs in one synchronous step, so that
- * whoever looks at the state next (a snapshot taken from onTargets included) sees the
- * container listed and its children on the frontier, or neither.
- */
-function recordListing(
-  state: WalkState,
-  entry: FrontierEntry,
-  ous: RawOrganizationalUnit[],
-  accounts: RawAccount[],
-): void {
-  state.ousByParent.set(entry.parentId, ous);
-  state.accountsByParent.set(entry.parentId, accounts);
-  state.found += ous.length + accounts.length;
-  const index = state.inFlight.indexOf(entry);
-  if (index >= 0) state.inFlight.splice(index, 1);
-  for (const ou of ous) enqueue(state, { parentId: ou.id, depth: entry.depth + 1 });
 }
 
 /** Lists one container and records it in the state (children queued included). */
@@ -455,155 +286,6 @@ function containerLister(
       ...accounts.map((account) => ({ id: account.id, type: 'ACCOUNT' as const })),
     ]);
     options.onProgress?.(state.found);
-  };
-}
-
-/**
- * The pacing step before every page: a token, then the deadline check. `underWay`: the
- * page continues a listing that has listed pages already.
- */
-type Pace = (underWay: boolean) => Promise<void>;
-
-/** The pacing of one listing's pages: its first page starts the listing, the others continue it. */
-function listingPacer(pace: Pace): () => Promise<void> {
-  let pages = 0;
-  return async () => {
-    await pace(pages > 0);
-    pages += 1;
-  };
-}
-
-function pacer(options: WalkOptions): Pace {
-  const bucket =
-    options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
-  const clock = options.pacing?.clock ?? systemClock;
-  const { deadline } = options;
-  const graceEnd = deadline === undefined ? undefined : deadline + Math.max(0, options.pauseGraceMs ?? 0);
-  let pages = 0;
-  // Once paused, no listing starts: no token is waited for only to be dropped.
-  let paused = false;
-  return async (underWay) => {
-    if (paused && !underWay) throw new WalkPaused();
-    await bucket?.take();
-    const now = clock.now();
-    if (deadline !== undefined && now > deadline) {
-      if (options.onDeadline !== 'pause') throw new WalkDeadlineError(pages);
-      paused = true;
-      if (!underWay || now > graceEnd!) throw new WalkPaused();
-    }
-    pages += 1;
-  };
-}
-
-/**
- * The depth below its root of every container a saved walk has found (roots, and OUs in
- * its listings, first discovery winning as in a live walk), checking along the way that
- * each listed container was found before its listing completed and was listed once.
- */
-function savedDepths(saved: SavedWalk): Map<string, number> {
-  const depths = new Map<string, number>(saved.roots.map((root) => [root.id, 0]));
-  const listed = new Set<string>();
-  for (const { parentId, ous } of saved.listed) {
-    const depth = depths.get(parentId);
-    if (listed.has(parentId)) throw new SavedWalkError(`${quoteUntrustedId(parentId)} is listed twice`);
-    if (depth === undefined) {
-      throw new SavedWalkError(
-        `${quoteUntrustedId(parentId)} is listed, but neither a root nor an earlier listing found it`,
-      );
-    }
-    if (depth >= MAX_OU_DEPTH && ous.length > 0) {
-      throw new SavedWalkError(`${quoteUntrustedId(parentId)} has OUs listed below the deepest OU level`);
-    }
-    listed.add(parentId);
-    for (const ou of ous) if (!depths.has(ou.id)) depths.set(ou.id, depth + 1);
-  }
-  return depths;
-}
-
-/**
- * Checks that the frontier holds, once each and at their depth, exactly the containers the
- * saved walk found but has not listed: one missing would silently lose its subtree.
- */
-function checkSavedFrontier(saved: SavedWalk, depths: ReadonlyMap<string, number>): void {
-  const listed = new Set(saved.listed.map((container) => container.parentId));
-  const pending = new Set<string>();
-  for (const { parentId, depth } of saved.frontier) {
-    const where = `frontier entry ${quoteUntrustedId(parentId)}`;
-    if (!Number.isInteger(depth) || depth < 0 || depth > MAX_OU_DEPTH) {
-      throw new SavedWalkError(`${where} has depth ${depth}, outside 0..${MAX_OU_DEPTH}`);
-    }
-    const found = depths.get(parentId);
-    if (found === undefined) throw new SavedWalkError(`${where} is neither a root nor an OU found by a listing`);
-    if (found !== depth) throw new SavedWalkError(`${where} has depth ${depth}, but was found at depth ${found}`);
-    if (listed.has(parentId)) throw new SavedWalkError(`${where} is already listed`);
-    if (pending.has(parentId)) throw new SavedWalkError(`${where} is on the frontier twice`);
-    pending.add(parentId);
-  }
-  for (const id of depths.keys()) {
-    if (!listed.has(id) && !pending.has(id)) {
-      throw new SavedWalkError(`${quoteUntrustedId(id)} was found but is neither listed nor on the frontier`);
-    }
-  }
-}
-
-/**
- * Checks the structure of a saved walk (its shapes and ids are the checkpoint schema's job).
- *
- * @throws SavedWalkError when it is not a walk this module could have saved.
- */
-export function checkSavedWalk(saved: SavedWalk): void {
-  const { roots, listed, rejected, frontier } = saved;
-  if (!saved.rootsListed && roots.length + listed.length + rejected.length + frontier.length > 0) {
-    throw new SavedWalkError(
-      'ListRoots did not complete, yet it holds roots, listings, rejected entries or a frontier',
-    );
-  }
-  checkSavedFrontier(saved, savedDepths(saved));
-}
-
-/**
- * The live state of a walk resumed from `from`, sharing nothing with it: `queued` is every
- * container `from` found (each was put on a frontier once), `found` its number of targets.
- *
- * @throws SavedWalkError when `from` is inconsistent.
- */
-function restoreWalkState(from: SavedWalk): WalkState {
-  checkSavedWalk(from);
-  const state = emptyWalkState();
-  state.rootsListed = from.rootsListed;
-  for (const root of from.roots) {
-    state.roots.push({ ...root });
-    state.queued.add(root.id);
-  }
-  for (const { parentId, ous, accounts } of from.listed) {
-    state.ousByParent.set(
-      parentId,
-      ous.map((ou) => ({ ...ou })),
-    );
-    state.accountsByParent.set(
-      parentId,
-      accounts.map((account) => ({ ...account })),
-    );
-    for (const ou of ous) state.queued.add(ou.id);
-  }
-  for (const rejected of from.rejected) state.rejected.push({ ...rejected });
-  for (const entry of from.frontier) state.frontier.push({ ...entry });
-  state.found = walkedTargets(from).length;
-  return state;
-}
-
-/** A deep copy of `state` as a {@link SavedWalk}: listings in flight go first on its frontier. */
-function savedWalkOf(state: WalkState): SavedWalk {
-  return {
-    rootsListed: state.rootsListed,
-    roots: state.roots.map((root) => ({ ...root })),
-    listed: Array.from(state.ousByParent, ([parentId, ous]) => ({
-      parentId,
-      ous: ous.map((ou) => ({ ...ou })),
-      accounts: (state.accountsByParent.get(parentId) ?? []).map((account) => ({ ...account })),
-    })),
-    rejected: state.rejected.map((rejected) => ({ ...rejected })),
-    frontier: [...state.inFlight, ...state.frontier].map((entry) => ({ ...entry })),
   };
 }
 

@@ -12,7 +12,7 @@ import {
   sha256Hex,
 } from '../../../../lambdas/audit/checkpoint/checkpoint-codec';
 import { gzipSync } from 'node:zlib';
-import { checkSavedWalk, walkedTargets } from '../../../../lambdas/audit/organizations/walk-organization';
+import { checkSavedWalk, walkedTargets } from '../../../../lambdas/audit/organizations/saved-walk';
 import { RUN_ID, sampleCheckpoint } from './checkpoint-fixtures';
 
 /** Values an attacker may write where any field was. */

@@ -1,0 +1,88 @@
+/**
+ * When the organization walk may request its next page: a client-side token bucket
+ * (Organizations publishes no request rate for its List* operations, throttles with
+ * TooManyRequestsException, and shares its quota with every other caller in the
+ * organization), then the run's deadline, at which the walk fails or pauses.
+ */
+import type { Clock, Sleep } from '../model';
+import { AuditError } from '../errors';
+import { systemClock } from '../util/system-clock';
+import { TokenBucket } from '../util/token-bucket';
+
+/** Token bucket settings for the walk's requests, with the clock and sleep it runs on. */
+export interface WalkPacing {
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+  /** Tokens the bucket starts with; default `burst` (see TokenBucketOptions.initialTokens). */
+  readonly initialTokens?: number;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+}
+
+/** The walk options the pacer reads; each is documented on `WalkOptions` (walk-organization.ts). */
+export interface PaceSettings {
+  readonly pacing?: WalkPacing;
+  readonly deadline?: number;
+  readonly onDeadline?: 'fail' | 'pause';
+  readonly pauseGraceMs?: number;
+}
+
+/** The run's deadline came before the organization was listed; not wrapped as a failed call. */
+export class WalkDeadlineError extends AuditError {
+  constructor(readonly pagesListed: number) {
+    super(
+      'TRANSIENT',
+      `The run's deadline came after ${pagesListed} Organizations pages, before the organization was listed; ` +
+        'raise ORGANIZATIONS_REQUESTS_PER_SECOND if your organization allows it, or see the README on very large organizations',
+    );
+  }
+}
+
+/**
+ * Thrown by the pacer in `'pause'` mode once the deadline has passed: the listing that
+ * meets it is abandoned (to be redone whole on resume). Never leaves the walk:
+ * `OrganizationWalk.run` ends PAUSED instead.
+ */
+export class WalkPaused extends Error {}
+
+/**
+ * The pacing step before every page: a token, then the deadline check. `underWay`: the
+ * page continues a listing that has listed pages already.
+ */
+export type Pace = (underWay: boolean) => Promise<void>;
+
+/** The pacing of one listing's pages: its first page starts the listing, the others continue it. */
+export function listingPacer(pace: Pace): () => Promise<void> {
+  let pages = 0;
+  return async () => {
+    await pace(pages > 0);
+    pages += 1;
+  };
+}
+
+/**
+ * The {@link Pace} of one walk, shared by all its listings: unpaced without `pacing`; past
+ * the deadline it throws {@link WalkDeadlineError}, or in `'pause'` mode {@link WalkPaused}
+ * (for a listing under way, only once `pauseGraceMs` has passed too).
+ */
+export function pacer(options: PaceSettings): Pace {
+  const bucket =
+    options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
+  const clock = options.pacing?.clock ?? systemClock;
+  const { deadline } = options;
+  const graceEnd = deadline === undefined ? undefined : deadline + Math.max(0, options.pauseGraceMs ?? 0);
+  let pages = 0;
+  // Once paused, no listing starts: no token is waited for only to be dropped.
+  let paused = false;
+  return async (underWay) => {
+    if (paused && !underWay) throw new WalkPaused();
+    await bucket?.take();
+    const now = clock.now();
+    if (deadline !== undefined && now > deadline) {
+      if (options.onDeadline !== 'pause') throw new WalkDeadlineError(pages);
+      paused = true;
+      if (!underWay || now > graceEnd!) throw new WalkPaused();
+    }
+    pages += 1;
+  };
+}
