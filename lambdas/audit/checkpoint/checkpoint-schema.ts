@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { ACCOUNT_STATES, ASSOCIATION_STATUSES, ASSOCIATION_TYPES, TARGET_TYPES } from '../model';
-import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN, ROOT_ID_PATTERN } from '../target-ids';
+import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN, quoteUntrustedId, ROOT_ID_PATTERN } from '../target-ids';
+import { DEADLINE_EXCEEDED, isRetryableErrorCode } from '../securityhub/unprocessed-errors';
 import { MAX_OU_DEPTH } from '../organizations/walk-state';
 import { RUN_ID_PATTERN } from '../report/run-id';
 
@@ -28,6 +29,22 @@ const TEXT = z.string().max(4_096);
 const COUNT = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_CHECKPOINT_TARGETS).readonly();
 
+/** An entry refused for its id, as the walk quotes it (`quoteUntrustedId`), and nothing else. */
+const quotedId = z
+  .string()
+  .max(256)
+  .refine(
+    (q) => {
+      try {
+        const text: unknown = JSON.parse(q);
+        return typeof text === 'string' && quoteUntrustedId(text) === q;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a quoted id' },
+  );
+
 /** The walk so far: what it listed and what it still has to list. */
 const savedWalk = z.strictObject({
   rootsListed: z.boolean(),
@@ -42,7 +59,12 @@ const savedWalk = z.strictObject({
     }),
   ),
   rejected: list(
-    z.strictObject({ quotedId: z.string().max(256), type: z.enum(TARGET_TYPES), parentId: z.string().max(256) }),
+    z.strictObject({
+      quotedId,
+      type: z.enum(TARGET_TYPES),
+      // The container it was listed under; roots are listed under the organization.
+      parentId: z.union([CONTAINER_ID, z.literal('(organization)')]),
+    }),
   ),
   frontier: list(z.strictObject({ parentId: CONTAINER_ID, depth: z.number().int().min(0).max(MAX_OU_DEPTH) })),
 });
@@ -62,14 +84,23 @@ const unprocessedTarget = z.strictObject({
   errorReason: TEXT.nullable(),
   attempts: COUNT,
 });
+/** A definite "unprocessed" answer: a terminal code (what a fan-out saves; a retryable one is due a re-drive). */
+const terminalTarget = unprocessedTarget.refine(
+  (u) => u.errorCode !== DEADLINE_EXCEEDED && !isRetryableErrorCode(u.errorCode),
+  { message: 'a definite unprocessed answer has a terminal error code' },
+);
+/** An answer due another re-drive round: a retryable code. */
+const retryableTarget = unprocessedTarget.refine((u) => isRetryableErrorCode(u.errorCode), {
+  message: 'a target due a re-drive has a retryable error code',
+});
 
 /** The fan-out's answers so far; a walked target in none of the lists is asked (again). */
 const savedFanOut = z.strictObject({
   associations: list(association),
   /** Definite: unprocessed with a terminal code. */
-  unprocessed: list(unprocessedTarget),
+  unprocessed: list(terminalTarget),
   /** Unprocessed with a retryable code, due another re-drive round. */
-  redrive: list(unprocessedTarget),
+  redrive: list(retryableTarget),
   /** Asked, and not mentioned in the answer (MISSING). */
   unanswered: list(TARGET_ID),
   /** Re-drive rounds completed. */

@@ -29,6 +29,11 @@ export interface CheckpointWriterProps {
   readonly resumed: boolean;
   /** Least time between two periodic checkpoints. */
   readonly intervalMs: number;
+  /**
+   * Epoch ms after which no periodic checkpoint starts: the invocation is ending, and its
+   * last checkpoint (if it continues) should not wait behind one.
+   */
+  readonly deadline: number;
 }
 
 /** See the module comment. */
@@ -38,6 +43,7 @@ export class CheckpointWriter {
   private bytes = 0;
   private lastAt: number;
   private inFlight: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly props: CheckpointWriterProps) {
     this.sequence = props.sequence;
@@ -50,8 +56,10 @@ export class CheckpointWriter {
    * the run goes on, and the next checkpoint (or the last one written) covers it.
    */
   saveIfDue(take: () => Checkpoint): void {
-    if (this.inFlight !== undefined || this.props.clock.now() - this.lastAt < this.props.intervalMs) return;
-    this.lastAt = this.props.clock.now();
+    const now = this.props.clock.now();
+    if (this.closed || this.inFlight !== undefined || now >= this.props.deadline) return;
+    if (now - this.lastAt < this.props.intervalMs) return;
+    this.lastAt = now;
     this.inFlight = this.write(take()).then(
       () => undefined,
       (error: unknown) => {
@@ -64,14 +72,19 @@ export class CheckpointWriter {
     void this.inFlight.finally(() => (this.inFlight = undefined));
   }
 
-  /** Waits for the periodic write in flight, if any. */
-  async settle(): Promise<void> {
+  /**
+   * Starts no further periodic write and waits for the one in flight, if any: called when
+   * the invocation's work has ended (or failed), so that nothing left running can write
+   * after it, e.g. when Lambda thaws the execution environment for the next invocation.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
     await this.inFlight;
   }
 
   /** Writes `checkpoint` after any write in flight; its failure is the caller's. */
   async save(checkpoint: Checkpoint): Promise<void> {
-    await this.settle();
+    await this.inFlight;
     await this.write(checkpoint);
   }
 
@@ -81,9 +94,11 @@ export class CheckpointWriter {
   }
 
   private async write(checkpoint: Checkpoint): Promise<void> {
-    this.sequence += 1;
-    const sequence = this.sequence;
+    // Advanced only once written: after a failed write the next one goes to the same slot,
+    // never to the slot of the checkpoint the manifest still names.
+    const sequence = this.sequence + 1;
     const bytes = await this.props.store.write(checkpoint, sequence);
+    this.sequence = sequence;
     this.written += 1;
     this.bytes += bytes;
     this.props.logger?.info('Checkpoint written', { runId: this.props.runId, bytes, sequence });

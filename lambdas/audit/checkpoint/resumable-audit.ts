@@ -11,7 +11,9 @@
 import type { FetchStats } from '../model';
 import type { AuditDeps, AuditOutcome, AuditRequest } from '../core/run-audit';
 import { beginAudit, checkCollected, finishAudit, type BegunAudit } from '../core/audit-steps';
-import { Collection, type SavedCollection } from '../core/collect-associations';
+import { Collection, type CollectOutcome, type SavedCollection } from '../core/collect-associations';
+import { OrgTreeError } from '../organizations/org-tree';
+import { OrganizationWalkError } from '../organizations/walk-organization';
 import { CheckpointIntegrityError } from './checkpoint-codec';
 import { CHECKPOINT_VERSION, type Checkpoint, type ProgressStats } from './checkpoint-schema';
 import { CheckpointStore, type StoredCheckpoint } from './checkpoint-store';
@@ -146,12 +148,46 @@ async function startInvocation(deps: AuditDeps, request: AuditRequest, policy: C
     sequence: stored?.sequence ?? 0,
     resumed: stored !== null,
     intervalMs: policy.intervalMs,
+    deadline: request.deadline,
   });
   return { begun, carried, writer };
 }
 
+/**
+ * True for a failure that says the organization changed since the checkpoint was saved:
+ * a container on the saved frontier is gone, or the saved listings and the new ones no
+ * longer form one tree (an account or OU moved between rounds).
+ */
+function isStaleCheckpointError(error: unknown): boolean {
+  if (error instanceof OrgTreeError) return true;
+  const name = error instanceof OrganizationWalkError && error.cause instanceof Error ? error.cause.name : '';
+  return name === 'ParentNotFoundException';
+}
+
+/**
+ * This invocation's collection, run. A resumed one that finds the organization changed
+ * since the checkpoint starts over (fails safe: every target is enumerated again).
+ */
+async function collect(invocation: Invocation, mayContinue: boolean): Promise<CollectOutcome> {
+  const { from } = invocation.carried;
+  try {
+    return await collectionOf(invocation, mayContinue, from).run();
+  } catch (error) {
+    if (from === undefined || !isStaleCheckpointError(error)) throw error;
+    invocation.begun.deps.logger?.warn('The organization changed since the checkpoint was saved; the run starts over', {
+      runId: invocation.begun.run.runId,
+      reason: error instanceof Error ? error.message : 'unknown',
+    });
+    return collectionOf(invocation, mayContinue, undefined).run();
+  }
+}
+
 /** This invocation's walk and fan-out, checkpointing at intervals when the run has a writer. */
-function collectionOf({ begun, carried, writer }: Invocation, mayContinue: boolean): Collection {
+function collectionOf(
+  { begun, carried, writer }: Invocation,
+  mayContinue: boolean,
+  from: SavedCollection | undefined,
+): Collection {
   const { deps, request } = begun;
   const collection: Collection = new Collection(
     deps,
@@ -162,7 +198,7 @@ function collectionOf({ begun, carried, writer }: Invocation, mayContinue: boole
       onStep: () => writer?.saveIfDue(() => toCheckpoint(begun, carried, collection.snapshot(), collection.stats())),
       idleSeconds: carried.idleSeconds,
     },
-    carried.from,
+    from,
   );
   return collection;
 }
@@ -179,9 +215,7 @@ export async function runResumableAudit(
   const invocation = await startInvocation(deps, request, policy);
   const { begun, carried, writer } = invocation;
   const { runId } = begun.run;
-  const collected = await collectionOf(invocation, policy.mayContinue)
-    .run()
-    .finally(() => writer?.settle());
+  const collected = await collect(invocation, policy.mayContinue).finally(() => writer?.close());
   const tally = () => writer?.tally() ?? { resumed: false, written: 0, bytes: 0 };
   if (collected.status === 'PAUSED') {
     await writer!.save(toCheckpoint(begun, carried, collected.saved, collected.stats));

@@ -16,7 +16,7 @@ import type { RequestCounter } from '../aws/request-counter';
 import type { AuditTuning } from '../config';
 import type { Clock, FetchResult, FetchStats, OrgSnapshot, Sleep } from '../model';
 import { walkedTargets, type SavedWalk } from '../organizations/saved-walk';
-import { OrganizationWalk, type WalkOptions } from '../organizations/walk-organization';
+import { OrganizationWalk, type WalkOptions, type WalkOutcome } from '../organizations/walk-organization';
 import type { FetchOptions } from '../securityhub/fetch-types';
 import { AssociationFanOut, type SavedFanOut } from '../securityhub/association-fan-out';
 import type { AuditProgress } from './run-audit';
@@ -188,6 +188,16 @@ export class Collection {
   async run(): Promise<CollectOutcome> {
     const walked = await this.runWalk();
     this.walking = false;
+    try {
+      return await this.afterWalk(walked);
+    } catch (error) {
+      // A refusal stopped one group; the others must not go on after the run has failed.
+      await this.fanOut.abandon();
+      throw error;
+    }
+  }
+
+  private async afterWalk(walked: WalkOutcome): Promise<CollectOutcome> {
     if (walked.status === 'PAUSED') {
       await this.fanOut.pause();
       return this.paused();

@@ -214,7 +214,9 @@ function drainFrontier(state: WalkState, concurrency: number, listContainer: Lis
         state.inFlight.push(entry);
         active += 1;
         listContainer(entry).then(settled, (error: unknown) => {
-          if (error instanceof WalkPaused) {
+          // While pausing, a listing that fails is redone whole by the next invocation
+          // anyway: pausing keeps what the others listed, failing would lose it.
+          if (error instanceof WalkPaused || stop === 'PAUSING') {
             stop ??= 'PAUSING';
             settled();
             return;
@@ -338,7 +340,14 @@ export class OrganizationWalk {
 
   private async walk(): Promise<WalkOutcome> {
     const { client, state, options } = this;
-    const pace = pacer(options);
+    const paced = pacer(options);
+    let failed = false;
+    // After a failure the listings still under way stop at their next page, so nothing
+    // keeps paging Organizations for a walk that has already ended.
+    const pace: Pace = async (underWay) => {
+      if (failed) throw new WalkPaused();
+      await paced(underWay);
+    };
     try {
       if (!state.rootsListed) await listRoots(client, state, pace, options);
       const lister = containerLister(client, state, pace, options);
@@ -346,6 +355,7 @@ export class OrganizationWalk {
       if (end === 'PAUSED') return { status: 'PAUSED', saved: this.snapshot() };
     } catch (error) {
       if (error instanceof WalkPaused) return { status: 'PAUSED', saved: this.snapshot() };
+      failed = true;
       throw error;
     }
     return { status: 'DONE', org: buildOrgTree(state) };

@@ -70,18 +70,26 @@ export function pacer(options: PaceSettings): Pace {
     options.pacing && new TokenBucket({ ...options.pacing, ratePerSecond: options.pacing.requestsPerSecond });
   const clock = options.pacing?.clock ?? systemClock;
   const { deadline } = options;
-  const graceEnd = deadline === undefined ? undefined : deadline + Math.max(0, options.pauseGraceMs ?? 0);
+  const graceEnd = (deadline ?? Infinity) + Math.max(0, options.pauseGraceMs ?? 0);
+  const pausing = options.onDeadline === 'pause';
   let pages = 0;
-  // Once paused, no listing starts: no token is waited for only to be dropped.
+  // Once paused, no listing starts.
   let paused = false;
+  const pastDeadline = () => deadline !== undefined && clock.now() > deadline;
+  const stop = (): never => {
+    if (!pausing) throw new WalkDeadlineError(pages);
+    paused = true;
+    throw new WalkPaused();
+  };
   return async (underWay) => {
-    if (paused && !underWay) throw new WalkPaused();
+    // Checked before the token as well: a token reserved only to be dropped would delay
+    // the pages of the listings still under way by one interval each.
+    if (!underWay && (paused || pastDeadline())) stop();
     await bucket?.take();
-    const now = clock.now();
-    if (deadline !== undefined && now > deadline) {
-      if (options.onDeadline !== 'pause') throw new WalkDeadlineError(pages);
-      paused = true;
-      if (!underWay || now > graceEnd!) throw new WalkPaused();
+    if (pastDeadline()) {
+      paused = pausing;
+      // The token is spent: a page within the grace still uses it, whether or not it starts a listing.
+      if (!pausing || clock.now() > graceEnd) stop();
     }
     pages += 1;
   };

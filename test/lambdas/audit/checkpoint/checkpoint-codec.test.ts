@@ -83,6 +83,25 @@ describe('checkpoint codec', () => {
       { walk: { ...walk, frontier: [{ parentId: 'ou-ab12-99999999', depth: 1 }] } },
     ],
     ['an OU found but neither listed nor on the frontier', { walk: { ...walk, listed: walk.listed.slice(0, 1) } }],
+    [
+      'a definite unprocessed answer with a retryable code',
+      {
+        fetch: {
+          ...fetch,
+          unprocessed: [{ targetId: 'ou-ab12-11111111', errorCode: '429', errorReason: null, attempts: 1 }],
+        },
+      },
+    ],
+    [
+      'a target due a re-drive with a terminal code',
+      {
+        fetch: { ...fetch, redrive: [{ targetId: '222222222222', errorCode: '403', errorReason: null, attempts: 1 }] },
+      },
+    ],
+    [
+      'a refused entry whose id is not quoted as the walk quotes it',
+      { walk: { ...walk, rejected: [{ quotedId: '\u001b[2Jraw', type: 'ACCOUNT', parentId: 'r-ab12' }] } },
+    ],
     ['another format version', { version: 1 }],
     ['an unknown field', { extra: true }],
   ])('rejects %s', (_name, change) => {
