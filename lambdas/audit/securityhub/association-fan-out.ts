@@ -1,10 +1,26 @@
 /**
- * The fan-out's round loop. The first pass is streamed: targets may be added while they are
- * still being discovered, and a group is sent as soon as a full group's worth is waiting,
- * with at most `concurrency` calls in flight. Once no more targets come ({@link
+ * The Security Hub fan-out: BatchGetConfigurationPolicyAssociations for every target,
+ * in groups, paced by a token bucket, with bounded concurrency, splitting groups the
+ * service rejects because of one of their targets and re-driving retryable unprocessed
+ * entries with backoff until the work is done, the rounds run out or the deadline comes.
+ *
+ * Batch size: the API reference documents no maximum number of entries for
+ * `ConfigurationPolicyAssociationIdentifiers` - the parameter says only "Type: Array of
+ * ConfigurationPolicyAssociation objects. Required: Yes", with no "Array Members" limit:
+ * https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_BatchGetConfigurationPolicyAssociations.html
+ * Hence a configurable group size (default 50) and, should the service still reject a
+ * group as too large (InvalidInputException), splitting it in halves down to single targets.
+ *
+ * This module runs the rounds: the first pass is streamed (targets may be added while they
+ * are still being discovered, and a group is sent as soon as a full group's worth is
+ * waiting, with at most `concurrency` calls in flight); once no more targets come ({@link
  * AssociationFanOut.finish}), the last partial group goes out, and the retryable leftovers
  * of every group are re-driven in new groups after full-jitter backoff, until they
- * succeed, the rounds run out or the deadline comes.
+ * succeed, the rounds run out or the deadline comes. A fan-out can be saved and restored,
+ * so a run spread over several invocations carries on where it stood.
+ *
+ * The other units: association-answers.ts maps answers, adaptive-pacer.ts paces,
+ * target-ledger.ts tracks per-target results, group-sender.ts sends and splits one group.
  */
 import { countFromNow } from '../aws/request-counter';
 import type { FetchResult, FetchStats } from '../model';
@@ -21,7 +37,13 @@ export interface SavedFanOut extends LedgerProgress {
   readonly redriveRounds: number;
 }
 
-/** See the module comment. One instance serves one run. */
+/**
+ * See the module comment. One instance serves one invocation. Every added (de-duplicated)
+ * target ends up in exactly one of `associations` or `unprocessed`, or in neither when the
+ * service's latest answer for it mentioned it in neither list (the caller reports that as
+ * MISSING); targets never sent because the deadline came first are unprocessed with
+ * `DEADLINE_EXCEEDED`.
+ */
 export class AssociationFanOut {
   private readonly ledger = new TargetLedger();
   private readonly sender: GroupSender;

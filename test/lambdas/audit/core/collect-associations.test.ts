@@ -17,7 +17,7 @@ import { DEFAULT_TUNING, type AuditTuning } from '../../../../lambdas/audit/conf
 import { collectAssociations } from '../../../../lambdas/audit/core/collect-associations';
 import type { AuditProgress } from '../../../../lambdas/audit/core/run-audit';
 import { OrganizationWalkError } from '../../../../lambdas/audit/organizations/walk-organization';
-import { SecurityHubFetchError } from '../../../../lambdas/audit/securityhub/fetch-associations';
+import { SecurityHubFetchError } from '../../../../lambdas/audit/securityhub/call-errors';
 import { fakeTime } from '../../../support/fake-time';
 
 const orgMock = mockClient(OrganizationsClient);

@@ -16,14 +16,22 @@ import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
 import type { TargetType } from '../../../../lambdas/audit/model';
-import {
-  fetchAssociations,
-  SecurityHubFetchError,
-  type FetchDeps,
-  type FetchOptions,
-  type FetchTarget,
-} from '../../../../lambdas/audit/securityhub/fetch-associations';
+import type { FetchResult } from '../../../../lambdas/audit/model';
+import { AssociationFanOut } from '../../../../lambdas/audit/securityhub/association-fan-out';
+import { SecurityHubFetchError } from '../../../../lambdas/audit/securityhub/call-errors';
+import type { FetchDeps, FetchOptions, FetchTarget } from '../../../../lambdas/audit/securityhub/fetch-types';
 import { fakeTime } from '../../../support/fake-time';
+
+/** One fan-out over `targets`, all known up front: the first pass, then the re-drive rounds (bad options reject). */
+async function fetchAssociations(
+  targets: readonly FetchTarget[],
+  deps: FetchDeps,
+  options: FetchOptions,
+): Promise<FetchResult> {
+  const fanOut = new AssociationFanOut(deps, options);
+  fanOut.add(targets);
+  return await fanOut.finish();
+}
 
 /** The production defaults (config.ts DEFAULT_TUNING), as fan-out options. */
 const BASE_OPTIONS: FetchOptions = {
