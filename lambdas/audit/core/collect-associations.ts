@@ -158,13 +158,14 @@ export class Collection {
     from?: SavedCollection,
   ) {
     this.fanOut = createFanOut(deps, options, () => this.walking);
-    if (from !== undefined) this.fanOut.restore(walkedTargets(from.walk), from.fetch);
     const onTargets: WalkOptions['onTargets'] = (targets) => {
       // A refused API makes the rest of the walk pointless: stop it with that error.
       if (this.fanOut.failure !== undefined) throw this.fanOut.failure;
       this.fanOut.add(targets);
     };
     this.walk = new OrganizationWalk(deps.organizations, walkOptionsOf(deps, options, onTargets), from?.walk);
+    // After the walk accepted the saved walk: restoring starts sending the targets it found.
+    if (from !== undefined) this.fanOut.restore(walkedTargets(from.walk), from.fetch);
   }
 
   /** Where the collection stands now. */
