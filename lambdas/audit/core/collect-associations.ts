@@ -29,6 +29,7 @@ export interface CollectDeps {
   readonly sleep: Sleep;
   readonly random: () => number;
   readonly securityHubCounter?: RequestCounter;
+  readonly organizationsCounter?: RequestCounter;
   readonly onProgress?: (progress: AuditProgress) => void;
 }
 
@@ -104,6 +105,7 @@ export function walkOptionsOf(
       requestsPerSecond: tuning.organizationsRequestsPerSecond,
       burst: tuning.organizationsBurst,
       initialTokens: earnedBack(options.idleSeconds, tuning.organizationsRequestsPerSecond),
+      requests: deps.organizationsCounter,
       clock: deps.clock,
       sleep: deps.sleep,
     },

@@ -8,6 +8,7 @@ import type { Clock, Sleep } from '../model';
 import { AuditError } from '../errors';
 import { systemClock } from '../util/system-clock';
 import { TokenBucket } from '../util/token-bucket';
+import { countFromNow, type RequestCounter } from '../aws/request-counter';
 
 /** Token bucket settings for the walk's requests, with the clock and sleep it runs on. */
 export interface WalkPacing {
@@ -15,6 +16,13 @@ export interface WalkPacing {
   readonly burst: number;
   /** Tokens the bucket starts with; default `burst` (see TokenBucketOptions.initialTokens). */
   readonly initialTokens?: number;
+  /**
+   * The Organizations client's attempt counter. The SDK retries throttled and failed
+   * requests outside the bucket; each extra attempt is charged to the bucket, so the walk
+   * with its retries stays at the rate. Paced at the quota without it, every retry is one
+   * request over the quota, and the retries of those retries are throttled in turn.
+   */
+  readonly requests?: RequestCounter;
   readonly clock: Clock;
   readonly sleep: Sleep;
 }
@@ -73,6 +81,15 @@ export function pacer(options: PaceSettings): Pace {
   const graceEnd = (deadline ?? Infinity) + Math.max(0, options.pauseGraceMs ?? 0);
   const pausing = options.onDeadline === 'pause';
   let pages = 0;
+  const attempts = countFromNow(options.pacing?.requests);
+  let charged = 0;
+  /** Charges the attempts beyond one per page (SDK retries) not charged yet. */
+  const chargeRetries = (): void => {
+    const retries = attempts().requests - pages;
+    if (bucket === undefined || retries <= charged) return;
+    bucket.charge(retries - charged);
+    charged = retries;
+  };
   // Once paused, no listing starts.
   let paused = false;
   const pastDeadline = () => deadline !== undefined && clock.now() > deadline;
@@ -85,6 +102,7 @@ export function pacer(options: PaceSettings): Pace {
     // Checked before the token as well: a token reserved only to be dropped would delay
     // the pages of the listings still under way by one interval each.
     if (!underWay && (paused || pastDeadline())) stop();
+    chargeRetries();
     await bucket?.take();
     if (pastDeadline()) {
       paused = pausing;

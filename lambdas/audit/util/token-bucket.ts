@@ -92,6 +92,15 @@ export class TokenBucket {
   }
 
   /**
+   * Takes `tokens` more without waiting, for requests sent outside the bucket (an SDK
+   * retry): the takes that follow wait for them, so every attempt counts against the rate.
+   */
+  charge(tokens: number): void {
+    if (!(tokens > 0) || !Number.isFinite(tokens)) return;
+    this.nextDue = Math.max(this.nextDue, this.observe()) + tokens * this.intervalMs;
+  }
+
+  /**
    * The lowest rate {@link TokenBucket.backOff} goes down to: 1/16 of the configured rate,
    * but not below 0.5/s (nor above the configured rate), so that a wait for one token stays
    * a matter of seconds, well inside the run's deadline margin.

@@ -370,6 +370,43 @@ describe('walkOrganization: pacing', () => {
     expect(now).toBe((requests - 2) * 100);
     expect(sleeps.every((ms) => ms > 0)).toBe(true);
   });
+
+  it('charges the SDK retries to the bucket, so the attempts with their retries stay at the rate', async () => {
+    serve(deepOrg());
+    const sleeps: number[] = [];
+    let now = 0;
+    // Every page costs two attempts, as if the SDK retried each once.
+    const requests = { requests: 0, throttledRequests: 0 };
+    orgMock.on(ListRootsCommand).callsFake(() => {
+      requests.requests += 2;
+      return Promise.resolve({ Roots: [{ Id: 'r-root' }] });
+    });
+    orgMock.on(ListOrganizationalUnitsForParentCommand).callsFake(() => {
+      requests.requests += 2;
+      return Promise.resolve({ OrganizationalUnits: [] });
+    });
+    orgMock.on(ListAccountsForParentCommand).callsFake(() => {
+      requests.requests += 2;
+      return Promise.resolve({ Accounts: [] });
+    });
+    await walkOrganization(new OrganizationsClient({}), {
+      concurrency: 1,
+      pacing: {
+        requestsPerSecond: 10,
+        burst: 1,
+        requests,
+        clock: { now: () => now },
+        sleep: (ms) => {
+          sleeps.push(ms);
+          now += ms;
+          return Promise.resolve();
+        },
+      },
+    });
+    // Three pages, six attempts: at 10 per second the last page waits for the retries too.
+    expect(orgMock.calls()).toHaveLength(3);
+    expect(now).toBe(400);
+  });
 });
 
 describe('walkOrganization: deadline', () => {

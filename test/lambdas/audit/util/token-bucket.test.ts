@@ -28,6 +28,17 @@ describe('TokenBucket', () => {
     expect(new TokenBucket({ ratePerSecond: 2, burst: 3, initialTokens: NaN, ...fakeTime(0) }).available()).toBe(3);
   });
 
+  it('charges tokens taken outside it: the takes that follow wait for them', async () => {
+    const time = fakeTime(0);
+    const bucket = new TokenBucket({ ratePerSecond: 2, burst: 1, ...time });
+    await bucket.take();
+    bucket.charge(2);
+    bucket.charge(-1);
+    bucket.charge(NaN);
+    await bucket.take();
+    expect(time.sleeps).toEqual([1500]);
+  });
+
   it('spaces concurrent callers one interval apart without a queue', async () => {
     const time = fakeTime(0);
     // This fake sleep does not advance the clock: all five callers arrive at t=0.
