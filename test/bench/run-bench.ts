@@ -17,8 +17,8 @@
  *   --scenario NAME   run only these (repeatable): 1k, naive, 10k, 50k, 50k-stress,
  *                     continuation, bundle. Default: 1k, naive, 10k, continuation, bundle.
  *   --largest         adds 50k: the largest organization the Organizations quotas allow
- *                     (50,000 accounts in 2,000 OUs, five deep; about 6,000 pages, some
- *                     10 minutes at 10 requests/s).
+ *                     (50,000 accounts in 2,000 OUs, five deep; about 4,500 pages, some
+ *                     8 minutes at 10 requests/s).
  *   --all             1k, naive, 10k, 50k, continuation, bundle. 50k-stress (10,000 OUs,
  *                     beyond the quotas: a stress test of continuation) only when named.
  *   --naive-limit N   ListParents and batch-get calls of the naive baseline, each
