@@ -9,6 +9,7 @@ import { AuditError } from '../errors';
 import { systemClock } from '../util/system-clock';
 import { TokenBucket } from '../util/token-bucket';
 import { countFromNow, type RequestCounter } from '../aws/request-counter';
+import { RetryCharge } from '../aws/retry-charge';
 
 /** Token bucket settings for the walk's requests, with the clock and sleep it runs on. */
 export interface WalkPacing {
@@ -81,15 +82,7 @@ export function pacer(options: PaceSettings): Pace {
   const graceEnd = (deadline ?? Infinity) + Math.max(0, options.pauseGraceMs ?? 0);
   const pausing = options.onDeadline === 'pause';
   let pages = 0;
-  const attempts = countFromNow(options.pacing?.requests);
-  let charged = 0;
-  /** Charges the attempts beyond one per page (SDK retries) not charged yet. */
-  const chargeRetries = (): void => {
-    const retries = attempts().requests - pages;
-    if (bucket === undefined || retries <= charged) return;
-    bucket.charge(retries - charged);
-    charged = retries;
-  };
+  const retries = bucket && new RetryCharge(bucket, countFromNow(options.pacing?.requests));
   // Once paused, no listing starts.
   let paused = false;
   const pastDeadline = () => deadline !== undefined && clock.now() > deadline;
@@ -102,7 +95,7 @@ export function pacer(options: PaceSettings): Pace {
     // Checked before the token as well: a token reserved only to be dropped would delay
     // the pages of the listings still under way by one interval each.
     if (!underWay && (paused || pastDeadline())) stop();
-    chargeRetries();
+    retries?.settle();
     await bucket?.take();
     if (pastDeadline()) {
       paused = pausing;
@@ -110,5 +103,6 @@ export function pacer(options: PaceSettings): Pace {
       if (!pausing || clock.now() > graceEnd) stop();
     }
     pages += 1;
+    retries?.called();
   };
 }

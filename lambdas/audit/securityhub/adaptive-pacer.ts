@@ -4,6 +4,7 @@
  */
 import type { RequestCounter } from '../aws/request-counter';
 import type { TokenBucket } from '../util/token-bucket';
+import { RetryCharge } from '../aws/retry-charge';
 
 /** Handed out by {@link AdaptivePacer.begin}, given back to {@link AdaptivePacer.end}. */
 export type PacerTicket = number;
@@ -16,24 +17,29 @@ export type PacerTicket = number;
  * stretch the whole fan-out.
  */
 export class AdaptivePacer {
+  private readonly retries: RetryCharge;
   /** Throttled attempts the counter had seen when the last call ended. */
   private throttlesSeen = 0;
   /** Back-offs so far. A call sent before the latest one was already paid for by it. */
   private backOffs = 0;
 
   constructor(
-    private readonly bucket: Pick<TokenBucket, 'take' | 'backOff' | 'recover'>,
+    private readonly bucket: Pick<TokenBucket, 'take' | 'backOff' | 'recover' | 'charge'>,
     /** Counts of the client's attempts since the fan-out started. */
     private readonly counted: () => RequestCounter,
-  ) {}
+  ) {
+    this.retries = new RetryCharge(bucket, counted);
+  }
 
-  /** Resolves when one call may be sent. */
+  /** Resolves when one call may be sent; the SDK's retries so far are charged first. */
   take(): Promise<void> {
+    this.retries.settle();
     return this.bucket.take();
   }
 
   /** Marks a call as sent now. */
   begin(): PacerTicket {
+    this.retries.called();
     return this.backOffs;
   }
 

@@ -11,6 +11,7 @@ function fakeBucket() {
       },
       backOff: () => void events.push('backOff'),
       recover: () => void events.push('recover'),
+      charge: (tokens: number) => void events.push(`charge ${tokens}`),
     },
   };
 }
@@ -52,5 +53,18 @@ describe('AdaptivePacer', () => {
     const { events, bucket } = fakeBucket();
     await new AdaptivePacer(bucket, () => ({ requests: 0, throttledRequests: 0 })).take();
     expect(events).toEqual(['take']);
+  });
+
+  it('charges the attempts the SDK made beyond one per call before the next take', async () => {
+    const { events, bucket } = fakeBucket();
+    const counts = { requests: 0, throttledRequests: 0 };
+    const pacer = new AdaptivePacer(bucket, () => counts);
+    await pacer.take();
+    pacer.begin();
+    // The call took three attempts (two 5xx retried by the SDK) and succeeded.
+    counts.requests = 3;
+    await pacer.take();
+    await pacer.take();
+    expect(events).toEqual(['take', 'charge 2', 'take', 'take']);
   });
 });
