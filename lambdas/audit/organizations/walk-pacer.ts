@@ -17,12 +17,7 @@ export interface WalkPacing {
   readonly burst: number;
   /** Tokens the bucket starts with; default `burst` (see TokenBucketOptions.initialTokens). */
   readonly initialTokens?: number;
-  /**
-   * The Organizations client's attempt counter. The SDK retries throttled and failed
-   * requests outside the bucket; each extra attempt is charged to the bucket, so the walk
-   * with its retries stays at the rate. Paced at the quota without it, every retry is one
-   * request over the quota, and the retries of those retries are throttled in turn.
-   */
+  /** The Organizations client's attempt counter: the SDK's retries are charged to the bucket (see RetryCharge). */
   readonly requests?: RequestCounter;
   readonly clock: Clock;
   readonly sleep: Sleep;

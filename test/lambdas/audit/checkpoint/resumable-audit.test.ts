@@ -98,8 +98,7 @@ describe('runResumableAudit', () => {
   });
 
   it('starts over when a checkpoint cannot be trusted', async () => {
-    const keys = await new CheckpointStore(store, 'audit/', RUN_ID).write(sampleCheckpoint(), 1);
-    expect(keys).toBeGreaterThan(0);
+    await new CheckpointStore(store, 'audit/', RUN_ID).write(sampleCheckpoint(), 1);
     const manifestKey = `audit/checkpoints/${RUN_ID}/manifest.json`;
     store.objects.set(manifestKey, Buffer.from('{"runId":"x"}'));
 
