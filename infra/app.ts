@@ -1,7 +1,8 @@
 import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AuditContextError, loadAuditStackConfig } from './config/audit-config';
+import { loadAuditStackConfig } from './config/audit-config';
 import { SecurityHubConfigAuditStack } from './stacks/security-hub-config-audit-stack';
+import { AuditContextError } from './config/errors';
 
 /** The app and its one stack. */
 export interface AuditApp {

@@ -1,7 +1,7 @@
 import { displaySafe } from '../../lambdas/audit/util/display-text';
 
 /** Longest prefix of a bad value (or unknown key) a context error message shows. */
-export const SHOWN_VALUE_LENGTH = 40;
+const SHOWN_VALUE_LENGTH = 40;
 
 /**
  * `value` as a context error message shows it: display-safe (control and bidi characters
@@ -10,4 +10,9 @@ export const SHOWN_VALUE_LENGTH = 40;
  */
 export function shownValue(value: string): string {
   return displaySafe(value, SHOWN_VALUE_LENGTH);
+}
+
+/** {@link shownValue} in double quotes, as messages quote a bad value. */
+export function quotedValue(value: string): string {
+  return `"${shownValue(value)}"`;
 }

@@ -7,7 +7,6 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { CHECKPOINT_DIR } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
-import { ConfigError } from '../../lambdas/audit/config';
 import {
   ALL_SETTINGS,
   readSettingsFromEnvironment,
@@ -19,11 +18,15 @@ import { DEFAULTS } from '../config/defaults';
 import type { AlertTopic } from './alert-topic';
 import { acknowledgeWildcardResources } from './nag-acknowledgments';
 import type { ReportBucket } from './report-bucket';
+import { ConfigError } from '../../lambdas/audit/errors';
 
 /** Repository root, where package-lock.json and the Lambda sources live. */
 const PROJECT_ROOT = path.join(__dirname, '..', '..');
 
-/** Default handler module: exports `handler`. */
+/**
+ * Default handler module: exports `handler`.
+ * @internal Exported for its tests.
+ */
 export const AUDIT_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'audit', 'handler.ts');
 
 /**
@@ -33,8 +36,8 @@ export const AUDIT_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'audit', '
  * DescribeOrganization, which the walk does not call); the two *ForParent actions
  * accept root and OU ARNs and get those.
  */
-export const ORGANIZATIONS_ACCOUNT_ACTIONS = ['organizations:ListRoots'] as const;
-export const ORGANIZATIONS_TREE_ACTIONS = [
+const ORGANIZATIONS_ACCOUNT_ACTIONS = ['organizations:ListRoots'] as const;
+const ORGANIZATIONS_TREE_ACTIONS = [
   'organizations:ListAccountsForParent',
   'organizations:ListOrganizationalUnitsForParent',
 ] as const;
@@ -44,19 +47,20 @@ export const ORGANIZATIONS_TREE_ACTIONS = [
  * Authorization Reference), so it needs Resource "*". ListConfigurationPolicyAssociations
  * is deliberately absent: the audit asks for every target by id, it never lists.
  */
-export const SECURITY_HUB_ACTIONS = ['securityhub:BatchGetConfigurationPolicyAssociations'] as const;
+const SECURITY_HUB_ACTIONS = ['securityhub:BatchGetConfigurationPolicyAssociations'] as const;
 
 /**
  * Publishing drift as findings. BatchImportFindings takes the product as its resource
  * (Service Authorization Reference: resource type `product`), so it is granted on the
  * account's own default product ARN alone.
  */
-export const FINDINGS_ACTIONS = ['securityhub:BatchImportFindings'] as const;
+const FINDINGS_ACTIONS = ['securityhub:BatchImportFindings'] as const;
 
 /**
  * How the handler is bundled: by the esbuild in node_modules, never in Docker (so
  * deploys work on machines without it), minified, with external source maps that
  * NODE_OPTIONS=--enable-source-maps applies to stack traces.
+ * @internal Exported for its tests.
  */
 export const AUDIT_BUNDLING: nodejs.BundlingOptions = {
   forceDockerBundling: false,

@@ -11,7 +11,10 @@ import { SERVICE_DIMENSION } from '../../lambdas/audit/metrics/audit-metrics';
 import type { AuditMetricsSource } from './audit-metrics';
 import { acknowledgeWildcardResources } from './nag-acknowledgments';
 
-/** Lambda service errors and throttling, retried with backoff whatever the run is doing. */
+/**
+ * Lambda service errors and throttling, retried with backoff whatever the run is doing.
+ * @internal Exported for its tests.
+ */
 export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',

@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
  * `<LogicalId.Attr>` / `<Ref>`. This renders a resource the same way, so an
  * acknowledgment names exactly the wildcard that was granted and nothing else.
  */
-export function flattenForNag(scope: IConstruct, resource: string): string {
+function flattenForNag(scope: IConstruct, resource: string): string {
   const visit = (node: unknown): string => {
     if (typeof node === 'string') {
       return node.replace(/\$\{/g, '<').replace(/\}/g, '>');

@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { normalizeReportPrefix } from '../../lambdas/audit/report/report-store';
 import { CHECKPOINT_DIR } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 
@@ -21,7 +20,8 @@ export type ReportBucketEncryption =
 /** Properties of {@link ReportBucket}. */
 export interface ReportBucketProps {
   /**
-   * Key prefix of the report inside the bucket; normalized to `''` or a value ending in `/`.
+   * Key prefix of the report inside the bucket: `''` or a value ending in `/`, as the
+   * `reportPrefix` context key's schema normalizes it.
    * @default '' (bucket root)
    */
   readonly reportPrefix?: string;
@@ -78,7 +78,7 @@ export class ReportBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: ReportBucketProps = {}) {
     super(scope, id);
-    this.reportPrefix = normalizeReportPrefix(props.reportPrefix ?? DEFAULTS.reportPrefix);
+    this.reportPrefix = props.reportPrefix ?? DEFAULTS.reportPrefix;
     const encryption = props.encryption ?? { kind: 'S3_MANAGED' };
     const days = (value: Duration | undefined, fallback: number) => value ?? Duration.days(fallback);
 

@@ -10,7 +10,10 @@ import { DEFAULTS } from '../config/defaults';
 import type { ReportBucket } from './report-bucket';
 import { secureBucketProps } from './secure-bucket-props';
 
-/** Directory of the named queries' SQL files. */
+/**
+ * Directory of the named queries' SQL files.
+ * @internal Exported for its tests.
+ */
 export const QUERIES_DIRECTORY = path.join(__dirname, '..', 'queries');
 
 /**
@@ -19,7 +22,7 @@ export const QUERIES_DIRECTORY = path.join(__dirname, '..', 'queries');
  * documented example, and string `dt` compares the same way in Athena and DuckDB.
  * Queries compare it with 'YYYY-MM-DD' string literals.
  */
-export const PARTITION_COLUMN_TYPE = 'string';
+const PARTITION_COLUMN_TYPE = 'string';
 
 /** Properties of {@link ReportCatalog}. */
 export interface ReportCatalogProps {
@@ -60,14 +63,20 @@ export interface ReportCatalogProps {
   readonly queriesDirectory?: string;
 }
 
-/** A SQL file turned into a named query. */
+/**
+ * A SQL file turned into a named query.
+ * @internal Exported for its tests.
+ */
 export interface NamedQueryFile {
   readonly name: string;
   readonly description: string;
   readonly sql: string;
 }
 
-/** Reads `*.sql` files in file-name order. */
+/**
+ * Reads `*.sql` files in file-name order.
+ * @internal Exported for its tests.
+ */
 export function readNamedQueryFiles(directory: string): NamedQueryFile[] {
   return fs
     .readdirSync(directory)
@@ -81,7 +90,7 @@ export function readNamedQueryFiles(directory: string): NamedQueryFile[] {
 }
 
 /** Glue columns generated from the report schema, never typed twice. */
-export function glueColumns(columns: readonly ReportColumn[]): glue.CfnTable.ColumnProperty[] {
+function glueColumns(columns: readonly ReportColumn[]): glue.CfnTable.ColumnProperty[] {
   return columns.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
 }
 

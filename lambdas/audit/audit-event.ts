@@ -4,11 +4,11 @@
  * The event is untrusted input: it is validated before anything reads it.
  */
 import { z } from 'zod';
-import { AuditError, type ErrorKind } from './errors';
-import type { RunStatus } from './report/summary';
+import { type ErrorKind, AuditEventError } from './errors';
+import type { RunStatus } from './model';
 
 /** Most rounds a run may be given. */
-export const MAX_ROUNDS_LIMIT = 100;
+const MAX_ROUNDS_LIMIT = 100;
 
 const eventSchema = z
   .looseObject({
@@ -40,13 +40,6 @@ export type AuditResult =
   | { readonly status: 'CONTINUE'; readonly runId: string }
   | { readonly status: 'DONE'; readonly runId: string; readonly runStatus: RunStatus }
   | { readonly status: 'FAILED'; readonly runStatus: 'FAILED'; readonly errorKind: ErrorKind };
-
-/** The event is not one the function accepts. */
-export class AuditEventError extends AuditError {
-  constructor(message: string) {
-    super('BAD_INPUT', message);
-  }
-}
 
 /** Validates an invocation event; `null`/`undefined` is an empty event (a manual run). */
 export function parseAuditEvent(raw: unknown): AuditEvent {

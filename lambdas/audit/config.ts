@@ -1,26 +1,14 @@
 import { z } from 'zod';
+import { blankToUndefined } from './util/coerce';
 import { bucketNameProblem, topicArnProblem } from './input-validators';
-import { AuditError } from './errors';
-import { normalizeReportPrefix } from './report/report-store';
 import {
   FUNCTION_SETTINGS,
   readSettingsFromEnvironment,
-  settingDefaults,
   TUNING_SETTINGS,
   type SettingIssue,
   type SettingValues,
 } from './settings';
-
-/**
- * A configuration value is missing or malformed (kind BAD_INPUT: retrying the same
- * invocation cannot help). The message names each variable and what was expected; it
- * never echoes a value.
- */
-export class ConfigError extends AuditError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BAD_INPUT', message, options);
-  }
-}
+import { ConfigError } from './errors';
 
 /** Metric namespace when POWERTOOLS_METRICS_NAMESPACE is unset; the stack's alarms default to the same. */
 export const DEFAULT_METRICS_NAMESPACE = 'SecurityHubConfigAudit';
@@ -40,11 +28,6 @@ export interface AuditConfig extends AuditTuning, SettingValues<typeof FUNCTION_
   readonly alertTopicArn?: string;
 }
 
-/** Defaults of the tuning knobs (see {@link TUNING_SETTINGS} for the reasons). */
-export const DEFAULT_TUNING: AuditTuning = settingDefaults(TUNING_SETTINGS);
-
-const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
-
 /** Variables the stack sets from its own resources, not from context keys. */
 const resourceEnv = z.object({
   REPORT_BUCKET: z.preprocess(
@@ -62,7 +45,10 @@ const resourceEnv = z.object({
   ),
 });
 
-/** Every environment variable the Lambda reads (besides the Powertools ones). */
+/**
+ * Every environment variable the Lambda reads (besides the Powertools ones).
+ * @internal Exported for its tests.
+ */
 export const CONFIG_VARIABLES: readonly string[] = [
   ...Object.keys(resourceEnv.shape),
   ...Object.values(TUNING_SETTINGS).map((s) => s.env),
@@ -121,7 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuditConfig {
     ...tuning.values,
     ...settings.values,
     reportBucket: resources.data.REPORT_BUCKET,
-    reportPrefix: normalizeReportPrefix(settings.values.reportPrefix),
     alertTopicArn: resources.data.ALERT_TOPIC_ARN,
   };
 }

@@ -6,9 +6,8 @@ import { createAwsClients, type AwsClients } from './aws/clients';
 import { liveDeps } from './core/live-deps';
 import { parseAuditEvent, type AuditEvent, type AuditResult } from './audit-event';
 import { runResumableAudit, type ResumableOutcome } from './checkpoint/resumable-audit';
-import type { AuditOutcome } from './core/run-audit';
 import { decodeDocument } from './drift/document-bytes';
-import { AuditError, errorKindOf, isPermanent } from './errors';
+import { AuditError, errorKindOf, isPermanent, MissingDocumentError } from './errors';
 import { topicArnProblem } from './input-validators';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
 import { addFindingsMetrics } from './findings/findings-metrics';
@@ -16,16 +15,11 @@ import { destinationOfFunctionArn } from './findings/run-findings';
 import { buildDriftDigest } from './notify/drift-digest';
 import { buildFailureAlert } from './notify/failure-alert';
 import { publishDigest } from './notify/publish-digest';
-import type { ReportStore } from './report/report-store';
-import { S3ReportStore } from './report/s3-report-store';
+import type { ReportStore } from './store/report-store';
+import { S3ReportStore } from './store/s3-report-store';
+import { blankToUndefined } from './util/coerce';
 import { displaySafe } from './util/display-text';
-
-/** A document named in the configuration is not in the report bucket (BAD_INPUT). */
-export class MissingDocumentError extends AuditError {
-  constructor(message: string) {
-    super('BAD_INPUT', message);
-  }
-}
+import type { AuditOutcome } from './types/audit';
 
 interface Runtime {
   readonly config: AuditConfig;
@@ -115,9 +109,6 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
   );
 }
 
-/** `value` unless it is unset or blank. */
-const nonBlank = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
-
 /** An error as log attributes: name, kind and the messages of its causes, display-safe and bounded. */
 function errorAttributes(error: unknown): Record<string, string> {
   const messages: string[] = [];
@@ -202,7 +193,7 @@ export async function handler(event: unknown, context: Context): Promise<AuditRe
     logger: new Logger(),
     // Powertools would fall back to "default_namespace"; keep the documented default instead.
     metrics: new Metrics({
-      namespace: nonBlank(process.env.POWERTOOLS_METRICS_NAMESPACE) ?? DEFAULT_METRICS_NAMESPACE,
+      namespace: blankToUndefined(process.env.POWERTOOLS_METRICS_NAMESPACE) ?? DEFAULT_METRICS_NAMESPACE,
     }),
   });
   logger.addContext(context);

@@ -7,10 +7,13 @@
  */
 
 /** S3 general purpose bucket names: 3–63 of a-z 0-9 . -, starting and ending with a letter or digit. */
-export const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const BUCKET_NAME_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** SNS topic ARN in any partition. */
-export const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-/** Longest report prefix; S3 keys are at most 1,024 bytes and the layout below needs room. */
+const TOPIC_ARN_PATTERN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
+/**
+ * Longest report prefix; S3 keys are at most 1,024 bytes and the layout below needs room.
+ * @internal Exported for its tests.
+ */
 export const MAX_REPORT_PREFIX_LENGTH = 256;
 
 /** Problem with an S3 bucket name, or undefined. */
@@ -31,10 +34,10 @@ export function topicArnProblem(arn: string): string | undefined {
  * inside an IAM resource ARN must not contain them, or the grant would cover more than
  * the one object (e.g. `config/*` for "config/*.json", or `${aws:username}`).
  */
-export const IAM_PATTERN_CHARACTERS = ['*', '?', '$', '{', '}'] as const;
+const IAM_PATTERN_CHARACTERS = ['*', '?', '$', '{', '}'] as const;
 
 /** Why `value` cannot be part of an IAM resource ARN, or undefined when it can. */
-export function iamPatternProblem(value: string): string | undefined {
+function iamPatternProblem(value: string): string | undefined {
   const found = IAM_PATTERN_CHARACTERS.filter((c) => value.includes(c));
   return found.length === 0
     ? undefined
@@ -85,8 +88,17 @@ export function reportPrefixProblem(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The report prefix's one spelling, applied by its setting's schema (and the CLI's option)
+ * so the rest of the code takes it as given: '' stays ''; anything else loses leading slashes and ends with exactly one '/'.
+ */
+export function normalizeReportPrefix(prefix: string): string {
+  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
+  return trimmed === '' ? '' : `${trimmed}/`;
+}
+
 /** IAM role ARN in any partition. */
-export const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
 /** A role ARN; its character set cannot hold an IAM pattern character. */
 export function roleArnProblem(value: string): string | undefined {

@@ -168,3 +168,9 @@ export interface Clock {
 
 /** Injected sleep, so tests never wait. */
 export type Sleep = (ms: number) => Promise<void>;
+
+/** The Organizations operations the walk calls. */
+export type WalkOperation = 'ListRoots' | 'ListOrganizationalUnitsForParent' | 'ListAccountsForParent';
+
+/** Why the listed data cannot form a tree. */
+export type OrgTreeProblem = 'DUPLICATE_ID' | 'CYCLE' | 'UNREACHABLE_PARENT';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { reportPrefixProblem, roleArnProblem, s3ObjectKeyProblem } from './input-validators';
+import { blankToUndefined, toBoolean, toNumber } from './util/coerce';
+import { normalizeReportPrefix, reportPrefixProblem, roleArnProblem, s3ObjectKeyProblem } from './input-validators';
 
 /**
  * The registry of the audit's settings: one entry per setting, defined once.
@@ -29,18 +30,20 @@ export interface NumericSetting {
 }
 
 /** A string checked by a rule; unset (blank) means "not configured" unless it has a default. */
-export interface TextSetting {
+interface TextSetting {
   readonly env: string;
   readonly kind: 'text';
   /** The value when unset; without one, unset stays `undefined`. */
   readonly default?: string;
   /** What is wrong with `value`, or undefined when it is acceptable. */
   readonly problem: (value: string) => string | undefined;
+  /** The one spelling of an acceptable value, applied after the check. @default the value as given */
+  readonly normalize?: (value: string) => string;
   readonly doc: string;
 }
 
 /** A switch; the environment carries `true` or `false`. */
-export interface BooleanSetting {
+interface BooleanSetting {
   readonly env: string;
   readonly kind: 'boolean';
   readonly default: boolean;
@@ -173,6 +176,7 @@ export const FUNCTION_SETTINGS = {
     kind: 'text',
     default: '',
     problem: reportPrefixProblem,
+    normalize: normalizeReportPrefix,
     doc: 'key prefix of the report layout in the bucket (empty = bucket root); normalized to end with "/"',
   },
   organizationsRoleArn: {
@@ -224,7 +228,7 @@ export const FUNCTION_SETTINGS = {
 export const ALL_SETTINGS = { ...TUNING_SETTINGS, ...FUNCTION_SETTINGS } as const;
 
 /** `1–1000`: the range as the README shows it. */
-export function settingRange(setting: NumericSetting): string {
+function settingRange(setting: NumericSetting): string {
   return `${setting.min}–${setting.max}`;
 }
 
@@ -270,18 +274,6 @@ export function settingsEnvironment<T extends Readonly<Record<string, Setting>>>
   return environment;
 }
 
-const blankToUndefined = (value: unknown): unknown =>
-  typeof value === 'string' && value.trim() === '' ? undefined : value;
-
-/**
- * A number from the environment ("5") or from cdk.json (5). Booleans and other types
- * are left alone for the schema to reject.
- */
-const toNumber = (value: unknown): unknown => {
-  const v = blankToUndefined(value);
-  return typeof v === 'string' ? Number(v.trim()) : v;
-};
-
 function numericSchema(setting: NumericSetting): z.ZodType<number, unknown> {
   const noun = setting.kind === 'integer' ? 'an integer' : 'a number';
   const error = `expected ${noun} from ${setting.min} to ${setting.max}`;
@@ -291,22 +283,19 @@ function numericSchema(setting: NumericSetting): z.ZodType<number, unknown> {
 
 /** `true`/`false` from the environment or `-c key=false` (any case), or a boolean from cdk.json. */
 function booleanSchema(setting: BooleanSetting): z.ZodType<boolean, unknown> {
-  const toBoolean = (value: unknown): unknown => {
-    const v = blankToUndefined(value);
-    return typeof v === 'string'
-      ? (({ true: true, false: false } as Record<string, boolean>)[v.trim().toLowerCase()] ?? v)
-      : v;
-  };
   return z.preprocess(toBoolean, z.boolean({ error: 'expected true or false' }).default(setting.default));
 }
 
 function textSchema(setting: TextSetting): z.ZodType<string | undefined, unknown> {
-  const checked = z.string({ error: 'expected a string' }).superRefine((value, ctx) => {
-    const problem = setting.problem(value);
-    if (problem !== undefined) {
-      ctx.addIssue({ code: 'custom', message: problem });
-    }
-  });
+  const checked = z
+    .string({ error: 'expected a string' })
+    .superRefine((value, ctx) => {
+      const problem = setting.problem(value);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', message: problem });
+      }
+    })
+    .transform(setting.normalize ?? ((value) => value));
   return z.preprocess(
     blankToUndefined,
     setting.default === undefined ? checked.optional() : checked.default(setting.default),

@@ -11,7 +11,7 @@ import { createAwsClients } from '../../lambdas/audit/aws/clients';
 import { liveDeps } from '../../lambdas/audit/core/live-deps';
 import { runAudit } from '../../lambdas/audit/core/run-audit';
 import type { AssociationRow } from '../../lambdas/audit/report/rows';
-import { DirReportStore } from '../../lambdas/audit/report/dir-report-store';
+import { DirReportStore } from '../../lambdas/audit/store/dir-report-store';
 import { emulatorEnvironment, type EmulatorStats } from '../emulator';
 import type { EmulatorProcess } from './emulator-process';
 import { auditFloor, round3, serviceFloor } from './floor';

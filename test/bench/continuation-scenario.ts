@@ -16,14 +16,15 @@ import { join } from 'node:path';
 import { createAwsClients } from '../../lambdas/audit/aws/clients';
 import { runResumableAudit } from '../../lambdas/audit/checkpoint/resumable-audit';
 import { liveDeps } from '../../lambdas/audit/core/live-deps';
-import { runAudit, type AuditRequest } from '../../lambdas/audit/core/run-audit';
-import { DirReportStore } from '../../lambdas/audit/report/dir-report-store';
+import { runAudit } from '../../lambdas/audit/core/run-audit';
+import { DirReportStore } from '../../lambdas/audit/store/dir-report-store';
 import { emulatorEnvironment } from '../emulator';
 import { sum, byService } from './audit-scenario';
 import { EmulatorProcess } from './emulator-process';
 import { auditFloor, round3, serviceFloor } from './floor';
 import { BENCH_QUOTAS } from './quotas';
 import { benchFaults, BENCH_TUNING, orgOptions, type Scenario } from './scenarios';
+import type { AuditRequest } from '../../lambdas/audit/types/audit';
 
 /** What the continuation scenario assumes; `--accounts` and `--round-seconds` scale it down for a quick look. */
 export interface ContinuationOptions {

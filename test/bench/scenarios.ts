@@ -2,9 +2,10 @@
  * What the benchmark runs: the organizations, the faults every scenario gets, the audit's
  * tuning, and the targets of issue 4 the results are judged against.
  */
-import { DEFAULT_TUNING, type AuditTuning } from '../../lambdas/audit/config';
+import { type AuditTuning } from '../../lambdas/audit/config';
 import type { EmulatorFaults, GenerateOrganizationOptions } from '../emulator';
 import { BENCH_QUOTAS } from './quotas';
+import { DEFAULT_TUNING } from '../support/default-tuning';
 
 /** Scenario names, smallest first. */
 export const SCENARIO_NAMES = ['1k', '10k', '50k', '50k-stress'] as const;

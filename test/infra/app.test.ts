@@ -3,8 +3,8 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
-import { AuditContextError } from '../../infra/config/audit-config';
 import { createTestApp, STACK_VARIANTS as VARIANTS } from './test-app';
+import { AuditContextError } from '../../infra/config/errors';
 
 /** Every acknowledgment (id → reason) recorded in the construct tree. */
 function acknowledgments(root: IConstruct): { path: string; id: string; reason: string }[] {

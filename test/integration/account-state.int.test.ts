@@ -16,8 +16,8 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import type { Account } from '@aws-sdk/client-organizations';
-import { walkOrganization } from '../../lambdas/audit/organizations/walk-organization';
 import { emulatorClientConfig, startEmulator, type RunningEmulator } from '../emulator';
+import { walkOrganization } from '../support/walk-whole-organization';
 
 const NOW = Date.UTC(2026, 10, 30);
 

@@ -9,7 +9,6 @@ import { mkdtemp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { AuditOutcome } from '../../lambdas/audit/core/run-audit';
 import type { AssociationRow } from '../../lambdas/audit/report/rows';
 import {
   ASSOCIATION_COLUMNS,
@@ -23,6 +22,7 @@ import { startEmulatedAudit, type EmulatedAudit } from '../support/emulated-audi
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { gunzipSync } from 'node:zlib';
+import type { AuditOutcome } from '../../lambdas/audit/types/audit';
 
 const QUERIES_DIR = join(__dirname, '..', '..', 'infra', 'queries');
 

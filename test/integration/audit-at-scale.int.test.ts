@@ -5,7 +5,7 @@
  * clients over HTTP and virtual time, so its own pacing never holds it back: throttling
  * really happens and the SDK retries it.
  */
-import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { reportKeys } from '../../lambdas/audit/store/report-store';
 import type { GeneratedOrg } from '../emulator';
 import {
   AUDIT_EPOCH,

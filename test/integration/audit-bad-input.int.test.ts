@@ -3,11 +3,8 @@
  * the bucket: no half-written report, no `latest/` pointing at a run that never finished.
  * (The Lambda's bad environment is in handler.int.test.ts, the CLI's in cli.int.test.ts.)
  */
-import { BaselineError } from '../../lambdas/audit/drift/baseline';
-import { ExclusionsError } from '../../lambdas/audit/drift/exclusions';
 import { MAX_JSON_DEPTH } from '../../lambdas/audit/drift/json-document';
-import { UnknownTargetsError } from '../../lambdas/audit/drift/known-targets';
-import { errorKindOf } from '../../lambdas/audit/errors';
+import { errorKindOf, BaselineError, ExclusionsError, UnknownTargetsError } from '../../lambdas/audit/errors';
 import { startEmulatedAudit, type EmulatedAudit } from '../support/emulated-audit';
 
 jest.setTimeout(30_000);

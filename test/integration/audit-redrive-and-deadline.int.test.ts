@@ -4,7 +4,7 @@
  * state. Real SDK clients over HTTP; virtual time, so no test waits for a backoff.
  */
 import { DEADLINE_EXCEEDED } from '../../lambdas/audit/securityhub/unprocessed-errors';
-import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { reportKeys } from '../../lambdas/audit/store/report-store';
 import type { GeneratedOrg } from '../emulator';
 import {
   allTargetIds,

@@ -5,7 +5,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { reportKeys } from '../../lambdas/audit/store/report-store';
 import { sha256Hex } from '../../lambdas/audit/report/rows';
 import type { GeneratedOrg } from '../emulator';
 import { duplicates, startEmulatedAudit, type EmulatedAudit, type WrittenRow } from '../support/emulated-audit';

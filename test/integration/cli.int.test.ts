@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { EXIT, runCli } from '../../lambdas/audit/cli/run-cli';
 import { DRIFT_REASONS } from '../../lambdas/audit/model';
-import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { reportKeys } from '../../lambdas/audit/store/report-store';
 import { DEMO_ORGANIZATION, demoFaults } from '../demo/demo-organization';
 import {
   generateOrganization,

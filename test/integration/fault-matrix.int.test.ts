@@ -5,7 +5,6 @@
  * only whole reports in S3. Real SDK clients over HTTP against the emulator and s3rver;
  * the audit runs on a virtual clock, so only the SDK's own retry delays take real time.
  */
-import { ReportStoreError } from '../../lambdas/audit/report/report-store';
 import { MALFORMED_RESPONSE } from '../../lambdas/audit/securityhub/unprocessed-errors';
 import type { GeneratedOrg } from '../emulator';
 import {
@@ -16,6 +15,7 @@ import {
   type EmulatedAuditOptions,
 } from '../support/emulated-audit';
 import { expectRunInvariants } from '../support/run-invariants';
+import { ReportStoreError } from '../../lambdas/audit/errors';
 
 jest.setTimeout(90_000);
 

@@ -9,7 +9,7 @@
  * millisecond or two (re-drive backoff capped at 2 ms, pacing far above the call count).
  */
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { reportKeys } from '../../lambdas/audit/store/report-store';
 import {
   generateOrganization,
   localAwsEnvironment,

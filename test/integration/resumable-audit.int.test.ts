@@ -6,7 +6,6 @@
  */
 import { runResumableAudit, type ResumableOutcome } from '../../lambdas/audit/checkpoint/resumable-audit';
 import { checkpointKeys } from '../../lambdas/audit/checkpoint/checkpoint-store';
-import type { AuditOutcome } from '../../lambdas/audit/core/run-audit';
 import type { EmulatorFaults } from '../emulator';
 import {
   allTargetIds,
@@ -15,6 +14,7 @@ import {
   type EmulatedAudit,
   type WrittenRow,
 } from '../support/emulated-audit';
+import type { AuditOutcome } from '../../lambdas/audit/types/audit';
 
 jest.setTimeout(120_000);
 

@@ -7,7 +7,7 @@
  */
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import validateAsl from 'asl-validator';
-import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { reportKeys } from '../../lambdas/audit/store/report-store';
 import {
   generateOrganization,
   localAwsEnvironment,

@@ -9,9 +9,9 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient, type ConfigurationPolicyAssociation } from '@aws-sdk/client-securityhub';
 import { REQUEST_TIMEOUTS, RETRY_SETTINGS } from '../../lambdas/audit/aws/clients';
 import { attachRequestCounter, type RequestCounter } from '../../lambdas/audit/aws/request-counter';
-import { DEFAULT_TUNING, type AuditTuning } from '../../lambdas/audit/config';
-import { runAudit, type AuditDeps, type AuditOutcome, type AuditRequest } from '../../lambdas/audit/core/run-audit';
-import { S3ReportStore } from '../../lambdas/audit/report/s3-report-store';
+import { type AuditTuning } from '../../lambdas/audit/config';
+import { runAudit } from '../../lambdas/audit/core/run-audit';
+import { S3ReportStore } from '../../lambdas/audit/store/s3-report-store';
 import {
   emulatorClientConfig,
   generateOrganization,
@@ -23,6 +23,8 @@ import {
 } from '../emulator';
 import { FastForwardClock } from './fast-forward-clock';
 import { startLocalS3, type LocalS3 } from './s3-server';
+import type { AuditDeps, AuditOutcome, AuditRequest } from '../../lambdas/audit/types/audit';
+import { DEFAULT_TUNING } from './default-tuning';
 
 /** 2026-11-26T02:00:00Z: the emulated organizations' "now" and the virtual clock's start. */
 export const AUDIT_EPOCH = Date.UTC(2026, 10, 26, 2, 0, 0);

@@ -1,5 +1,6 @@
-import { MAX_STORED_OBJECT_BYTES, ObjectTooLargeError } from '../../lambdas/audit/report/bounded-read';
-import { ReportStoreError, type GetOptions, type ReportStore } from '../../lambdas/audit/report/report-store';
+import { MAX_STORED_OBJECT_BYTES } from '../../lambdas/audit/store/bounded-read';
+import { type GetOptions, type ReportStore } from '../../lambdas/audit/store/report-store';
+import { ReportStoreError, ObjectTooLargeError } from '../../lambdas/audit/errors';
 
 /** Keys whose reads or writes fail, for tests of a store that breaks half-way. */
 export interface MemoryStoreFaults {

@@ -5,12 +5,12 @@
  * matrix so each case states only what is special about it.
  */
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { AuditOutcome } from '../../lambdas/audit/core/run-audit';
 import { DRIFT_REASONS } from '../../lambdas/audit/model';
 import { addAuditMetrics } from '../../lambdas/audit/metrics/audit-metrics';
-import { reportKeys } from '../../lambdas/audit/report/report-store';
+import { reportKeys } from '../../lambdas/audit/store/report-store';
 import { runIdDate } from '../../lambdas/audit/report/run-id';
 import { duplicates, type EmulatedAudit, type WrittenRow } from './emulated-audit';
+import type { AuditOutcome } from '../../lambdas/audit/types/audit';
 
 /** What a case expects beyond the invariants. */
 export interface ExpectedRun {

@@ -6,9 +6,9 @@
  */
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import type { AuditOutcome } from '../../lambdas/audit/core/run-audit';
 import { emulatorClientConfig, startEmulator, type GeneratedOrg } from '../emulator';
 import { AUDIT_EPOCH, startEmulatedAudit } from './emulated-audit';
+import type { AuditOutcome } from '../../lambdas/audit/types/audit';
 
 /** Would run if the account name were parsed as HTML (the probe records into window.__ran). */
 export const HOSTILE_ACCOUNT_NAME =

@@ -48,6 +48,7 @@ export interface AwsClients {
  * `walkOrganization`); when Organizations throttles anyway, the SDK's `adaptive` retry
  * mode (a client-side rate limiter that backs off on throttling responses) slows the
  * retries down, with more attempts than the default 3 so a throttled walk still completes.
+ * @internal Exported for its tests.
  */
 export const ORGANIZATIONS_MAX_ATTEMPTS = 8;
 
@@ -60,6 +61,7 @@ export const ORGANIZATIONS_MAX_ATTEMPTS = 8;
  * `adaptive` limiter is not stacked on top: after one throttle it can drop to 0.5
  * requests/s of real time and climb back slowly, which would stretch a run's fan-out far
  * more than the throttling itself, and it does not run on the audit's injected clock.
+ * @internal Exported for its tests.
  */
 export const RETRY_SETTINGS = {
   organizations: { retryMode: 'adaptive', maxAttempts: ORGANIZATIONS_MAX_ATTEMPTS },
@@ -70,6 +72,7 @@ export const RETRY_SETTINGS = {
  * Per-attempt limits of every client (options of the SDK's Node.js HTTP handler).
  * `requestTimeout` alone only logs a warning when exceeded; `throwOnRequestTimeout` makes
  * it abort the attempt with a TimeoutError, which the SDK then retries.
+ * @internal Exported for its tests.
  */
 export const REQUEST_TIMEOUTS = {
   connectionTimeout: 5_000,
@@ -77,7 +80,10 @@ export const REQUEST_TIMEOUTS = {
   throwOnRequestTimeout: true,
 } as const;
 
-/** Session name the assumed Organizations role shows in CloudTrail. */
+/**
+ * Session name the assumed Organizations role shows in CloudTrail.
+ * @internal Exported for its tests.
+ */
 export const ORGANIZATIONS_ROLE_SESSION_NAME = 'securityhub-config-audit';
 
 /** Creates the four clients with the retry settings above. */

@@ -22,7 +22,10 @@ export interface RequestCounter {
   readonly throttledRequests: number;
 }
 
-/** Name under which the middleware is registered on a client's stack. */
+/**
+ * Name under which the middleware is registered on a client's stack.
+ * @internal Exported for its tests.
+ */
 export const REQUEST_COUNTER_MIDDLEWARE_NAME = 'securityHubConfigAuditRequestCounter';
 
 /**

@@ -5,21 +5,17 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
-import { AuditError } from '../errors';
-import { checkSavedWalk, SavedWalkError } from '../organizations/saved-walk';
+import { SavedWalkError, CheckpointIntegrityError } from '../errors';
+import { checkSavedWalk } from '../organizations/saved-walk';
 import { checkpointSchema, type Checkpoint } from './checkpoint-schema';
 
-/** Largest compressed checkpoint read back; the largest organization the quotas allow needs a few MB. */
+/**
+ * Largest compressed checkpoint read back; the largest organization the quotas allow needs a few MB.
+ * @internal Exported for its tests.
+ */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
 /** Largest decompressed checkpoint: bounds a gzip bomb before JSON.parse sees it. */
-export const MAX_CHECKPOINT_INFLATED_BYTES = 256 * 1024 * 1024;
-
-/** A checkpoint that cannot be trusted: wrong size, checksum, run, version or content. */
-export class CheckpointIntegrityError extends AuditError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('INTEGRITY', message, options);
-  }
-}
+const MAX_CHECKPOINT_INFLATED_BYTES = 256 * 1024 * 1024;
 
 /** An encoded checkpoint. */
 export interface EncodedCheckpoint {
@@ -28,7 +24,10 @@ export interface EncodedCheckpoint {
   readonly sha256: string;
 }
 
-/** Hex SHA-256 of some bytes. */
+/**
+ * Hex SHA-256 of some bytes.
+ * @internal Exported for its tests.
+ */
 export const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
 
 const gzipAsync = promisify(gzip);

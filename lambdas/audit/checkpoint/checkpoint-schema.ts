@@ -17,7 +17,7 @@ export const CHECKPOINT_VERSION = 2;
  * Most targets a checkpoint may hold: the largest organization the Organizations quotas
  * allow (1 root, 2,000 OUs, 50,000 accounts) with four times the room.
  */
-export const MAX_CHECKPOINT_TARGETS = 250_000;
+const MAX_CHECKPOINT_TARGETS = 250_000;
 
 const ROOT_ID = z.string().regex(ROOT_ID_PATTERN);
 const OU_ID = z.string().regex(OU_ID_PATTERN);

@@ -6,10 +6,11 @@
  * keeps, and a lifecycle rule on the prefix removes what finished runs leave behind.
  */
 import { z } from 'zod';
-import { normalizeReportPrefix, type ReportStore } from '../report/report-store';
+import { type ReportStore } from '../store/report-store';
 import { RUN_ID_PATTERN } from '../report/run-id';
-import { CheckpointIntegrityError, decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint-codec';
 import type { Checkpoint } from './checkpoint-schema';
+import { CheckpointIntegrityError } from '../errors';
 
 /** Folder of every checkpoint under the report prefix; not a table location Athena reads. */
 export const CHECKPOINT_DIR = 'checkpoints';
@@ -30,7 +31,7 @@ type Manifest = z.infer<typeof manifestSchema>;
 /** Keys of one run's checkpoint objects. */
 export function checkpointKeys(prefix: string, runId: string): { manifest: string; slots: readonly [string, string] } {
   if (!RUN_ID_PATTERN.test(runId)) throw new CheckpointIntegrityError(`unsafe run id ${JSON.stringify(runId)}`);
-  const dir = `${normalizeReportPrefix(prefix)}${CHECKPOINT_DIR}/${runId}`;
+  const dir = `${prefix}${CHECKPOINT_DIR}/${runId}`;
   return { manifest: `${dir}/manifest.json`, slots: [`${dir}/slot-0.json.gz`, `${dir}/slot-1.json.gz`] };
 }
 

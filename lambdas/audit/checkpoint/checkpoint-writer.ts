@@ -4,10 +4,10 @@
  * fan-out go on. At most one write is in flight and the writes keep their order, so the
  * manifest always names the newest checkpoint that was written whole.
  */
-import type { AuditLogger } from '../core/run-audit';
 import type { Clock } from '../model';
 import type { Checkpoint } from './checkpoint-schema';
 import type { CheckpointStore } from './checkpoint-store';
+import type { AuditLogger } from '../types/audit';
 
 /** Checkpointing done by one invocation. */
 export interface CheckpointTally {

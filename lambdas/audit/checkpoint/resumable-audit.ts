@@ -9,17 +9,13 @@
  * again. The report of a resumed run has the same rows and counts as an uninterrupted run's.
  */
 import type { FetchStats } from '../model';
-import type { AuditDeps, AuditOutcome, AuditRequest } from '../core/run-audit';
 import { beginAudit, checkCollected, finishAudit, type BegunAudit } from '../core/audit-steps';
 import { Collection, type CollectOutcome, type SavedCollection } from '../core/collect-associations';
-import { OrgTreeError } from '../organizations/org-tree';
-import { OrganizationWalkError } from '../organizations/walk-organization';
-import { CheckpointIntegrityError } from './checkpoint-codec';
 import { CHECKPOINT_VERSION, type Checkpoint, type ProgressStats } from './checkpoint-schema';
 import { CheckpointStore, type StoredCheckpoint } from './checkpoint-store';
 import { CheckpointWriter, type CheckpointTally } from './checkpoint-writer';
-
-export type { CheckpointTally } from './checkpoint-writer';
+import type { AuditDeps, AuditOutcome, AuditRequest } from '../types/audit';
+import { OrganizationWalkError, OrgTreeError, CheckpointIntegrityError } from '../errors';
 
 /** How a run checkpoints. */
 export interface CheckpointPolicy {

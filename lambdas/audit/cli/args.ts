@@ -1,19 +1,14 @@
 import { parseArgs } from 'node:util';
-import { AuditError } from '../errors';
-import { bucketNameProblem, reportPrefixProblem, roleArnProblem } from '../input-validators';
+import { bucketNameProblem, reportPrefixProblem, roleArnProblem, normalizeReportPrefix } from '../input-validators';
 import { displaySafe } from '../util/display-text';
-
-/** The command line is wrong; the message says how (BAD_INPUT, exit code 3). */
-export class UsageError extends AuditError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BAD_INPUT', message, options);
-  }
-}
+import { UsageError } from '../errors';
 
 /** Longest `--max-minutes`: half a day; a run that needs more is stuck, not slow. */
-export const MAX_MINUTES = 720;
+const MAX_MINUTES = 720;
+/** Default of `--max-minutes`: a Lambda's 15 minutes less the margin the report needs, like a deployed round. */
+const DEFAULT_MAX_MINUTES = 14;
 /** Longest `--list`. */
-export const MAX_LIST = 10_000;
+const MAX_LIST = 10_000;
 
 /** Parsed command line of `npm run audit -- …`. */
 export interface CliArgs {
@@ -54,7 +49,7 @@ Desired state:
 Other:
   --organizations-role-arn ARN   assume this role for AWS Organizations reads
   --schedule-time ISO    run as the scheduled run of this time (re-runs overwrite it)
-  --max-minutes N        stop re-driving unprocessed targets after N minutes (default 14, at most ${MAX_MINUTES})
+  --max-minutes N        stop re-driving unprocessed targets after N minutes (default ${DEFAULT_MAX_MINUTES}, at most ${MAX_MINUTES})
   --list N               drifted targets listed in the summary (default 20, at most ${MAX_LIST})
   --json                 print the run summary as JSON instead of a table
   --quiet                no progress on stderr
@@ -137,7 +132,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     exclusionsFile: values.exclusions,
     organizationsRoleArn: values['organizations-role-arn'],
     scheduleTime: values['schedule-time'],
-    maxMinutes: plainNumber('--max-minutes', values['max-minutes'] ?? '14', MAX_MINUTES, false),
+    maxMinutes: plainNumber('--max-minutes', values['max-minutes'] ?? String(DEFAULT_MAX_MINUTES), MAX_MINUTES, false),
     listLimit: plainNumber('--list', values.list ?? '20', MAX_LIST, true),
     json: values.json ?? false,
     quiet: values.quiet ?? false,
@@ -154,5 +149,5 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   check('--exclusions', args.exclusionsFile, nonEmpty);
   check('--organizations-role-arn', args.organizationsRoleArn, roleArnProblem);
   check('--schedule-time', args.scheduleTime, (v) => (v.length > 64 ? 'expected an ISO 8601 date-time' : undefined));
-  return args;
+  return { ...args, prefix: normalizeReportPrefix(args.prefix) };
 }

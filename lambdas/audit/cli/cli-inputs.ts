@@ -2,12 +2,13 @@ import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadTuning, type AuditTuning } from '../config';
-import type { SourceDocument } from '../core/run-audit';
 import { decodeDocument } from '../drift/document-bytes';
-import { DocumentError, MAX_DOCUMENT_BYTES } from '../drift/json-document';
+import { MAX_DOCUMENT_BYTES } from '../drift/json-document';
 import { deriveRunId } from '../report/run-id';
 import { displaySafe } from '../util/display-text';
-import { UsageError, type CliArgs } from './args';
+import { type CliArgs } from './args';
+import type { SourceDocument } from '../types/audit';
+import { UsageError, DocumentError } from '../errors';
 
 /*
  * The checks of a CLI run that need the file system, the environment or the clock. They

@@ -1,4 +1,4 @@
-import type { AuditProgress } from '../core/run-audit';
+import type { AuditProgress } from '../types/audit';
 
 /**
  * Turns progress events into at most one stderr line per interval, so a run over

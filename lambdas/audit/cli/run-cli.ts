@@ -3,9 +3,8 @@ import { liveDeps } from '../core/live-deps';
 import { runAudit } from '../core/run-audit';
 import { errorKindOf, isAccessError } from '../errors';
 import type { Clock, Sleep } from '../model';
-import { normalizeReportPrefix } from '../report/report-store';
-import { DirReportStore } from '../report/dir-report-store';
-import { S3ReportStore } from '../report/s3-report-store';
+import { DirReportStore } from '../store/dir-report-store';
+import { S3ReportStore } from '../store/s3-report-store';
 import type { RunSummary } from '../report/summary';
 import { displaySafe } from '../util/display-text';
 import { systemClock, systemSleep } from '../util/system-clock';
@@ -14,7 +13,10 @@ import { checkInputs } from './cli-inputs';
 import { createProgressReporter } from './progress-reporter';
 import { formatSummary, jsonForTerminal } from './summary-table';
 
-/** Exit codes of the CLI. */
+/**
+ * Exit codes of the CLI.
+ * @internal Exported for its tests.
+ */
 export const EXIT = { ok: 0, drift: 1, incompleteOrError: 2, badInput: 3 } as const;
 
 /** Where the CLI prints. */
@@ -82,7 +84,7 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
   // Every check before the first client exists: a bad option never costs an API call.
   const { tuning, outDir, baseline, exclusions } = await checkInputs(args, env, clock.now(), random);
   const clients = overrides.clients ?? createAwsClients({ organizationsRoleArn: args.organizationsRoleArn });
-  const prefix = normalizeReportPrefix(args.prefix);
+  const prefix = args.prefix;
   const store = outDir !== undefined ? new DirReportStore(outDir) : new S3ReportStore(clients.s3, args.bucket!);
   try {
     const outcome = await runAudit(

@@ -27,6 +27,7 @@ export function jsonForTerminal(summary: RunSummary): string {
 /**
  * Why a run is INCOMPLETE, in words, from the summary's counts. Empty for a COMPLETE run;
  * never empty for an INCOMPLETE one, so nothing that makes a run incomplete is only in run.json.
+ * @internal Exported for its tests.
  */
 export function incompleteReasons(summary: RunSummary): string[] {
   if (summary.run_status === 'COMPLETE') return [];

@@ -10,8 +10,8 @@ import { parseBaseline } from '../drift/baseline';
 import { parseExclusions } from '../drift/exclusions';
 import { checkKnownTargets } from '../drift/known-targets';
 import { evaluateDrift, type TargetFinding } from '../drift/drift-rules';
-import { compareWithHistory, type HistoryResult } from '../drift/history';
-import { readPreviousRun, type PreviousRunRead } from '../report/read-previous';
+import { compareWithHistory, type HistoryResult } from '../history/compare-history';
+import { readPreviousRun, type PreviousRunRead } from '../history/read-previous';
 import { buildAssociationRows, encodeRows, type AssociationRow, type EncodedRows } from '../report/rows';
 import { buildRunSummary, type RunSummary } from '../report/summary';
 import { deriveRunId, type RunIdentity } from '../report/run-id';
@@ -19,10 +19,10 @@ import { writeReport, type WrittenReport } from '../report/write-report';
 import { publishRunFindings } from '../findings/run-findings';
 import type { PublishFindingsResult } from '../findings/publish-findings';
 import { collectAssociations, type Collected } from './collect-associations';
-import type { AuditDeps, AuditOutcome, AuditRequest } from './run-audit';
+import type { AuditDeps, AuditOutcome, AuditRequest } from '../types/audit';
 
 /** The baseline and exclusions, parsed and validated. */
-export interface ParsedDocuments {
+interface ParsedDocuments {
   readonly baseline?: Baseline;
   readonly exclusions?: readonly Exclusion[];
 }

@@ -19,7 +19,8 @@ import { walkedTargets, type SavedWalk } from '../organizations/saved-walk';
 import { OrganizationWalk, type WalkOptions, type WalkOutcome } from '../organizations/walk-organization';
 import type { FetchOptions } from '../securityhub/fetch-types';
 import { AssociationFanOut, type SavedFanOut } from '../securityhub/association-fan-out';
-import type { AuditProgress } from './run-audit';
+import type { AuditProgress } from '../types/audit';
+import { InvariantError } from '../errors';
 
 /** What {@link collectAssociations} talks to; a subset of the audit's dependencies. */
 export interface CollectDeps {
@@ -71,7 +72,7 @@ export type CollectOutcome =
   | { readonly status: 'PAUSED'; readonly saved: SavedCollection; readonly stats: FetchStats };
 
 /** The fan-out's tuning from the audit's. */
-export function fetchOptionsOf(tuning: AuditTuning): FetchOptions {
+function fetchOptionsOf(tuning: AuditTuning): FetchOptions {
   return {
     groupSize: tuning.batchGroupSize,
     concurrency: tuning.maxConcurrency,
@@ -88,11 +89,7 @@ const earnedBack = (idleSeconds: number | undefined, ratePerSecond: number): num
   idleSeconds === undefined ? undefined : idleSeconds * ratePerSecond;
 
 /** The walk's options from the audit's: paced, bounded, reporting progress; `onTargets` streams what it finds. */
-export function walkOptionsOf(
-  deps: CollectDeps,
-  options: CollectOptions,
-  onTargets?: WalkOptions['onTargets'],
-): WalkOptions {
+function walkOptionsOf(deps: CollectDeps, options: CollectOptions, onTargets?: WalkOptions['onTargets']): WalkOptions {
   const { tuning } = options;
   return {
     concurrency: tuning.maxConcurrency,
@@ -239,6 +236,6 @@ export class Collection {
  */
 export async function collectAssociations(deps: CollectDeps, options: CollectOptions): Promise<Collected> {
   const outcome = await new Collection(deps, { ...options, onDeadline: 'fail' }).run();
-  if (outcome.status !== 'DONE') throw new Error('Internal: a collection that may not pause paused');
+  if (outcome.status !== 'DONE') throw new InvariantError('a collection that may not pause paused');
   return outcome;
 }

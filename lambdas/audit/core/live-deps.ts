@@ -1,6 +1,6 @@
 import type { AwsClients } from '../aws/clients';
 import { systemClock, systemSleep } from '../util/system-clock';
-import type { AuditDeps } from './run-audit';
+import type { AuditDeps } from '../types/audit';
 
 /** The collaborators every real run shares: the SDK clients with their counters, real time, real jitter. */
 export type LiveDeps = Pick<

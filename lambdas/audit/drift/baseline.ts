@@ -1,22 +1,14 @@
 import { z } from 'zod';
 import { SELF_MANAGED, type Baseline } from '../model';
 import { TARGET_ID_EXPECTATION, isTargetId } from '../target-ids';
-import { DocumentError, describeIssues, parseJson, quoteValue } from './json-document';
-
-export { checkKnownTargets, UnknownTargetsError } from './known-targets';
-
-/** The baseline document could not be read (BAD_INPUT). The message names the source and the problems found. */
-export class BaselineError extends DocumentError {
-  constructor(source: string, problem: string, options?: { cause?: unknown }) {
-    super('baseline', source, problem, options);
-  }
-}
+import { describeIssues, parseJson, quoteValue } from './json-document';
+import { BaselineError } from '../errors';
 
 /** Configuration policy ids are UUIDs (any version; compared lower-case). */
 export const POLICY_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Short spelling accepted in the baseline for {@link SELF_MANAGED}. */
-export const SELF_MANAGED_ALIAS = 'SELF_MANAGED';
+const SELF_MANAGED_ALIAS = 'SELF_MANAGED';
 
 const POLICY_EXPECTATION = `expected a configuration policy UUID, "${SELF_MANAGED_ALIAS}" or "${SELF_MANAGED}"`;
 

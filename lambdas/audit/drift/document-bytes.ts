@@ -1,5 +1,6 @@
-import type { SourceDocument } from '../core/run-audit';
-import { DocumentError, MAX_DOCUMENT_BYTES } from './json-document';
+import { MAX_DOCUMENT_BYTES } from './json-document';
+import type { SourceDocument } from '../types/audit';
+import { DocumentError } from '../errors';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

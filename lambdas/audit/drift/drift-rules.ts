@@ -15,7 +15,7 @@ import {
 } from '../model';
 
 /** The exclusion that names a target, whether or not it still applies. */
-export interface FindingExclusion {
+interface FindingExclusion {
   readonly reason: string;
   /** `YYYY-MM-DD`, inclusive, UTC. */
   readonly expires: string;
@@ -60,11 +60,14 @@ export interface DriftInput {
 }
 
 /** `YYYY-MM-DD` of an epoch-ms instant, in UTC. */
-export function utcDate(epochMs: number): string {
+function utcDate(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
-/** An exclusion applies through its `expires` date inclusive, compared as UTC dates. */
+/**
+ * An exclusion applies through its `expires` date inclusive, compared as UTC dates.
+ * @internal Exported for its tests.
+ */
 export function isExclusionActive(expires: string, now: number): boolean {
   // `YYYY-MM-DD` strings order like the dates they name.
   return expires >= utcDate(now);

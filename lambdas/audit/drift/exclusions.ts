@@ -1,16 +1,13 @@
 import { z } from 'zod';
 import type { Exclusion } from '../model';
 import { TARGET_ID_EXPECTATION, isTargetId } from '../target-ids';
-import { DocumentError, describeIssues, parseJson, quoteValue } from './json-document';
+import { describeIssues, parseJson, quoteValue } from './json-document';
+import { ExclusionsError } from '../errors';
 
-/** The exclusions document could not be read (BAD_INPUT). The message names the source and the problems found. */
-export class ExclusionsError extends DocumentError {
-  constructor(source: string, problem: string, options?: { cause?: unknown }) {
-    super('exclusions', source, problem, options);
-  }
-}
-
-/** True for `YYYY-MM-DD` naming a real calendar date (no 2026-02-30). */
+/**
+ * True for `YYYY-MM-DD` naming a real calendar date (no 2026-02-30).
+ * @internal Exported for its tests.
+ */
 export function isCalendarDate(value: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   if (!match) return false;

@@ -1,7 +1,7 @@
 import { visit, type JSONPath } from 'jsonc-parser';
 import type { z } from 'zod';
-import { AuditError } from '../errors';
 import { displaySafe } from '../util/display-text';
+import { DocumentTooDeep } from '../errors';
 
 /*
  * Shared plumbing of the baseline and exclusions parsers: bounded, strict JSON parsing
@@ -13,26 +13,18 @@ import { displaySafe } from '../util/display-text';
 
 /** Largest document accepted, in UTF-8 bytes. A baseline of 10,000 accounts is about 600 KB. */
 export const MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
-/** Deepest nesting of objects and arrays accepted; both documents need 3. */
+/**
+ * Deepest nesting of objects and arrays accepted; both documents need 3.
+ * @internal Exported for its tests.
+ */
 export const MAX_JSON_DEPTH = 16;
 /** Longest rendering of a bad value or key in a message, in characters. */
-export const MAX_ECHOED_VALUE = 60;
-/** Problems listed in one message; the rest are counted ("and N more"). */
-export const MAX_LISTED_PROBLEMS = 10;
-
+const MAX_ECHOED_VALUE = 60;
 /**
- * A document (baseline or exclusions) cannot be used. Always BAD_INPUT: running the
- * same invocation again reads the same document. The message names the document.
+ * Problems listed in one message; the rest are counted ("and N more").
+ * @internal Exported for its tests.
  */
-export class DocumentError extends AuditError {
-  /** Where the document came from (`s3://bucket/key` or a path), as given. */
-  readonly source: string;
-
-  constructor(label: string, source: string, problem: string, options?: { cause?: unknown }) {
-    super('BAD_INPUT', `Invalid ${label} ${displaySafe(source)}: ${problem}`, options);
-    this.source = source;
-  }
-}
+export const MAX_LISTED_PROBLEMS = 10;
 
 /** A bounded, display-safe rendering of any value from a document: JSON-quoted and cut. */
 export function quoteValue(value: unknown): string {
@@ -50,7 +42,7 @@ export function quoteValue(value: unknown): string {
  * Segments naming a document field use dot notation; any other key (a target id in a
  * map) is quoted in brackets so it reads unambiguously, whatever it looks like.
  */
-export function formatPath(path: readonly PropertyKey[], fields: ReadonlySet<string>): string {
+function formatPath(path: readonly PropertyKey[], fields: ReadonlySet<string>): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
@@ -61,7 +53,7 @@ export function formatPath(path: readonly PropertyKey[], fields: ReadonlySet<str
 }
 
 /** At most {@link MAX_LISTED_PROBLEMS} problems joined with `; `, then "and N more". */
-export function joinProblems(problems: readonly string[]): string {
+function joinProblems(problems: readonly string[]): string {
   const shown = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => displaySafe(p, 400));
   const more = problems.length - shown.length;
   return more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; ');
@@ -78,8 +70,6 @@ interface Structure {
   tooDeep?: string;
 }
 
-class TooDeep extends Error {}
-
 /**
  * One pass of a strict JSON tokenizer over the text, before any value is built: JSON.parse
  * keeps the last of duplicate keys without a word, and a `__proto__` key would later be
@@ -95,7 +85,7 @@ function checkStructure(text: string, fields: ReadonlySet<string>): Structure {
     depth += 1;
     if (depth > MAX_JSON_DEPTH) {
       found.tooDeep = `nested deeper than ${MAX_JSON_DEPTH} levels at ${formatPath(path(), fields)}`;
-      throw new TooDeep();
+      throw new DocumentTooDeep();
     }
   };
   try {
@@ -131,7 +121,7 @@ function checkStructure(text: string, fields: ReadonlySet<string>): Structure {
       { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
     );
   } catch (error) {
-    if (!(error instanceof TooDeep)) throw error;
+    if (!(error instanceof DocumentTooDeep)) throw error;
   }
   return found;
 }

@@ -40,13 +40,19 @@ export const ASFF_LIMITS = {
 } as const;
 
 /** Schema version every ASFF finding carries. */
-export const ASFF_SCHEMA_VERSION = '2018-10-08';
+const ASFF_SCHEMA_VERSION = '2018-10-08';
 /** The one check the audit reports on; part of every finding id. */
-export const GENERATOR_ID = 'securityhub-config-audit/configuration-policy-drift';
-/** namespace/category/classifier, as ASFF finding types are written. */
+const GENERATOR_ID = 'securityhub-config-audit/configuration-policy-drift';
+/**
+ * namespace/category/classifier, as ASFF finding types are written.
+ * @internal Exported for its tests.
+ */
 export const FINDING_TYPE = 'Software and Configuration Checks/AWS Security Best Practices/Configuration Policy Drift';
 
-/** `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`: the account's own product. */
+/**
+ * `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`: the account's own product.
+ * @internal Exported for its tests.
+ */
 export function productArn(ctx: Pick<FindingContext, 'accountId' | 'region' | 'partition'>): string {
   return `arn:${ctx.partition}:securityhub:${ctx.region}:${ctx.accountId}:product/${ctx.accountId}/default`;
 }
@@ -54,6 +60,7 @@ export function productArn(ctx: Pick<FindingContext, 'accountId' | 'region' | 'p
 /**
  * Stable per target and check, so the next run (or a retry of this one) updates the same
  * finding instead of adding another. Target ids are validated Organizations ids.
+ * @internal Exported for its tests.
  */
 export function findingId(targetId: string): string {
   return `${GENERATOR_ID}/${targetId}`;

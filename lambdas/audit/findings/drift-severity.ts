@@ -5,7 +5,7 @@
 import { DRIFT_REASONS, type DriftReason } from '../model';
 
 /** ASFF severity labels the audit uses, lowest first. */
-export const FINDING_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH'] as const;
+const FINDING_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH'] as const;
 export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
 
 /**
@@ -17,7 +17,7 @@ export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
  * - UNPROCESSED, MISSING: the audit could not read the target's state; nothing is known
  *   to be wrong, but nothing is known to be right either: LOW, so it is seen without paging.
  */
-export const SEVERITY_BY_REASON: Readonly<Record<DriftReason, FindingSeverity>> = {
+const SEVERITY_BY_REASON: Readonly<Record<DriftReason, FindingSeverity>> = {
   FAILED: 'HIGH',
   PENDING_STALE: 'MEDIUM',
   INHERITANCE_MISMATCH: 'MEDIUM',
@@ -27,7 +27,7 @@ export const SEVERITY_BY_REASON: Readonly<Record<DriftReason, FindingSeverity>> 
 };
 
 /** What to do, per reason; joined into the finding's remediation text. */
-export const REMEDIATION_BY_REASON: Readonly<Record<DriftReason, string>> = {
+const REMEDIATION_BY_REASON: Readonly<Record<DriftReason, string>> = {
   FAILED:
     'Read the association status message, fix its cause (for example a member account without Security Hub enabled) and start the association again from the Security Hub console (Configuration, Policies).',
   PENDING_STALE:

@@ -25,8 +25,8 @@ import { ASFF_LIMITS, type FindingContext } from './asff-finding';
 import { selectFindings } from './select-findings';
 
 /** "Security Hub CSPM accepts up to 100 findings per batch ... and up to 6 MB per batch." */
-export const MAX_FINDINGS_PER_CALL = 100;
-export const MAX_BYTES_PER_CALL = 6 * 1024 * 1024;
+const MAX_FINDINGS_PER_CALL = 100;
+const MAX_BYTES_PER_CALL = 6 * 1024 * 1024;
 
 /** Collaborators, injected so tests never wait. */
 export interface PublishFindingsDeps {
@@ -52,7 +52,7 @@ export interface PublishFindingsInput extends FindingContext {
 }
 
 /** One finding that could not be published, for the log. */
-export interface FindingFailure {
+interface FindingFailure {
   readonly id: string;
   readonly errorCode: string;
   readonly errorMessage: string;

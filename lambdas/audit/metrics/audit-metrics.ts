@@ -4,6 +4,7 @@ import type { RunSummary } from '../report/summary';
 /**
  * Names of the metrics the function emits: the contract with the alarms and the dashboard
  * in `infra/`, which import them from here.
+ * @internal Exported for its tests.
  */
 export const AUDIT_METRIC_NAMES = [
   'FailedAssociations',

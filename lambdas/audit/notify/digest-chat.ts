@@ -1,35 +1,10 @@
 import { displaySafe } from '../util/display-text';
 import type { AssociationRow } from '../report/rows';
-import type { DigestInput } from './drift-digest';
 import { digestSubject } from './digest-subject';
-
-/**
- * An Amazon Q Developer in chat applications custom notification ("custom notifications",
- * event schema: version 1.0, source custom, content and metadata). Sent as JSON, so every
- * value is JSON-encoded; the chat client renders `title` and `description` as markdown.
- */
-export interface ChatNotification {
-  readonly version: '1.0';
-  readonly source: 'custom';
-  readonly id: string;
-  readonly content: {
-    readonly textType: 'client-markdown';
-    readonly title: string;
-    readonly description: string;
-    readonly nextSteps: readonly string[];
-    readonly keywords: readonly string[];
-  };
-  readonly metadata: {
-    readonly threadId: string;
-    readonly summary: string;
-    readonly eventType: string;
-    readonly relatedResources: readonly string[];
-    readonly additionalContext: Readonly<Record<string, string>>;
-  };
-}
+import type { ChatNotification, DigestInput } from '../types/digest';
 
 /** Targets listed in a chat message: chat is for the gist, the e-mail and report for the rest. */
-export const MAX_CHAT_TARGETS = 10;
+const MAX_CHAT_TARGETS = 10;
 /** Longest value in a chat message. */
 const MAX_CHAT_VALUE_LENGTH = 80;
 
@@ -39,6 +14,7 @@ const MAX_CHAT_VALUE_LENGTH = 80;
  * markdown that links, quotes code or strikes through (`` ` * ~ [ ] \ ``) backslash-escaped,
  * so a name cannot link, mention or restyle the message. `_` is left alone: policy states
  * like PENDING_STALE would read worse escaped than a name could restyle with it.
+ * @internal Exported for its tests.
  */
 export function chatSafe(value: unknown, maxLength = MAX_CHAT_VALUE_LENGTH): string {
   return displaySafe(value ?? '-', maxLength)

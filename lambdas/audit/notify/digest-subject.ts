@@ -1,13 +1,17 @@
 import { DRIFT_REASONS } from '../model';
 import type { AssociationRow } from '../report/rows';
-import type { DigestInput } from './drift-digest';
+import type { DigestInput } from '../types/digest';
 
-/** SNS Publish: subjects are ASCII and "less than 100 characters long". */
+/**
+ * SNS Publish: subjects are ASCII and "less than 100 characters long".
+ * @internal Exported for its tests.
+ */
 export const MAX_SUBJECT_LENGTH = 99;
 
 /**
  * `text` as an SNS subject: printable ASCII only (anything else, line breaks included,
  * becomes `?`), cut to {@link MAX_SUBJECT_LENGTH} with `...`.
+ * @internal Exported for its tests.
  */
 export function asciiSubject(text: string): string {
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');

@@ -1,7 +1,7 @@
 import { displaySafe } from '../util/display-text';
 import type { AssociationRow } from '../report/rows';
-import type { DigestInput } from './drift-digest';
 import { reasonCounts } from './digest-subject';
+import type { DigestInput } from '../types/digest';
 
 /** Longest single value (name, message, path) in the e-mail; ids and policy ids are far shorter. */
 const MAX_VALUE_LENGTH = 200;

@@ -5,52 +5,14 @@
  */
 import type { AssociationRow } from '../report/rows';
 import type { RunSummary } from '../report/summary';
-import { chatNotification, type ChatNotification } from './digest-chat';
+import { chatNotification } from './digest-chat';
 import { digestSubject } from './digest-subject';
 import { digestText } from './digest-text';
 import { MAX_SNS_MESSAGE_BYTES, snsMessageBytes } from './sns-message';
-
-/** A digest ready to publish. */
-export interface Digest {
-  /** ASCII, no line breaks, fewer than 100 characters (SNS Publish's rules for subjects). */
-  readonly subject: string;
-  /** Plain-text body: e-mail and every protocol without its own rendering. */
-  readonly message: string;
-  /**
-   * Amazon Q Developer custom notification for HTTPS (chat), SQS and Lambda subscribers.
-   * @default none: every protocol gets `message` (a plain alert, such as a failure page)
-   */
-  readonly chat?: ChatNotification;
-}
-
-/** The drift digest always carries the chat rendering. */
-export type DriftDigest = Digest & { readonly chat: ChatNotification };
-
-/** What the digest points the reader to. */
-export interface DigestOptions {
-  /** How many changed targets to list; the rest are counted. */
-  readonly maxTargets: number;
-  /** Where the full report is, e.g. `s3://bucket/associations/dt=…/….jsonl.gz`. */
-  readonly reportLocation: string;
-  /** Where the run's HTML report is, when one was written. @default none */
-  readonly htmlReportLocation?: string;
-}
-
-/** The changed targets of a run, split by direction, in row order. */
-export interface DigestChanges {
-  readonly newDrift: readonly AssociationRow[];
-  readonly resolved: readonly AssociationRow[];
-}
-
-/** Everything the renderers need; they only format. */
-export interface DigestInput {
-  readonly summary: RunSummary;
-  readonly changes: DigestChanges;
-  readonly options: DigestOptions;
-}
+import type { DigestChanges, DigestInput, DigestOptions, DriftDigest } from '../types/digest';
 
 /** The rows that changed direction: NEW_DRIFT and RESOLVED. */
-export function digestChanges(rows: readonly AssociationRow[]): DigestChanges {
+function digestChanges(rows: readonly AssociationRow[]): DigestChanges {
   return {
     newDrift: rows.filter((r) => r.changes.includes('NEW_DRIFT')),
     resolved: rows.filter((r) => r.changes.includes('RESOLVED')),

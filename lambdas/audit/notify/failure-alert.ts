@@ -1,8 +1,11 @@
 import { errorKindOf, type ErrorKind } from '../errors';
 import { displaySafe } from '../util/display-text';
-import type { Digest } from './drift-digest';
+import type { Digest } from '../types/digest';
 
-/** Longest error text in an alert; the log has the rest. */
+/**
+ * Longest error text in an alert; the log has the rest.
+ * @internal Exported for its tests.
+ */
 export const MAX_ALERT_ERROR_LENGTH = 1000;
 
 const WHAT_TO_DO: Readonly<Record<ErrorKind, string>> = {
@@ -10,6 +13,8 @@ const WHAT_TO_DO: Readonly<Record<ErrorKind, string>> = {
     'A document (baseline, exclusions), the function configuration or the event is wrong. Fix it; the next scheduled run picks it up. Not retried.',
   PERMISSION:
     'The function lacks a permission or Security Hub / Organizations access is not set up. Fix it; the next scheduled run picks it up. Not retried.',
+  INVARIANT:
+    'The audit found a bug in its own code (an internal invariant broke). Not retried: report it with the function log.',
   TRANSIENT: 'Lambda retries the invocation.',
   INTEGRITY: 'The audit refused to write data that does not add up; see the function log.',
 };

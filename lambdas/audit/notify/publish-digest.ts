@@ -1,7 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { AuditError, type ErrorKind } from '../errors';
-import type { Digest } from './drift-digest';
+import { type ErrorKind, DigestPublishError } from '../errors';
 import { snsMessage } from './sns-message';
+import type { Digest } from '../types/digest';
 
 /** SNS Publish errors that retrying cannot fix: the function may not publish, or the topic is not usable. */
 const PERMISSION_ERRORS: ReadonlySet<string> = new Set([
@@ -20,18 +20,11 @@ const BAD_INPUT_ERRORS: ReadonlySet<string> = new Set([
 ]);
 
 /** The kind of an SNS Publish failure: PERMISSION or BAD_INPUT when the same call cannot succeed later, else TRANSIENT. */
-export function publishErrorKind(error: unknown): ErrorKind {
+function publishErrorKind(error: unknown): ErrorKind {
   const name = error instanceof Error ? error.name : '';
   if (PERMISSION_ERRORS.has(name)) return 'PERMISSION';
   if (BAD_INPUT_ERRORS.has(name)) return 'BAD_INPUT';
   return 'TRANSIENT';
-}
-
-/** Sending the digest failed; the report itself was already written. The kind follows the SNS error. */
-export class DigestPublishError extends AuditError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(publishErrorKind(options?.cause), message, options);
-  }
 }
 
 /**
@@ -51,6 +44,8 @@ export async function publishDigest(client: SNSClient, topicArn: string, digest:
       }),
     );
   } catch (error) {
-    throw new DigestPublishError(`Could not publish the drift digest to ${topicArn}`, { cause: error });
+    throw new DigestPublishError(publishErrorKind(error), `Could not publish the drift digest to ${topicArn}`, {
+      cause: error,
+    });
   }
 }

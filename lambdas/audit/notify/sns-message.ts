@@ -1,4 +1,4 @@
-import type { Digest } from './drift-digest';
+import type { Digest } from '../types/digest';
 
 /**
  * SNS's largest message is 256 KiB (262,144 bytes, UTF-8). The digest stays below it with

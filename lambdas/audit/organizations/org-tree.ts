@@ -2,8 +2,8 @@
  * Pure assembly of the organization tree from what the walk listed. Kept apart from the
  * SDK calls so the path, ordering and consistency rules are testable with plain data.
  */
-import { AuditError } from '../errors';
 import type { AccountStatus, OrgSnapshot, OrgTarget, RejectedTarget } from '../model';
+import { OrgTreeError } from '../errors';
 
 /** A root as ListRoots returned it (only the fields we keep). */
 export interface RawRoot {
@@ -31,21 +31,6 @@ export interface RawOrganizationWalk {
   readonly accountsByParent: ReadonlyMap<string, readonly RawAccount[]>;
   /** Entries the walk refused for their ids; passed through. Default none. */
   readonly rejected?: readonly RejectedTarget[];
-}
-
-/** Why the listed data cannot form a tree. */
-export type OrgTreeProblem = 'DUPLICATE_ID' | 'CYCLE' | 'UNREACHABLE_PARENT';
-
-/** The walk results are not a tree; the audit must not report on a misread organization. */
-export class OrgTreeError extends AuditError {
-  constructor(
-    readonly problem: OrgTreeProblem,
-    /** The id that broke the rule. */
-    readonly targetId: string,
-    message: string,
-  ) {
-    super('INTEGRITY', message);
-  }
 }
 
 interface Container {

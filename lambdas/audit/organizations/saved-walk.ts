@@ -4,13 +4,13 @@
  * tampered with or written by another version), and turned back into a live state.
  */
 import type { RejectedTarget, TargetType } from '../model';
-import { AuditError } from '../errors';
 import { quoteUntrustedId } from '../target-ids';
 import type { RawAccount, RawOrganizationalUnit, RawRoot } from './org-tree';
 import { emptyWalkState, MAX_OU_DEPTH, type FrontierEntry, type WalkState } from './walk-state';
+import { SavedWalkError } from '../errors';
 
 /** A container whose listing completed: its child OUs and accounts, as listed. */
-export interface ListedContainer {
+interface ListedContainer {
   readonly parentId: string;
   readonly ous: readonly RawOrganizationalUnit[];
   readonly accounts: readonly RawAccount[];
@@ -26,41 +26,6 @@ export interface SavedWalk {
   readonly rejected: readonly RejectedTarget[];
   /** Containers still to list, in order; those being listed when saved come first (a listing is redone whole, never resumed mid-page). */
   readonly frontier: readonly FrontierEntry[];
-}
-
-/** An empty SavedWalk (nothing listed yet). Frozen: it is shared. */
-export const NOTHING_WALKED: SavedWalk = Object.freeze({
-  rootsListed: false,
-  roots: Object.freeze([]),
-  listed: Object.freeze([]),
-  rejected: Object.freeze([]),
-  frontier: Object.freeze([]),
-});
-
-/**
- * The targets (roots, OUs, accounts with their types, in discovery order: roots, then each
- * listed container's OUs then accounts) a SavedWalk has found: what the runs that found
- * them have handed to `WalkOptions.onTargets`.
- */
-export function walkedTargets(saved: SavedWalk): { id: string; type: TargetType }[] {
-  const targets: { id: string; type: TargetType }[] = saved.roots.map((root) => ({ id: root.id, type: 'ROOT' }));
-  // Loops, not spreads: a container can hold more accounts than a call takes arguments.
-  for (const { ous, accounts } of saved.listed) {
-    for (const ou of ous) targets.push({ id: ou.id, type: 'ORGANIZATIONAL_UNIT' });
-    for (const account of accounts) targets.push({ id: account.id, type: 'ACCOUNT' });
-  }
-  return targets;
-}
-
-/**
- * A {@link SavedWalk} to resume from does not describe a walk the organization walk could
- * have saved. Resuming from it could list a container twice or, worse, silently leave a
- * subtree out of the tree, so it is refused.
- */
-export class SavedWalkError extends AuditError {
-  constructor(problem: string) {
-    super('INTEGRITY', `Saved organization walk is inconsistent: ${problem}`);
-  }
 }
 
 /**
@@ -173,4 +138,19 @@ export function savedWalkOf(state: WalkState): SavedWalk {
     rejected: state.rejected.map((rejected) => ({ ...rejected })),
     frontier: [...state.inFlight, ...state.frontier].map((entry) => ({ ...entry })),
   };
+}
+
+/**
+ * The targets (roots, OUs, accounts with their types, in discovery order: roots, then each
+ * listed container's OUs then accounts) a SavedWalk has found: what the runs that found
+ * them have handed to `WalkOptions.onTargets`.
+ */
+export function walkedTargets(saved: SavedWalk): { id: string; type: TargetType }[] {
+  const targets: { id: string; type: TargetType }[] = saved.roots.map((root) => ({ id: root.id, type: 'ROOT' }));
+  // Loops, not spreads: a container can hold more accounts than a call takes arguments.
+  for (const { ous, accounts } of saved.listed) {
+    for (const ou of ous) targets.push({ id: ou.id, type: 'ORGANIZATIONAL_UNIT' });
+    for (const account of accounts) targets.push({ id: account.id, type: 'ACCOUNT' });
+  }
+  return targets;
 }

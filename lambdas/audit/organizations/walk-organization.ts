@@ -22,13 +22,19 @@ import {
   type Account,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { ACCOUNT_STATES, type AccountStatus, type OrgSnapshot, type RejectedTarget, type TargetType } from '../model';
-import { AuditError, isAccessError } from '../errors';
+import {
+  ACCOUNT_STATES,
+  type AccountStatus,
+  type OrgSnapshot,
+  type RejectedTarget,
+  type TargetType,
+  type WalkOperation,
+} from '../model';
+import { WalkDeadlineError, WalkPaused, OrganizationWalkError } from '../errors';
 import { isTargetIdOfType, quoteUntrustedId } from '../target-ids';
-import { displaySafe } from '../util/display-text';
 import { buildOrgTree } from './org-tree';
 import { restoreWalkState, savedWalkOf, type SavedWalk } from './saved-walk';
-import { listingPacer, pacer, WalkDeadlineError, WalkPaused, type Pace, type WalkPacing } from './walk-pacer';
+import { listingPacer, pacer, type Pace, type WalkPacing } from './walk-pacer';
 import { emptyWalkState, enqueue, MAX_OU_DEPTH, recordListing, type FrontierEntry, type WalkState } from './walk-state';
 
 /** Options for {@link walkOrganization}. */
@@ -68,7 +74,10 @@ export interface WalkOptions {
   readonly onTargets?: (targets: readonly WalkedTarget[]) => void;
 }
 
-/** A target as the walk hands it to {@link WalkOptions.onTargets}. */
+/**
+ * A target as the walk hands it to {@link WalkOptions.onTargets}.
+ * @internal Exported for its tests.
+ */
 export interface WalkedTarget {
   readonly id: string;
   readonly type: TargetType;
@@ -79,43 +88,19 @@ export type WalkOutcome =
   { readonly status: 'DONE'; readonly org: OrgSnapshot } | { readonly status: 'PAUSED'; readonly saved: SavedWalk };
 
 /** Bound on the pages of one listing, so a service that kept sending NextToken could not loop for ever. */
-export const MAX_PAGES_PER_LISTING = 100_000;
+const MAX_PAGES_PER_LISTING = 100_000;
 
 /** Default number of containers listed in parallel. */
-export const DEFAULT_WALK_CONCURRENCY = 4;
+const DEFAULT_WALK_CONCURRENCY = 4;
 
 /**
  * MaxResults for every List* call: 20 is the documented maximum for ListRoots,
  * ListOrganizationalUnitsForParent and ListAccountsForParent ("Valid Range: Minimum
  * value of 1. Maximum value of 20.").
  * https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccountsForParent.html
+ * @internal Exported for its tests.
  */
 export const ORGANIZATIONS_PAGE_SIZE = 20;
-
-/** The Organizations operations the walk calls. */
-export type WalkOperation = 'ListRoots' | 'ListOrganizationalUnitsForParent' | 'ListAccountsForParent';
-
-/**
- * A List* call failed (after the SDK's retries); the walk cannot produce a complete tree.
- * PERMISSION when the caller may not read the organization (or it has none), else TRANSIENT.
- */
-export class OrganizationWalkError extends AuditError {
-  constructor(
-    readonly operation: WalkOperation,
-    /** Parent the call listed children of; `null` for ListRoots. */
-    readonly parentId: string | null,
-    cause: unknown,
-  ) {
-    const reason = displaySafe(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause), 500);
-    super(
-      isAccessError(cause) ? 'PERMISSION' : 'TRANSIENT',
-      parentId === null
-        ? `Organizations ${operation} failed: ${reason}`
-        : `Organizations ${operation} failed for parent ${parentId}: ${reason}`,
-      { cause },
-    );
-  }
-}
 
 /**
  * The account's state as Organizations names it: `State` (ACTIVE, SUSPENDED,
@@ -123,6 +108,7 @@ export class OrganizationWalkError extends AuditError {
  * (retired on 2026-09-09 per the API documentation) is read only when `State` is
  * absent, as in answers from before `State` existed. A value the audit does not know
  * maps to `null` rather than a guess.
+ * @internal Exported for its tests.
  */
 export function accountStatusOf(account: Pick<Account, 'Status' | 'State'>): AccountStatus | null {
   const value: unknown = account.State ?? account.Status;
@@ -149,7 +135,11 @@ async function listAll<P extends ListPage>(
   try {
     do {
       if (pages.length >= MAX_PAGES_PER_LISTING) {
-        throw new Error(`still returning NextToken after ${MAX_PAGES_PER_LISTING} pages`);
+        throw new OrganizationWalkError(
+          operation,
+          parentId,
+          `still returning NextToken after ${MAX_PAGES_PER_LISTING} pages`,
+        );
       }
       await pace();
       const page = await fetchPage(nextToken);
@@ -157,7 +147,9 @@ async function listAll<P extends ListPage>(
       nextToken = page.NextToken;
     } while (nextToken !== undefined && nextToken !== '');
   } catch (error) {
-    if (error instanceof WalkDeadlineError || error instanceof WalkPaused) throw error;
+    if (error instanceof WalkDeadlineError || error instanceof WalkPaused || error instanceof OrganizationWalkError) {
+      throw error;
+    }
     throw new OrganizationWalkError(operation, parentId, error);
   }
   return pages;
@@ -360,22 +352,4 @@ export class OrganizationWalk {
     }
     return { status: 'DONE', org: buildOrgTree(state) };
   }
-}
-
-/**
- * Walks the whole organization in one go (see {@link OrganizationWalk}) and returns its tree.
- *
- * @throws OrganizationWalkError when any List* call fails; WalkDeadlineError when the
- *   deadline passes first; OrgTreeError when the listings do not form a tree; whatever
- *   `onTargets` throws (the walk then stops); Error when `options.onDeadline` is `'pause'`
- *   (a caller that can resume uses {@link OrganizationWalk}).
- */
-export async function walkOrganization(client: OrganizationsClient, options: WalkOptions = {}): Promise<OrgSnapshot> {
-  if (options.onDeadline === 'pause') {
-    throw new Error("walkOrganization cannot pause: use OrganizationWalk for onDeadline: 'pause'");
-  }
-  const outcome = await new OrganizationWalk(client, options).run();
-  // Unreachable in 'fail' mode; checked so a change there cannot return half a tree.
-  if (outcome.status !== 'DONE') throw new Error('walkOrganization: the walk paused although it may not');
-  return outcome.org;
 }

@@ -5,11 +5,11 @@
  * organization), then the run's deadline, at which the walk fails or pauses.
  */
 import type { Clock, Sleep } from '../model';
-import { AuditError } from '../errors';
 import { systemClock } from '../util/system-clock';
 import { TokenBucket } from '../util/token-bucket';
 import { countFromNow, type RequestCounter } from '../aws/request-counter';
 import { RetryCharge } from '../aws/retry-charge';
+import { WalkDeadlineError, WalkPaused } from '../errors';
 
 /** Token bucket settings for the walk's requests, with the clock and sleep it runs on. */
 export interface WalkPacing {
@@ -30,24 +30,6 @@ export interface PaceSettings {
   readonly onDeadline?: 'fail' | 'pause';
   readonly pauseGraceMs?: number;
 }
-
-/** The run's deadline came before the organization was listed; not wrapped as a failed call. */
-export class WalkDeadlineError extends AuditError {
-  constructor(readonly pagesListed: number) {
-    super(
-      'TRANSIENT',
-      `The run's deadline came after ${pagesListed} Organizations pages, before the organization was listed; ` +
-        'raise ORGANIZATIONS_REQUESTS_PER_SECOND if your organization allows it, or see the README on very large organizations',
-    );
-  }
-}
-
-/**
- * Thrown by the pacer in `'pause'` mode once the deadline has passed: the listing that
- * meets it is abandoned (to be redone whole on resume). Never leaves the walk:
- * `OrganizationWalk.run` ends PAUSED instead.
- */
-export class WalkPaused extends Error {}
 
 /**
  * The pacing step before every page: a token, then the deadline check. `underWay`: the

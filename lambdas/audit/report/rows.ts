@@ -22,9 +22,9 @@ import {
   type TargetType,
 } from '../model';
 import type { TargetFinding } from '../drift/drift-rules';
-import type { TargetHistory } from '../drift/history';
+import type { TargetHistory } from '../history/compare-history';
 import { displaySafe } from '../util/display-text';
-import { gunzipBounded, parseJsonBounded, ReportFormatError } from './bounded-read';
+import { gunzipBounded, parseJsonBounded } from '../store/bounded-read';
 import { ASSOCIATION_COLUMNS, type GlueColumnType, type ReportColumn } from './schema';
 import {
   boundedIds,
@@ -39,8 +39,7 @@ import {
   targetId,
 } from './value-schemas';
 import { isTargetIdOfType } from '../target-ids';
-
-export { ReportFormatError } from './bounded-read';
+import { ReportFormatError } from '../errors';
 
 /** One row of the `associations` table: exactly {@link ASSOCIATION_COLUMNS}, in that order. */
 export interface AssociationRow {
@@ -71,7 +70,10 @@ export interface AssociationRow {
   readonly exclusion_expired: boolean;
 }
 
-/** True when `value` is a JSON value of Glue type `type`. Only `string` columns may hold null. */
+/**
+ * True when `value` is a JSON value of Glue type `type`. Only `string` columns may hold null.
+ * @internal Exported for its tests.
+ */
 export function matchesGlueType(type: GlueColumnType, value: unknown): boolean {
   switch (type) {
     case 'string':
@@ -127,7 +129,7 @@ export interface RowRun {
 }
 
 /** One finding plus its history as a row. */
-export function toAssociationRow(finding: TargetFinding, history: TargetHistory, run: RowRun): AssociationRow {
+function toAssociationRow(finding: TargetFinding, history: TargetHistory, run: RowRun): AssociationRow {
   const { target, association, unprocessed, exclusion } = finding;
   return {
     run_id: run.runId,
@@ -185,7 +187,10 @@ export function sha256Hex(body: Buffer): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-/** gzip JSON Lines, one row per line, keys in {@link ASSOCIATION_COLUMNS} order. */
+/**
+ * gzip JSON Lines, one row per line, keys in {@link ASSOCIATION_COLUMNS} order.
+ * @internal Exported for its tests.
+ */
 export function serializeRows(rows: readonly AssociationRow[]): Buffer {
   const lines = rows.map(
     (row, index) => `${JSON.stringify(orderByColumns(ASSOCIATION_COLUMNS, row, `row ${index} (${row.target_id})`))}\n`,

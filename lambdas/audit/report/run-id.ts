@@ -3,9 +3,9 @@
  * retried invocation of the same schedule gets the same id and overwrites its own
  * objects instead of adding a second run for the day.
  */
-import { AuditError } from '../errors';
 import type { RunTrigger } from '../model';
 import { displaySafe } from '../util/display-text';
+import { RunIdError } from '../errors';
 
 /**
  * How far ahead of the clock a run time may be: 1 hour. A scheduled time beyond it is
@@ -13,13 +13,6 @@ import { displaySafe } from '../util/display-text';
  * from the future would sort after every real run and freeze `latest/` on itself.
  */
 export const MAX_CLOCK_SKEW_MS = 3_600_000;
-
-/** The event time cannot name a run (not a date-time, or too far in the future). Retrying cannot help. */
-export class RunIdError extends AuditError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('BAD_INPUT', message, options);
-  }
-}
 
 /** True when `runTimeMs` lies more than {@link MAX_CLOCK_SKEW_MS} after `nowMs`. */
 export function isBeyondClockSkew(runTimeMs: number, nowMs: number): boolean {

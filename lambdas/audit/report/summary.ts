@@ -13,11 +13,11 @@ import {
   type RunStatus,
   type RunTrigger,
 } from '../model';
-import { AuditError } from '../errors';
-import { MAX_RUN_OBJECT_BYTES, ObjectTooLargeError, parseJsonBounded } from './bounded-read';
-import { encodeRows, orderByColumns, ReportFormatError, type AssociationRow } from './rows';
+import { ObjectTooLargeError, ReportIntegrityError, ReportFormatError } from '../errors';
+import { MAX_RUN_OBJECT_BYTES, parseJsonBounded } from '../store/bounded-read';
+import { encodeRows, orderByColumns, type AssociationRow } from './rows';
 import { boundedIds, describeIssues, isoInstant, nameText, runId, targetId } from './value-schemas';
-import { reportKeys } from './report-store';
+import { reportKeys } from '../store/report-store';
 import type { AccountStatus } from '../model';
 
 /** Account states counted as `suspended_accounts`: not usable, or on the way out (CLOSED used to arrive as SUSPENDED). */
@@ -27,15 +27,6 @@ const SUSPENDED_STATES: ReadonlySet<AccountStatus | null> = new Set<AccountStatu
   'CLOSED',
 ]);
 import { RUN_COLUMNS } from './schema';
-
-/** The rows do not account for every enumerated target exactly once. Never written. */
-export class ReportIntegrityError extends AuditError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('INTEGRITY', message, options);
-  }
-}
-
-export type { RunStatus, RunTrigger } from '../model';
 
 /** One row of the `runs` table: exactly {@link RUN_COLUMNS}, in that order. */
 export interface RunSummary {

@@ -10,17 +10,17 @@ import { displaySafe, listBounded } from '../util/display-text';
 import { runIdDate } from './run-id';
 
 /** Longest id-like value (policy ids, error codes). */
-export const MAX_ID_LENGTH = 256;
+const MAX_ID_LENGTH = 256;
 /** Longest name or key. */
-export const MAX_NAME_LENGTH = 1024;
+const MAX_NAME_LENGTH = 1024;
 /** Longest free text kept from a service answer or a document (status messages, reasons). */
-export const MAX_FREE_TEXT_LENGTH = 65_536;
+const MAX_FREE_TEXT_LENGTH = 65_536;
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** True for an ISO 8601 UTC time exactly as `Date.prototype.toISOString` writes it. */
-export function isIsoInstant(value: string): boolean {
+function isIsoInstant(value: string): boolean {
   return ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
 }
 

@@ -10,16 +10,17 @@
  * names a run whose objects are missing.
  */
 import { encodeRows, sha256Hex, type AssociationRow, type EncodedRows } from './rows';
-import { ReportIntegrityError, serializeRunSummary, type RunSummary } from './summary';
-import { reportKeys, type ReportKeys, type ReportStore } from './report-store';
+import { serializeRunSummary, type RunSummary } from './summary';
+import { reportKeys, type ReportKeys, type ReportStore } from '../store/report-store';
 import { runIdDate } from './run-id';
-import { readLatest } from './trusted-latest';
+import { readLatest } from '../history/trusted-latest';
 import { writeHtmlReport } from './html/write-html-report';
+import { ReportIntegrityError } from '../errors';
 
 /** Content-Type of the gzip JSON Lines objects. No Content-Encoding: Athena reads the raw file. */
-export const ASSOCIATIONS_CONTENT_TYPE = 'application/gzip';
+const ASSOCIATIONS_CONTENT_TYPE = 'application/gzip';
 /** Content-Type of the run summary objects. */
-export const RUN_CONTENT_TYPE = 'application/json';
+const RUN_CONTENT_TYPE = 'application/json';
 
 /** What a successful {@link writeReport} wrote. */
 export interface WrittenReport {

@@ -21,6 +21,7 @@ import { MALFORMED_RESPONSE } from './unprocessed-errors';
  * in a row, in UTF-16 code units; longer text is cut and ends with `…`. Real messages are
  * a sentence; the cap keeps one hostile or broken answer from bloating every report,
  * query and digest that carries it.
+ * @internal Exported for its tests.
  */
 export const MAX_SERVICE_TEXT_LENGTH = 1024;
 
@@ -83,6 +84,7 @@ function isPolicyId(value: unknown): boolean {
  * A missing or unknown AssociationType/AssociationStatus, a policy id that is neither a
  * UUID nor SELF_MANAGED_SECURITY_HUB, or a TargetType other than the one asked for would
  * each make any verdict a guess.
+ * @internal Exported for its tests.
  */
 export function malformation(target: FetchTarget, summary: ConfigurationPolicyAssociationSummary): string | null {
   const problems: string[] = [];
@@ -102,7 +104,7 @@ export function malformation(target: FetchTarget, summary: ConfigurationPolicyAs
 }
 
 /** A summary {@link malformation} found readable, as the domain's association. */
-export function toAssociation(targetId: string, summary: ConfigurationPolicyAssociationSummary): Association {
+function toAssociation(targetId: string, summary: ConfigurationPolicyAssociationSummary): Association {
   return {
     targetId,
     configurationPolicyId: summary.ConfigurationPolicyId ?? null,

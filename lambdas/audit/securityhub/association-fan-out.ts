@@ -31,6 +31,7 @@ import { AdaptivePacer } from './adaptive-pacer';
 import { validateFetchOptions, type FetchDeps, type FetchOptions, type FetchTarget } from './fetch-types';
 import { GroupSender } from './group-sender';
 import { TargetLedger, type LedgerProgress, type TargetEntry } from './target-ledger';
+import { InvariantError } from '../errors';
 
 /** What a resumable run saves of a fan-out: the answers so far and the re-drive rounds completed. */
 export interface SavedFanOut extends LedgerProgress {
@@ -122,7 +123,7 @@ export class AssociationFanOut {
 
   /** Adds targets (ids already known are ignored) and sends every full group now waiting. */
   add(targets: readonly FetchTarget[]): void {
-    if (this.closed) throw new Error('Internal: targets added to a finished fan-out');
+    if (this.closed) throw new InvariantError('targets added to a finished fan-out');
     this.enqueue(this.ledger.add(targets));
   }
 

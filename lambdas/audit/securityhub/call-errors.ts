@@ -3,8 +3,8 @@
  * has already retried what it considers retryable (throttling, 5xx, dropped connections)
  * by the time an error reaches the fan-out.
  */
-import { AuditError } from '../errors';
 import { capServiceText } from './association-answers';
+import { SecurityHubFetchError } from '../errors';
 
 /**
  * - `FATAL`: the whole API is refused; no target can be read, so the run stops.
@@ -13,16 +13,6 @@ import { capServiceText } from './association-answers';
  * - `FAILED`: the call failed as a whole; its targets are unprocessed with the error's name.
  */
 export type CallFailure = 'FATAL' | 'SPLIT' | 'UNREADABLE' | 'FAILED';
-
-/**
- * The whole BatchGet API was refused: the caller is not allowed to read configuration
- * policy associations at all, so no partial report would be meaningful.
- */
-export class SecurityHubFetchError extends AuditError {
-  constructor(message: string, options: { cause: unknown }) {
-    super('PERMISSION', message, options);
-  }
-}
 
 /**
  * Refusals of the whole API, not of a target: InvalidAccessException is Security Hub's
@@ -57,6 +47,7 @@ export function errorMessage(error: unknown): string | null {
  * True for an answer the service sent successfully but the SDK could not turn into output
  * (e.g. an `UpdatedAt` that is not a date): the SDK's deserializer attaches the raw
  * `$response` to the error it throws, while modeled service exceptions carry `$fault`.
+ * @internal Exported for its tests.
  */
 export function isDeserializationError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;

@@ -9,6 +9,7 @@ import type { Association, UnprocessedTarget } from '../model';
 import type { TargetOutcome } from './association-answers';
 import type { FetchTarget } from './fetch-types';
 import { DEADLINE_EXCEEDED, isRetryableErrorCode } from './unprocessed-errors';
+import { InvariantError } from '../errors';
 
 /**
  * The answers of a fan-out as a resumable run saves them. A known target in none of the
@@ -62,7 +63,7 @@ export class TargetLedger {
   entriesOf(ids: readonly string[]): TargetEntry[] {
     return ids.map((id) => {
       const entry = this.entries.get(id);
-      if (entry === undefined) throw new Error(`Internal: target ${id} is not in the fan-out's ledger`);
+      if (entry === undefined) throw new InvariantError(`target ${id} is not in the fan-out's ledger`);
       return entry;
     });
   }
@@ -92,7 +93,7 @@ export class TargetLedger {
    * Must be called on an empty ledger.
    */
   restore(targets: readonly FetchTarget[], saved: LedgerProgress): { pending: TargetEntry[]; redrive: string[] } {
-    if (this.entries.size > 0) throw new Error('Internal: restoring into a ledger in use');
+    if (this.entries.size > 0) throw new InvariantError('restoring into a ledger in use');
     this.add(targets);
     const answered = (id: string, attempts: number): void => {
       const entry = this.entriesOf([id])[0];

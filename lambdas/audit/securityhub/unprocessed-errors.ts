@@ -11,7 +11,10 @@
  * name as the code when a whole call failed.
  */
 
-/** RETRYABLE: ask again in a later re-drive round. TERMINAL: asking again cannot help. */
+/**
+ * RETRYABLE: ask again in a later re-drive round. TERMINAL: asking again cannot help.
+ * @internal Exported for its tests.
+ */
 export type ErrorDisposition = 'RETRYABLE' | 'TERMINAL';
 
 /** Error code the fan-out uses for targets it never sent because the deadline came first. */
@@ -60,6 +63,7 @@ const TERMINAL_STATUSES: ReadonlySet<number> = new Set([400, 401, 403, 404]);
  * and names we have never seen) are RETRYABLE: re-driving is bounded by the number of
  * rounds and the deadline, so optimism costs little, while wrongly calling an error
  * terminal would leave a target unprocessed that one more call might have fixed.
+ * @internal Exported for its tests.
  */
 export function classifyErrorCode(errorCode: string | null | undefined): ErrorDisposition {
   const code = (errorCode ?? '').trim();

@@ -6,7 +6,7 @@
  */
 
 /** Longest value shown by default; longer ones are cut with an ellipsis. */
-export const DEFAULT_DISPLAY_LENGTH = 200;
+const DEFAULT_DISPLAY_LENGTH = 200;
 
 // C0 controls, DEL, C1 controls, and the Unicode format characters that reorder or hide
 // text: bidi embeddings/overrides/isolates, zero-width marks, line/paragraph separators, BOM.
@@ -27,12 +27,6 @@ export function displaySafe(value: unknown, maxLength: number = DEFAULT_DISPLAY_
   const text = typeof value === 'string' ? value : String(value);
   const escaped = text.replace(UNSAFE, escapeChar);
   return escaped.length > maxLength ? `${escaped.slice(0, maxLength)}…` : escaped;
-}
-
-/** True when `value` has nothing {@link displaySafe} would escape. */
-export function isDisplaySafe(value: string): boolean {
-  UNSAFE.lastIndex = 0;
-  return !UNSAFE.test(value);
 }
 
 /** At most `max` items shown, then "and N more", so a message about many ids stays short. */

@@ -1,12 +1,8 @@
-import {
-  AUDIT_CONTEXT_KEY_DOCS,
-  AUDIT_CONTEXT_KEYS,
-  AuditContextError,
-  parseAuditStackConfig,
-} from '../../../infra/config/audit-config';
+import { AUDIT_CONTEXT_KEY_DOCS, AUDIT_CONTEXT_KEYS, parseAuditStackConfig } from '../../../infra/config/audit-config';
 import { DEFAULTS } from '../../../infra/config/defaults';
-import { DEFAULT_TUNING } from '../../../lambdas/audit/config';
 import { AuditError } from '../../../lambdas/audit/errors';
+import { DEFAULT_TUNING } from '../../support/default-tuning';
+import { AuditContextError } from '../../../infra/config/errors';
 
 /** The error's list of issues, for exact assertions. */
 function issuesOf(context: Record<string, unknown>): readonly string[] {

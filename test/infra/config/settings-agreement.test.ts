@@ -1,7 +1,9 @@
-import { AuditContextError, parseAuditStackConfig } from '../../../infra/config/audit-config';
+import { parseAuditStackConfig } from '../../../infra/config/audit-config';
 import { DEFAULTS } from '../../../infra/config/defaults';
-import { ConfigError, loadConfig } from '../../../lambdas/audit/config';
+import { loadConfig } from '../../../lambdas/audit/config';
 import { ALL_SETTINGS, type NumericSetting, type Setting } from '../../../lambdas/audit/settings';
+import { ConfigError } from '../../../lambdas/audit/errors';
+import { AuditContextError } from '../../../infra/config/errors';
 
 /**
  * The Lambda's environment and the CDK context validate each registry setting with the

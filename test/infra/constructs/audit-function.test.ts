@@ -5,7 +5,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { AlertTopic } from '../../../infra/constructs/alert-topic';
 import { AUDIT_BUNDLING, AuditFunction } from '../../../infra/constructs/audit-function';
 import { ReportBucket } from '../../../infra/constructs/report-bucket';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../../../lambdas/audit/config';
+import { CONFIG_VARIABLES, loadConfig } from '../../../lambdas/audit/config';
 import {
   resourcesOf,
   resourceWithId,
@@ -14,6 +14,7 @@ import {
   type PolicyStatementJson,
 } from '../template-json';
 import { CDK_JSON_CONTEXT, logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
+import { ConfigError } from '../../../lambdas/audit/errors';
 
 /** Exactly the env var names of plan.md (plus NODE_OPTIONS for source maps). */
 const ALWAYS_SET = [

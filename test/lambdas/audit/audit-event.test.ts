@@ -1,4 +1,5 @@
-import { AuditEventError, parseAuditEvent } from '../../../lambdas/audit/audit-event';
+import { parseAuditEvent } from '../../../lambdas/audit/audit-event';
+import { AuditEventError } from '../../../lambdas/audit/errors';
 
 describe('parseAuditEvent', () => {
   it('accepts an EventBridge scheduled event, an empty event and a state machine round', () => {

@@ -1,6 +1,7 @@
-import { ConfigError, DEFAULT_TUNING, loadConfig, loadTuning } from '../../../lambdas/audit/config';
-import { AuditError, isPermanent } from '../../../lambdas/audit/errors';
+import { loadConfig, loadTuning } from '../../../lambdas/audit/config';
+import { AuditError, isPermanent, ConfigError } from '../../../lambdas/audit/errors';
 import { TUNING_SETTINGS } from '../../../lambdas/audit/settings';
+import { DEFAULT_TUNING } from '../../support/default-tuning';
 
 const minimal = { REPORT_BUCKET: 'audit-reports-123456789012' };
 

@@ -2,7 +2,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT_IN_OU, P1, P2, ROOT, healthyAnswers, serveAssociations, serveOrganization } from './core/mock-aws-org';
 import { lambdaContext } from '../../support/lambda-context';
 import { MAX_DOCUMENT_BYTES } from '../../../lambdas/audit/drift/json-document';
-import { isDisplaySafe } from '../../../lambdas/audit/util/display-text';
+import { isDisplaySafe } from '../../support/is-display-safe';
 
 type HandlerModule = typeof import('../../../lambdas/audit/handler');
 type OrganizationsSdk = typeof import('@aws-sdk/client-organizations');

@@ -29,6 +29,7 @@ const MAX_MESSAGE_LENGTH = 500;
  * Rows per table, and flagged accounts per OU in the tree: a page a browser still opens
  * (about 1 KB a row) when a whole large organization drifts at once. The rest are counted,
  * and Athena has them all.
+ * @internal Exported for its tests.
  */
 export const MAX_TABLE_ROWS = 5000;
 const MAX_TREE_ACCOUNTS = 200;

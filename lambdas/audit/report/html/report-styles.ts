@@ -58,7 +58,7 @@ ul.accounts { margin: 2px 0 6px 16px; padding-left: 16px; }
 `;
 
 /** The CSP source expression that allows exactly {@link REPORT_CSS}. */
-export const REPORT_CSS_HASH = `'sha256-${createHash('sha256').update(REPORT_CSS, 'utf8').digest('base64')}'`;
+const REPORT_CSS_HASH = `'sha256-${createHash('sha256').update(REPORT_CSS, 'utf8').digest('base64')}'`;
 
 /**
  * No scripts, no fetches, no frames, no forms, no base URL: only the one stylesheet.

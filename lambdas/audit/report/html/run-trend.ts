@@ -1,8 +1,9 @@
-import { MAX_RUN_OBJECT_BYTES, ObjectTooLargeError } from '../bounded-read';
-import type { ReportStore } from '../report-store';
-import { reportKeys } from '../report-store';
+import { MAX_RUN_OBJECT_BYTES } from '../../store/bounded-read';
+import type { ReportStore } from '../../store/report-store';
+import { reportKeys } from '../../store/report-store';
 import { runIdDate } from '../run-id';
 import { parseRunSummary, type RunSummary } from '../summary';
+import { ObjectTooLargeError } from '../../errors';
 
 /** One run on the trend chart. */
 export interface TrendPoint {
@@ -21,9 +22,13 @@ export interface RunTrend {
   readonly stoppedBecause?: string;
 }
 
-/** Runs on the chart, the current one included. */
+/**
+ * Runs on the chart, the current one included.
+ * @internal Exported for its tests.
+ */
 export const TREND_RUNS = 30;
 
+/** @internal Exported for its tests. */
 export const trendPoint = (s: RunSummary): TrendPoint => ({
   runId: s.run_id,
   auditedAt: s.audited_at,

@@ -1,12 +1,12 @@
 import type { AssociationRow } from '../rows';
-import type { ReportStore } from '../report-store';
+import type { ReportStore } from '../../store/report-store';
 import type { RunSummary } from '../summary';
 import { renderHtmlReport } from './render-html-report';
 import { buildReportTree } from './report-tree';
 import { readRunTrend } from './run-trend';
 
 /** Content-Type of the HTML report. */
-export const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
+const HTML_CONTENT_TYPE = 'text/html; charset=utf-8';
 
 /**
  * Reads the trend from `runs/`, renders the page and writes it to `key`. The trend

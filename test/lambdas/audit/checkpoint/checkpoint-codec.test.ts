@@ -1,12 +1,12 @@
 import { gzipSync } from 'node:zlib';
 import {
-  CheckpointIntegrityError,
   decodeCheckpoint,
   encodeCheckpoint,
   MAX_CHECKPOINT_BYTES,
   sha256Hex,
 } from '../../../../lambdas/audit/checkpoint/checkpoint-codec';
 import { RUN_ID, sampleCheckpoint } from './checkpoint-fixtures';
+import { CheckpointIntegrityError } from '../../../../lambdas/audit/errors';
 
 const encodeJson = (value: unknown) => {
   const body = gzipSync(Buffer.from(JSON.stringify(value)));

@@ -1,7 +1,7 @@
 import { CheckpointStore, checkpointKeys } from '../../../../lambdas/audit/checkpoint/checkpoint-store';
-import { CheckpointIntegrityError } from '../../../../lambdas/audit/checkpoint/checkpoint-codec';
-import type { ReportStore } from '../../../../lambdas/audit/report/report-store';
+import type { ReportStore } from '../../../../lambdas/audit/store/report-store';
 import { RUN_ID, sampleCheckpoint } from './checkpoint-fixtures';
+import { CheckpointIntegrityError } from '../../../../lambdas/audit/errors';
 
 /** An in-memory report store that records the order of its writes. */
 function memoryStore(): ReportStore & { objects: Map<string, Buffer>; puts: string[]; failPutOf?: string } {

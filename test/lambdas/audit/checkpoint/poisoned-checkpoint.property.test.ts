@@ -6,14 +6,11 @@
  * target the walk found, at most one answer per target, and the walk is resumable.
  */
 import fc from 'fast-check';
-import {
-  CheckpointIntegrityError,
-  decodeCheckpoint,
-  sha256Hex,
-} from '../../../../lambdas/audit/checkpoint/checkpoint-codec';
+import { decodeCheckpoint, sha256Hex } from '../../../../lambdas/audit/checkpoint/checkpoint-codec';
 import { gzipSync } from 'node:zlib';
 import { checkSavedWalk, walkedTargets } from '../../../../lambdas/audit/organizations/saved-walk';
 import { RUN_ID, sampleCheckpoint } from './checkpoint-fixtures';
+import { CheckpointIntegrityError } from '../../../../lambdas/audit/errors';
 
 /** Values an attacker may write where any field was. */
 const hostileValue = fc.oneof(

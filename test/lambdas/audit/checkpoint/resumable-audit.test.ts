@@ -10,10 +10,8 @@ import {
 } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
 import { CheckpointStore } from '../../../../lambdas/audit/checkpoint/checkpoint-store';
 import { runResumableAudit, type ResumableOutcome } from '../../../../lambdas/audit/checkpoint/resumable-audit';
-import type { AuditDeps, AuditLogger } from '../../../../lambdas/audit/core/run-audit';
 import { MemoryStore } from '../../../support/memory-store';
 import {
   ALL_TARGETS,
@@ -25,6 +23,8 @@ import {
   serveOrganization,
 } from '../core/mock-aws-org';
 import { RUN_ID, sampleCheckpoint } from './checkpoint-fixtures';
+import type { AuditDeps, AuditLogger } from '../../../../lambdas/audit/types/audit';
+import { DEFAULT_TUNING } from '../../../support/default-tuning';
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);

@@ -1,4 +1,5 @@
-import { parseCliArgs, UsageError } from '../../../../lambdas/audit/cli/args';
+import { parseCliArgs } from '../../../../lambdas/audit/cli/args';
+import { UsageError } from '../../../../lambdas/audit/errors';
 
 describe('parseCliArgs', () => {
   it('reads a local run', () => {
@@ -22,7 +23,8 @@ describe('parseCliArgs', () => {
       parseCliArgs(['--bucket', 'reports-bucket', '--prefix', 'audit', '--schedule-time', '2026-11-26T02:00:00Z']),
     ).toMatchObject({
       bucket: 'reports-bucket',
-      prefix: 'audit',
+      // Normalized once, here, like the setting's schema does for the Lambda.
+      prefix: 'audit/',
       scheduleTime: '2026-11-26T02:00:00Z',
     });
   });

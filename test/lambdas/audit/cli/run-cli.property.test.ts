@@ -14,8 +14,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import type { AwsClients } from '../../../../lambdas/audit/aws/clients';
 import { EXIT, runCli } from '../../../../lambdas/audit/cli/run-cli';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import { fakeTime, healthyAnswers, serveAssociations, serveOrganization } from '../core/mock-aws-org';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);

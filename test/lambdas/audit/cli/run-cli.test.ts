@@ -10,7 +10,6 @@ import type { AwsClients } from '../../../../lambdas/audit/aws/clients';
 import { USAGE } from '../../../../lambdas/audit/cli/args';
 import { EXIT, runCli, type CliOverrides } from '../../../../lambdas/audit/cli/run-cli';
 import { parseRunSummary } from '../../../../lambdas/audit/report/summary';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import {
   ACCOUNT_AT_ROOT,
   ACCOUNT_IN_OU,
@@ -22,6 +21,7 @@ import {
   serveOrganization,
   type Answer,
 } from '../core/mock-aws-org';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);

@@ -1,8 +1,8 @@
 import { formatSummary, incompleteReasons, jsonForTerminal } from '../../../../lambdas/audit/cli/summary-table';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import { DRIFT_REASONS } from '../../../../lambdas/audit/model';
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { row, summaryWith } from '../report/row-fixtures';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 const LOCATION = '/tmp/reports/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
 const cells = (line: string) => line.trim().split(/\s{2,}/);

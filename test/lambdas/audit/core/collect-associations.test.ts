@@ -13,12 +13,12 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_TUNING, type AuditTuning } from '../../../../lambdas/audit/config';
+import { type AuditTuning } from '../../../../lambdas/audit/config';
 import { collectAssociations } from '../../../../lambdas/audit/core/collect-associations';
-import type { AuditProgress } from '../../../../lambdas/audit/core/run-audit';
-import { OrganizationWalkError } from '../../../../lambdas/audit/organizations/walk-organization';
-import { SecurityHubFetchError } from '../../../../lambdas/audit/securityhub/call-errors';
 import { fakeTime } from '../../../support/fake-time';
+import type { AuditProgress } from '../../../../lambdas/audit/types/audit';
+import { OrganizationWalkError, SecurityHubFetchError } from '../../../../lambdas/audit/errors';
+import { DEFAULT_TUNING } from '../../../support/default-tuning';
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);

@@ -10,12 +10,12 @@ import * as securityHubSdk from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import { formatSummary } from '../../../../lambdas/audit/cli/summary-table';
-import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
 import { runAudit } from '../../../../lambdas/audit/core/run-audit';
 import { isTargetId } from '../../../../lambdas/audit/target-ids';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import { fakeTime } from './mock-aws-org';
 import { MemoryStore } from '../../../support/memory-store';
+import { DEFAULT_TUNING } from '../../../support/default-tuning';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 const ROOT = 'r-ab12';
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };

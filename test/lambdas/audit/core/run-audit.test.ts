@@ -6,20 +6,18 @@ import {
 } from '@aws-sdk/client-organizations';
 import { BatchGetConfigurationPolicyAssociationsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_TUNING, type AuditTuning } from '../../../../lambdas/audit/config';
-import {
-  runAudit,
-  type AuditDeps,
-  type AuditProgress,
-  type AuditRequest,
-} from '../../../../lambdas/audit/core/run-audit';
-import { BaselineError, UnknownTargetsError } from '../../../../lambdas/audit/drift/baseline';
-import { ExclusionsError } from '../../../../lambdas/audit/drift/exclusions';
-import { ReportStoreError } from '../../../../lambdas/audit/report/report-store';
-import { RunIdError } from '../../../../lambdas/audit/report/run-id';
+import { type AuditTuning } from '../../../../lambdas/audit/config';
+import { runAudit } from '../../../../lambdas/audit/core/run-audit';
 import { parseRows } from '../../../../lambdas/audit/report/rows';
 import { parseRunSummary, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
-import { errorKindOf } from '../../../../lambdas/audit/errors';
+import {
+  errorKindOf,
+  BaselineError,
+  ExclusionsError,
+  ReportStoreError,
+  RunIdError,
+  UnknownTargetsError,
+} from '../../../../lambdas/audit/errors';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DEADLINE_EXCEEDED } from '../../../../lambdas/audit/securityhub/unprocessed-errors';
 import {
@@ -36,6 +34,8 @@ import {
   type Answer,
 } from './mock-aws-org';
 import { MemoryStore } from '../../../support/memory-store';
+import type { AuditDeps, AuditProgress, AuditRequest } from '../../../../lambdas/audit/types/audit';
+import { DEFAULT_TUNING } from '../../../support/default-tuning';
 
 /** A ReportStore in memory that records the order of writes. */
 

@@ -4,11 +4,11 @@
  * display-safe and bounded. Never a crash of another kind, never a raw control character.
  */
 import fc from 'fast-check';
-import { BaselineError, parseBaseline } from '../../../../lambdas/audit/drift/baseline';
-import { ExclusionsError, parseExclusions } from '../../../../lambdas/audit/drift/exclusions';
+import { parseBaseline } from '../../../../lambdas/audit/drift/baseline';
+import { parseExclusions } from '../../../../lambdas/audit/drift/exclusions';
 import { MAX_LISTED_PROBLEMS } from '../../../../lambdas/audit/drift/json-document';
-import { errorKindOf } from '../../../../lambdas/audit/errors';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
+import { errorKindOf, BaselineError, ExclusionsError } from '../../../../lambdas/audit/errors';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 const SOURCE = 's3://bucket/config/doc.json';
 // Every problem is cut to 400 characters and at most MAX_LISTED_PROBLEMS are listed.

@@ -1,14 +1,10 @@
 import { SELF_MANAGED } from '../../../../lambdas/audit/model';
-import {
-  BaselineError,
-  checkKnownTargets,
-  parseBaseline,
-  UnknownTargetsError,
-} from '../../../../lambdas/audit/drift/baseline';
+import { parseBaseline } from '../../../../lambdas/audit/drift/baseline';
 import { MAX_DOCUMENT_BYTES, MAX_JSON_DEPTH, MAX_LISTED_PROBLEMS } from '../../../../lambdas/audit/drift/json-document';
-import { MAX_LISTED_UNKNOWN_IDS } from '../../../../lambdas/audit/drift/known-targets';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import { DEEP, L1, P1, P2, ROOT, TOP, deepOrg } from './fixtures';
+import { BaselineError, MAX_LISTED_UNKNOWN_IDS, UnknownTargetsError } from '../../../../lambdas/audit/errors';
+import { checkKnownTargets } from '../../../../lambdas/audit/drift/known-targets';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 const SOURCE = 's3://bucket/config/baseline.json';
 

@@ -334,8 +334,8 @@ describe('evaluateDrift', () => {
 describe('purity', () => {
   it('drift rules and history import no AWS SDK and do no I/O', () => {
     const { readFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
-    for (const file of ['drift-rules.ts', 'history.ts']) {
-      const source = readFileSync(require.resolve(`../../../../lambdas/audit/drift/${file}`), 'utf8');
+    for (const file of ['drift/drift-rules.ts', 'history/compare-history.ts']) {
+      const source = readFileSync(require.resolve(`../../../../lambdas/audit/${file}`), 'utf8');
       expect(source).not.toMatch(/from '@aws-sdk|from 'node:(fs|net|http)/);
     }
   });

@@ -1,5 +1,6 @@
-import { ExclusionsError, isCalendarDate, parseExclusions } from '../../../../lambdas/audit/drift/exclusions';
+import { isCalendarDate, parseExclusions } from '../../../../lambdas/audit/drift/exclusions';
 import { L1, TOP } from './fixtures';
+import { ExclusionsError } from '../../../../lambdas/audit/errors';
 
 const SOURCE = 's3://bucket/config/exclusions.json';
 

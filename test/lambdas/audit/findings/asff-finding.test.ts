@@ -7,9 +7,9 @@ import {
   productArn,
   type FindingContext,
 } from '../../../../lambdas/audit/findings/asff-finding';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import { findingProblem } from '../../../emulator/findings-store';
 import { row } from '../report/row-fixtures';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 const CTX: FindingContext = {
   accountId: '999988887777',

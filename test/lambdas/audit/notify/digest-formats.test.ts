@@ -1,10 +1,11 @@
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { buildDriftDigest, type DriftDigest as Digest } from '../../../../lambdas/audit/notify/drift-digest';
+import { buildDriftDigest } from '../../../../lambdas/audit/notify/drift-digest';
 import { asciiSubject, MAX_SUBJECT_LENGTH } from '../../../../lambdas/audit/notify/digest-subject';
 import { chatSafe } from '../../../../lambdas/audit/notify/digest-chat';
 import { snsMessage } from '../../../../lambdas/audit/notify/sns-message';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
 import { row, summaryWith } from '../report/row-fixtures';
+import type { DriftDigest as Digest } from '../../../../lambdas/audit/types/digest';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 const LOCATION = 's3://audit-reports/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
 const options = { maxTargets: 20, reportLocation: LOCATION };

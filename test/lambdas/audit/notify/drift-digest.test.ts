@@ -1,7 +1,8 @@
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { buildDriftDigest, type DriftDigest as Digest } from '../../../../lambdas/audit/notify/drift-digest';
+import { buildDriftDigest } from '../../../../lambdas/audit/notify/drift-digest';
 import { MAX_SNS_MESSAGE_BYTES, snsMessage, snsMessageBytes } from '../../../../lambdas/audit/notify/sns-message';
 import { row, summaryWith } from '../report/row-fixtures';
+import type { DriftDigest as Digest } from '../../../../lambdas/audit/types/digest';
 
 const LOCATION = 's3://audit-reports/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
 const HTML = 's3://audit-reports/reports/dt=2026-11-26/20261126T020000Z.html';

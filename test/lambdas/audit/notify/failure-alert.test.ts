@@ -1,6 +1,6 @@
 import { AuditError } from '../../../../lambdas/audit/errors';
 import { buildFailureAlert, MAX_ALERT_ERROR_LENGTH } from '../../../../lambdas/audit/notify/failure-alert';
-import { isDisplaySafe } from '../../../../lambdas/audit/util/display-text';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 describe('buildFailureAlert', () => {
   it('says the audit could not run, with the kind, the problem and what happens next', () => {

@@ -2,8 +2,8 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
 import { buildDriftDigest } from '../../../../lambdas/audit/notify/drift-digest';
-import { DigestPublishError, publishDigest } from '../../../../lambdas/audit/notify/publish-digest';
-import { AuditError } from '../../../../lambdas/audit/errors';
+import { publishDigest } from '../../../../lambdas/audit/notify/publish-digest';
+import { AuditError, DigestPublishError } from '../../../../lambdas/audit/errors';
 import { row, summaryWith } from '../report/row-fixtures';
 
 const sns = mockClient(SNSClient);

@@ -1,9 +1,9 @@
 import {
   buildOrgTree,
-  OrgTreeError,
   type RawAccount,
   type RawOrganizationalUnit,
 } from '../../../../lambdas/audit/organizations/org-tree';
+import { OrgTreeError } from '../../../../lambdas/audit/errors';
 
 const ou = (id: string, name = `name-${id}`): RawOrganizationalUnit => ({ id, name });
 const acct = (id: string, status: RawAccount['status'] = 'ACTIVE'): RawAccount => ({ id, name: `acct-${id}`, status });

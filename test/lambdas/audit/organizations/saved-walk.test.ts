@@ -1,11 +1,8 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import {
-  NOTHING_WALKED,
-  SavedWalkError,
-  walkedTargets,
-  type SavedWalk,
-} from '../../../../lambdas/audit/organizations/saved-walk';
+import { walkedTargets, type SavedWalk } from '../../../../lambdas/audit/organizations/saved-walk';
 import { OrganizationWalk } from '../../../../lambdas/audit/organizations/walk-organization';
+import { SavedWalkError } from '../../../../lambdas/audit/errors';
+import { NOTHING_WALKED } from '../../../support/nothing-walked';
 
 describe('walkedTargets', () => {
   it('lists roots, then each listed container’s OUs then accounts', () => {

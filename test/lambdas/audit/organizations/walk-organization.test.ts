@@ -20,16 +20,15 @@ import fc from 'fast-check';
 import {
   accountStatusOf,
   OrganizationWalk,
-  OrganizationWalkError,
   ORGANIZATIONS_PAGE_SIZE,
-  walkOrganization,
   type WalkedTarget,
   type WalkOptions,
   type WalkOutcome,
 } from '../../../../lambdas/audit/organizations/walk-organization';
-import { NOTHING_WALKED, walkedTargets, type SavedWalk } from '../../../../lambdas/audit/organizations/saved-walk';
-import { WalkDeadlineError } from '../../../../lambdas/audit/organizations/walk-pacer';
-import { OrgTreeError } from '../../../../lambdas/audit/organizations/org-tree';
+import { walkedTargets, type SavedWalk } from '../../../../lambdas/audit/organizations/saved-walk';
+import { OrganizationWalkError, WalkDeadlineError, OrgTreeError } from '../../../../lambdas/audit/errors';
+import { walkOrganization } from '../../../support/walk-whole-organization';
+import { NOTHING_WALKED } from '../../../support/nothing-walked';
 
 /**
  * A fake organization served through the mock: children per parent, pages of

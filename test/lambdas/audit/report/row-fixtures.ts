@@ -1,8 +1,8 @@
 /** Rows and summaries for the report, digest, metrics and CLI tests. Not a test file itself. */
 import type { Association, FetchStats } from '../../../../lambdas/audit/model';
 import { evaluateDrift } from '../../../../lambdas/audit/drift/drift-rules';
-import { compareWithHistory } from '../../../../lambdas/audit/drift/history';
-import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
+import { compareWithHistory } from '../../../../lambdas/audit/history/compare-history';
+import { toPreviousRun } from '../../../../lambdas/audit/history/previous-run';
 import { buildAssociationRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { buildRunSummary, type RunSummary } from '../../../../lambdas/audit/report/summary';
 import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, deepOrg, mapOf, unprocessedOf } from '../drift/fixtures';

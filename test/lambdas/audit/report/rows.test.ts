@@ -1,14 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ASSOCIATION_COLUMNS } from '../../../../lambdas/audit/report/schema';
-import {
-  matchesGlueType,
-  parseRows,
-  ReportFormatError,
-  serializeRows,
-  type AssociationRow,
-} from '../../../../lambdas/audit/report/rows';
+import { matchesGlueType, parseRows, serializeRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { DEEP, L2, L3, L4, P1, P2, ROOT, TOP } from '../drift/fixtures';
 import { RUN_ID, RUN_TIME, sampleRows } from './row-fixtures';
+import { ReportFormatError } from '../../../../lambdas/audit/errors';
 
 const COLUMN_NAMES = ASSOCIATION_COLUMNS.map((c) => c.name);
 

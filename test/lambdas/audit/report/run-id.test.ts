@@ -1,5 +1,5 @@
-import { errorKindOf } from '../../../../lambdas/audit/errors';
-import { deriveRunId, MAX_CLOCK_SKEW_MS, RunIdError, runIdDate } from '../../../../lambdas/audit/report/run-id';
+import { errorKindOf, RunIdError } from '../../../../lambdas/audit/errors';
+import { deriveRunId, MAX_CLOCK_SKEW_MS, runIdDate } from '../../../../lambdas/audit/report/run-id';
 
 const NOW = Date.parse('2026-11-26T02:03:04.567Z');
 

@@ -1,14 +1,14 @@
 import { RUN_COLUMNS } from '../../../../lambdas/audit/report/schema';
-import { ReportFormatError, matchesGlueType, serializeRows, sha256Hex } from '../../../../lambdas/audit/report/rows';
+import { matchesGlueType, serializeRows, sha256Hex } from '../../../../lambdas/audit/report/rows';
 import {
   buildRunSummary,
   parseRunSummary,
-  ReportIntegrityError,
   serializeRunSummary,
   type RunSummaryInput,
 } from '../../../../lambdas/audit/report/summary';
 import { DEEP, L3, deepOrg, orgOf } from '../drift/fixtures';
 import { RUN_ID, RUN_TIME, STATS, sampleRows, sampleSummary } from './row-fixtures';
+import { ReportIntegrityError, ReportFormatError } from '../../../../lambdas/audit/errors';
 
 const INPUT: RunSummaryInput = {
   runId: RUN_ID,

@@ -1,21 +1,17 @@
+import { normalizeReportPrefix } from '../../../../lambdas/audit/input-validators';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-store';
-import { ReportStoreError } from '../../../../lambdas/audit/report/report-store';
+import { DirReportStore } from '../../../../lambdas/audit/store/dir-report-store';
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
-import {
-  parseRunSummary,
-  ReportIntegrityError,
-  serializeRunSummary,
-  type RunSummary,
-} from '../../../../lambdas/audit/report/summary';
+import { parseRunSummary, serializeRunSummary, type RunSummary } from '../../../../lambdas/audit/report/summary';
 import { writeReport } from '../../../../lambdas/audit/report/write-report';
-import { readPreviousRun, type PreviousRunRead } from '../../../../lambdas/audit/report/read-previous';
-import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
+import { readPreviousRun, type PreviousRunRead } from '../../../../lambdas/audit/history/read-previous';
+import { toPreviousRun } from '../../../../lambdas/audit/history/previous-run';
 import { DT, RUN_ID, runTimeOf, sampleRows, sampleSummary } from './row-fixtures';
 import { MemoryStore } from '../../../support/memory-store';
+import { ReportStoreError, ReportIntegrityError } from '../../../../lambdas/audit/errors';
 
 /** The clock of these tests: after every run they write. */
 const NOW = Date.parse('2026-11-28T00:00:00.000Z');
@@ -387,9 +383,9 @@ describe('readPreviousRun', () => {
     );
   });
 
-  it('reads the same prefix however it is spelled', async () => {
+  it('reads the same prefix however it is spelled, once its schema has normalized it', async () => {
     const { store, second } = await seeded();
-    expect(await readPreviousRun(store, '/audit//', RUN_3, NOW)).toEqual(ok(RUN_2, second.rows));
+    expect(await readPreviousRun(store, normalizeReportPrefix('/audit//'), RUN_3, NOW)).toEqual(ok(RUN_2, second.rows));
   });
 
   it('does not trust history when the dated object latest names is gone', async () => {

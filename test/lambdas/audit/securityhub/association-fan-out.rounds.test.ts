@@ -14,13 +14,13 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
-import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
 import type { TargetType } from '../../../../lambdas/audit/model';
 import type { FetchResult } from '../../../../lambdas/audit/model';
 import { AssociationFanOut } from '../../../../lambdas/audit/securityhub/association-fan-out';
-import { SecurityHubFetchError } from '../../../../lambdas/audit/securityhub/call-errors';
 import type { FetchDeps, FetchOptions, FetchTarget } from '../../../../lambdas/audit/securityhub/fetch-types';
 import { fakeTime } from '../../../support/fake-time';
+import { SecurityHubFetchError } from '../../../../lambdas/audit/errors';
+import { DEFAULT_TUNING } from '../../../support/default-tuning';
 
 /** One fan-out over `targets`, all known up front: the first pass, then the re-drive rounds (bad options reject). */
 async function fetchAssociations(

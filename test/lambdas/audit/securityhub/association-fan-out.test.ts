@@ -4,9 +4,9 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
 import { AssociationFanOut } from '../../../../lambdas/audit/securityhub/association-fan-out';
 import { fakeTime } from '../../../support/fake-time';
+import { DEFAULT_TUNING } from '../../../support/default-tuning';
 
 const shMock = mockClient(SecurityHubClient);
 

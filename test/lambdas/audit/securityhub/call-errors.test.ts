@@ -5,14 +5,13 @@ import {
   InvalidInputException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-securityhub';
-import { AuditError } from '../../../../lambdas/audit/errors';
+import { AuditError, SecurityHubFetchError } from '../../../../lambdas/audit/errors';
 import {
   classifyCallError,
   errorMessage,
   errorName,
   isDeserializationError,
   refusalError,
-  SecurityHubFetchError,
 } from '../../../../lambdas/audit/securityhub/call-errors';
 
 /** What the SDK's deserializer throws for a 200 answer it cannot parse (see @smithy/core schema middleware). */

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { displaySafe, isDisplaySafe, listBounded } from '../../../../lambdas/audit/util/display-text';
+import { displaySafe, listBounded } from '../../../../lambdas/audit/util/display-text';
+import { isDisplaySafe } from '../../../support/is-display-safe';
 
 describe('displaySafe', () => {
   it('shows control characters as visible escapes', () => {

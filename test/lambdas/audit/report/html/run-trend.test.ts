@@ -1,4 +1,4 @@
-import { MAX_RUN_OBJECT_BYTES } from '../../../../../lambdas/audit/report/bounded-read';
+import { MAX_RUN_OBJECT_BYTES } from '../../../../../lambdas/audit/store/bounded-read';
 import { readRunTrend, TREND_RUNS } from '../../../../../lambdas/audit/report/html/run-trend';
 import { serializeRunSummary, type RunSummary } from '../../../../../lambdas/audit/report/summary';
 import { summaryWith } from '../row-fixtures';

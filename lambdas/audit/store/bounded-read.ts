@@ -5,8 +5,8 @@
  * out-of-memory crash, a stack overflow or a misleading message.
  */
 import { gunzipSync } from 'node:zlib';
-import { AuditError } from '../errors';
 import { displaySafe } from '../util/display-text';
+import { ObjectTooLargeError, ReportFormatError } from '../errors';
 
 /**
  * Largest object read from the report store, in bytes as stored (gzip for associations):
@@ -14,28 +14,17 @@ import { displaySafe } from '../util/display-text';
  */
 export const MAX_STORED_OBJECT_BYTES = 64 * 1024 * 1024;
 
-/** Largest associations object once inflated: 256 MiB, about 200,000 rows of the widest kind. */
+/**
+ * Largest associations object once inflated: 256 MiB, about 200,000 rows of the widest kind.
+ * @internal Exported for its tests.
+ */
 export const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
 
 /** Largest run summary object (`runs/…`, `latest/run.json`): 8 MiB, room for 300,000 departed ids. */
 export const MAX_RUN_OBJECT_BYTES = 8 * 1024 * 1024;
 
 /** Deepest JSON nesting accepted in a report object; rows and summaries are 2 deep (object, array). */
-export const MAX_JSON_DEPTH = 8;
-
-/** An object is larger than the audit is willing to read or inflate. */
-export class ObjectTooLargeError extends AuditError {
-  constructor(source: string, limitBytes: number, what = 'object') {
-    super('INTEGRITY', `${source}: ${what} is too large (over ${limitBytes} bytes); not read`);
-  }
-}
-
-/** A report object is not what this code writes: bad gzip, bad JSON, too deep, wrong columns or types. */
-export class ReportFormatError extends AuditError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('INTEGRITY', message, options);
-  }
-}
+const MAX_JSON_DEPTH = 8;
 
 /**
  * Inflates gzip data, refusing to produce more than `maxBytes`.
@@ -53,7 +42,10 @@ export function gunzipBounded(buffer: Buffer, source: string, maxBytes = MAX_INF
   }
 }
 
-/** Deepest nesting of `[`/`{` in JSON text, ignoring brackets inside strings. Linear, no recursion. */
+/**
+ * Deepest nesting of `[`/`{` in JSON text, ignoring brackets inside strings. Linear, no recursion.
+ * @internal Exported for its tests.
+ */
 export function jsonDepth(text: string): number {
   let depth = 0;
   let deepest = 0;

@@ -7,8 +7,8 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ObjectTooLargeError } from '../../../../lambdas/audit/report/bounded-read';
-import { ReportStoreError, S3ReportStore } from '../../../../lambdas/audit/report/s3-report-store';
+import { S3ReportStore } from '../../../../lambdas/audit/store/s3-report-store';
+import { ObjectTooLargeError, ReportStoreError } from '../../../../lambdas/audit/errors';
 
 const s3 = mockClient(S3Client);
 const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });

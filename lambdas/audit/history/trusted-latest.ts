@@ -6,13 +6,13 @@
  */
 import { displaySafe } from '../util/display-text';
 import { AuditError } from '../errors';
-import { MAX_RUN_OBJECT_BYTES } from './bounded-read';
-import { latestKeys, reportKeys, type ReportStore } from './report-store';
-import { isBeyondClockSkew, MAX_CLOCK_SKEW_MS, runIdDate } from './run-id';
-import { parseRunSummary, type RunSummary } from './summary';
+import { MAX_RUN_OBJECT_BYTES } from '../store/bounded-read';
+import { latestKeys, reportKeys, type ReportStore } from '../store/report-store';
+import { isBeyondClockSkew, MAX_CLOCK_SKEW_MS, runIdDate } from '../report/run-id';
+import { parseRunSummary, type RunSummary } from '../report/summary';
 
 /** Longest reason kept for an untrusted object (it goes into the run summary and logs). */
-export const MAX_REASON_LENGTH = 300;
+const MAX_REASON_LENGTH = 300;
 
 /** What reading a run summary object gave. */
 export type SummaryRead =
@@ -49,7 +49,7 @@ function distrust(summary: RunSummary, prefix: string, now: number, name: string
  * Reads one run summary object and decides whether it can be trusted.
  * @throws ReportStoreError when the store itself fails (a later attempt may succeed).
  */
-export async function readSummary(store: ReportStore, prefix: string, key: string, now: number): Promise<SummaryRead> {
+async function readSummary(store: ReportStore, prefix: string, key: string, now: number): Promise<SummaryRead> {
   const name = `${store.describe()}/${key}`;
   let summary: RunSummary;
   try {

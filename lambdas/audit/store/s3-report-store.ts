@@ -1,9 +1,8 @@
 /** {@link ReportStore} over Amazon S3. */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { MAX_STORED_OBJECT_BYTES, ObjectTooLargeError } from './bounded-read';
-import { ReportStoreError, type GetOptions, type ReportStore } from './report-store';
-
-export { ReportStoreError } from './report-store';
+import { MAX_STORED_OBJECT_BYTES } from './bounded-read';
+import { type GetOptions, type ReportStore } from './report-store';
+import { ReportStoreError, ObjectTooLargeError } from '../errors';
 
 /** True for S3's "no such key" answer (and nothing else: a missing bucket or a 403 stay errors). */
 function isNoSuchKey(error: unknown): boolean {

@@ -3,24 +3,8 @@
  * is the same in S3 and in a local directory, so the CLI and tests read what the
  * Lambda writes.
  */
-import { AuditError, isAccessError } from '../errors';
-import { REPORT_LAYOUT } from './schema';
-
-export { MAX_STORED_OBJECT_BYTES, ObjectTooLargeError } from './bounded-read';
-
-/**
- * A read or write against the report store failed. `cause` holds the underlying error.
- * PERMISSION for access denied, TRANSIENT otherwise (a later attempt may succeed).
- */
-export class ReportStoreError extends AuditError {
-  /** The object key involved. */
-  readonly key: string;
-
-  constructor(message: string, key: string, options?: { cause?: unknown }) {
-    super(isAccessError(options?.cause) ? 'PERMISSION' : 'TRANSIENT', message, options);
-    this.key = key;
-  }
-}
+import { REPORT_LAYOUT } from '../report/schema';
+import { InvariantError } from '../errors';
 
 /** Options of {@link ReportStore.get}. */
 export interface GetOptions {
@@ -60,12 +44,6 @@ export interface ReportKeys {
   readonly latestRun: string;
 }
 
-/** '' stays ''; anything else loses leading slashes and ends with exactly one '/'. */
-export function normalizeReportPrefix(prefix: string): string {
-  const trimmed = prefix.replace(/^\/+/, '').replace(/\/+$/, '');
-  return trimmed === '' ? '' : `${trimmed}/`;
-}
-
 const DT_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 const SAFE_RUN_ID = /^[A-Za-z0-9_.-]+$/;
 
@@ -74,20 +52,19 @@ const SAFE_RUN_ID = /^[A-Za-z0-9_.-]+$/;
  * @throws Error when `dt` is not `YYYY-MM-DD` or the run id could escape its folder.
  */
 export function reportKeys(prefix: string, runId: string, dt: string): ReportKeys {
-  if (!DT_PATTERN.test(dt)) throw new Error(`dt must be YYYY-MM-DD, got ${JSON.stringify(dt)}`);
-  if (!SAFE_RUN_ID.test(runId) || runId.startsWith('.')) throw new Error(`unsafe run id ${JSON.stringify(runId)}`);
-  const p = normalizeReportPrefix(prefix);
+  if (!DT_PATTERN.test(dt)) throw new InvariantError(`dt must be YYYY-MM-DD, got ${JSON.stringify(dt)}`);
+  if (!SAFE_RUN_ID.test(runId) || runId.startsWith('.'))
+    throw new InvariantError(`unsafe run id ${JSON.stringify(runId)}`);
   const partition = `${REPORT_LAYOUT.partitionKey}=${dt}`;
   return {
-    associations: `${p}${REPORT_LAYOUT.associationsDir}/${partition}/${runId}.jsonl.gz`,
-    run: `${p}${REPORT_LAYOUT.runsDir}/${partition}/${runId}.json`,
-    html: `${p}${REPORT_LAYOUT.htmlDir}/${partition}/${runId}.html`,
+    associations: `${prefix}${REPORT_LAYOUT.associationsDir}/${partition}/${runId}.jsonl.gz`,
+    run: `${prefix}${REPORT_LAYOUT.runsDir}/${partition}/${runId}.json`,
+    html: `${prefix}${REPORT_LAYOUT.htmlDir}/${partition}/${runId}.html`,
     ...latestKeys(prefix),
   };
 }
 
 /** The `latest/` pointer alone. */
 export function latestKeys(prefix: string): Pick<ReportKeys, 'latestRun'> {
-  const p = normalizeReportPrefix(prefix);
-  return { latestRun: `${p}${REPORT_LAYOUT.latestDir}/run.json` };
+  return { latestRun: `${prefix}${REPORT_LAYOUT.latestDir}/run.json` };
 }

@@ -1,8 +1,9 @@
 import { lstat, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-store';
-import { ReportStoreError, type ReportStore } from '../../../../lambdas/audit/report/report-store';
+import { DirReportStore } from '../../../../lambdas/audit/store/dir-report-store';
+import { type ReportStore } from '../../../../lambdas/audit/store/report-store';
+import { ReportStoreError } from '../../../../lambdas/audit/errors';
 
 describe('DirReportStore', () => {
   let root: string;

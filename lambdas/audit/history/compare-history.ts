@@ -5,7 +5,7 @@
  * run and hands over a {@link PreviousRun}.
  */
 import { CHANGE_KINDS, type AssociationStatus, type AssociationType, type ChangeKind } from '../model';
-import type { TargetFinding } from './drift-rules';
+import type { TargetFinding } from '../drift/drift-rules';
 
 /** What the previous run knew of one target. */
 export interface PreviousTarget {

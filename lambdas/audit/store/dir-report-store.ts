@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve, sep } from 'node:path';
-import { MAX_STORED_OBJECT_BYTES, ObjectTooLargeError } from './bounded-read';
-import { ReportStoreError, type GetOptions, type ReportStore } from './report-store';
+import { MAX_STORED_OBJECT_BYTES } from './bounded-read';
+import { type GetOptions, type ReportStore } from './report-store';
+import { ReportStoreError, ObjectTooLargeError } from '../errors';
 
 /**
  * Stores each key as a file below `root` (directories created as needed). Writes go to

@@ -1,9 +1,13 @@
 import type { Association } from '../../../../lambdas/audit/model';
 import { evaluateDrift, type TargetFinding } from '../../../../lambdas/audit/drift/drift-rules';
-import { compareWithHistory, type PreviousRun, type PreviousTarget } from '../../../../lambdas/audit/drift/history';
-import { toPreviousRun } from '../../../../lambdas/audit/report/previous-run';
+import {
+  compareWithHistory,
+  type PreviousRun,
+  type PreviousTarget,
+} from '../../../../lambdas/audit/history/compare-history';
+import { toPreviousRun } from '../../../../lambdas/audit/history/previous-run';
 import { buildAssociationRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
-import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, cleanAssociations, deepOrg, mapOf } from './fixtures';
+import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, cleanAssociations, deepOrg, mapOf } from '../drift/fixtures';
 
 const T1 = '2026-11-24T02:00:00.000Z';
 const T2 = '2026-11-25T02:00:00.000Z';

@@ -2,11 +2,11 @@
  * The previous run's rows as history's domain type. The only place that knows how a
  * report row maps to what history compares, so history never sees the Athena row type.
  */
-import type { PreviousRun, PreviousTarget } from '../drift/history';
-import type { AssociationRow } from './rows';
+import type { PreviousRun, PreviousTarget } from './compare-history';
+import type { AssociationRow } from '../report/rows';
 
 /** One previous row as history sees it. */
-export function toPreviousTarget(row: AssociationRow): PreviousTarget {
+function toPreviousTarget(row: AssociationRow): PreviousTarget {
   return {
     targetId: row.target_id,
     drift: row.drift,

@@ -8,8 +8,7 @@ import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
-import { DEFAULT_TUNING } from '../../../../lambdas/audit/config';
-import { runAudit, type AuditOutcome } from '../../../../lambdas/audit/core/run-audit';
+import { runAudit } from '../../../../lambdas/audit/core/run-audit';
 import { sha256Hex } from '../../../../lambdas/audit/report/rows';
 import {
   ACCOUNT_AT_ROOT,
@@ -20,8 +19,10 @@ import {
   healthyAnswers,
   serveAssociations,
   serveOrganization,
-} from './mock-aws-org';
+} from '../core/mock-aws-org';
 import { MemoryStore } from '../../../support/memory-store';
+import type { AuditOutcome } from '../../../../lambdas/audit/types/audit';
+import { DEFAULT_TUNING } from '../../../support/default-tuning';
 
 const LATEST = 'latest/run.json';
 const ROWS = 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';

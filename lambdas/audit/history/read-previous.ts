@@ -8,12 +8,12 @@
  * not a bad object) stops the run, since a later attempt may succeed.
  */
 import type { PreviousRunStatus } from '../model';
-import type { PreviousRun } from '../drift/history';
+import type { PreviousRun } from './compare-history';
 import { toPreviousRun } from './previous-run';
-import { type ReportStore } from './report-store';
-import { parseRows, sha256Hex, type AssociationRow } from './rows';
-import { boundedIds } from './value-schemas';
-import type { RunSummary } from './summary';
+import { type ReportStore } from '../store/report-store';
+import { parseRows, sha256Hex, type AssociationRow } from '../report/rows';
+import { boundedIds } from '../report/value-schemas';
+import type { RunSummary } from '../report/summary';
 import { boundedReason, readDatedRun, readLatest, untrustedReason, type SummaryRead } from './trusted-latest';
 
 /** What the run could make of its history. */

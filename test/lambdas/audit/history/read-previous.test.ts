@@ -6,23 +6,22 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { DirReportStore } from '../../../../lambdas/audit/report/dir-report-store';
+import { DirReportStore } from '../../../../lambdas/audit/store/dir-report-store';
 import {
   MAX_INFLATED_BYTES,
   MAX_RUN_OBJECT_BYTES,
   MAX_STORED_OBJECT_BYTES,
-  ObjectTooLargeError,
-  ReportFormatError,
   jsonDepth,
   parseJsonBounded,
-} from '../../../../lambdas/audit/report/bounded-read';
-import { readPreviousRun } from '../../../../lambdas/audit/report/read-previous';
-import type { ReportStore } from '../../../../lambdas/audit/report/report-store';
+} from '../../../../lambdas/audit/store/bounded-read';
+import { readPreviousRun } from '../../../../lambdas/audit/history/read-previous';
+import type { ReportStore } from '../../../../lambdas/audit/store/report-store';
 import { parseRows, sha256Hex, type AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { parseRunSummary, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
 import { writeReport } from '../../../../lambdas/audit/report/write-report';
-import { runTimeOf, sampleRows, sampleSummary } from './row-fixtures';
+import { runTimeOf, sampleRows, sampleSummary } from '../report/row-fixtures';
 import { MemoryStore } from '../../../support/memory-store';
+import { ObjectTooLargeError, ReportFormatError } from '../../../../lambdas/audit/errors';
 
 const PREFIX = 'audit/';
 const NOW = Date.parse('2026-11-28T00:00:00.000Z');
