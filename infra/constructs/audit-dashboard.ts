@@ -90,7 +90,11 @@ export class AuditDashboard extends Construct {
         title: 'Run duration and completeness',
         width: 12,
         left: [m('AuditDurationSeconds', 'Audit duration (s)')],
-        right: [m('IncompleteRun', 'Incomplete run (1 = yes)'), m('TargetsAudited', 'Targets audited')],
+        right: [
+          m('IncompleteRun', 'Incomplete run (1 = yes)'),
+          m('UntrustedHistory', 'Previous run not trusted (1 = yes)'),
+          m('TargetsAudited', 'Targets audited'),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Throttling',

@@ -2,6 +2,7 @@ import { DRIFT_REASONS } from '../model';
 import type { AssociationRow } from '../report/rows';
 import type { RunSummary } from '../report/summary';
 import { displaySafe, listBounded } from '../util/display-text';
+import { untrustedHistoryNotice } from '../history/history-notice';
 
 /** Longest cell of the target table; ids are short. */
 const MAX_CELL = 80;
@@ -78,6 +79,9 @@ function headerLines(summary: RunSummary): string[] {
   return [
     `Run ${cell(summary.run_id)}  ${cell(summary.run_status)}  (${cell(summary.trigger.toLowerCase())}, ${summary.duration_seconds.toFixed(1)} s)`,
     ...incompleteReasons(summary).map((reason) => `INCOMPLETE: ${reason}`),
+    ...[untrustedHistoryNotice(summary)].flatMap((notice) =>
+      notice === undefined ? [] : [`HISTORY UNTRUSTED: ${displaySafe(notice, 400)}`],
+    ),
   ];
 }
 

@@ -18,6 +18,7 @@ export const AUDIT_METRIC_NAMES = [
   'TargetsAudited',
   'IncompleteRun',
   'ThrottledRequests',
+  'UntrustedHistory',
   'AuditDurationSeconds',
 ] as const;
 
@@ -55,6 +56,7 @@ export function addAuditMetrics(metrics: Metrics, summary: RunSummary): void {
     ['TargetsAudited', summary.targets_reported],
     ['IncompleteRun', summary.run_status === 'COMPLETE' ? 0 : 1],
     ['ThrottledRequests', summary.throttled_requests],
+    ['UntrustedHistory', summary.previous_run_status === 'UNTRUSTED' ? 1 : 0],
   ];
   for (const [name, value] of counts) {
     add(metrics, name, MetricUnit.Count, value);

@@ -1,4 +1,6 @@
 import { displaySafe } from '../util/display-text';
+import { untrustedHistoryNotice } from '../history/history-notice';
+import { neutralizeMentionsAndLinks } from './neutralize';
 import type { AssociationRow } from '../report/rows';
 import { digestSubject } from './digest-subject';
 import type { ChatNotification, DigestInput } from '../types/digest';
@@ -12,11 +14,17 @@ const MAX_CHAT_VALUE_LENGTH = 80;
  * `value` as literal chat text: displaySafe, then the characters Slack's mrkdwn treats
  * as markup (`&`, `<`, `>`, which make links and @channel mentions) as entities, and the
  * markdown that links, quotes code or strikes through (`` ` * ~ [ ] \ ``) backslash-escaped,
- * so a name cannot link, mention or restyle the message. `_` is left alone: policy states
+ * so a name cannot link, mention or restyle the message; mentions and bare URLs are
+ * neutralized too (`@here` would otherwise ping a channel in clients that parse plain text). `_` is left alone: policy states
  * like PENDING_STALE would read worse escaped than a name could restyle with it.
  * @internal Exported for its tests.
  */
 export function chatSafe(value: unknown, maxLength = MAX_CHAT_VALUE_LENGTH): string {
+  return neutralizeMentionsAndLinks(chatLiteral(value, maxLength));
+}
+
+/** {@link chatSafe} without the neutralizing: for the locations the audit built itself, which must stay links. */
+function chatLiteral(value: unknown, maxLength: number): string {
   return displaySafe(value ?? '-', maxLength)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
@@ -41,6 +49,7 @@ export function chatNotification(input: DigestInput): ChatNotification {
   const total = changes.newDrift.length + changes.resolved.length;
   const description = [
     `*${s.new_drift}* new drift, *${s.resolved_drift}* resolved. Now ${s.drifted} drifted, ${s.status_failed} FAILED of ${s.targets_reported} targets. Run ${s.run_id} is *${s.run_status}*.`,
+    ...[untrustedHistoryNotice(s)].flatMap((notice) => (notice === undefined ? [] : [`*${chatSafe(notice, 400)}*`])),
     ...listed.map(({ row, change }) => chatLine(row, change)),
     ...(total > listed.length ? [`… and ${total - listed.length} more`] : []),
   ].join('\n');
@@ -54,8 +63,8 @@ export function chatNotification(input: DigestInput): ChatNotification {
       title: `${s.new_drift > 0 ? ':warning:' : ':white_check_mark:'} ${chatSafe(subject, 120)}`,
       description,
       nextSteps: [
-        `Full report: ${chatSafe(options.reportLocation, 300)}`,
-        ...(options.htmlReportLocation ? [`HTML report: ${chatSafe(options.htmlReportLocation, 300)}`] : []),
+        `Full report: ${chatLiteral(options.reportLocation, 300)}`,
+        ...(options.htmlReportLocation ? [`HTML report: ${chatLiteral(options.htmlReportLocation, 300)}`] : []),
         'Athena: run the saved query drift-latest-run in the securityhub-config-audit workgroup',
       ],
       keywords: ['SecurityHub', 'drift', s.run_status],

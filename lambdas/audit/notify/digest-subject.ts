@@ -45,5 +45,6 @@ export function digestSubject({ summary, changes }: DigestInput): string {
   if (summary.resolved_drift > 0) parts.push(`${summary.resolved_drift} resolved`);
   const now = `${summary.drifted} drifted, ${summary.status_failed} FAILED`;
   const incomplete = summary.run_status === 'INCOMPLETE' ? '[INCOMPLETE] ' : '';
-  return asciiSubject(`${incomplete}Security Hub drift: ${parts.join(', ')}; ${now}`);
+  const untrusted = summary.previous_run_status === 'UNTRUSTED' ? '[HISTORY UNTRUSTED] ' : '';
+  return asciiSubject(`${untrusted}${incomplete}Security Hub drift: ${parts.join(', ')}; ${now}`);
 }

@@ -1,12 +1,17 @@
 import { displaySafe } from '../util/display-text';
+import { neutralizeMentionsAndLinks } from './neutralize';
 import type { AssociationRow } from '../report/rows';
 import { reasonCounts } from './digest-subject';
 import type { DigestInput } from '../types/digest';
+import { untrustedHistoryNotice } from '../history/history-notice';
 
 /** Longest single value (name, message, path) in the e-mail; ids and policy ids are far shorter. */
 const MAX_VALUE_LENGTH = 200;
 
-const safe = (value: unknown) => displaySafe(value ?? '-', MAX_VALUE_LENGTH);
+/** A value from outside, for the e-mail: display-safe, bounded, and no link a mail reader would follow. */
+const safe = (value: unknown) => neutralizeMentionsAndLinks(displaySafe(value ?? '-', MAX_VALUE_LENGTH));
+/** A location the audit built itself (the report's keys): display-safe, and left a link. */
+const own = (value: string) => displaySafe(value, 300);
 
 /** One changed target, several indented lines so a long name or message stays readable. */
 function describeTarget(row: AssociationRow): string[] {
@@ -54,14 +59,15 @@ export function digestText({ summary: s, changes, options }: DigestInput): strin
     '',
     `Run:        ${s.run_id} (${s.trigger.toLowerCase()}, ${s.audited_at})`,
     `Status:     ${completeness}`,
+    ...[untrustedHistoryNotice(s)].flatMap((notice) => (notice === undefined ? [] : [`History:    ${safe(notice)}`])),
     `Targets:    ${s.targets_reported} audited, ${s.drifted} drifted, ${s.excluded} excluded`,
     `Statuses:   ${s.status_failed} FAILED, ${s.status_pending} PENDING, ${s.status_unknown} unknown`,
     ...(reasons ? [`New drift:  ${reasons}`] : []),
     '',
     ...section('New drift', changes.newDrift, newShown),
     ...section('Resolved', changes.resolved, resolvedShown),
-    `Report:      ${safe(options.reportLocation)}`,
-    ...(options.htmlReportLocation ? [`HTML report: ${safe(options.htmlReportLocation)}`] : []),
+    `Report:      ${own(options.reportLocation)}`,
+    ...(options.htmlReportLocation ? [`HTML report: ${own(options.htmlReportLocation)}`] : []),
     'Athena:      saved queries drift-latest-run and new-drift-since-previous-run',
   ].join('\n');
 }

@@ -12,6 +12,7 @@ import type { ReportTree, ReportTreeNode, TreeCounts } from './report-tree';
 import { REPORT_CSP, REPORT_CSS } from './report-styles';
 import type { RunTrend } from './run-trend';
 import { trendChart } from './trend-chart';
+import { untrustedHistoryNotice } from '../../history/history-notice';
 
 /** What the page shows. */
 export interface HtmlReportInput {
@@ -49,13 +50,21 @@ function card(label: string, value: number, tone: '' | 'bad' | 'warn' = ''): str
   return `<div class="card${value > 0 && tone ? ` ${tone}` : ''}" data-count="${escapeHtml(label)}"><span class="n">${value}</span><span class="l">${escapeHtml(label)}</span></div>`;
 }
 
+/** The meta line's history part: what this run compared with, or why it compared with nothing. */
+function comparedWith(s: RunSummary): string {
+  const untrusted = untrustedHistoryNotice(s);
+  if (untrusted !== undefined)
+    return ` · <strong class="bad" id="history-untrusted">${htmlText(untrusted, 400)}</strong>`;
+  return s.previous_run_id ? ` · compared with <span class="id">${htmlText(s.previous_run_id)}</span>` : ' · first run';
+}
+
 function header(s: RunSummary): string {
   const complete = s.run_status === 'COMPLETE';
   const explanation = complete
     ? 'Every enumerated target has a definite association state.'
     : `${s.status_unknown} target(s) have no definite association state (unprocessed or missing)${s.deadline_reached ? '; the run reached its deadline' : ''}.`;
   return `<header><h1>Security Hub configuration audit</h1>
-<p class="meta">Run <span class="id" id="run-id">${htmlText(s.run_id)}</span> · ${htmlText(s.audited_at)} · ${htmlText(s.trigger.toLowerCase())} · ${s.duration_seconds.toFixed(0)} s${s.previous_run_id ? ` · compared with <span class="id">${htmlText(s.previous_run_id)}</span>` : ' · first run'}</p>
+<p class="meta">Run <span class="id" id="run-id">${htmlText(s.run_id)}</span> · ${htmlText(s.audited_at)} · ${htmlText(s.trigger.toLowerCase())} · ${s.duration_seconds.toFixed(0)} s${comparedWith(s)}</p>
 <p><span class="status ${complete ? 'COMPLETE' : 'INCOMPLETE'}" id="run-status">${complete ? 'COMPLETE' : 'INCOMPLETE'}</span> ${escapeHtml(explanation)} Targets enumerated ${s.targets_enumerated}, reported ${s.targets_reported}${s.targets_rejected > 0 ? `, rejected ids ${s.targets_rejected}` : ''}.</p></header>`;
 }
 

@@ -93,6 +93,7 @@ describe('addAuditMetrics', () => {
       TargetsAudited: [9, 'Count'],
       IncompleteRun: [0, 'Count'],
       ThrottledRequests: [11, 'Count'],
+      UntrustedHistory: [0, 'Count'],
       AuditDurationSeconds: [12.5, 'Seconds'],
     };
     const definitions = Object.fromEntries(directive[0].Metrics.map((m) => [m.Name, m.Unit]));
@@ -120,5 +121,14 @@ describe('addFailedRunMetrics', () => {
     expect(doc.IncompleteRun).toBe(1);
     expect(doc.TargetsAudited).toBeUndefined();
     expect(doc._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+  });
+});
+
+describe('UntrustedHistory', () => {
+  it('is 1 when the previous run could not be trusted, so the dashboard and an alarm can show it', () => {
+    const metrics = newMetrics();
+    addAuditMetrics(metrics, { ...summary, previous_run_status: 'UNTRUSTED' });
+    const [doc] = publishAndCapture(metrics);
+    expect(doc.UntrustedHistory).toBe(1);
   });
 });

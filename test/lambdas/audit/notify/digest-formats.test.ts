@@ -116,9 +116,10 @@ describe('digest chat notification (Amazon Q Developer custom notification)', ()
     expect(text.split('\n').every(isDisplaySafe)).toBe(true);
     expect(text).not.toMatch(/[<>]/);
     expect(text).toContain('&lt;!channel&gt;');
-    expect(text).toContain('&lt;@U123&gt;&amp;amp;');
+    // The mention's @ is a look-alike that no chat client resolves.
+    expect(text).toContain('&lt;\uff20U123&gt;&amp;amp;');
     const name = chatSafe(HOSTILE.target_name, 500);
-    expect(name).toContain('\\[click\\](https://evil.example)');
+    expect(name).toContain('\\[click\\](https[:]//evil.example)');
     expect(name).toContain('\\*bold\\*');
     expect(name).toContain('\\`code\\`');
     expect(name).toContain('\\u202etxt.exe');
