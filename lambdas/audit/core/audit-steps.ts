@@ -18,6 +18,8 @@ import { deriveRunId, type RunIdentity } from '../report/run-id';
 import { writeReport, type WrittenReport } from '../report/write-report';
 import { publishRunFindings } from '../findings/run-findings';
 import type { PublishFindingsResult } from '../findings/publish-findings';
+import { listPolicyNames } from '../securityhub/policy-names';
+import { displaySafe } from '../util/display-text';
 import { collectAssociations, type Collected } from './collect-associations';
 import type { AuditDeps, AuditOutcome, AuditRequest } from '../types/audit';
 
@@ -261,6 +263,29 @@ async function findingsStep(
   return published;
 }
 
+/**
+ * Names of the configuration policies, for people: a failure (a missing permission, the
+ * quota) costs the names, never the report, so it is logged and the names stay empty.
+ */
+async function policyNamesStep(ctx: BegunAudit): Promise<ReadonlyMap<string, string> | undefined> {
+  const { deps, request, run } = ctx;
+  try {
+    return await listPolicyNames({
+      client: deps.securityHub,
+      requestsPerSecond: request.tuning.securityHubRequestsPerSecond,
+      burst: request.tuning.securityHubBurst,
+      clock: deps.clock,
+      sleep: deps.sleep,
+    });
+  } catch (error) {
+    deps.logger?.warn('Configuration policy names could not be listed; the report shows ids only', {
+      runId: run.runId,
+      error: displaySafe(error instanceof Error ? `${error.name}: ${error.message}` : String(error), 300),
+    });
+    return undefined;
+  }
+}
+
 /** Counts of a run spread over several invocations, added to this invocation's own. */
 export interface CarriedCounts {
   /** Epoch ms the run's first invocation started. */
@@ -282,7 +307,13 @@ export async function finishAudit(
   const { org, fetched, carried } = walked;
   const findings = evaluateStep(ctx, org, fetched);
   const history = compareWithHistory(findings, previous.snapshot, run.runTime);
-  const rows = buildAssociationRows(findings, history.byTarget, { runId: run.runId, auditedAt: run.runTime });
+  const policyNames = await policyNamesStep(ctx);
+  const rows = buildAssociationRows(
+    findings,
+    history.byTarget,
+    { runId: run.runId, auditedAt: run.runTime },
+    { policyNames },
+  );
 
   deps.onProgress?.({ phase: 'write' });
   const encoded = encodeRows(rows);

@@ -12,7 +12,7 @@
 import type { AwsSecurityFinding, Partition, Resource } from '@aws-sdk/client-securityhub';
 import type { AssociationRow } from '../report/rows';
 import { displaySafe } from '../util/display-text';
-import { remediationOf, severityOf } from './drift-severity';
+import { remediationOf, severityOf } from '../drift/reason-guide';
 
 /** Where the findings go and what they point back to. */
 export interface FindingContext {

@@ -20,7 +20,9 @@ import {
   type ChangeKind,
   type DriftReason,
   type TargetType,
+  SELF_MANAGED,
 } from '../model';
+import { fixCommand, FINDING_SEVERITIES, severityOf, type FindingSeverity } from '../drift/reason-guide';
 import type { TargetFinding } from '../drift/drift-rules';
 import type { TargetHistory } from '../history/compare-history';
 import { displaySafe } from '../util/display-text';
@@ -35,6 +37,7 @@ import {
   isoInstant,
   nameText,
   ouPath,
+  boundedName,
   runId,
   targetId,
 } from './value-schemas';
@@ -68,6 +71,12 @@ export interface AssociationRow {
   readonly excluded_reason: string | null;
   readonly exclusion_expires: string | null;
   readonly exclusion_expired: boolean;
+  readonly ou_path_names: string | null;
+  readonly configuration_policy_name: string | null;
+  readonly expected_policy_name: string | null;
+  readonly baseline_policy_name: string | null;
+  readonly severity: FindingSeverity | null;
+  readonly remediation_command: string | null;
 }
 
 /**
@@ -128,8 +137,8 @@ export interface RowRun {
   readonly auditedAt: string;
 }
 
-/** One finding plus its history as a row. */
-function toAssociationRow(finding: TargetFinding, history: TargetHistory, run: RowRun): AssociationRow {
+/** One finding plus its history as a row, without the names and guidance derived from it. */
+function baseRow(finding: TargetFinding, history: TargetHistory, run: RowRun): BaseRow {
   const { target, association, unprocessed, exclusion } = finding;
   return {
     run_id: run.runId,
@@ -160,6 +169,48 @@ function toAssociationRow(finding: TargetFinding, history: TargetHistory, run: R
   };
 }
 
+/** The columns derived from a row's data: names, severity and the fix. */
+type DerivedColumns =
+  | 'ou_path_names'
+  | 'configuration_policy_name'
+  | 'expected_policy_name'
+  | 'baseline_policy_name'
+  | 'severity'
+  | 'remediation_command';
+type BaseRow = Omit<AssociationRow, DerivedColumns>;
+
+/** What names the report: the configuration policies listed this run (absent: the listing failed). */
+export interface RowNames {
+  /** Lower-case policy id to name. */
+  readonly policyNames?: ReadonlyMap<string, string>;
+}
+
+/** Shown for a policy id that the run's listing of policies does not contain. */
+export const POLICY_NOT_FOUND = '(no such policy)';
+
+function policyName(id: string | null, names: ReadonlyMap<string, string> | undefined): string | null {
+  if (id === null) return null;
+  if (id === SELF_MANAGED) return 'Self-managed';
+  if (names === undefined) return null;
+  return names.get(id.toLowerCase()) ?? POLICY_NOT_FOUND;
+}
+
+function withDerived(row: BaseRow, containerNames: ReadonlyMap<string, string>, names: RowNames): AssociationRow {
+  const pathNames = row.ou_path
+    .split('/')
+    .map((id) => containerNames.get(id) ?? id)
+    .join(' / ');
+  return {
+    ...row,
+    ou_path_names: boundedName(pathNames),
+    configuration_policy_name: policyName(row.configuration_policy_id, names.policyNames),
+    expected_policy_name: policyName(row.expected_policy_id, names.policyNames),
+    baseline_policy_name: policyName(row.baseline_policy_id, names.policyNames),
+    severity: row.drift_reasons.length > 0 ? severityOf(row.drift_reasons) : null,
+    remediation_command: row.drift ? fixCommand(row) : null,
+  };
+}
+
 /**
  * Turns every finding, with its history, into a row: one per finding, same order.
  * @param history from `compareWithHistory`, which covers every finding.
@@ -168,11 +219,15 @@ export function buildAssociationRows(
   findings: readonly TargetFinding[],
   history: ReadonlyMap<string, TargetHistory>,
   run: RowRun,
+  names: RowNames = {},
 ): AssociationRow[] {
+  const containerNames = new Map(
+    findings.filter((f) => f.target.type !== 'ACCOUNT').map((f) => [f.target.id, f.target.name] as const),
+  );
   return findings.map((finding) => {
     const entry = history.get(finding.target.id);
     if (!entry) throw new ReportFormatError(`no history for ${finding.target.id}`);
-    return toAssociationRow(finding, entry, run);
+    return withDerived(baseRow(finding, entry, run), containerNames, names);
   });
 }
 
@@ -238,6 +293,12 @@ const rowShape = {
   excluded_reason: nullable(freeText),
   exclusion_expires: nullable(isoDate),
   exclusion_expired: z.boolean().default(false),
+  ou_path_names: nullable(nameText),
+  configuration_policy_name: nullable(nameText),
+  expected_policy_name: nullable(nameText),
+  baseline_policy_name: nullable(nameText),
+  severity: nullable(z.enum(FINDING_SEVERITIES)),
+  remediation_command: nullable(freeText),
 } satisfies Record<keyof AssociationRow, z.ZodType>;
 
 /** What every row this code writes satisfies across columns; a row that breaks it was not written by the audit. */

@@ -19,6 +19,7 @@ import {
   RUN_TRIGGERS,
   TARGET_TYPES,
 } from '../model';
+import { FINDING_SEVERITIES } from '../drift/reason-guide';
 
 /** `A, B, C`: the values of an enumerated column, for its comment. */
 const values = (allowed: readonly string[]): string => allowed.join(', ');
@@ -93,6 +94,20 @@ export const ASSOCIATION_COLUMNS: readonly ReportColumn[] = [
     name: 'exclusion_expired',
     type: 'boolean',
     comment: 'True when an exclusion exists for the target but has expired',
+  },
+  { name: 'ou_path_names', type: 'string', comment: 'Names from the root, " / "-separated (Root / Production)' },
+  {
+    name: 'configuration_policy_name',
+    type: 'string',
+    comment: `Name of configuration_policy_id; Self-managed; ${'"(no such policy)"'} when the id is not listed; null if unknown`,
+  },
+  { name: 'expected_policy_name', type: 'string', comment: 'Name of expected_policy_id, as above' },
+  { name: 'baseline_policy_name', type: 'string', comment: 'Name of baseline_policy_id, as above' },
+  { name: 'severity', type: 'string', comment: `${values(FINDING_SEVERITIES)} of the drift reasons; null without any` },
+  {
+    name: 'remediation_command',
+    type: 'string',
+    comment: 'AWS CLI command that would fix the target (never run by the audit); null when none can',
   },
 ];
 

@@ -50,6 +50,8 @@ export const runId = z
 export const idText = z.string().max(MAX_ID_LENGTH);
 /** Names and keys. */
 export const nameText = z.string().max(MAX_NAME_LENGTH);
+/** A name the audit derives (a path of names), cut to the bound {@link nameText} reads back. */
+export const boundedName = (text: string): string => text.slice(0, MAX_NAME_LENGTH);
 /** Free text. */
 export const freeText = z.string().max(MAX_FREE_TEXT_LENGTH);
 

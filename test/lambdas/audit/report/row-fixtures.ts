@@ -106,6 +106,12 @@ export function row(overrides: Partial<AssociationRow> & Pick<AssociationRow, 't
     excluded_reason: null,
     exclusion_expires: null,
     exclusion_expired: false,
+    ou_path_names: 'Root',
+    configuration_policy_name: null,
+    expected_policy_name: null,
+    baseline_policy_name: null,
+    severity: null,
+    remediation_command: null,
     ...overrides,
   };
 }
