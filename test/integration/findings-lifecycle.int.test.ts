@@ -59,6 +59,7 @@ function deps(): PublishFindingsDeps {
     sleep,
     random: () => 0.5,
     bucket: new TokenBucket({ ratePerSecond: 8, burst: 10, clock, sleep }),
+    readBucket: new TokenBucket({ ratePerSecond: 2, burst: 4, clock, sleep }),
   };
 }
 

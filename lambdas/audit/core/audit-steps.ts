@@ -226,14 +226,15 @@ async function writeStep(
 
 /**
  * Publish findings: after the report is written, so a findings failure can never lose it;
- * never throws. Untrusted or missing history archives nothing (findings stay open: more
- * alerting, not less).
+ * never throws. What to archive comes from Security Hub's ACTIVE findings, whatever the
+ * history says; the trusted previous run only stands in when Security Hub cannot be read.
  */
 async function findingsStep(
   ctx: BegunAudit,
   rows: readonly AssociationRow[],
   previous: PreviousRunRead,
   report: WrittenReport,
+  summary: RunSummary,
 ): Promise<PublishFindingsResult | undefined> {
   const { deps, request, run } = ctx;
   if (request.findings === undefined) return undefined;
@@ -241,6 +242,7 @@ async function findingsStep(
     destination: request.findings,
     rows,
     previous: previous.rows,
+    walkComplete: summary.targets_rejected === 0,
     runId: run.runId,
     auditedAt: run.runTime,
     reportKey: report.associationsKey,
@@ -249,6 +251,13 @@ async function findingsStep(
     // Half the margin kept for writing the report, so the run still ends in time.
     deadline: request.deadline + (request.tuning.deadlineMarginSeconds * 1000) / 2,
   });
+  if (published.read.status !== 'COMPLETE') {
+    deps.logger?.warn("The audit's ACTIVE findings could not all be read; archiving follows history for the rest", {
+      runId: run.runId,
+      reason: published.read.reason ?? '',
+      found: published.read.found,
+    });
+  }
   if (published.failed > 0) {
     deps.logger?.warn('Some Security Hub findings could not be published; the report is complete', {
       runId: run.runId,
@@ -319,6 +328,6 @@ export async function finishAudit(
   const encoded = encodeRows(rows);
   const summary = summariseStep(ctx, { org, fetched, rows, history, previous, encoded, carried });
   const report = await writeStep(ctx, rows, encoded, summary);
-  const findingsResult = await findingsStep(ctx, rows, previous, report);
+  const findingsResult = await findingsStep(ctx, rows, previous, report, summary);
   return findingsResult ? { summary, rows, report, findings: findingsResult } : { summary, rows, report };
 }

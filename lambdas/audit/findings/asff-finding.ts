@@ -11,6 +11,7 @@
  */
 import type { AwsSecurityFinding, Partition, Resource } from '@aws-sdk/client-securityhub';
 import type { AssociationRow } from '../report/rows';
+import type { ActiveFinding } from '../types/findings';
 import { displaySafe } from '../util/display-text';
 import { remediationOf, severityOf } from '../drift/reason-guide';
 
@@ -22,8 +23,13 @@ export interface FindingContext {
   /** `aws`, `aws-cn` or `aws-us-gov`. */
   readonly partition: string;
   readonly runId: string;
-  /** Run time, ISO 8601 UTC: every finding's UpdatedAt. */
+  /** Run time, ISO 8601 UTC: the earliest UpdatedAt a finding gets, and the drift's LastObservedAt. */
   readonly auditedAt: string;
+  /**
+   * Clock time of the publish, ISO 8601 UTC: UpdatedAt is not earlier, so a retried run
+   * or a re-run of an older night still updates what an earlier attempt stored.
+   */
+  readonly sentAt?: string;
   /** S3 key of the run's associations object. */
   readonly reportKey: string;
 }
@@ -66,6 +72,28 @@ export function findingId(targetId: string): string {
   return `${GENERATOR_ID}/${targetId}`;
 }
 
+/**
+ * The UpdatedAt of the audit's next update of a finding: the run time or the publish
+ * time, whichever is later, and strictly later than what Security Hub holds. "If
+ * UpdatedAt on the update matches or occurs before UpdatedAt on the existing finding,
+ * Security Hub CSPM ignores the update" (User Guide, BatchImportFindings for finding
+ * providers, "Determining whether to create or update a finding").
+ */
+export function updateTime(ctx: Pick<FindingContext, 'auditedAt' | 'sentAt'>, stored: string | null): string {
+  let ms = Date.parse(ctx.auditedAt);
+  const sent = ctx.sentAt === undefined ? Number.NaN : Date.parse(ctx.sentAt);
+  if (sent > ms) ms = sent;
+  const held = stored === null ? Number.NaN : Date.parse(stored);
+  // Security Hub keeps up to nanoseconds; one millisecond past the truncated value is later still.
+  if (held >= ms) ms = Math.floor(held) + 1;
+  return new Date(ms).toISOString();
+}
+
+/** The earlier of two ISO timestamps; `null` ones are skipped. */
+function earliest(a: string | null, b: string): string {
+  return a !== null && Date.parse(a) < Date.parse(b) ? a : b;
+}
+
 /** `value` escaped and cut so the result has at most `max` characters. */
 function bounded(value: unknown, max: number): string {
   const safe = displaySafe(value, max);
@@ -87,10 +115,11 @@ function resourceOf(row: AssociationRow, ctx: FindingContext): Resource {
     Type: 'Other',
     Id: row.target_id,
     Details: {
+      // A FieldMap: values are NonEmptyString in the SDK model, so empty ones are left out.
       Other: {
         TargetType: row.target_type,
-        Name: bounded(row.target_name, ASFF_LIMITS.otherDetailValue),
-        OuPath: bounded(row.ou_path, ASFF_LIMITS.otherDetailValue),
+        ...(row.target_name === '' ? {} : { Name: bounded(row.target_name, ASFF_LIMITS.otherDetailValue) }),
+        ...(row.ou_path === '' ? {} : { OuPath: bounded(row.ou_path, ASFF_LIMITS.otherDetailValue) }),
       },
     },
   };
@@ -144,15 +173,56 @@ function description(parts: readonly (string | null)[]): string {
   return bounded(parts.filter((p): p is string => p !== null).join(' '), ASFF_LIMITS.description);
 }
 
-function baseFinding(row: AssociationRow, ctx: FindingContext, createdAt: string): AwsSecurityFinding {
+/** A row for a target known only by its finding (it left, and no history describes it). */
+function rowOfFinding(active: ActiveFinding, ctx: FindingContext): AssociationRow {
+  return {
+    run_id: ctx.runId,
+    audited_at: ctx.auditedAt,
+    target_id: active.targetId,
+    target_type: active.targetType,
+    target_name: '',
+    parent_id: null,
+    ou_path: '',
+    account_status: null,
+    configuration_policy_id: null,
+    association_type: null,
+    association_status: null,
+    association_status_message: null,
+    updated_at: null,
+    expected_policy_id: null,
+    baseline_policy_id: null,
+    drift: false,
+    drift_reasons: [],
+    audit_result: 'OK',
+    changes: [],
+    error_code: null,
+    error_reason: null,
+    first_drift_seen: null,
+    excluded_reason: null,
+    exclusion_expires: null,
+    exclusion_expired: false,
+  };
+}
+
+/** When the finding was created and last updated; on creation the two are equal (ASFF). */
+interface FindingTimes {
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly firstObservedAt: string | null;
+  readonly lastObservedAt: string | null;
+}
+
+function baseFinding(row: AssociationRow, ctx: FindingContext, times: FindingTimes): AwsSecurityFinding {
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: findingId(row.target_id),
     ProductArn: productArn(ctx),
     GeneratorId: GENERATOR_ID,
     AwsAccountId: ctx.accountId,
-    CreatedAt: createdAt,
-    UpdatedAt: ctx.auditedAt,
+    CreatedAt: times.createdAt,
+    UpdatedAt: times.updatedAt,
+    ...(times.firstObservedAt === null ? {} : { FirstObservedAt: times.firstObservedAt }),
+    ...(times.lastObservedAt === null ? {} : { LastObservedAt: times.lastObservedAt }),
     Title: '',
     Description: '',
     Resources: [resourceOf(row, ctx)],
@@ -160,9 +230,26 @@ function baseFinding(row: AssociationRow, ctx: FindingContext, createdAt: string
   };
 }
 
-/** A drifted target's finding: ACTIVE, Compliance FAILED, severity by its worst reason. */
-export function driftFinding(row: AssociationRow, ctx: FindingContext): AwsSecurityFinding {
+/**
+ * A drifted target's finding: ACTIVE, Compliance FAILED, severity by its worst reason.
+ * `stored` is the finding as Security Hub holds it when it is ACTIVE there (its times
+ * are kept or moved past); `null` when it is new or archived. FirstObservedAt is the
+ * first time the drift was seen, LastObservedAt this run.
+ */
+export function driftFinding(
+  row: AssociationRow,
+  ctx: FindingContext,
+  stored: ActiveFinding | null = null,
+): AwsSecurityFinding {
   const reasons = row.drift_reasons;
+  const updatedAt = updateTime(ctx, stored?.updatedAt ?? null);
+  const firstObservedAt = earliest(stored?.firstObservedAt ?? null, row.first_drift_seen ?? row.audited_at);
+  const times: FindingTimes = {
+    createdAt: stored?.createdAt ?? updatedAt,
+    updatedAt,
+    firstObservedAt,
+    lastObservedAt: Date.parse(row.audited_at) < Date.parse(firstObservedAt) ? firstObservedAt : row.audited_at,
+  };
   const statusMessage =
     row.association_status_message !== null ? `Status message: ${bounded(row.association_status_message, 300)}.` : null;
   const error =
@@ -174,7 +261,7 @@ export function driftFinding(row: AssociationRow, ctx: FindingContext): AwsSecur
       ? `Its exclusion expired on ${bounded(row.exclusion_expires, 10)}.`
       : null;
   return {
-    ...baseFinding(row, ctx, row.first_drift_seen ?? row.audited_at),
+    ...baseFinding(row, ctx, times),
     Title: bounded(`Configuration policy drift on ${describeTarget(row)}: ${reasons.join(', ')}`, ASFF_LIMITS.title),
     Description: description([
       `Security Hub central configuration drift on ${describeTarget(row)} at ${bounded(row.ou_path, 200)}: ${reasons.join(', ')}.`,
@@ -194,34 +281,48 @@ export function driftFinding(row: AssociationRow, ctx: FindingContext): AwsSecur
   };
 }
 
+/** Compliance, title word and sentence of a closing finding. */
+function closingOutcome(
+  current: AssociationRow | null,
+): readonly ['NOT_AVAILABLE' | 'WARNING' | 'PASSED', string, string] {
+  if (current === null) return ['NOT_AVAILABLE', 'closed', 'left the organization'];
+  if (current.audit_result !== 'EXCLUDED') return ['PASSED', 'resolved', 'is no longer drifted'];
+  return [
+    'WARNING',
+    'excluded',
+    `is excluded until ${bounded(current.exclusion_expires ?? 'unknown', 10)}: ${bounded(current.excluded_reason ?? '', 300)}; its drift (${current.drift_reasons.join(', ')}) is accepted, not fixed`,
+  ];
+}
+
 /**
- * The finding of a target that was drifted in the previous run and is not now: archived.
- * `current` is the target's row in this run, or `null` when it left the organization
- * (then `previous` describes it). Compliance PASSED when the drift is gone, WARNING when
- * an exclusion now covers it (accepted, not fixed), NOT_AVAILABLE when the target left.
+ * The finding of a target that has an ACTIVE finding and is not drifted now: archived.
+ * `active` is that finding as Security Hub holds it (or as the previous run left it,
+ * when Security Hub could not be read); `current` the target's row in this run, or
+ * `null` when it left the organization, and then `previous` (its last row, if known)
+ * describes it. Compliance PASSED when the drift is gone, WARNING when an exclusion now
+ * covers it (accepted, not fixed), NOT_AVAILABLE when the target left. The observation
+ * times stay those of the drift.
  */
 export function closingFinding(
-  previous: AssociationRow,
+  active: ActiveFinding,
   current: AssociationRow | null,
   ctx: FindingContext,
+  previous: AssociationRow | null = null,
 ): AwsSecurityFinding {
-  const row = current ?? previous;
-  const createdAt = previous.first_drift_seen ?? previous.audited_at;
-  const [status, outcome, why] =
-    current === null
-      ? (['NOT_AVAILABLE', 'closed', 'left the organization since the previous run'] as const)
-      : current.audit_result === 'EXCLUDED'
-        ? ([
-            'WARNING',
-            'excluded',
-            `is excluded until ${bounded(current.exclusion_expires ?? 'unknown', 10)}: ${bounded(current.excluded_reason ?? '', 300)}; its drift (${current.drift_reasons.join(', ')}) is accepted, not fixed`,
-          ] as const)
-        : (['PASSED', 'resolved', 'is no longer drifted'] as const);
+  const row = current ?? previous ?? rowOfFinding(active, ctx);
+  const updatedAt = updateTime(ctx, active.updatedAt);
+  const [status, outcome, why] = closingOutcome(current);
+  const place = row.ou_path === '' ? '' : ` at ${bounded(row.ou_path, 200)}`;
   return {
-    ...baseFinding(row, ctx, createdAt),
+    ...baseFinding(row, ctx, {
+      createdAt: active.createdAt ?? updatedAt,
+      updatedAt,
+      firstObservedAt: active.firstObservedAt,
+      lastObservedAt: active.lastObservedAt,
+    }),
     Title: bounded(`Configuration policy drift ${outcome} on ${describeTarget(row)}`, ASFF_LIMITS.title),
     Description: description([
-      `${describeTarget(row)} at ${bounded(row.ou_path, 200)} ${why}.`,
+      `${describeTarget(row)}${place} ${why}.`,
       current === null ? null : policySentence(current),
       runSentence(ctx),
     ]),
@@ -231,5 +332,18 @@ export function closingFinding(
     },
     Compliance: { Status: status },
     RecordState: 'ARCHIVED',
+  };
+}
+
+/** A previous run's drifted row as the ACTIVE finding it should have left (history fallback). */
+export function activeFindingOfRow(row: AssociationRow): ActiveFinding {
+  return {
+    id: findingId(row.target_id),
+    targetId: row.target_id,
+    targetType: row.target_type,
+    createdAt: null,
+    updatedAt: null,
+    firstObservedAt: row.first_drift_seen,
+    lastObservedAt: row.audited_at,
   };
 }

@@ -1,5 +1,7 @@
 /**
- * Sends a run's findings to Security Hub with BatchImportFindings, within its documented
+ * Reconciles the audit's findings with Security Hub: reads its ACTIVE findings
+ * (GetFindings, on a bucket of its own), selects what to send (`selectFindings`), and
+ * sends it with BatchImportFindings, within its documented
  * limits: at most 100 findings and 6 MB per call, 240 KB per finding, and a request rate
  * paced by the same token bucket the fan-out uses (BatchImportFindings: 10 requests/s,
  * burst 30 per account and Region; "Guidelines for using the BatchImportFindings API").
@@ -13,7 +15,7 @@
 import {
   BatchImportFindingsCommand,
   type AwsSecurityFinding,
-  type ImportFindingsError,
+  type BatchImportFindingsResponse,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import type { AssociationRow } from '../report/rows';
@@ -21,7 +23,9 @@ import type { Clock, Sleep } from '../model';
 import { fullJitterDelay, type BackoffOptions } from '../util/backoff';
 import { displaySafe } from '../util/display-text';
 import type { TokenBucket } from '../util/token-bucket';
-import { ASFF_LIMITS, type FindingContext } from './asff-finding';
+import type { ActiveFindingsRead } from '../types/findings';
+import { ASFF_LIMITS, productArn, type FindingContext } from './asff-finding';
+import { readActiveFindings } from './read-active-findings';
 import { selectFindings } from './select-findings';
 
 /** "Security Hub CSPM accepts up to 100 findings per batch ... and up to 6 MB per batch." */
@@ -34,15 +38,22 @@ export interface PublishFindingsDeps {
   readonly clock: Clock;
   readonly sleep: Sleep;
   readonly random: () => number;
-  /** Paces the calls; shared with nothing else while findings are sent. */
+  /** Paces the BatchImportFindings calls; shared with nothing else while findings are sent. */
   readonly bucket: Pick<TokenBucket, 'take' | 'backOff' | 'recover'>;
+  /** Paces the GetFindings calls, at that operation's own, lower quota. */
+  readonly readBucket: Pick<TokenBucket, 'take' | 'backOff' | 'recover'>;
 }
 
 /** What to publish. */
 export interface PublishFindingsInput extends FindingContext {
   readonly rows: readonly AssociationRow[];
-  /** The previous run's rows (for the findings to archive); `null` on a first run. */
+  /**
+   * The previous run's rows when trusted, else `null`: archive candidates only when
+   * Security Hub could not be read in full.
+   */
   readonly previous: readonly AssociationRow[] | null;
+  /** False when the walk rejected entries: targets missing from `rows` are then not known to be gone. */
+  readonly walkComplete?: boolean;
   /** Sends of one finding, the first included. Default 4. */
   readonly maxAttempts?: number;
   /** Backoff between re-sends of failed findings. Default base 500 ms, ceiling 8 s. */
@@ -66,9 +77,12 @@ export interface PublishFindingsResult {
   readonly active: number;
   /** ARCHIVED findings among those selected (targets no longer drifted). */
   readonly archived: number;
+  /** BatchImportFindings calls. */
   readonly apiCalls: number;
   /** The first few failures, escaped and bounded. */
   readonly failures: readonly FindingFailure[];
+  /** How reading the ACTIVE findings went (findings and calls counted, not listed). */
+  readonly read: Omit<ActiveFindingsRead, 'findings'> & { readonly found: number };
 }
 
 const DEFAULT_MAX_ATTEMPTS = 4;
@@ -122,14 +136,22 @@ function errorName(error: unknown): string {
 }
 
 /**
- * Selects the run's findings (see `selectFindings`) and imports them. Never throws; every
- * selected finding ends up counted as published or failed.
+ * Reads the ACTIVE findings, selects the run's findings and imports them. Never throws;
+ * every selected finding ends up counted as published or failed.
  */
 export async function publishFindings(
   deps: PublishFindingsDeps,
   input: PublishFindingsInput,
 ): Promise<PublishFindingsResult> {
-  const selected = selectFindings(input.rows, input.previous, input);
+  const stored = await readActiveFindings(
+    { client: deps.client, clock: deps.clock, bucket: deps.readBucket },
+    { productArn: productArn(input), deadline: input.deadline },
+  );
+  const sentAt = new Date(deps.clock.now()).toISOString();
+  const selected = selectFindings(
+    { rows: input.rows, stored, previous: input.previous, walkComplete: input.walkComplete ?? true },
+    { ...input, sentAt },
+  );
   const tally = new Tally();
   const sized = selected.findings.map((finding) => ({ finding, bytes: byteLength(finding) }));
   const sendable = sized.filter(({ finding, bytes }) => {
@@ -142,6 +164,7 @@ export async function publishFindings(
     if (stopped === null) stopped = await sendBatch(deps, input, batch, tally);
     else for (const f of batch) tally.fail(f.Id ?? '', 'NotSent', stopped);
   }
+  const { findings, ...read } = stored;
   return {
     published: tally.published,
     failed: tally.failed,
@@ -149,7 +172,55 @@ export async function publishFindings(
     archived: selected.archived,
     apiCalls: tally.apiCalls,
     failures: tally.failures,
+    read: { ...read, found: findings.length },
   };
+}
+
+/** A count from the service: a non-negative integer, else `null`. */
+function count(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : null;
+}
+
+/**
+ * Settles one answer: counts the findings that passed and those that failed for good,
+ * and returns those to send again. FailedCount is honoured: failures the service counts
+ * but does not name (no Id, or an Id not sent) make every finding not named as failed
+ * uncertain; they are sent again (an import already applied is ignored: same UpdatedAt),
+ * and on the last attempt the unnamed failures are counted as failed.
+ */
+function settle(
+  pending: readonly AwsSecurityFinding[],
+  out: BatchImportFindingsResponse,
+  lastAttempt: boolean,
+  tally: Tally,
+): AwsSecurityFinding[] {
+  const listed = Array.isArray(out.FailedFindings) ? out.FailedFindings : [];
+  const sentIds = new Set(pending.map((f) => f.Id ?? ''));
+  const named = new Map(listed.filter((f) => typeof f.Id === 'string' && sentIds.has(f.Id)).map((f) => [f.Id!, f]));
+  const successes = count(out.SuccessCount);
+  const reported = Math.max(
+    count(out.FailedCount) ?? 0,
+    listed.length,
+    successes === null ? 0 : pending.length - successes,
+  );
+  const unnamed = Math.max(0, reported - named.size);
+  const retry: AwsSecurityFinding[] = [];
+  const uncertain: AwsSecurityFinding[] = [];
+  for (const finding of pending) {
+    const failure = named.get(finding.Id ?? '');
+    if (failure === undefined) uncertain.push(finding);
+    else if (!lastAttempt && !TERMINAL_ERROR.test(failure.ErrorCode ?? '')) retry.push(finding);
+    else tally.fail(finding.Id ?? '', failure.ErrorCode ?? 'Unknown', failure.ErrorMessage ?? '');
+  }
+  if (unnamed === 0) tally.published += uncertain.length;
+  else if (!lastAttempt) retry.push(...uncertain);
+  else {
+    const lost = Math.min(unnamed, uncertain.length);
+    tally.published += uncertain.length - lost;
+    for (let i = 0; i < lost; i += 1)
+      tally.fail('', 'UnnamedFailure', 'FailedCount counts a failure FailedFindings does not name');
+  }
+  return retry;
 }
 
 /**
@@ -171,11 +242,10 @@ async function sendBatch(
       for (const f of pending) tally.fail(f.Id ?? '', 'DeadlineExceeded', 'the run deadline came first');
       return 'the run deadline came first';
     }
-    let failedFindings: readonly ImportFindingsError[];
+    let out: BatchImportFindingsResponse;
     try {
       tally.apiCalls += 1;
-      const out = await deps.client.send(new BatchImportFindingsCommand({ Findings: [...pending] }));
-      failedFindings = out.FailedFindings ?? [];
+      out = await deps.client.send(new BatchImportFindingsCommand({ Findings: [...pending] }));
       deps.bucket.recover();
     } catch (error) {
       // The SDK already retried throttling and 5xx; the whole batch failed.
@@ -185,15 +255,7 @@ async function sendBatch(
       for (const f of pending) tally.fail(f.Id ?? '', name, message);
       return TERMINAL_CALL_ERRORS.has(name) ? `BatchImportFindings refused: ${name}` : null;
     }
-    const failedById = new Map(failedFindings.map((f) => [f.Id ?? '', f]));
-    const retry: AwsSecurityFinding[] = [];
-    for (const finding of pending) {
-      const failure = failedById.get(finding.Id ?? '');
-      if (failure === undefined) tally.published += 1;
-      else if (attempt + 1 < maxAttempts && !TERMINAL_ERROR.test(failure.ErrorCode ?? '')) retry.push(finding);
-      else tally.fail(finding.Id ?? '', failure.ErrorCode ?? 'Unknown', failure.ErrorMessage ?? '');
-    }
-    pending = retry;
+    pending = settle(pending, out, attempt + 1 >= maxAttempts, tally);
   }
   return null;
 }

@@ -8,6 +8,7 @@ import type { Clock, Sleep } from '../model';
 import type { AssociationRow } from '../report/rows';
 import { TokenBucket } from '../util/token-bucket';
 import { publishFindings, type PublishFindingsResult } from './publish-findings';
+import { GET_FINDINGS_PACE } from './read-active-findings';
 
 /** Where the findings go: the account and Region the audit runs in (its own product). */
 export interface FindingsDestination {
@@ -34,6 +35,8 @@ export interface RunFindingsInput {
   readonly destination: FindingsDestination;
   readonly rows: readonly AssociationRow[];
   readonly previous: readonly AssociationRow[] | null;
+  /** False when the walk rejected entries (a missing target is then not known to be gone). */
+  readonly walkComplete: boolean;
   readonly runId: string;
   readonly auditedAt: string;
   readonly reportKey: string;
@@ -52,7 +55,10 @@ export interface RunFindingsDeps {
   readonly random: () => number;
 }
 
-/** Publishes the run's findings on a bucket of its own; never throws. */
+/**
+ * Publishes the run's findings on buckets of their own: one for BatchImportFindings (the
+ * fan-out's settings), one for GetFindings at its lower quota. Never throws.
+ */
 export async function publishRunFindings(
   deps: RunFindingsDeps,
   input: RunFindingsInput,
@@ -63,8 +69,14 @@ export async function publishRunFindings(
     clock: deps.clock,
     sleep: deps.sleep,
   });
+  const readBucket = new TokenBucket({
+    ratePerSecond: GET_FINDINGS_PACE.requestsPerSecond,
+    burst: GET_FINDINGS_PACE.burst,
+    clock: deps.clock,
+    sleep: deps.sleep,
+  });
   return publishFindings(
-    { client: deps.securityHub, clock: deps.clock, sleep: deps.sleep, random: deps.random, bucket },
+    { client: deps.securityHub, clock: deps.clock, sleep: deps.sleep, random: deps.random, bucket, readBucket },
     { ...input.destination, ...input },
   );
 }

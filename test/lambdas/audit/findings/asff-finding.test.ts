@@ -1,4 +1,5 @@
 import {
+  activeFindingOfRow,
   ASFF_LIMITS,
   closingFinding,
   driftFinding,
@@ -47,8 +48,30 @@ describe('driftFinding', () => {
     expect(f.AwsAccountId).toBe('999988887777');
     expect(f.Id).toBe(findingId('111122223333'));
     expect(driftFinding({ ...failedAccount, drift_reasons: ['FAILED'] }, { ...CTX, runId: 'other' }).Id).toBe(f.Id);
-    expect(f.CreatedAt).toBe('2026-11-20T02:00:00.000Z');
     expect(f.UpdatedAt).toBe(CTX.auditedAt);
+  });
+
+  it('is created with CreatedAt equal to UpdatedAt, observed from the first drift to this run', () => {
+    expect(f.CreatedAt).toBe(f.UpdatedAt);
+    expect(f.FirstObservedAt).toBe('2026-11-20T02:00:00.000Z');
+    expect(f.LastObservedAt).toBe(failedAccount.audited_at);
+  });
+
+  it('moves UpdatedAt strictly past what Security Hub holds, keeping CreatedAt and the first observation', () => {
+    const stored = {
+      ...activeFindingOfRow(failedAccount),
+      createdAt: '2026-11-19T02:00:00Z',
+      updatedAt: '2026-11-26T02:00:00.000123456Z',
+      firstObservedAt: '2026-11-19T02:00:00Z',
+    };
+    const again = driftFinding(failedAccount, CTX, stored);
+    expect(again.UpdatedAt).toBe('2026-11-26T02:00:00.001Z');
+    expect(again.CreatedAt).toBe('2026-11-19T02:00:00Z');
+    expect(again.FirstObservedAt).toBe('2026-11-19T02:00:00Z');
+    // A later publish time wins over the run time (a retry, or a re-run of an older night).
+    expect(driftFinding(failedAccount, { ...CTX, sentAt: '2026-11-27T08:00:00.000Z' }).UpdatedAt).toBe(
+      '2026-11-27T08:00:00.000Z',
+    );
   });
 
   it('is an active, failed compliance finding with provider severity and types only', () => {
@@ -128,10 +151,13 @@ describe('driftFinding', () => {
 describe('closingFinding', () => {
   it('archives a resolved target as PASSED', () => {
     const now = row({ target_id: '111122223333', configuration_policy_id: P1, association_status: 'SUCCESS' });
-    const f = closingFinding(failedAccount, now, CTX);
+    const stored = { ...activeFindingOfRow(failedAccount), createdAt: '2026-11-20T02:00:00.000Z' };
+    const f = closingFinding({ ...stored, updatedAt: '2026-11-26T02:00:00.000Z' }, now, CTX);
     expect(f.Id).toBe(findingId('111122223333'));
     expect(f).toMatchObject({ RecordState: 'ARCHIVED', Compliance: { Status: 'PASSED' } });
-    expect(f.CreatedAt).toBe(failedAccount.first_drift_seen);
+    expect(f.CreatedAt).toBe('2026-11-20T02:00:00.000Z');
+    expect(f.UpdatedAt).toBe('2026-11-26T02:00:00.001Z');
+    expect(f.FirstObservedAt).toBe(failedAccount.first_drift_seen);
     expect(f.Title).toMatch(/^Configuration policy drift resolved on account 111122223333/);
     expect(f).not.toHaveProperty('Workflow');
     expect(findingProblem(f)).toBeNull();
@@ -145,7 +171,7 @@ describe('closingFinding', () => {
       excluded_reason: 'Migration CHG-1234',
       exclusion_expires: '2026-12-31',
     };
-    const f = closingFinding(failedAccount, now, CTX);
+    const f = closingFinding(activeFindingOfRow(failedAccount), now, CTX);
     expect(f).toMatchObject({ RecordState: 'ARCHIVED', Compliance: { Status: 'WARNING' } });
     expect(f.Title).toMatch(/drift excluded on/);
     expect(f.Description).toContain('is excluded until 2026-12-31: Migration CHG-1234');
@@ -153,8 +179,30 @@ describe('closingFinding', () => {
   });
 
   it('closes the finding of a target that left the organization', () => {
-    const f = closingFinding(failedAccount, null, CTX);
+    const f = closingFinding(activeFindingOfRow(failedAccount), null, CTX, failedAccount);
     expect(f).toMatchObject({ RecordState: 'ARCHIVED', Compliance: { Status: 'NOT_AVAILABLE' } });
+    expect(f.Description).toContain('payments-prod');
     expect(f.Description).toContain('left the organization');
+  });
+
+  it('closes a finding known only from Security Hub, describing the target by its id', () => {
+    const ou = {
+      ...activeFindingOfRow(failedAccount),
+      targetId: 'ou-ab12-11111111',
+      targetType: 'ORGANIZATIONAL_UNIT' as const,
+    };
+    const f = closingFinding({ ...ou, id: findingId(ou.targetId) }, null, CTX);
+    expect(f.Id).toBe(findingId('ou-ab12-11111111'));
+    expect(f.Description).toMatch(/^OU ou-ab12-11111111 left the organization\./);
+    expect(f.Resources).toEqual([
+      {
+        Partition: 'aws',
+        Region: 'eu-west-1',
+        Type: 'Other',
+        Id: 'ou-ab12-11111111',
+        Details: { Other: { TargetType: 'ORGANIZATIONAL_UNIT' } },
+      },
+    ]);
+    expect(findingProblem(f)).toBeNull();
   });
 });
