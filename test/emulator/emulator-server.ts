@@ -65,7 +65,10 @@ export interface RunningEmulator {
   findings(): readonly StoredFinding[];
   /** Counters of the findings store (customer fields ignored, failed findings). */
   findingsStats(): FindingsStoreStats;
-  /** Sets customer-owned fields of a stored finding, as a customer's BatchUpdateFindings would. */
+  /**
+   * Sets fields of a stored finding as a customer's BatchUpdateFindings would (Note,
+   * Workflow, Severity, Types…); later imports keep them.
+   */
   updateFindingAsCustomer(
     productArn: string,
     id: string,

@@ -1,5 +1,6 @@
 /**
- * The Security Hub central-configuration read operations the audit uses, as REST-JSON
+ * The Security Hub operations the audit uses (central-configuration reads, and the
+ * findings' BatchImportFindings and GetFindings in `findings-store.ts`), as REST-JSON
  * request/response objects. Shapes follow the SDK schema: batch-get returns
  * ConfigurationPolicyAssociationSummary objects (not the request's identifier shape), and
  * UpdatedAt is an ISO 8601 date-time string.
@@ -19,9 +20,13 @@ export const SECURITYHUB_ROUTES: Readonly<Record<string, SecurityHubOperation>> 
   '/configurationPolicyAssociation/batchget': 'BatchGetConfigurationPolicyAssociations',
   '/configurationPolicyAssociation/list': 'ListConfigurationPolicyAssociations',
   '/findings/import': 'BatchImportFindings',
+  '/findings': 'GetFindings',
 };
 export type SecurityHubOperation =
-  'BatchGetConfigurationPolicyAssociations' | 'ListConfigurationPolicyAssociations' | 'BatchImportFindings';
+  | 'BatchGetConfigurationPolicyAssociations'
+  | 'ListConfigurationPolicyAssociations'
+  | 'BatchImportFindings'
+  | 'GetFindings';
 
 /** What the handlers need besides the request. */
 export interface SecurityHubContext {
@@ -59,6 +64,8 @@ export function handleSecurityHub(op: SecurityHubOperation, input: Input, ctx: S
       return list(input, ctx);
     case 'BatchImportFindings':
       return ctx.findings.import(input);
+    case 'GetFindings':
+      return ctx.findings.get(input, ctx.paging);
   }
 }
 
