@@ -62,6 +62,17 @@ const SCHEMA_VERSION = '2018-10-08';
  */
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}(:?\d{2})?)$/;
 const TIMESTAMP_FIELDS = ['CreatedAt', 'UpdatedAt', 'FirstObservedAt', 'LastObservedAt'] as const;
+/**
+ * A timestamp as nanoseconds since the epoch, so that comparisons keep the nine fraction
+ * digits Timestamps allows (Date.parse keeps three). `null` when it does not parse.
+ */
+export function instantNanos(timestamp: string): bigint | null {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)$/.exec(timestamp);
+  const ms = match ? Date.parse(`${match[1]}${match[3]}`) : Number.NaN;
+  if (!match || Number.isNaN(ms)) return null;
+  return BigInt(ms) * 1_000_000n + BigInt((match[2] ?? '').padEnd(9, '0'));
+}
+
 /** User Guide / API Reference, BatchImportFindings: "The maximum allowed size for a finding is 240 Kb." */
 export const MAX_FINDING_BYTES = 240 * 1024;
 /** The account's own default product: `product/<account>/default` (User Guide, BatchImportFindings prerequisites). */
@@ -70,7 +81,9 @@ const PRODUCT_ARN = /^arn:aws[a-z-]*:securityhub:[a-z0-9-]+:(\d{12}):product\/(\
 const nonEmpty = (v: unknown): v is string => typeof v === 'string' && /\S/.test(v);
 
 function enumProblem(name: string, value: unknown, allowed: readonly string[]): string | null {
-  return value === undefined || allowed.includes(value as string) ? null : `${name} must be one of ${allowed.join(', ')}`;
+  return value === undefined || allowed.includes(value as string)
+    ? null
+    : `${name} must be one of ${allowed.join(', ')}`;
 }
 
 /**

@@ -31,7 +31,8 @@ const FIELDS: Readonly<Record<string, (f: Json) => unknown>> = {
   RecordState: (f) => f.RecordState,
   Id: (f) => f.Id,
   AwsAccountId: (f) => f.AwsAccountId,
-  ComplianceStatus: (f) => (typeof f.Compliance === 'object' && f.Compliance ? (f.Compliance as Json).Status : undefined),
+  ComplianceStatus: (f) =>
+    typeof f.Compliance === 'object' && f.Compliance ? (f.Compliance as Json).Status : undefined,
 };
 
 interface StringFilter {
@@ -84,7 +85,8 @@ function matchesField(value: unknown, filters: readonly StringFilter[]): boolean
 /** A predicate for the request's `Filters`. Throws InvalidInputException for what it cannot serve. */
 export function findingFilter(filters: unknown): (finding: Json) => boolean {
   if (filters === undefined || filters === null) return () => true;
-  if (typeof filters !== 'object' || Array.isArray(filters)) throw securityHubInvalidInput('Filters must be an object.');
+  if (typeof filters !== 'object' || Array.isArray(filters))
+    throw securityHubInvalidInput('Filters must be an object.');
   const parsed = Object.entries(filters as Json).map(([name, list]) => {
     const read = FIELDS[name];
     if (read === undefined) throw securityHubInvalidInput(`The emulator does not serve the filter ${name}.`);

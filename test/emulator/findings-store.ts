@@ -22,7 +22,7 @@
  */
 import { EmulatorConfigError, type ImportFailureRule } from './emulator-faults';
 import { findingFilter } from './findings-query';
-import { findingProblem } from './finding-rules';
+import { findingProblem, instantNanos } from './finding-rules';
 import { servePage, type PagingContext } from './paging';
 import { securityHubInvalidInput } from './service-error';
 
@@ -156,7 +156,8 @@ export class FindingsStore {
       return;
     }
     const old = existing.finding;
-    if (Date.parse(incoming.UpdatedAt as string) <= Date.parse(old.UpdatedAt as string)) {
+    // Validated timestamps: both parse.
+    if (instantNanos(incoming.UpdatedAt as string)! <= instantNanos(old.UpdatedAt as string)!) {
       this.stats.staleUpdatesIgnored += 1;
       return;
     }
