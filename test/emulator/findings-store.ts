@@ -128,7 +128,11 @@ export class FindingsStore {
     const all = [...this.findings.values()].map((e) => e.finding).filter(matches);
     const page = servePage(
       all,
-      { scope: `GetFindings|${JSON.stringify(input.Filters ?? {})}`, maxResults, nextToken: token || undefined },
+      {
+        scope: `GetFindings|${JSON.stringify(input.Filters ?? {})}`,
+        maxResults,
+        nextToken: typeof token === 'string' && token !== '' ? token : undefined,
+      },
       paging,
     );
     const body: Json = { Findings: page.items.map((f) => structuredClone(f)) };

@@ -20,7 +20,6 @@ import { startEmulatedAudit, type EmulatedAudit } from '../support/emulated-audi
 
 const ADMIN = '999988887777';
 const TARGET = '111122223333';
-const OTHER = '444455556666';
 const P1 = '11111111-1111-4111-8111-111111111111';
 const P2 = '22222222-2222-4222-8222-222222222222';
 const PRODUCT = productArn({ accountId: ADMIN, region: 'us-east-1', partition: 'aws' });
@@ -63,19 +62,34 @@ function deps(): PublishFindingsDeps {
   };
 }
 
-function run(day: number, rows: AssociationRow[], previous: AssociationRow[] | null) {
-  const runId = `202611${String(day).padStart(2, '0')}T020000Z`;
-  const auditedAt = `2026-11-${String(day).padStart(2, '0')}T02:00:00.000Z`;
+interface Night {
+  readonly rows: AssociationRow[];
+  publish(): ReturnType<typeof publishFindings>;
+}
+
+/** A scheduled run on 2026-11-`day` at `hour`:00 UTC; `previous` is its trusted history (`null`: none or untrusted). */
+function run(
+  day: number,
+  rows: AssociationRow[],
+  previous: AssociationRow[] | null,
+  options: { hour?: number; walkComplete?: boolean; account?: string } = {},
+): Night {
+  const dd = String(day).padStart(2, '0');
+  const hh = String(options.hour ?? 2).padStart(2, '0');
+  const runId = `202611${dd}T${hh}0000Z`;
+  const auditedAt = `2026-11-${dd}T${hh}:00:00.000Z`;
   const stamped = rows.map((r) => ({ ...r, run_id: runId, audited_at: auditedAt }));
   const input: PublishFindingsInput = {
     rows: stamped,
     previous,
-    accountId: ADMIN,
+    walkComplete: options.walkComplete,
+    // Another administrator account has a product, and findings, of its own.
+    accountId: options.account ?? ADMIN,
     region: 'us-east-1',
     partition: 'aws',
     runId,
     auditedAt,
-    reportKey: `associations/dt=2026-11-${String(day).padStart(2, '0')}/${runId}.jsonl.gz`,
+    reportKey: `associations/dt=2026-11-${dd}/${runId}.jsonl.gz`,
   };
   return { rows: stamped, publish: () => publishFindings(deps(), input) };
 }
@@ -85,6 +99,15 @@ const stored = (target: string) => {
   if (!hit) throw new Error(`no finding for ${target}`);
   return hit;
 };
+
+/** What Security Hub holds of the given targets' findings: record state and compliance, by target. */
+const held = (...targets: string[]) =>
+  Object.fromEntries(
+    targets.map((t) => {
+      const f = emu.findings().find((x) => x.finding.Id === findingId(t))?.finding;
+      return [t, f ? `${f.RecordState as string} ${(f.Compliance as { Status: string }).Status}` : 'none'];
+    }),
+  );
 
 const failed = (overrides: Partial<AssociationRow> = {}) =>
   row({
@@ -100,71 +123,122 @@ const failed = (overrides: Partial<AssociationRow> = {}) =>
     first_drift_seen: '2026-11-20T02:00:00.000Z',
     ...overrides,
   });
+const fine = (target: string) =>
+  row({ target_id: target, configuration_policy_id: P1, association_status: 'SUCCESS', expected_policy_id: P1 });
 
-describe('a drifted target across runs', () => {
-  it('is created, updated, archived, and never duplicated', async () => {
-    // Night 1: new drift creates the finding.
-    const night1 = run(20, [failed(), row({ target_id: OTHER })], null);
-    expect(await night1.publish()).toMatchObject({ published: 1, failed: 0, active: 1, archived: 0 });
-    expect(emu.findings()).toHaveLength(1);
+describe('targets across nights: Security Hub holds what the organization is', () => {
+  const RESOLVES = '121212121212';
+  const CLI_FIXED = '131313131313';
+  const LEAVES = '141414141414';
+  const ALL = [TARGET, RESOLVES, CLI_FIXED, LEAVES];
+  const drifting = (target: string) => failed({ target_id: target });
+
+  afterEach(() => emu.setFaults({}));
+
+  it('drift, failed archive, a retry, a CLI run, untrusted history, departure, recovery and relapse', async () => {
+    // Night 1 (20th): four targets drift; each finding is created with CreatedAt = UpdatedAt.
+    const night1 = run(20, ALL.map(drifting), null);
+    expect(await night1.publish()).toMatchObject({ published: 4, failed: 0, active: 4, archived: 0 });
+    expect(held(...ALL)).toEqual(Object.fromEntries(ALL.map((t) => [t, 'ACTIVE FAILED'])));
     expect(stored(TARGET).finding).toMatchObject({
-      ProductArn: PRODUCT,
-      AwsAccountId: ADMIN,
-      RecordState: 'ACTIVE',
-      Compliance: { Status: 'FAILED' },
-      Workflow: { Status: 'NEW' },
+      CreatedAt: '2026-11-20T02:00:00.000Z',
+      UpdatedAt: '2026-11-20T02:00:00.000Z',
+      FirstObservedAt: '2026-11-20T02:00:00.000Z',
+      LastObservedAt: '2026-11-20T02:00:00.000Z',
       Severity: { Label: 'HIGH' },
-      FindingProviderFields: { Severity: { Label: 'HIGH' } },
-      Resources: [{ Type: 'AwsAccount', Id: `AWS::::Account:${TARGET}` }],
+      Workflow: { Status: 'NEW' },
     });
 
-    // The security team takes it on; no import may undo that.
+    // The security team takes TARGET on and lowers its severity; no import may undo that.
     emu.updateFindingAsCustomer(PRODUCT, findingId(TARGET), {
       Workflow: { Status: 'NOTIFIED' },
+      Severity: { Label: 'LOW' },
       Note: { Text: 'Ticket SEC-42', UpdatedBy: 'alice', UpdatedAt: '2026-11-20T09:00:00.000Z' },
     });
 
-    // Night 2: the drift changes (now a baseline mismatch too): the same finding is updated.
-    const night2 = run(
-      21,
-      [failed({ baseline_policy_id: P2, drift_reasons: ['FAILED', 'BASELINE_MISMATCH'] })],
-      night1.rows,
-    );
-    expect(await night2.publish()).toMatchObject({ published: 1, failed: 0 });
-    expect(emu.findings()).toHaveLength(1);
-    const updated = stored(TARGET);
-    expect(updated.imports).toBe(2);
-    expect(updated.finding.Title).toContain('FAILED, BASELINE_MISMATCH');
-    expect(updated.finding.UpdatedAt).toBe('2026-11-21T02:00:00.000Z');
-    expect(updated.finding.CreatedAt).toBe('2026-11-20T02:00:00.000Z');
-    expect(updated.finding.Workflow).toEqual({ Status: 'NOTIFIED' });
-    expect(updated.finding.Note).toMatchObject({ Text: 'Ticket SEC-42' });
-    expect(emu.findingsStats().customerFieldsIgnored).toBe(0);
-
-    // A retried invocation of night 2 sends the same findings again: still one finding.
-    expect(await night2.publish()).toMatchObject({ published: 1, failed: 0 });
-    expect(emu.findings()).toHaveLength(1);
-    expect(stored(TARGET).finding).toEqual(updated.finding);
-
-    // Night 3: resolved. The finding is archived and passes, in the same run.
-    const night3 = run(
-      22,
-      [row({ target_id: TARGET, configuration_policy_id: P1, association_status: 'SUCCESS' })],
-      night2.rows,
-    );
-    expect(await night3.publish()).toMatchObject({ published: 1, active: 0, archived: 1 });
-    expect(emu.findings()).toHaveLength(1);
+    // Night 2 (21st): RESOLVES is fixed, but Security Hub refuses its archive on every attempt.
+    emu.setFaults({ securityHub: { importFailures: [{ findingIds: [findingId(RESOLVES)], attempts: 'forever' }] } });
+    const rows2 = [drifting(TARGET), fine(RESOLVES), drifting(CLI_FIXED), drifting(LEAVES)];
+    const night2 = run(21, rows2, night1.rows);
+    expect(await night2.publish()).toMatchObject({ published: 3, failed: 1, active: 3, archived: 1 });
+    expect(held(RESOLVES)).toEqual({ [RESOLVES]: 'ACTIVE FAILED' });
     expect(stored(TARGET).finding).toMatchObject({
-      RecordState: 'ARCHIVED',
-      Compliance: { Status: 'PASSED' },
+      UpdatedAt: '2026-11-21T02:00:00.000Z',
+      CreatedAt: '2026-11-20T02:00:00.000Z',
+      FirstObservedAt: '2026-11-20T02:00:00.000Z',
+      LastObservedAt: '2026-11-21T02:00:00.000Z',
+      Severity: { Label: 'LOW' },
+      FindingProviderFields: { Severity: { Label: 'HIGH' } },
       Workflow: { Status: 'NOTIFIED' },
+      Note: { Text: 'Ticket SEC-42' },
     });
 
-    // Night 4: it drifts again: the archived finding comes back as NEW work.
-    const night4 = run(23, [failed({ first_drift_seen: '2026-11-23T02:00:00.000Z' })], night3.rows);
-    expect(await night4.publish()).toMatchObject({ published: 1 });
-    expect(stored(TARGET).finding).toMatchObject({ RecordState: 'ACTIVE', Workflow: { Status: 'NEW' } });
-    expect(emu.findings()).toHaveLength(1);
+    // Night 2 again, retried with changed content (TARGET's drift grew): not dropped, though
+    // the run time is the same, and RESOLVES is archived now that Security Hub takes it.
+    emu.setFaults({});
+    const retry = run(
+      21,
+      [failed({ baseline_policy_id: P2, drift_reasons: ['FAILED', 'BASELINE_MISMATCH'] }), ...rows2.slice(1)],
+      night1.rows,
+    );
+    expect(await retry.publish()).toMatchObject({ published: 4, failed: 0, archived: 1 });
+    expect(stored(TARGET).finding.Title).toContain('FAILED, BASELINE_MISMATCH');
+    expect(stored(TARGET).finding.UpdatedAt).toBe('2026-11-21T02:00:00.001Z');
+    expect(held(RESOLVES)).toEqual({ [RESOLVES]: 'ARCHIVED PASSED' });
+    expect(emu.findingsStats().staleUpdatesIgnored).toBe(0);
+
+    // A CLI run on the 22nd finds CLI_FIXED fixed; the CLI publishes no findings.
+    const cli = run(22, [drifting(TARGET), fine(RESOLVES), fine(CLI_FIXED), drifting(LEAVES)], retry.rows, {
+      hour: 10,
+    });
+    expect(held(CLI_FIXED)).toEqual({ [CLI_FIXED]: 'ACTIVE FAILED' });
+
+    // Night 3 (23rd): its history is the CLI run's, which says CLI_FIXED was not drifted, and
+    // it is not trusted anyway (null); LEAVES has left the organization. Security Hub's
+    // ACTIVE findings decide: both are archived.
+    expect(cli.rows).toHaveLength(4);
+    const night3 = run(23, [drifting(TARGET), fine(RESOLVES), fine(CLI_FIXED)], null);
+    expect(await night3.publish()).toMatchObject({ published: 3, active: 1, archived: 2 });
+    expect(held(...ALL)).toEqual({
+      [TARGET]: 'ACTIVE FAILED',
+      [RESOLVES]: 'ARCHIVED PASSED',
+      [CLI_FIXED]: 'ARCHIVED PASSED',
+      [LEAVES]: 'ARCHIVED NOT_AVAILABLE',
+    });
+
+    // Night 4 (24th): TARGET recovers; archived and passed, the team's workflow kept.
+    const night4 = run(24, [fine(TARGET), fine(RESOLVES), fine(CLI_FIXED)], night3.rows);
+    expect(await night4.publish()).toMatchObject({ published: 1, active: 0, archived: 1 });
+    expect(held(...ALL)).toEqual({
+      [TARGET]: 'ARCHIVED PASSED',
+      [RESOLVES]: 'ARCHIVED PASSED',
+      [CLI_FIXED]: 'ARCHIVED PASSED',
+      [LEAVES]: 'ARCHIVED NOT_AVAILABLE',
+    });
+    expect(stored(TARGET).finding).toMatchObject({ Workflow: { Status: 'NOTIFIED' }, Severity: { Label: 'LOW' } });
+
+    // Night 5 (25th): nothing drifted, nothing ACTIVE: nothing is sent.
+    expect(await run(25, [fine(TARGET)], night4.rows).publish()).toMatchObject({ published: 0, apiCalls: 0 });
+
+    // Night 6 (26th): TARGET drifts again: the archived finding comes back as NEW work.
+    const night6 = run(26, [failed({ first_drift_seen: '2026-11-26T02:00:00.000Z' })], null);
+    expect(await night6.publish()).toMatchObject({ published: 1 });
+    expect(stored(TARGET).finding).toMatchObject({
+      RecordState: 'ACTIVE',
+      Workflow: { Status: 'NEW' },
+      CreatedAt: '2026-11-20T02:00:00.000Z',
+      FirstObservedAt: '2026-11-26T02:00:00.000Z',
+    });
+    expect(emu.findings().filter((f) => ALL.includes((f.finding.Id as string).split('/').pop()!))).toHaveLength(4);
+  });
+
+  it('keeps the finding of a target missing from a partial walk', async () => {
+    const gone = '151515151515';
+    const account = '999988886666';
+    await run(20, [drifting(gone)], null, { account }).publish();
+    const partial = run(21, [], null, { walkComplete: false, account });
+    expect(await partial.publish()).toMatchObject({ published: 0, archived: 0 });
+    expect(held(gone)).toEqual({ [gone]: 'ACTIVE FAILED' });
   });
 
   it('re-sends findings Security Hub failed, and counts those that never pass', async () => {
@@ -180,7 +254,7 @@ describe('a drifted target across runs', () => {
     });
     try {
       const drifted = [flaky, stuck].map((id) => failed({ target_id: id }));
-      const out = await run(24, drifted, null).publish();
+      const out = await run(24, drifted, null, { account: '999988885555' }).publish();
       expect(out).toMatchObject({ published: 1, failed: 1 });
       expect(out.failures).toEqual([
         { id: findingId(stuck), errorCode: 'LimitExceeded', errorMessage: 'Rate exceeded' },
@@ -196,11 +270,20 @@ describe('a drifted target across runs', () => {
     const good = driftFinding(failed({ target_id: '555566667777' }), CTX);
     const foreign = { ...driftFinding(failed({ target_id: '555566667778' }), CTX), AwsAccountId: '000011112222' };
     const untitled = { ...driftFinding(failed({ target_id: '555566667779' }), CTX), Title: undefined };
-    const out = await client.send(new BatchImportFindingsCommand({ Findings: [good, foreign, untitled] }));
-    expect(out).toMatchObject({ SuccessCount: 1, FailedCount: 2 });
+    const badState = { ...driftFinding(failed({ target_id: '555566667770' }), CTX), RecordState: 'DELETED' as never };
+    const badType = {
+      ...driftFinding(failed({ target_id: '555566667771' }), CTX),
+      FindingProviderFields: { Severity: { Label: 'HIGH' as const }, Types: ['Configuration Drift/Policy'] },
+    };
+    const out = await client.send(
+      new BatchImportFindingsCommand({ Findings: [good, foreign, untitled, badState, badType] }),
+    );
+    expect(out).toMatchObject({ SuccessCount: 1, FailedCount: 4 });
     expect(out.FailedFindings!.map((f) => [f.Id, f.ErrorCode])).toEqual([
       [foreign.Id, 'InvalidInput'],
       [untitled.Id, 'InvalidInput'],
+      [badState.Id, 'InvalidInput'],
+      [badType.Id, 'InvalidInput'],
     ]);
     const tooMany = Array.from({ length: 101 }, () => good);
     await expect(client.send(new BatchImportFindingsCommand({ Findings: tooMany }))).rejects.toBeInstanceOf(
@@ -242,5 +325,6 @@ describe('findings from a whole audit run', () => {
     const third = await audit.run({ scheduledTime: '2026-11-28T02:00:00Z' });
     expect(third.findings).toBeUndefined();
     expect(audit.emulator.stats().requests.BatchImportFindings).toBeUndefined();
+    expect(audit.emulator.stats().requests.GetFindings).toBeUndefined();
   });
 });
