@@ -57,6 +57,14 @@ const SECURITY_HUB_ACTIONS = ['securityhub:BatchGetConfigurationPolicyAssociatio
 const FINDINGS_ACTIONS = ['securityhub:BatchImportFindings'] as const;
 
 /**
+ * Reading the audit's own ACTIVE findings back, to archive those whose target is no
+ * longer drifted whatever the history says. GetFindings takes the hub as its resource
+ * (Service Authorization Reference: resource type `hub`), so it is granted on the
+ * account's own hub in the Region alone; the request filters by the audit's product ARN.
+ */
+export const FINDINGS_READ_ACTIONS = ['securityhub:GetFindings'] as const;
+
+/**
  * How the handler is bundled: by the esbuild in node_modules, never in Docker (so
  * deploys work on machines without it), minified, with external source maps that
  * NODE_OPTIONS=--enable-source-maps applies to stack traces.
@@ -290,6 +298,13 @@ export class AuditFunction extends Construct {
           resources: [
             `arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:product/${stack.account}/default`,
           ],
+        }),
+      });
+      grants.push({
+        statement: new iam.PolicyStatement({
+          sid: 'ReadOwnFindings',
+          actions: [...FINDINGS_READ_ACTIONS],
+          resources: [`arn:${stack.partition}:securityhub:${stack.region}:${stack.account}:hub/default`],
         }),
       });
     }

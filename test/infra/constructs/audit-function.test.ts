@@ -339,6 +339,25 @@ describe('AuditFunction', () => {
             ],
           },
         },
+        ReadOwnFindings: {
+          Sid: 'ReadOwnFindings',
+          Effect: 'Allow',
+          Action: 'securityhub:GetFindings',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':securityhub:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':hub/default',
+              ],
+            ],
+          },
+        },
         ListOrganizationRoots: {
           Sid: 'ListOrganizationRoots',
           Effect: 'Allow',
@@ -363,7 +382,11 @@ describe('AuditFunction', () => {
         .filter((a) => /^(organizations|securityhub):/.test(a))
         .sort();
       expect(called).toEqual(
-        expect.arrayContaining(['organizations:ListRoots', 'securityhub:BatchGetConfigurationPolicyAssociations']),
+        expect.arrayContaining([
+          'organizations:ListRoots',
+          'securityhub:BatchGetConfigurationPolicyAssociations',
+          'securityhub:GetFindings',
+        ]),
       );
       expect(granted).toEqual(called);
     });
@@ -386,9 +409,10 @@ describe('AuditFunction', () => {
       }
     });
 
-    it('neither publishes findings nor may import them when publishFindings is false', () => {
+    it('neither publishes findings nor may import or read them when publishFindings is false', () => {
       const off = templateFor({ publishFindings: false });
       expect(statementsOf(off)).not.toHaveProperty('ImportFindings');
+      expect(statementsOf(off)).not.toHaveProperty('ReadOwnFindings');
       const fn = functionOf(off) as { Environment: { Variables: Record<string, string> } };
       expect(fn.Environment.Variables.FINDINGS_ENABLED).toBe('false');
       expect(loadConfig({ REPORT_BUCKET: 'b-reports', FINDINGS_ENABLED: 'false' }).publishFindings).toBe(false);
