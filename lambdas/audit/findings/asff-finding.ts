@@ -79,7 +79,7 @@ export function findingId(targetId: string): string {
  * Security Hub CSPM ignores the update" (User Guide, BatchImportFindings for finding
  * providers, "Determining whether to create or update a finding").
  */
-export function updateTime(ctx: Pick<FindingContext, 'auditedAt' | 'sentAt'>, stored: string | null): string {
+function updateTime(ctx: Pick<FindingContext, 'auditedAt' | 'sentAt'>, stored: string | null): string {
   let ms = Date.parse(ctx.auditedAt);
   const sent = ctx.sentAt === undefined ? Number.NaN : Date.parse(ctx.sentAt);
   if (sent > ms) ms = sent;

@@ -27,7 +27,7 @@ import { GENERATOR_ID } from './asff-finding';
  */
 export const GET_FINDINGS_PACE = { requestsPerSecond: 2, burst: 4 } as const;
 /** GetFindings MaxResults: 1 to 100 (API Reference, GetFindings request). */
-export const GET_FINDINGS_PAGE_SIZE = 100;
+const GET_FINDINGS_PAGE_SIZE = 100;
 /** Pages read at most: 50,000 findings, far above any organization's targets. */
 const DEFAULT_MAX_PAGES = 500;
 /** The longest timestamp kept from a service answer (nanoseconds and an offset fit). */
@@ -62,7 +62,7 @@ function timestamp(value: unknown): string | null {
 }
 
 /** The finding as the audit's own ACTIVE finding, or `null` when it is not one. */
-export function activeFindingOf(f: AwsSecurityFinding, productArn: string): ActiveFinding | null {
+function activeFindingOf(f: AwsSecurityFinding, productArn: string): ActiveFinding | null {
   if (f.ProductArn !== productArn || f.GeneratorId !== GENERATOR_ID || f.RecordState !== 'ACTIVE') return null;
   if (typeof f.Id !== 'string' || !f.Id.startsWith(ID_PREFIX)) return null;
   const targetId = f.Id.slice(ID_PREFIX.length);
