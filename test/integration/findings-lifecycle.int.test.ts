@@ -4,7 +4,9 @@
  * resolution archives it, a retried run adds nothing, and what the customer set on the
  * finding survives every import.
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { BatchImportFindingsCommand, InvalidInputException, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { gzipSync } from 'node:zlib';
 import { RETRY_SETTINGS } from '../../lambdas/audit/aws/clients';
 import { driftFinding, findingId, productArn, type FindingContext } from '../../lambdas/audit/findings/asff-finding';
 import {
@@ -326,5 +328,49 @@ describe('findings from a whole audit run', () => {
     expect(third.findings).toBeUndefined();
     expect(audit.emulator.stats().requests.BatchImportFindings).toBeUndefined();
     expect(audit.emulator.stats().requests.GetFindings).toBeUndefined();
+  });
+});
+
+describe('findings from whole audit runs with untrusted history', () => {
+  const DESTINATION = { accountId: ADMIN, region: 'us-east-1', partition: 'aws' };
+  let audit: EmulatedAudit;
+
+  beforeAll(async () => {
+    audit = await startEmulatedAudit({ org: { seed: 9, accounts: 30, ous: 3, anomalies: { failed: 2 } } });
+  });
+  afterAll(() => audit?.close());
+
+  it("archives a finding whose target is excluded now, though the previous run's report cannot be trusted", async () => {
+    const first = await audit.run({ scheduledTime: '2026-11-26T02:00:00Z', findings: DESTINATION });
+    expect(first.findings).toMatchObject({ published: 2, active: 2, archived: 0 });
+    const [excluded, still] = audit.org.anomalies.failed;
+
+    // Someone overwrites the rows the next run would compare with: history is UNTRUSTED.
+    const key = first.report.associationsKey;
+    await audit.s3.client.send(
+      new PutObjectCommand({ Bucket: audit.s3.bucket, Key: key, Body: gzipSync('{"tampered":true}\n') }),
+    );
+    const exclusions = JSON.stringify({
+      version: 1,
+      exclusions: [{ targetId: excluded, reason: 'Migration CHG-7', expires: '2026-12-31' }],
+    });
+    const second = await audit.run({
+      scheduledTime: '2026-11-27T02:00:00Z',
+      findings: DESTINATION,
+      exclusions: { text: exclusions, source: 's3://audit-reports-test/config/exclusions.json' },
+    });
+    expect(second.summary.previous_run_status).toBe('UNTRUSTED');
+    expect(second.findings).toMatchObject({ published: 2, failed: 0, active: 1, archived: 1 });
+    expect(second.findings?.read).toMatchObject({ status: 'COMPLETE', found: 2 });
+    const byTarget = new Map(audit.emulator.findings().map((f) => [f.finding.Id, f.finding]));
+    expect(byTarget.get(findingId(excluded))).toMatchObject({
+      RecordState: 'ARCHIVED',
+      Compliance: { Status: 'WARNING' },
+    });
+    expect(byTarget.get(findingId(still))).toMatchObject({
+      RecordState: 'ACTIVE',
+      UpdatedAt: '2026-11-27T02:00:00.000Z',
+      CreatedAt: '2026-11-26T02:00:00.000Z',
+    });
   });
 });
