@@ -255,6 +255,11 @@ async function sendBatch(
       for (const f of pending) tally.fail(f.Id ?? '', name, message);
       return TERMINAL_CALL_ERRORS.has(name) ? `BatchImportFindings refused: ${name}` : null;
     }
+    if (typeof out !== 'object' || out === null) {
+      // An answer that is no object says nothing about any finding: all failed, as a failed call.
+      for (const f of pending) tally.fail(f.Id ?? '', 'MalformedAnswer', 'BatchImportFindings answered with no object');
+      return null;
+    }
     pending = settle(pending, out, attempt + 1 >= maxAttempts, tally);
   }
   return null;

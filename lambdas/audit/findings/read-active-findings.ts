@@ -117,8 +117,10 @@ export async function readActiveFindings(
       if (error instanceof Error && /LimitExceeded|Throttl/.test(error.name)) deps.bucket.backOff();
       return done(errorText(error));
     }
+    // An untrusted answer: anything but an object ends the read rather than the run.
+    if (typeof out !== 'object' || out === null) return done('GetFindings answered with no object');
     for (const f of Array.isArray(out.Findings) ? out.Findings : []) {
-      const active = activeFindingOf(f, input.productArn);
+      const active = typeof f === 'object' && f !== null ? activeFindingOf(f, input.productArn) : null;
       if (active === null || byId.has(active.id)) ignored += 1;
       else byId.set(active.id, active);
     }

@@ -234,6 +234,17 @@ describe('publishFindings', () => {
     expect(out).toMatchObject({ published: 1, failed: 0 });
   });
 
+  it('never throws on answers that are no object: every finding counts as failed', async () => {
+    const h = harness(
+      () => undefined as unknown as BatchImportFindingsResponse,
+      () => 0,
+      () => null as unknown as GetFindingsResponse,
+    );
+    const out = await publishFindings(h.deps, { ...INPUT, rows: driftedRows(2) });
+    expect(out).toMatchObject({ published: 0, failed: 2, read: { status: 'INCOMPLETE' } });
+    expect(out.failures[0]).toMatchObject({ errorCode: 'MalformedAnswer' });
+  });
+
   it('escapes what the service says before keeping it for the log', async () => {
     const h = harness(() => named('InternalException', 'bad\u001b[31m news'));
     const out = await publishFindings(h.deps, { ...INPUT, rows: driftedRows(1) });

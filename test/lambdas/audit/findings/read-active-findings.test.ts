@@ -115,6 +115,12 @@ describe('readActiveFindings', () => {
       apiCalls: 3,
     });
 
+    const empty = harness(() => undefined as unknown as GetFindingsResponse);
+    expect(await readActiveFindings(empty.deps, { productArn: PRODUCT })).toMatchObject({
+      status: 'INCOMPLETE',
+      reason: 'GetFindings answered with no object',
+    });
+
     const late = harness(
       () => ({ Findings: [] }),
       () => 10_000,
