@@ -18,6 +18,8 @@ export interface ActiveFaults {
   readonly faults: EmulatorFaults;
   readonly seed: Seed;
   readonly buckets: Readonly<Partial<Record<Service, ServerTokenBucket>>>;
+  /** GetFindings' own quota, when set (`securityHub.getFindingsQuota`). */
+  readonly getFindingsBucket: ServerTokenBucket | undefined;
   /** Clock reading (ms) until which every request of the service is throttled; -Infinity = no storm. */
   readonly stormUntil: Readonly<Record<Service, number>>;
   readonly errorRandom: Readonly<Record<Service, Random>>;
@@ -51,6 +53,9 @@ export function activateFaults(faults: EmulatorFaults, index: OrgIndex, clock: (
     faults,
     seed,
     buckets: { organizations: bucket(faults.organizations), securityHub: bucket(faults.securityHub) },
+    getFindingsBucket: faults.securityHub?.getFindingsQuota
+      ? new ServerTokenBucket(faults.securityHub.getFindingsQuota, clock)
+      : undefined,
     stormUntil: { organizations: stormUntil(faults.organizations), securityHub: stormUntil(faults.securityHub) },
     errorRandom: streams('errors'),
     dropRandom: streams('drops'),

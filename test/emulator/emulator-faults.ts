@@ -252,6 +252,12 @@ export interface SecurityHubFaults extends ServiceFaults {
   readonly batchGetError?: BatchGetRefusal;
   /** BatchImportFindings answers these findings in FailedFindings; see {@link ImportFailureRule}. */
   readonly importFailures?: readonly ImportFailureRule[];
+  /**
+   * GetFindings' own quota, checked after the service's `quota`. Documented: "GetFindings -
+   * RateLimit of 3 requests per second. BurstLimit of 6 requests per second." (API
+   * Reference, Welcome page).
+   */
+  readonly getFindingsQuota?: QuotaOptions;
 }
 
 /** Makes BatchImportFindings fail the listed findings (by finding Id) for a number of imports. */
@@ -348,6 +354,9 @@ function checkOrganizations(o: OrganizationsFaults | undefined): void {
 }
 
 function checkSecurityHub(sh: SecurityHubFaults | undefined): void {
+  const own = sh?.getFindingsQuota;
+  if (own && !(own.ratePerSecond >= 0 && own.burst >= 1))
+    fail('securityHub.getFindingsQuota needs ratePerSecond >= 0 and burst >= 1');
   if (!sh) return;
   if (sh.maxBatchSize !== undefined && !(Number.isInteger(sh.maxBatchSize) && sh.maxBatchSize >= 1)) {
     fail('securityHub.maxBatchSize must be a positive integer');

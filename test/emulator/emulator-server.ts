@@ -144,7 +144,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       return stalls.hold(res, faults.stall.ms);
     }
     const bucket = current.buckets[service];
-    if (bucket && !bucket.tryTake()) {
+    const own = operation === 'GetFindings' ? current.getFindingsBucket : undefined;
+    if ((bucket && !bucket.tryTake()) || (own && !own.tryTake())) {
       stats.count('throttles', operation);
       return sendError(res, throttleError(service));
     }

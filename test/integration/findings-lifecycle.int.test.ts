@@ -14,6 +14,7 @@ import {
   type PublishFindingsDeps,
   type PublishFindingsInput,
 } from '../../lambdas/audit/findings/publish-findings';
+import { publishRunFindings } from '../../lambdas/audit/findings/run-findings';
 import type { AssociationRow } from '../../lambdas/audit/report/rows';
 import { TokenBucket } from '../../lambdas/audit/util/token-bucket';
 import { emulatorClientConfig, startEmulator, type RunningEmulator } from '../emulator';
@@ -242,6 +243,38 @@ describe('targets across nights: Security Hub holds what the organization is', (
     expect(await partial.publish()).toMatchObject({ published: 0, archived: 0 });
     expect(held(gone)).toEqual({ [gone]: 'ACTIVE FAILED' });
   });
+
+  it("reads 800 ACTIVE findings without being throttled at GetFindings' documented 3/s, burst 6", async () => {
+    const account = '999988884444';
+    const targets = Array.from({ length: 800 }, (_, i) => String(200000000000 + i));
+    const ctx = { ...CTX, accountId: account };
+    for (let i = 0; i < targets.length; i += 100) {
+      const findings = targets.slice(i, i + 100).map((t) => driftFinding(failed({ target_id: t }), ctx));
+      await client.send(new BatchImportFindingsCommand({ Findings: findings }));
+    }
+    emu.setFaults({ securityHub: { getFindingsQuota: { ratePerSecond: 3, burst: 6 } } });
+    emu.resetStats();
+    const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+    const out = await publishRunFindings(
+      { securityHub: client, clock: { now: () => Date.now() }, sleep: realSleep, random: () => 0.5 },
+      {
+        destination: { accountId: account, region: 'us-east-1', partition: 'aws' },
+        rows: targets.map(fine),
+        previous: null,
+        walkComplete: true,
+        runId: '20261126T020000Z',
+        auditedAt: '2026-11-26T02:00:00.000Z',
+        reportKey: 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
+        requestsPerSecond: 8,
+        burst: 10,
+        deadline: Date.now() + 60_000,
+      },
+    );
+    expect(out.read).toMatchObject({ status: 'COMPLETE', found: 800, apiCalls: 8 });
+    expect(out).toMatchObject({ archived: 800, published: 800, failed: 0 });
+    expect(emu.stats().requests.GetFindings).toBe(8);
+    expect(emu.stats().throttles?.GetFindings).toBeUndefined();
+  }, 30_000);
 
   it('re-sends findings Security Hub failed, and counts those that never pass', async () => {
     const flaky = '777788889999';
