@@ -32,6 +32,7 @@ describe('validateFaults', () => {
     ['negative storm', { organizations: { throttleStorm: { durationMs: -1 } } }],
     ['endless storm', { securityHub: { throttleStorm: { durationMs: Infinity } } }],
     ['drop fraction above 1', { securityHub: { dropConnectionFraction: 1.5 } }],
+    ['GetFindings quota without a burst', { securityHub: { getFindingsQuota: { ratePerSecond: 3, burst: 0 } } }],
     ['NaN drop fraction', { organizations: { dropConnectionFraction: NaN } }],
     ['stall fraction below 0', { organizations: { stall: { fraction: -0.1, ms: 10 } } }],
     ['negative stall', { securityHub: { stall: { fraction: 0.1, ms: -10 } } }],
