@@ -43,11 +43,16 @@ const ORGANIZATIONS_TREE_ACTIONS = [
 ] as const;
 
 /**
- * BatchGetConfigurationPolicyAssociations supports no resource type (Service
- * Authorization Reference), so it needs Resource "*". ListConfigurationPolicyAssociations
+ * BatchGetConfigurationPolicyAssociations and ListConfigurationPolicies support no resource
+ * type (Service Authorization Reference; Security Hub: "Policy resources: No"), so they need
+ * Resource "*". ListConfigurationPolicyAssociations
  * is deliberately absent: the audit asks for every target by id, it never lists.
  */
-const SECURITY_HUB_ACTIONS = ['securityhub:BatchGetConfigurationPolicyAssociations'] as const;
+const SECURITY_HUB_ACTIONS = [
+  'securityhub:BatchGetConfigurationPolicyAssociations',
+  // Policy names for people (report, CLI, digest); a refusal costs the names, never the run.
+  'securityhub:ListConfigurationPolicies',
+] as const;
 
 /**
  * Publishing drift as findings. BatchImportFindings takes the product as its resource
@@ -62,7 +67,7 @@ const FINDINGS_ACTIONS = ['securityhub:BatchImportFindings'] as const;
  * (Service Authorization Reference: resource type `hub`), so it is granted on the
  * account's own hub in the Region alone; the request filters by the audit's product ARN.
  */
-export const FINDINGS_READ_ACTIONS = ['securityhub:GetFindings'] as const;
+const FINDINGS_READ_ACTIONS = ['securityhub:GetFindings'] as const;
 
 /**
  * How the handler is bundled: by the esbuild in node_modules, never in Docker (so

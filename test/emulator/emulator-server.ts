@@ -20,7 +20,7 @@ import { buildOrgIndex } from './org-index';
 import { handleOrganizations, type OrganizationsOperation } from './organizations-api';
 import { PageTokenCodec } from './page-token';
 import type { PagingContext } from './paging';
-import { parseInput, routeOf, type Service } from './request-route';
+import { parseInput, queryInput, routeOf, type Service } from './request-route';
 import { handleSecurityHub, type SecurityHubOperation } from './securityhub-api';
 import { EmulatedServiceError, organizationsInvalidInput, securityHubInvalidInput } from './service-error';
 
@@ -156,7 +156,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     }
 
     try {
-      const input = parseInput(body, service);
+      const input = req.method === 'GET' ? queryInput(req) : parseInput(body, service);
       const output =
         service === 'organizations'
           ? handleOrganizations(operation as OrganizationsOperation, input, {

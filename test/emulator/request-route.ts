@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { ORGANIZATIONS_OPERATIONS, ORGANIZATIONS_TARGET_PREFIX } from './organizations-api';
-import { SECURITYHUB_ROUTES } from './securityhub-api';
+import { SECURITYHUB_GET_ROUTES, SECURITYHUB_ROUTES } from './securityhub-api';
 import { EmulatedServiceError, securityHubInvalidInput } from './service-error';
 
 /** The two emulated services. */
@@ -26,9 +26,15 @@ export function routeOf(req: IncomingMessage): Route {
     return { service: null, operation: target, status: 400, json11: true };
   }
   const path = (req.url ?? '/').split('?')[0] ?? '/';
-  const op = SECURITYHUB_ROUTES[path];
-  if (op && req.method === 'POST') return { service: 'securityHub', operation: op };
+  const op = req.method === 'GET' ? SECURITYHUB_GET_ROUTES[path] : SECURITYHUB_ROUTES[path];
+  if (op && (req.method === 'POST' || req.method === 'GET')) return { service: 'securityHub', operation: op };
   return { service: null, operation: `${req.method} ${path}`, status: 404, json11: false };
+}
+
+/** A GET request's input: its query string's parameters (REST-JSON puts every member there). */
+export function queryInput(req: IncomingMessage): Record<string, unknown> {
+  const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+  return Object.fromEntries(url.searchParams.entries());
 }
 
 /** The request's JSON object; an empty body is `{}` (the SDK sends `{}` anyway). */

@@ -22,7 +22,15 @@ export const SECURITYHUB_ROUTES: Readonly<Record<string, SecurityHubOperation>> 
   '/findings/import': 'BatchImportFindings',
   '/findings': 'GetFindings',
 };
+/**
+ * Paths served with GET: their input is the query string (the SDK model's `location:
+ * querystring` members), e.g. `GET /configurationPolicy/list?MaxResults=100&NextToken=…`.
+ */
+export const SECURITYHUB_GET_ROUTES: Readonly<Record<string, SecurityHubOperation>> = {
+  '/configurationPolicy/list': 'ListConfigurationPolicies',
+};
 export type SecurityHubOperation =
+  | 'ListConfigurationPolicies'
   | 'BatchGetConfigurationPolicyAssociations'
   | 'ListConfigurationPolicyAssociations'
   | 'BatchImportFindings'
@@ -58,6 +66,8 @@ const LIST_MAX_RESULTS = 100;
 /** Runs one operation. Throws an EmulatedServiceError for anything AWS would reject. */
 export function handleSecurityHub(op: SecurityHubOperation, input: Input, ctx: SecurityHubContext): object {
   switch (op) {
+    case 'ListConfigurationPolicies':
+      return listPolicies(input, ctx);
     case 'BatchGetConfigurationPolicyAssociations':
       return batchGet(input, ctx);
     case 'ListConfigurationPolicyAssociations':
@@ -172,6 +182,34 @@ function list(input: Input, ctx: SecurityHubContext): object {
     ctx.paging,
   );
   const body: Record<string, unknown> = { ConfigurationPolicyAssociationSummaries: page.items.map(summaryJson) };
+  if (page.nextToken !== undefined) body.NextToken = page.nextToken;
+  return body;
+}
+
+/**
+ * ListConfigurationPolicies (API reference): MaxResults 1-100 (botocore model), summaries
+ * with Arn, Id, Name, Description, UpdatedAt and ServiceEnabled, paged like every list.
+ */
+function listPolicies(input: Input, ctx: SecurityHubContext): object {
+  const raw = input.MaxResults;
+  const maxResults = raw === undefined ? LIST_MAX_RESULTS : Number(raw);
+  if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > LIST_MAX_RESULTS) {
+    throw securityHubInvalidInput(`MaxResults must be an integer from 1 to ${LIST_MAX_RESULTS}.`);
+  }
+  const token = typeof input.NextToken === 'string' && input.NextToken !== '' ? input.NextToken : undefined;
+  const page = servePage(
+    ctx.index.org.policies,
+    { scope: 'ListConfigurationPolicies', maxResults, nextToken: token },
+    ctx.paging,
+  );
+  const body: Record<string, unknown> = {
+    ConfigurationPolicySummaries: page.items.map((p) => ({
+      Arn: `arn:aws:securityhub:us-east-1:${ctx.index.org.organization.managementAccountId}:configuration-policy/${p.id}`,
+      Id: p.id,
+      Name: p.name,
+      ServiceEnabled: true,
+    })),
+  };
   if (page.nextToken !== undefined) body.NextToken = page.nextToken;
   return body;
 }

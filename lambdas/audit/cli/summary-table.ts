@@ -1,4 +1,5 @@
 import { DRIFT_REASONS } from '../model';
+import { compareWorstFirst } from '../drift/reason-guide';
 import type { AssociationRow } from '../report/rows';
 import type { RunSummary } from '../report/summary';
 import { displaySafe, listBounded } from '../util/display-text';
@@ -57,12 +58,6 @@ const REASON_COLUMNS: Readonly<Record<(typeof DRIFT_REASONS)[number], keyof RunS
   INHERITANCE_MISMATCH: 'drift_inheritance_mismatch',
   BASELINE_MISMATCH: 'drift_baseline_mismatch',
 };
-
-/** Drift before exclusions, then by the first reason in {@link DRIFT_REASONS} order (FAILED first). */
-function severity(row: AssociationRow): number {
-  const first = Math.min(...row.drift_reasons.map((r) => DRIFT_REASONS.indexOf(r)));
-  return (row.audit_result === 'DRIFT' ? 0 : 100) + (Number.isFinite(first) ? first : 50);
-}
 
 function table(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -144,13 +139,32 @@ function apiAndHistoryLines(summary: RunSummary): string[] {
 /** One flagged row as table cells; every value came from outside, so each is display-safe and bounded. */
 function flaggedRowCells(r: AssociationRow): string[] {
   return [
-    cell(r.audit_result) + (r.exclusion_expired ? ' (exclusion expired)' : ''),
-    cell(r.target_type),
-    cell(r.target_id),
+    cell(r.severity ?? '-'),
+    cell(r.audit_result) +
+      (r.exclusion_expired ? ' (exclusion expired)' : '') +
+      (r.changes.includes('NEW_DRIFT') ? ' new' : ''),
+    `${cell(r.target_name)} (${cell(r.target_id)})`,
     cell(r.drift_reasons.join(',')),
-    cell(r.configuration_policy_id ?? '-'),
+    policyCell(r.configuration_policy_name, r.configuration_policy_id),
     cell(r.association_status ?? '-'),
-    displaySafe(r.ou_path, MAX_PATH_CELL),
+    displaySafe(r.ou_path_names ?? r.ou_path, MAX_PATH_CELL),
+  ];
+}
+
+/** A policy as "name (id)", or the id alone when no name is known. */
+function policyCell(name: string | null, id: string | null): string {
+  if (id === null) return '-';
+  return name === null ? cell(id) : `${cell(name)} (${cell(id)})`;
+}
+
+/** The fix commands of the rows shown: one line each, under the table, so they can be copied whole. */
+function fixLines(rows: readonly AssociationRow[]): string[] {
+  const fixes = rows.filter((r) => r.remediation_command !== null);
+  if (fixes.length === 0) return [];
+  return [
+    '',
+    'To fix (not run by the audit; check each before you run it):',
+    ...fixes.map((r) => `  ${displaySafe(r.remediation_command, 400)}`),
   ];
 }
 
@@ -159,14 +173,16 @@ function flaggedRowCells(r: AssociationRow): string[] {
  * (the rest are counted, the report has them all). Preceded by a blank line; empty when there is nothing to show.
  */
 function flaggedTargetLines(rows: readonly AssociationRow[], listLimit: number): string[] {
-  const flagged = rows
-    .filter((r) => r.audit_result !== 'OK' || r.exclusion_expired)
-    .sort((a, b) => severity(a) - severity(b));
+  const flagged = rows.filter((r) => r.audit_result !== 'OK' || r.exclusion_expired).sort(compareWorstFirst);
   if (flagged.length === 0 || listLimit <= 0) return [];
   const shown = flagged.slice(0, listLimit);
   const lines = [
     '',
-    ...table([['Result', 'Type', 'Target', 'Reasons', 'Policy', 'Status', 'OU path'], ...shown.map(flaggedRowCells)]),
+    ...table([
+      ['Severity', 'Result', 'Target', 'Reasons', 'Policy', 'Status', 'OU path'],
+      ...shown.map(flaggedRowCells),
+    ]),
+    ...fixLines(shown),
   ];
   if (flagged.length > shown.length) lines.push(`… ${flagged.length - shown.length} more in the report`);
   return lines;

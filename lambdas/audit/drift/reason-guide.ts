@@ -66,16 +66,19 @@ export interface RankedRow {
   readonly target_id: string;
 }
 
-/** Drifted before excluded or clean, then by severity, then the reasons' rule order (FAILED first). */
+/** Drifted before excluded or clean, then by severity (HIGH first). */
 function rank(row: RankedRow): number {
   const severity = row.drift_reasons.length === 0 ? -1 : FINDING_SEVERITIES.indexOf(severityOf(row.drift_reasons));
-  const first = Math.min(DRIFT_REASONS.length, ...row.drift_reasons.map((r) => DRIFT_REASONS.indexOf(r)));
-  return (row.drift ? 0 : 1000) + (10 - severity) * 10 + first;
+  return (row.drift ? 0 : 10) + (FINDING_SEVERITIES.length - 1 - severity);
 }
 
+/** The first of the reasons in rule order (FAILED first); past the end for none. */
+const firstReason = (row: RankedRow) =>
+  Math.min(DRIFT_REASONS.length, ...row.drift_reasons.map((r) => DRIFT_REASONS.indexOf(r)));
+
 /**
- * Worst first, for every list people read: drifted before the rest, then by severity and
- * reason (FAILED first), then new drift before old, then by OU path and id so the order is stable.
+ * Worst first, for every list people read: drifted before the rest, then by severity, then
+ * new drift before old, then by reason (FAILED first), then by OU path and id so the order is stable.
  */
 export function compareWorstFirst(a: RankedRow, b: RankedRow): number {
   const newA = a.changes.includes('NEW_DRIFT') ? 0 : 1;
@@ -83,6 +86,7 @@ export function compareWorstFirst(a: RankedRow, b: RankedRow): number {
   return (
     rank(a) - rank(b) ||
     newA - newB ||
+    firstReason(a) - firstReason(b) ||
     (a.ou_path < b.ou_path ? -1 : a.ou_path > b.ou_path ? 1 : 0) ||
     (a.target_id < b.target_id ? -1 : a.target_id > b.target_id ? 1 : 0)
   );

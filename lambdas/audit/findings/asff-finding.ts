@@ -48,7 +48,7 @@ export const ASFF_LIMITS = {
 /** Schema version every ASFF finding carries. */
 const ASFF_SCHEMA_VERSION = '2018-10-08';
 /** The one check the audit reports on; part of every finding id. */
-const GENERATOR_ID = 'securityhub-config-audit/configuration-policy-drift';
+export const GENERATOR_ID = 'securityhub-config-audit/configuration-policy-drift';
 /**
  * namespace/category/classifier, as ASFF finding types are written.
  * @internal Exported for its tests.
@@ -201,6 +201,12 @@ function rowOfFinding(active: ActiveFinding, ctx: FindingContext): AssociationRo
     excluded_reason: null,
     exclusion_expires: null,
     exclusion_expired: false,
+    ou_path_names: null,
+    configuration_policy_name: null,
+    expected_policy_name: null,
+    baseline_policy_name: null,
+    severity: null,
+    remediation_command: null,
   };
 }
 

@@ -36,7 +36,9 @@ function chatLine(row: AssociationRow, change: string): string {
   const name = row.target_name ? `${chatSafe(row.target_name)} ${chatSafe(row.target_id)}` : chatSafe(row.target_id);
   const reasons = row.drift_reasons.length > 0 ? row.drift_reasons.join(', ') : 'no drift';
   const message = row.association_status_message ? `, "${chatSafe(row.association_status_message)}"` : '';
-  return `• *${change}* ${name}: ${reasons} (expected ${chatSafe(row.expected_policy_id)}, actual ${chatSafe(row.configuration_policy_id)}${message})`;
+  const expected = chatSafe(row.expected_policy_name ?? row.expected_policy_id);
+  const actual = chatSafe(row.configuration_policy_name ?? row.configuration_policy_id);
+  return `• *${change}* ${name}: ${reasons} (expected ${expected}, actual ${actual}${message})`;
 }
 
 /** The chat rendering of the digest. */

@@ -13,19 +13,24 @@ const safe = (value: unknown) => neutralizeMentionsAndLinks(displaySafe(value ??
 /** A location the audit built itself (the report's keys): display-safe, and left a link. */
 const own = (value: string) => displaySafe(value, 300);
 
+/** A policy as "name (id)", or the id alone when no name is known. */
+const policy = (name: string | null, id: string | null) =>
+  name === null || id === null ? safe(id) : `${safe(name)} (${safe(id)})`;
+
 /** One changed target, several indented lines so a long name or message stays readable. */
 function describeTarget(row: AssociationRow): string[] {
   const name = row.target_name ? `${safe(row.target_name)} (${safe(row.target_id)})` : safe(row.target_id);
   const lines = [
     `- ${name}, ${row.target_type}`,
-    `    OU path:  ${safe(row.ou_path)}`,
-    `    Reasons:  ${row.drift_reasons.length > 0 ? row.drift_reasons.join(', ') : 'none (no drift now)'}`,
-    `    Policy:   expected ${safe(row.expected_policy_id)}, actual ${safe(row.configuration_policy_id)}` +
-      (row.baseline_policy_id ? `, baseline ${safe(row.baseline_policy_id)}` : ''),
+    `    OU path:  ${safe(row.ou_path_names ?? row.ou_path)}`,
+    `    Reasons:  ${row.drift_reasons.length > 0 ? `${row.drift_reasons.join(', ')} (severity ${row.severity ?? '-'})` : 'none (no drift now)'}`,
+    `    Policy:   expected ${policy(row.expected_policy_name, row.expected_policy_id)}, actual ${policy(row.configuration_policy_name, row.configuration_policy_id)}` +
+      (row.baseline_policy_id ? `, baseline ${policy(row.baseline_policy_name, row.baseline_policy_id)}` : ''),
     `    Status:   ${safe(row.association_status ?? 'unknown')}` +
       (row.association_status_message ? `: ${safe(row.association_status_message)}` : ''),
   ];
   if (row.error_code) lines.push(`    Error:    ${safe(row.error_code)} ${safe(row.error_reason ?? '')}`.trimEnd());
+  if (row.drift && row.remediation_command) lines.push(`    Fix:      ${safe(row.remediation_command)}`);
   return lines;
 }
 

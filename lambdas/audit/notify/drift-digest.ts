@@ -10,12 +10,14 @@ import { digestSubject } from './digest-subject';
 import { digestText } from './digest-text';
 import { MAX_SNS_MESSAGE_BYTES, snsMessageBytes } from './sns-message';
 import type { DigestChanges, DigestInput, DigestOptions, DriftDigest } from '../types/digest';
+import { compareWorstFirst } from '../drift/reason-guide';
 
 /** The rows that changed direction: NEW_DRIFT and RESOLVED. */
 function digestChanges(rows: readonly AssociationRow[]): DigestChanges {
+  // Worst first, so a new FAILED target is never hidden behind the targets listed before it.
   return {
-    newDrift: rows.filter((r) => r.changes.includes('NEW_DRIFT')),
-    resolved: rows.filter((r) => r.changes.includes('RESOLVED')),
+    newDrift: rows.filter((r) => r.changes.includes('NEW_DRIFT')).sort(compareWorstFirst),
+    resolved: rows.filter((r) => r.changes.includes('RESOLVED')).sort(compareWorstFirst),
   };
 }
 

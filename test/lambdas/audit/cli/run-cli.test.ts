@@ -99,7 +99,10 @@ describe('runCli', () => {
     const result = await cli('--out-dir', outDir);
     expect(result.exitCode).toBe(EXIT.drift);
     expect(result.summary).toMatchObject({ run_status: 'COMPLETE', drifted: 1, drift_failed: 1 });
-    expect(stdout[0]).toMatch(/DRIFT +ACCOUNT +111111111111 +FAILED/);
+    expect(stdout[0]).toMatch(/HIGH +DRIFT new +name-111111111111 \(111111111111\) +FAILED/);
+    expect(stdout[0]).toContain(
+      `aws securityhub start-configuration-policy-association --configuration-policy-identifier 11111111-1111-4111-8111-111111111111 --target '{"AccountId":"111111111111"}'`,
+    );
   });
 
   it('exits 1 on drift against a --baseline file', async () => {

@@ -23,7 +23,7 @@ const drifted = (id: string, reasons: AssociationRow['drift_reasons'], extra: Pa
 /** Flagged rows in the listed order: the Target column of the last table. */
 function listedTargets(text: string): string[] {
   const lines = text.split('\n');
-  const at = lines.findIndex((l) => l.startsWith('Result'));
+  const at = lines.findIndex((l) => l.startsWith('Severity'));
   if (at < 0) return [];
   const out: string[] = [];
   for (const line of lines.slice(at + 1)) {
@@ -129,7 +129,7 @@ describe('formatSummary', () => {
     );
   });
 
-  it('lists drift first by reason severity, then exclusions, then expired exclusions; OK rows are left out', () => {
+  it('lists drift first by severity (then reason), then exclusions, then expired exclusions; OK rows are left out', () => {
     const rows = [
       row({ target_id: '100000000001' }), // OK: not listed
       row({
@@ -148,14 +148,14 @@ describe('formatSummary', () => {
     ];
     const text = formatSummary(summary, rows, { listLimit: 20, location: LOCATION });
     expect(listedTargets(text)).toEqual([
-      '100000000007',
-      '100000000006',
-      '100000000008',
-      '100000000005',
+      '100000000007', // HIGH: FAILED
+      '100000000006', // MEDIUM, in reason order: PENDING_STALE, INHERITANCE_MISMATCH, BASELINE_MISMATCH
       '100000000009',
       '100000000004',
-      '100000000003',
-      '100000000002',
+      '100000000008', // LOW: UNPROCESSED, MISSING
+      '100000000005',
+      '100000000003', // excluded
+      '100000000002', // expired exclusion without drift
     ]);
     expect(text).not.toContain('100000000001');
     expect(text).not.toContain('more in the report');
@@ -167,23 +167,34 @@ describe('formatSummary', () => {
         configuration_policy_id: '22222222-2222-4222-8222-222222222222',
         association_status: 'FAILED',
         ou_path: 'r-ab12/ou-ab12-11111111',
+        ou_path_names: 'Root / Production',
+        configuration_policy_name: 'Prod baseline',
+        severity: 'HIGH',
         exclusion_expired: true,
       }),
       drifted('100000000005', ['UNPROCESSED']),
     ];
     const lines = formatSummary(summary, rows, { listLimit: 20, location: LOCATION }).split('\n');
-    const header = lines.findIndex((l) => l.startsWith('Result'));
-    expect(cells(lines[header])).toEqual(['Result', 'Type', 'Target', 'Reasons', 'Policy', 'Status', 'OU path']);
+    const header = lines.findIndex((l) => l.startsWith('Severity'));
+    expect(cells(lines[header])).toEqual(['Severity', 'Result', 'Target', 'Reasons', 'Policy', 'Status', 'OU path']);
     expect(cells(lines[header + 1])).toEqual([
+      'HIGH',
       'DRIFT (exclusion expired)',
-      'ACCOUNT',
-      '100000000004',
+      'name-100000000004 (100000000004)',
       'FAILED,BASELINE_MISMATCH',
-      '22222222-2222-4222-8222-222222222222',
+      'Prod baseline (22222222-2222-4222-8222-222222222222)',
       'FAILED',
-      'r-ab12/ou-ab12-11111111',
+      'Root / Production',
     ]);
-    expect(cells(lines[header + 2])).toEqual(['DRIFT', 'ACCOUNT', '100000000005', 'UNPROCESSED', '-', '-', 'r-ab12']);
+    expect(cells(lines[header + 2])).toEqual([
+      '-',
+      'DRIFT',
+      'name-100000000005 (100000000005)',
+      'UNPROCESSED',
+      '-',
+      '-',
+      'Root',
+    ]);
   });
 
   it('lists at most listLimit rows, most severe first, and counts the rest', () => {
@@ -193,7 +204,7 @@ describe('formatSummary', () => {
       drifted('100000000003', ['FAILED']),
     ];
     const text = formatSummary(summary, rows, { listLimit: 2, location: LOCATION });
-    expect(listedTargets(text)).toEqual(['100000000003', '100000000001']);
+    expect(listedTargets(text)).toEqual(['100000000003', '100000000002']);
     expect(text.split('\n')).toContain('… 1 more in the report');
   });
 

@@ -104,6 +104,8 @@ export function serveAssociations(
   sdk: SecurityHubSdk = securityHubSdk,
 ): string[][] {
   const calls: string[][] = [];
+  // The run lists policy names once; these tests are about associations, so no policy has a name.
+  shMock.on(sdk.ListConfigurationPoliciesCommand).resolves({ ConfigurationPolicySummaries: [] });
   shMock
     .on(sdk.BatchGetConfigurationPolicyAssociationsCommand)
     .callsFake((input: { ConfigurationPolicyAssociationIdentifiers: Identifier[] }) => {

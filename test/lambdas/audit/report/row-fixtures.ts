@@ -3,7 +3,7 @@ import type { Association, FetchStats } from '../../../../lambdas/audit/model';
 import { evaluateDrift } from '../../../../lambdas/audit/drift/drift-rules';
 import { compareWithHistory } from '../../../../lambdas/audit/history/compare-history';
 import { toPreviousRun } from '../../../../lambdas/audit/history/previous-run';
-import { buildAssociationRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
+import { buildAssociationRows, type AssociationRow, type RowNames } from '../../../../lambdas/audit/report/rows';
 import { buildRunSummary, type RunSummary } from '../../../../lambdas/audit/report/summary';
 import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, deepOrg, mapOf, unprocessedOf } from '../drift/fixtures';
 
@@ -23,7 +23,12 @@ export const STATS: FetchStats = {
  * A run over {@link deepOrg} with a bit of everything: L3 unprocessed, DEEP failed and
  * excluded, TOP out of line with the baseline, L4 with an expired exclusion.
  */
-export function sampleRows(runId = RUN_ID, auditedAt = RUN_TIME, previousRows: AssociationRow[] | null = null) {
+export function sampleRows(
+  runId = RUN_ID,
+  auditedAt = RUN_TIME,
+  previousRows: AssociationRow[] | null = null,
+  names: RowNames = {},
+) {
   const associations: Association[] = [
     assoc(ROOT, P1, 'APPLIED'),
     assoc(L1, P1),
@@ -46,7 +51,7 @@ export function sampleRows(runId = RUN_ID, auditedAt = RUN_TIME, previousRows: A
   });
   const history = compareWithHistory(findings, previousRows && toPreviousRun('previous', previousRows), auditedAt);
   return {
-    rows: buildAssociationRows(findings, history.byTarget, { runId, auditedAt }),
+    rows: buildAssociationRows(findings, history.byTarget, { runId, auditedAt }, names),
     departedTargets: history.departedTargets,
   };
 }

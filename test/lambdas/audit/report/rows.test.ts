@@ -1,6 +1,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ASSOCIATION_COLUMNS } from '../../../../lambdas/audit/report/schema';
-import { matchesGlueType, parseRows, serializeRows, type AssociationRow } from '../../../../lambdas/audit/report/rows';
+import {
+  matchesGlueType,
+  parseRows,
+  POLICY_NOT_FOUND,
+  serializeRows,
+  type AssociationRow,
+} from '../../../../lambdas/audit/report/rows';
 import { DEEP, L2, L3, L4, P1, P2, ROOT, TOP } from '../drift/fixtures';
 import { RUN_ID, RUN_TIME, sampleRows } from './row-fixtures';
 import { ReportFormatError } from '../../../../lambdas/audit/errors';
@@ -18,6 +24,38 @@ function lines(buffer: Buffer): Record<string, unknown>[] {
 function gzLines(objects: unknown[]): Buffer {
   return gzipSync(Buffer.from(objects.map((o) => `${JSON.stringify(o)}\n`).join(''), 'utf8'));
 }
+
+describe('buildAssociationRows: names, severity and the fix', () => {
+  const names = new Map([[P1, 'Org baseline']]);
+  const named = new Map(sampleRows(RUN_ID, RUN_TIME, null, { policyNames: names }).rows.map((r) => [r.target_id, r]));
+
+  it('names policies, says when a listed run has no such policy, and reads OU paths as names', () => {
+    expect(named.get(ROOT)).toMatchObject({
+      configuration_policy_name: 'Org baseline',
+      baseline_policy_name: 'Org baseline',
+    });
+    // TOP applies P2, which the listing does not contain.
+    expect(named.get(TOP)).toMatchObject({
+      configuration_policy_name: POLICY_NOT_FOUND,
+      expected_policy_name: 'Org baseline',
+    });
+    expect(named.get(DEEP)?.ou_path_names).toBe(
+      [ROOT, 'ou-ab12-11111111', L2, L3, L4].map((id) => `name-${id}`).join(' / '),
+    );
+  });
+
+  it('gives every drifted row its severity and, where a command can fix it, the command', () => {
+    expect(named.get(TOP)).toMatchObject({
+      drift_reasons: ['BASELINE_MISMATCH'],
+      severity: 'MEDIUM',
+      // TOP applies P2 where the baseline wants P1, which it would inherit: disassociate P2.
+      remediation_command: `aws securityhub start-configuration-policy-disassociation --configuration-policy-identifier ${P2} --target '{"AccountId":"${TOP}"}'`,
+    });
+    expect(named.get(L3)).toMatchObject({ severity: 'LOW', remediation_command: null });
+    // Excluded: severity kept for information, no command (nothing to do while excluded).
+    expect(named.get(DEEP)).toMatchObject({ audit_result: 'EXCLUDED', severity: 'HIGH', remediation_command: null });
+  });
+});
 
 describe('buildAssociationRows', () => {
   const { rows, departedTargets } = sampleRows();
@@ -56,6 +94,12 @@ describe('buildAssociationRows', () => {
       excluded_reason: null,
       exclusion_expires: null,
       exclusion_expired: false,
+      ou_path_names: `name-${ROOT}`,
+      configuration_policy_name: null,
+      expected_policy_name: null,
+      baseline_policy_name: null,
+      severity: null,
+      remediation_command: null,
     });
     expect(byId.get(L3)).toMatchObject({
       configuration_policy_id: null,
