@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_METRICS_NAMESPACE } from '../../lambdas/audit/config';
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from '../../lambdas/audit/config';
 import { blankToUndefined, toBoolean, toNumber } from '../../lambdas/audit/util/coerce';
 import { cronExpressionProblem, normalizeCronExpression } from './cron-expression';
 import { quotedValue } from './quoted-value';
@@ -190,7 +190,7 @@ export const STACK_RUN_SETTINGS = {
     kind: 'text',
     pattern: /^[A-Za-z0-9._-]{1,128}$/,
     expected: 'expected 1-128 letters, digits, ".", "_" or "-"',
-    default: 'securityhub-config-audit',
+    default: DEFAULT_SERVICE_NAME,
     doc: 'POWERTOOLS_SERVICE_NAME, also the `service` dimension of the metrics.',
   },
   metricsNamespace: {

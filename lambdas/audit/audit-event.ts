@@ -14,6 +14,8 @@ const eventSchema = z
   .looseObject({
     /** Schedule time; every round and every retry of the run carries the same one, so the run id holds. */
     time: z.string().max(64).optional(),
+    /** An explicit re-run: a `time` more than 24 hours old is accepted (default: refused). */
+    rerun: z.boolean().optional(),
     /** 1-based round of the state machine; absent for a direct invocation. */
     round: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).optional(),
     /** Rounds the state machine allows; the last one writes the report whatever is left. */
@@ -27,9 +29,10 @@ const eventSchema = z
   });
 
 /** The validated event. */
-export type AuditEvent =
-  | { readonly time?: string; readonly round?: undefined; readonly maxRounds?: undefined }
-  | { readonly time?: string; readonly round: number; readonly maxRounds: number };
+export type AuditEvent = { readonly time?: string; readonly rerun?: boolean } & (
+  | { readonly round?: undefined; readonly maxRounds?: undefined }
+  | { readonly round: number; readonly maxRounds: number }
+);
 
 /**
  * What an invocation returns: the state machine's Choice reads `status`. `FAILED` is a
@@ -50,6 +53,7 @@ export function parseAuditEvent(raw: unknown): AuditEvent {
       `Invalid invocation event: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
     );
   }
-  const { time, round, maxRounds } = result.data;
-  return round !== undefined && maxRounds !== undefined ? { time, round, maxRounds } : { time };
+  const { time, rerun, round, maxRounds } = result.data;
+  const base = rerun === undefined ? { time } : { time, rerun };
+  return round !== undefined && maxRounds !== undefined ? { ...base, round, maxRounds } : base;
 }

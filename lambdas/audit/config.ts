@@ -13,6 +13,30 @@ import { ConfigError } from './errors';
 /** Metric namespace when POWERTOOLS_METRICS_NAMESPACE is unset; the stack's alarms default to the same. */
 export const DEFAULT_METRICS_NAMESPACE = 'SecurityHubConfigAudit';
 
+/** Metrics `service` dimension and log `service` field when POWERTOOLS_SERVICE_NAME is unset; the stack defaults to the same. */
+export const DEFAULT_SERVICE_NAME = 'securityhub-config-audit';
+
+/** `value` unless it is unset or blank. */
+const nonBlank = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+
+/** What the Powertools logger and metrics are built with. */
+export interface TelemetryOptions {
+  readonly serviceName: string;
+  readonly namespace: string;
+}
+
+/**
+ * The logger's and metrics' service name and namespace from the environment. Powertools
+ * would fall back to "service_undefined" and "default_namespace"; the documented defaults
+ * keep the alarms' dimensions matching what the function writes.
+ */
+export function telemetryOptions(env: Readonly<Record<string, string | undefined>>): TelemetryOptions {
+  return {
+    serviceName: nonBlank(env.POWERTOOLS_SERVICE_NAME) ?? DEFAULT_SERVICE_NAME,
+    namespace: nonBlank(env.POWERTOOLS_METRICS_NAMESPACE) ?? DEFAULT_METRICS_NAMESPACE,
+  };
+}
+
 /**
  * Tuning of the audit core, shared by the Lambda and the CLI: one number per entry of
  * {@link TUNING_SETTINGS}, where each field's variable, range, default and meaning are defined.

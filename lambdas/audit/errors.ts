@@ -268,6 +268,24 @@ export class ReportStoreError extends AuditError {
   }
 }
 
+/**
+ * A local report file (or the place one should be) is a FIFO, device, socket or another
+ * non-regular file: opening or reading it could block forever, so it is refused. Bad input:
+ * the folder needs fixing, and a retry cannot help.
+ */
+export class NotRegularFileError extends AuditError {
+  /** The object key involved, or the path when no key is. */
+  readonly key: string;
+
+  constructor(path: string, what: string, key: string, expected = 'a regular file') {
+    super(
+      'BAD_INPUT',
+      `Refusing ${displaySafe(path, 300)}: it is ${what}, not ${expected}; a report folder holds only directories and regular files`,
+    );
+    this.key = key;
+  }
+}
+
 /** An object is larger than the audit is willing to read or inflate. */
 export class ObjectTooLargeError extends AuditError {
   constructor(source: string, limitBytes: number, what = 'object') {

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { DEFAULT_METRICS_NAMESPACE, loadConfig, type AuditConfig } from './config';
+import { loadConfig, telemetryOptions, type AuditConfig } from './config';
 import { createAwsClients, type AwsClients } from './aws/clients';
 import { liveDeps } from './core/live-deps';
 import { parseAuditEvent, type AuditEvent, type AuditResult } from './audit-event';
@@ -17,7 +17,6 @@ import { buildFailureAlert } from './notify/failure-alert';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './store/report-store';
 import { S3ReportStore } from './store/s3-report-store';
-import { blankToUndefined } from './util/coerce';
 import { displaySafe } from './util/display-text';
 import type { AuditOutcome } from './types/audit';
 
@@ -93,6 +92,8 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
       tuning: config,
       reportPrefix: config.reportPrefix,
       scheduledTime: event?.time,
+      // A later round carries on a run its first round accepted; only a start is held to the event-age bound.
+      rerun: event.rerun === true || (event.round ?? 1) > 1,
       deadline: Date.now() + context.getRemainingTimeInMillis() - config.deadlineMarginSeconds * 1000,
       baseline,
       exclusions,
@@ -189,12 +190,10 @@ async function handleFailure(error: unknown, context: Context, logger: Logger): 
  * `runStatus: 'FAILED'` after paging; a transient one throws so Lambda retries.
  */
 export async function handler(event: unknown, context: Context): Promise<AuditResult> {
+  const options = telemetryOptions(process.env);
   const { logger, metrics } = (telemetry ??= {
-    logger: new Logger(),
-    // Powertools would fall back to "default_namespace"; keep the documented default instead.
-    metrics: new Metrics({
-      namespace: blankToUndefined(process.env.POWERTOOLS_METRICS_NAMESPACE) ?? DEFAULT_METRICS_NAMESPACE,
-    }),
+    logger: new Logger({ serviceName: options.serviceName }),
+    metrics: new Metrics(options),
   });
   logger.addContext(context);
   let result: ResumableOutcome | undefined;

@@ -108,6 +108,8 @@ export async function runAuditScenario(
         tuning: BENCH_TUNING,
         reportPrefix: '',
         scheduledTime: '2026-11-26T02:00:00Z',
+        // A fixed schedule time on the real clock: an explicit re-run, judged at the clock.
+        rerun: true,
         deadline: Date.now() + BENCH_DEADLINE_MS,
       },
     );

@@ -78,6 +78,8 @@ const request = (deadline: number): AuditRequest => ({
   tuning: TUNING,
   reportPrefix: '',
   scheduledTime: TIME,
+  // A fixed schedule time on the real clock: an explicit re-run, judged at the clock.
+  rerun: true,
   deadline,
 });
 

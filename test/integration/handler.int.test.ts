@@ -109,9 +109,9 @@ async function deleteReportObjects(): Promise<void> {
 }
 
 beforeAll(async () => {
-  // Staleness is judged at the run's time, the scheduled event's, so the organization's
-  // timestamps are relative to that (not to the wall clock, which would make the test
-  // depend on the time of day it runs).
+  // Staleness is judged at the clock, which each case sets just before the scheduled event's
+  // time, so the organization's timestamps are relative to that (not to the wall clock,
+  // which would make the test depend on the day it runs).
   org = generateOrganization({
     seed: 'handler',
     accounts: 80,
@@ -130,7 +130,14 @@ afterAll(async () => {
   await s3?.close();
 });
 
+/** The real clock; the handler's runs on a copy set just before the nightly event's time. */
+const realNow = Date.now.bind(Date);
+
 beforeEach(async () => {
+  // A minute before EVENT: within the clock-skew bound ahead, and the previous night's event
+  // (2026-11-25T02:00Z) within the 24 hours an event may be old. Staleness is judged at it.
+  const offset = realNow() - Date.parse('2026-11-26T01:59:00Z');
+  jest.spyOn(Date, 'now').mockImplementation(() => realNow() - offset);
   await deleteReportObjects();
   emulator.setFaults({});
   emulator.resetStats();

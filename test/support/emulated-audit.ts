@@ -47,6 +47,17 @@ export const TEST_TUNING: AuditTuning = {
 /** A row of the associations object as written (plain JSON, not re-validated). */
 export type WrittenRow = Record<string, unknown> & { readonly target_id: string };
 
+/**
+ * Rows with each `first_drift_seen` replaced by whether it is set: a run judges at the clock
+ * when it started, so two runs of one schedule started seconds apart differ only there.
+ */
+export function withoutJudgedTimes<T extends object>(rows: readonly T[]): T[] {
+  return rows.map((row) => {
+    const seen = (row as { first_drift_seen?: unknown }).first_drift_seen;
+    return { ...row, first_drift_seen: seen === null || seen === undefined ? seen : 'set' };
+  });
+}
+
 /** What a test passes to {@link EmulatedAudit.run}; everything is optional. */
 export interface RunOptions extends Partial<Omit<AuditRequest, 'tuning'>> {
   readonly tuning?: Partial<AuditTuning>;

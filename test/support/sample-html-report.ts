@@ -81,7 +81,10 @@ export async function buildSampleReport(nights = 6): Promise<SampleReport> {
       const securityHub = new SecurityHubClient(config);
       try {
         const scheduledTime = new Date(AUDIT_EPOCH - (nights - 1 - n) * DAY_MS).toISOString();
-        outcomes.push(await audit.run({ scheduledTime, exclusions, deps: { organizations, securityHub } }));
+        // Past nights replayed on a clock at AUDIT_EPOCH: explicit re-runs, judged at that clock.
+        outcomes.push(
+          await audit.run({ scheduledTime, rerun: true, exclusions, deps: { organizations, securityHub } }),
+        );
       } finally {
         organizations.destroy();
         securityHub.destroy();

@@ -9,6 +9,8 @@ import { ACCOUNT_ID_PATTERN, OU_ID_PATTERN, quoteUntrustedId, ROOT_ID_PATTERN } 
 import { DEADLINE_EXCEEDED, isRetryableErrorCode } from '../securityhub/unprocessed-errors';
 import { MAX_OU_DEPTH } from '../organizations/walk-state';
 import { RUN_ID_PATTERN } from '../report/run-id';
+import { isIsoInstant } from '../util/iso-instant';
+import { MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_SERVICE_TEXT_LENGTH } from '../util/text-bounds';
 
 /** Format version; a checkpoint of another version is not resumed from (the run starts over). */
 export const CHECKPOINT_VERSION = 2;
@@ -24,8 +26,12 @@ const OU_ID = z.string().regex(OU_ID_PATTERN);
 const ACCOUNT_ID = z.string().regex(ACCOUNT_ID_PATTERN);
 const TARGET_ID = z.union([ROOT_ID, OU_ID, ACCOUNT_ID]);
 const CONTAINER_ID = z.union([ROOT_ID, OU_ID]);
-/** Names, messages and reasons are kept as the services sent them, bounded here. */
-const TEXT = z.string().max(4_096);
+// Values are kept as the services sent them, cut by the walk and the fan-out to the same
+// bounds they are read back with here (and that the report reads them with).
+const NAME = z.string().max(MAX_NAME_LENGTH);
+const ID_TEXT = z.string().max(MAX_ID_LENGTH);
+const SERVICE_TEXT = z.string().max(MAX_SERVICE_TEXT_LENGTH);
+const INSTANT = z.string().refine(isIsoInstant, { message: 'not an ISO 8601 UTC time' });
 const COUNT = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const list = <T extends z.ZodType>(item: T) => z.array(item).max(MAX_CHECKPOINT_TARGETS).readonly();
 
@@ -48,13 +54,13 @@ const quotedId = z
 /** The walk so far: what it listed and what it still has to list. */
 const savedWalk = z.strictObject({
   rootsListed: z.boolean(),
-  roots: list(z.strictObject({ id: ROOT_ID, name: TEXT.optional() })),
+  roots: list(z.strictObject({ id: ROOT_ID, name: NAME.optional() })),
   listed: list(
     z.strictObject({
       parentId: CONTAINER_ID,
-      ous: list(z.strictObject({ id: OU_ID, name: TEXT.optional() })),
+      ous: list(z.strictObject({ id: OU_ID, name: NAME.optional() })),
       accounts: list(
-        z.strictObject({ id: ACCOUNT_ID, name: TEXT.optional(), status: z.enum(ACCOUNT_STATES).nullable() }),
+        z.strictObject({ id: ACCOUNT_ID, name: NAME.optional(), status: z.enum(ACCOUNT_STATES).nullable() }),
       ),
     }),
   ),
@@ -71,17 +77,17 @@ const savedWalk = z.strictObject({
 
 const association = z.strictObject({
   targetId: TARGET_ID,
-  configurationPolicyId: TEXT.nullable(),
+  configurationPolicyId: ID_TEXT.nullable(),
   associationType: z.enum(ASSOCIATION_TYPES).nullable(),
   associationStatus: z.enum(ASSOCIATION_STATUSES).nullable(),
-  associationStatusMessage: TEXT.nullable(),
-  updatedAt: z.string().max(64).nullable(),
+  associationStatusMessage: SERVICE_TEXT.nullable(),
+  updatedAt: INSTANT.nullable(),
 });
 
 const unprocessedTarget = z.strictObject({
   targetId: TARGET_ID,
-  errorCode: TEXT.nullable(),
-  errorReason: TEXT.nullable(),
+  errorCode: ID_TEXT.nullable(),
+  errorReason: SERVICE_TEXT.nullable(),
   attempts: COUNT,
 });
 /** A definite "unprocessed" answer: a terminal code (what a fan-out saves; a retryable one is due a re-drive). */

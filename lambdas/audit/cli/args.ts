@@ -20,6 +20,8 @@ export interface CliArgs {
   readonly organizationsRoleArn?: string;
   /** Treat the run as the scheduled run of this time (same run id, overwrites). */
   readonly scheduleTime?: string;
+  /** `--rerun`: a `--schedule-time` more than 24 hours old is accepted. */
+  readonly rerun: boolean;
   /** Stop re-driving this long after the start. */
   readonly maxMinutes: number;
   readonly listLimit: number;
@@ -49,6 +51,7 @@ Desired state:
 Other:
   --organizations-role-arn ARN   assume this role for AWS Organizations reads
   --schedule-time ISO    run as the scheduled run of this time (re-runs overwrite it)
+  --rerun                accept a --schedule-time more than 24 hours old (judged at the current time)
   --max-minutes N        stop re-driving unprocessed targets after N minutes (default ${DEFAULT_MAX_MINUTES}, at most ${MAX_MINUTES})
   --list N               drifted targets listed in the summary (default 20, at most ${MAX_LIST})
   --json                 print the run summary as JSON instead of a table
@@ -67,6 +70,7 @@ const OPTIONS = {
   exclusions: { type: 'string' },
   'organizations-role-arn': { type: 'string' },
   'schedule-time': { type: 'string' },
+  rerun: { type: 'boolean' },
   'max-minutes': { type: 'string' },
   list: { type: 'string' },
   json: { type: 'boolean' },
@@ -132,6 +136,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     exclusionsFile: values.exclusions,
     organizationsRoleArn: values['organizations-role-arn'],
     scheduleTime: values['schedule-time'],
+    rerun: values.rerun ?? false,
     maxMinutes: plainNumber('--max-minutes', values['max-minutes'] ?? String(DEFAULT_MAX_MINUTES), MAX_MINUTES, false),
     listLimit: plainNumber('--list', values.list ?? '20', MAX_LIST, true),
     json: values.json ?? false,
@@ -148,6 +153,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   check('--baseline', args.baselineFile, nonEmpty);
   check('--exclusions', args.exclusionsFile, nonEmpty);
   check('--organizations-role-arn', args.organizationsRoleArn, roleArnProblem);
+  if (args.rerun && args.scheduleTime === undefined) throw new UsageError('--rerun: needs --schedule-time');
   check('--schedule-time', args.scheduleTime, (v) => (v.length > 64 ? 'expected an ISO 8601 date-time' : undefined));
   return { ...args, prefix: normalizeReportPrefix(args.prefix) };
 }

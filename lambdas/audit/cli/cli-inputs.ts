@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { findSpecialFile } from '../store/dir-report-store';
 import { loadTuning, type AuditTuning } from '../config';
 import { decodeDocument } from '../drift/document-bytes';
 import { MAX_DOCUMENT_BYTES } from '../drift/json-document';
@@ -32,6 +33,13 @@ async function checkOutDir(path: string): Promise<string> {
   try {
     if (!(await stat(absolute)).isDirectory()) {
       throw new UsageError(`--out-dir ${displaySafe(path)}: not a directory`);
+    }
+    // Refused up front: found half-way, a FIFO would stop the run with half a report written.
+    const special = await findSpecialFile(absolute);
+    if (special !== null) {
+      throw new UsageError(
+        `--out-dir ${displaySafe(path)}: ${displaySafe(special.path, 300)} is ${special.what}; a report folder holds only directories and regular files`,
+      );
     }
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -90,7 +98,7 @@ export async function checkInputs(
   }
   if (args.scheduleTime !== undefined) {
     try {
-      deriveRunId({ scheduledTime: args.scheduleTime, now, random });
+      deriveRunId({ scheduledTime: args.scheduleTime, rerun: args.rerun, now, random });
     } catch (error) {
       throw new UsageError(`--schedule-time: ${displaySafe((error as Error).message, 300)}`, { cause: error });
     }

@@ -100,6 +100,7 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
         tuning,
         reportPrefix: prefix,
         scheduledTime: args.scheduleTime,
+        rerun: args.rerun,
         deadline: clock.now() + args.maxMinutes * 60_000,
         baseline,
         exclusions,

@@ -72,7 +72,12 @@ export interface BegunAudit {
 export async function beginAudit(deps: AuditDeps, request: AuditRequest): Promise<BegunAudit> {
   const startedAt = deps.clock.now();
   const organizationsCalls = countFromNow(deps.organizationsCounter);
-  const run = deriveRunId({ scheduledTime: request.scheduledTime, now: startedAt, random: deps.random });
+  const run = deriveRunId({
+    scheduledTime: request.scheduledTime,
+    rerun: request.rerun,
+    now: startedAt,
+    random: deps.random,
+  });
   const documents = parseDocuments(request);
   const partial = { deps, request, run, startedAt, documents, organizationsCalls };
   return { ...partial, previous: await readHistoryStep(partial) };
@@ -126,8 +131,11 @@ export async function collectStep(ctx: BegunAudit): Promise<Collected> {
   return collected;
 }
 
-/** Evaluate: one finding per walked target, against the tree, the baseline and the exclusions. */
-function evaluateStep(ctx: BegunAudit, org: OrgSnapshot, fetched: FetchResult): TargetFinding[] {
+/**
+ * Evaluate: one finding per walked target, against the tree, the baseline and the exclusions,
+ * judged at `judgedAt` (the clock when the run started, epoch ms).
+ */
+function evaluateStep(ctx: BegunAudit, org: OrgSnapshot, fetched: FetchResult, judgedAt: number): TargetFinding[] {
   const { documents } = ctx;
   return evaluateDrift({
     org,
@@ -135,8 +143,9 @@ function evaluateStep(ctx: BegunAudit, org: OrgSnapshot, fetched: FetchResult): 
     unprocessed: fetched.unprocessed,
     baseline: documents.baseline,
     exclusions: documents.exclusions,
-    // The run's own time, so a retry that starts later judges expiry and staleness as the original did.
-    now: Date.parse(ctx.run.runTime),
+    // The clock, not the schedule time: a replayed old event must not judge an expired
+    // exclusion as valid or a PENDING as fresh.
+    now: judgedAt,
     pendingStaleMs: ctx.request.tuning.pendingStaleHours * 3_600_000,
   });
 }
@@ -314,8 +323,11 @@ export async function finishAudit(
 ): Promise<AuditOutcome> {
   const { deps, run, previous } = ctx;
   const { org, fetched, carried } = walked;
-  const findings = evaluateStep(ctx, org, fetched);
-  const history = compareWithHistory(findings, previous.snapshot, run.runTime);
+  // The clock when the run started (its first invocation, for a resumed run): the real time of the run.
+  const judgedAt = carried?.startedAt ?? ctx.startedAt;
+  const findings = evaluateStep(ctx, org, fetched, judgedAt);
+  // Drift that starts now was first seen now, not at the schedule time.
+  const history = compareWithHistory(findings, previous.snapshot, new Date(judgedAt).toISOString());
   const policyNames = await policyNamesStep(ctx);
   const rows = buildAssociationRows(
     findings,

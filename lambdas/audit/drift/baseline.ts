@@ -12,11 +12,19 @@ const SELF_MANAGED_ALIAS = 'SELF_MANAGED';
 
 const POLICY_EXPECTATION = `expected a configuration policy UUID, "${SELF_MANAGED_ALIAS}" or "${SELF_MANAGED}"`;
 
+/**
+ * A policy id as the audit compares it: UUIDs lower-cased (Security Hub and people may
+ * write them in either case), anything else as it is.
+ */
+export function normalisePolicyId(value: string): string {
+  return POLICY_ID_PATTERN.test(value) ? value.toLowerCase() : value;
+}
+
 /** Normalised policy id, or `null` when the value is not an acceptable one. */
 function normalisePolicy(value: unknown): string | null {
   if (typeof value !== 'string') return null;
   if (value === SELF_MANAGED_ALIAS || value === SELF_MANAGED) return SELF_MANAGED;
-  return POLICY_ID_PATTERN.test(value) ? value.toLowerCase() : null;
+  return POLICY_ID_PATTERN.test(value) ? normalisePolicyId(value) : null;
 }
 
 const DOCUMENT_FIELDS: ReadonlySet<string> = new Set(['version', 'targets']);

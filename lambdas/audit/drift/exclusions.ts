@@ -3,6 +3,7 @@ import type { Exclusion } from '../model';
 import { TARGET_ID_EXPECTATION, isTargetId } from '../target-ids';
 import { describeIssues, parseJson, quoteValue } from './json-document';
 import { ExclusionsError } from '../errors';
+import { MAX_FREE_TEXT_LENGTH } from '../util/text-bounds';
 
 /**
  * True for `YYYY-MM-DD` naming a real calendar date (no 2026-02-30).
@@ -30,7 +31,11 @@ const exclusionEntry = z.strictObject(
     reason: z
       .string({ error: required('a non-empty reason') })
       .trim()
-      .min(1, { error: 'expected a non-empty reason' }),
+      .min(1, { error: 'expected a non-empty reason' })
+      // The report cuts reasons to this bound in UTF-16 code units (zod's max counts code points).
+      .refine((reason) => reason.length <= MAX_FREE_TEXT_LENGTH, {
+        error: `expected a reason of at most ${MAX_FREE_TEXT_LENGTH} characters`,
+      }),
     expires: z.string({ error: required('a date YYYY-MM-DD') }).refine(isCalendarDate, {
       error: (issue) => `expected a calendar date YYYY-MM-DD, got ${quoteValue(issue.input)}`,
     }),
@@ -80,7 +85,7 @@ const exclusionsDocument = z.strictObject(
  * ```
  *
  * `targetId` is a root, OU or account id (at most one entry per target), `reason` is
- * non-empty (trimmed), `expires` is a real calendar date; the exclusion covers the
+ * non-empty (trimmed) and at most `MAX_FREE_TEXT_LENGTH` characters, `expires` is a real calendar date; the exclusion covers the
  * target up to and including that UTC date. An exclusion covers only its own target,
  * not its descendants. Whether the ids exist is checked later by `checkKnownTargets`.
  *

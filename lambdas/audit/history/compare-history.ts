@@ -79,11 +79,11 @@ function historyOf(finding: TargetFinding, before: PreviousTarget | undefined, r
  *   previous run. Compared only when both runs know the target's association state,
  *   so a target that was unprocessed or missing on one side is not reported as
  *   changed (its UNPROCESSED/MISSING reason already tells that story).
- * - first drift time: kept from the previous run while drift continues, this run's
- *   time when drift starts, `null` when not drifted.
+ * - first drift time: kept from the previous run while drift continues, `runTime` when
+ *   drift starts, `null` when not drifted.
  *
  * @param previous `null` when there is no previous run to compare with.
- * @param runTime this run's time (ISO 8601), the `audited_at` of its rows.
+ * @param runTime when this run judged the findings (ISO 8601): the clock, not the schedule time.
  */
 export function compareWithHistory(
   findings: readonly TargetFinding[],

@@ -4,6 +4,7 @@
  */
 import type { PreviousRun, PreviousTarget } from './compare-history';
 import type { AssociationRow } from '../report/rows';
+import { normalisePolicyId } from '../drift/baseline';
 
 /** One previous row as history sees it. */
 function toPreviousTarget(row: AssociationRow): PreviousTarget {
@@ -12,7 +13,8 @@ function toPreviousTarget(row: AssociationRow): PreviousTarget {
     drift: row.drift,
     // A drifted row written without first_drift_seen was at least drifted at its own run time.
     firstDriftSeen: row.drift ? (row.first_drift_seen ?? row.audited_at) : null,
-    configurationPolicyId: row.configuration_policy_id,
+    // Rows of older versions may carry a policy UUID in upper case: compare it as this run reads ids.
+    configurationPolicyId: row.configuration_policy_id === null ? null : normalisePolicyId(row.configuration_policy_id),
     associationStatus: row.association_status,
     associationType: row.association_type,
   };

@@ -13,6 +13,7 @@ import { toPreviousRun } from './previous-run';
 import { type ReportStore } from '../store/report-store';
 import { parseRows, sha256Hex, type AssociationRow } from '../report/rows';
 import { boundedIds } from '../report/value-schemas';
+import { isBeyondClockSkew } from '../report/run-id';
 import type { RunSummary } from '../report/summary';
 import { boundedReason, readDatedRun, readLatest, untrustedReason, type SummaryRead } from './trusted-latest';
 
@@ -35,8 +36,15 @@ const untrusted = (reason: string): PreviousRunRead => ({
   rows: null,
 });
 
-/** Why the rows do not match the summary that vouches for them, or `null`. */
-function rowsDisagree(summary: RunSummary, rows: ReturnType<typeof parseRows>): string | null {
+/** Target ids of rows that say drift was first seen beyond the clock-skew bound after `now`. */
+function seenInFuture(rows: readonly AssociationRow[], now: number): string[] {
+  return rows
+    .filter((r) => r.first_drift_seen !== null && isBeyondClockSkew(Date.parse(r.first_drift_seen), now))
+    .map((r) => r.target_id);
+}
+
+/** Why the rows do not match the summary that vouches for them (or the clock `now`), or `null`. */
+function rowsDisagree(summary: RunSummary, rows: readonly AssociationRow[], now: number): string | null {
   const foreign = rows.filter((r) => r.run_id !== summary.run_id).map((r) => r.target_id);
   if (foreign.length > 0) return `rows of another run for ${boundedIds(foreign, 5)}`;
   const seen = new Set<string>();
@@ -47,6 +55,8 @@ function rowsDisagree(summary: RunSummary, rows: ReturnType<typeof parseRows>): 
   }
   const drifted = rows.filter((r) => r.drift).length;
   if (drifted !== summary.drifted) return `${drifted} drifted rows, but the run summary reports ${summary.drifted}`;
+  const future = seenInFuture(rows, now);
+  if (future.length > 0) return `first_drift_seen in the future for ${boundedIds(future, 5)}`;
   return null;
 }
 
@@ -55,7 +65,7 @@ function rowsDisagree(summary: RunSummary, rows: ReturnType<typeof parseRows>): 
  * summary: hash of the exact bytes, strict parse, counts.
  * @throws ReportStoreError when the store fails.
  */
-async function readVerified(store: ReportStore, summary: RunSummary): Promise<PreviousRunRead> {
+async function readVerified(store: ReportStore, summary: RunSummary, now: number): Promise<PreviousRunRead> {
   const name = `${store.describe()}/${summary.report_key}`;
   const expected = summary.associations_sha256;
   if (expected === null) {
@@ -68,7 +78,7 @@ async function readVerified(store: ReportStore, summary: RunSummary): Promise<Pr
       return untrusted(`${name} does not match the associations_sha256 of run ${summary.run_id}`);
     }
     const rows = parseRows(body, name);
-    const disagreement = rowsDisagree(summary, rows);
+    const disagreement = rowsDisagree(summary, rows, now);
     if (disagreement !== null) return untrusted(`${name}: ${disagreement}`);
     return { status: 'OK', reason: null, snapshot: toPreviousRun(summary.run_id, rows), rows };
   } catch (error) {
@@ -119,11 +129,11 @@ export async function readPreviousRun(
   if (latest.kind === 'none') return NONE;
   if (latest.kind === 'untrusted') return untrusted(latest.reason);
   // Fixed-width timestamp first, so plain string order is time order.
-  if (latest.summary.run_id < currentRunId) return readVerified(store, latest.summary);
+  if (latest.summary.run_id < currentRunId) return readVerified(store, latest.summary, now);
   const own = latest.summary.run_id === currentRunId ? latest : await readDatedRun(store, prefix, currentRunId, now);
   const previous = await previousOfOwn(store, prefix, own, now);
   if ('status' in previous) return previous;
   if (previous.kind !== 'trusted')
     return untrusted(previous.kind === 'untrusted' ? previous.reason : 'no previous run');
-  return readVerified(store, previous.summary);
+  return readVerified(store, previous.summary, now);
 }

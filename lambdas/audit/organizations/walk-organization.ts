@@ -36,6 +36,7 @@ import { buildOrgTree } from './org-tree';
 import { restoreWalkState, savedWalkOf, type SavedWalk } from './saved-walk';
 import { listingPacer, pacer, type Pace, type WalkPacing } from './walk-pacer';
 import { emptyWalkState, enqueue, MAX_OU_DEPTH, recordListing, type FrontierEntry, type WalkState } from './walk-state';
+import { capText, MAX_NAME_LENGTH } from '../util/text-bounds';
 
 /** Options for {@link walkOrganization}. */
 export interface WalkOptions {
@@ -222,6 +223,14 @@ function drainFrontier(state: WalkState, concurrency: number, listContainer: Lis
   });
 }
 
+/**
+ * A name as the walk keeps it: cut to `MAX_NAME_LENGTH`, the bound its checkpoint and the
+ * report read names back with (Organizations allows far shorter names, but the answer is untrusted).
+ */
+function boundedName(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : capText(name, MAX_NAME_LENGTH);
+}
+
 /** Lists the roots into `state` and puts them on the frontier. */
 async function listRoots(client: OrganizationsClient, state: WalkState, pace: Pace, options: WalkOptions) {
   const pages = await listAll('ListRoots', null, listingPacer(pace), (NextToken) =>
@@ -232,7 +241,7 @@ async function listRoots(client: OrganizationsClient, state: WalkState, pace: Pa
     'ROOT',
     '(organization)',
     state.rejected,
-  ).map((root) => ({ id: root.Id, name: root.Name }));
+  ).map((root) => ({ id: root.Id, name: boundedName(root.Name) }));
   state.roots.push(...roots);
   state.rootsListed = true;
   state.found += roots.length;
@@ -266,14 +275,14 @@ function containerLister(
       'ORGANIZATIONAL_UNIT',
       parentId,
       state.rejected,
-    ).map((ou) => ({ id: ou.Id, name: ou.Name }));
+    ).map((ou) => ({ id: ou.Id, name: boundedName(ou.Name) }));
     // Only id, name and status are copied: e-mail addresses never leave this function.
     const accounts = partitionById(
       accountPages.flatMap((page) => page.Accounts ?? []),
       'ACCOUNT',
       parentId,
       state.rejected,
-    ).map((account) => ({ id: account.Id, name: account.Name, status: accountStatusOf(account) }));
+    ).map((account) => ({ id: account.Id, name: boundedName(account.Name), status: accountStatusOf(account) }));
     recordListing(state, entry, ous, accounts);
     options.onTargets?.([
       ...ous.map((ou) => ({ id: ou.id, type: 'ORGANIZATIONAL_UNIT' as const })),

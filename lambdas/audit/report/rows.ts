@@ -33,6 +33,7 @@ import {
   describeIssues,
   freeText,
   idText,
+  isIsoInstant,
   isoDate,
   isoInstant,
   nameText,
@@ -43,6 +44,14 @@ import {
 } from './value-schemas';
 import { isTargetIdOfType } from '../target-ids';
 import { ReportFormatError } from '../errors';
+import {
+  capNullable,
+  capText,
+  MAX_FREE_TEXT_LENGTH,
+  MAX_ID_LENGTH,
+  MAX_NAME_LENGTH,
+  MAX_SERVICE_TEXT_LENGTH,
+} from '../util/text-bounds';
 
 /** One row of the `associations` table: exactly {@link ASSOCIATION_COLUMNS}, in that order. */
 export interface AssociationRow {
@@ -137,33 +146,38 @@ export interface RowRun {
   readonly auditedAt: string;
 }
 
-/** One finding plus its history as a row, without the names and guidance derived from it. */
+/**
+ * One finding plus its history as a row, without the names and guidance derived from it.
+ * Text from outside is cut to the bound the reading schema below accepts for its column (the
+ * sources cut already; this is the last gate), so whatever a run writes, the next run reads back.
+ */
 function baseRow(finding: TargetFinding, history: TargetHistory, run: RowRun): BaseRow {
   const { target, association, unprocessed, exclusion } = finding;
+  const updatedAt = association?.updatedAt ?? null;
   return {
     run_id: run.runId,
     audited_at: run.auditedAt,
     target_id: target.id,
     target_type: target.type,
-    target_name: target.name,
+    target_name: capText(target.name, MAX_NAME_LENGTH),
     parent_id: target.parentId,
     ou_path: target.ouPath,
     account_status: target.accountStatus,
-    configuration_policy_id: association?.configurationPolicyId ?? null,
+    configuration_policy_id: capNullable(association?.configurationPolicyId, MAX_ID_LENGTH),
     association_type: association?.associationType ?? null,
     association_status: association?.associationStatus ?? null,
-    association_status_message: association?.associationStatusMessage ?? null,
-    updated_at: association?.updatedAt ?? null,
+    association_status_message: capNullable(association?.associationStatusMessage, MAX_SERVICE_TEXT_LENGTH),
+    updated_at: updatedAt !== null && isIsoInstant(updatedAt) ? updatedAt : null,
     expected_policy_id: finding.expectedPolicyId,
     baseline_policy_id: finding.baselinePolicyId,
     drift: finding.drift,
     drift_reasons: [...finding.reasons],
     audit_result: finding.result,
     changes: [...history.changes],
-    error_code: unprocessed?.errorCode ?? null,
-    error_reason: unprocessed?.errorReason ?? null,
+    error_code: capNullable(unprocessed?.errorCode, MAX_ID_LENGTH),
+    error_reason: capNullable(unprocessed?.errorReason, MAX_SERVICE_TEXT_LENGTH),
     first_drift_seen: history.firstDriftSeen,
-    excluded_reason: exclusion?.reason ?? null,
+    excluded_reason: capNullable(exclusion?.reason, MAX_FREE_TEXT_LENGTH),
     exclusion_expires: exclusion?.expires ?? null,
     exclusion_expired: exclusion?.expired ?? false,
   };
@@ -279,6 +293,7 @@ const rowShape = {
   configuration_policy_id: nullable(idText),
   association_type: nullable(z.enum(ASSOCIATION_TYPES)),
   association_status: nullable(z.enum(ASSOCIATION_STATUSES)),
+  // Free text, not service text: rows of older versions carry messages cut one longer.
   association_status_message: nullable(freeText),
   updated_at: nullable(isoInstant),
   expected_policy_id: nullable(idText),
@@ -310,9 +325,8 @@ function rowConsistency(row: z.output<z.ZodObject<typeof rowShape>>): string | n
     return 'drift_reasons disagree with audit_result';
   }
   if (!row.drift && row.first_drift_seen !== null) return 'first_drift_seen is set on a row without drift';
-  if (row.first_drift_seen !== null && row.first_drift_seen > row.audited_at) {
-    return 'first_drift_seen is after the run time';
-  }
+  // first_drift_seen is the clock at judging, which may follow the schedule time (a re-run by
+  // days): the reader checks it against its own clock instead (`read-previous.ts`).
   return null;
 }
 

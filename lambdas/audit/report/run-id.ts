@@ -14,6 +14,13 @@ import { RunIdError } from '../errors';
  */
 export const MAX_CLOCK_SKEW_MS = 3_600_000;
 
+/**
+ * How far behind the clock a schedule time may be without an explicit re-run: 24 hours,
+ * longer than a run (its retries and state-machine rounds) can take. An older event is a
+ * replay; judged today but filed under its old date, it would read like an old report.
+ */
+export const MAX_EVENT_AGE_MS = 24 * 3_600_000;
+
 /** True when `runTimeMs` lies more than {@link MAX_CLOCK_SKEW_MS} after `nowMs`. */
 export function isBeyondClockSkew(runTimeMs: number, nowMs: number): boolean {
   return runTimeMs > nowMs + MAX_CLOCK_SKEW_MS;
@@ -36,6 +43,8 @@ export interface RunIdInput {
   readonly now: number;
   /** Uniform in [0, 1), like Math.random; gives manual runs their suffix. */
   readonly random: () => number;
+  /** An explicit re-run: a schedule time older than {@link MAX_EVENT_AGE_MS} is accepted. */
+  readonly rerun?: boolean;
 }
 
 /** Matches every run id this module makes; group 1–3 are the UTC date. */
@@ -70,12 +79,25 @@ function compactTime(epochMs: number): string {
     .replace(/[-:]/g, '');
 }
 
+/** Why a schedule time at `epochMs` cannot name a run at `input.now`, or `null`. */
+function scheduleTimeProblem(text: string, epochMs: number, input: RunIdInput): string | null {
+  const now = new Date(input.now).toISOString();
+  if (isBeyondClockSkew(epochMs, input.now)) {
+    return `event time ${text} is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes after the current time ${now}; a run from the future would keep latest/ on itself`;
+  }
+  if (input.rerun !== true && input.now - epochMs > MAX_EVENT_AGE_MS) {
+    return `event time ${text} is more than ${MAX_EVENT_AGE_MS / 3_600_000} hours before the current time ${now}; to replay an old schedule, ask for an explicit re-run (event field "rerun": true, CLI --rerun)`;
+  }
+  return null;
+}
+
 /**
  * Names a run. Scheduled: from the event time (`2026-11-26T02:00:00Z` →
  * `20261126T020000Z`, sub-seconds dropped). Manual: the start time plus
  * `-manual-` and 6 hex digits. Ids sort in time order.
  * @throws RunIdError (BAD_INPUT) when the event time is not an ISO 8601 date-time with
- *   zone, or lies more than {@link MAX_CLOCK_SKEW_MS} after `now`.
+ *   zone, lies more than {@link MAX_CLOCK_SKEW_MS} after `now`, or more than
+ *   {@link MAX_EVENT_AGE_MS} before it without `rerun`.
  */
 export function deriveRunId(input: RunIdInput): RunIdentity {
   if (input.scheduledTime !== undefined) {
@@ -88,11 +110,8 @@ export function deriveRunId(input: RunIdInput): RunIdentity {
     }
     if (!Number.isFinite(input.now))
       throw new RunIdError(`Cannot derive a run id: start time ${input.now} is not a number`);
-    if (isBeyondClockSkew(epochMs, input.now)) {
-      throw new RunIdError(
-        `Cannot derive a run id: event time ${text} is more than ${MAX_CLOCK_SKEW_MS / 60_000} minutes after the current time ${new Date(input.now).toISOString()}; a run from the future would keep latest/ on itself`,
-      );
-    }
+    const problem = scheduleTimeProblem(text, epochMs, input);
+    if (problem !== null) throw new RunIdError(`Cannot derive a run id: ${problem}`);
     const seconds = Math.floor(epochMs / 1000) * 1000;
     const runTime = new Date(seconds).toISOString();
     return { runId: compactTime(seconds), runTime, dt: runTime.slice(0, 10), trigger: 'SCHEDULED' };

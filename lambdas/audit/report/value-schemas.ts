@@ -7,22 +7,13 @@
 import { z } from 'zod';
 import { isTargetId, TARGET_ID_EXPECTATION } from '../target-ids';
 import { displaySafe, listBounded } from '../util/display-text';
+import { isIsoInstant } from '../util/iso-instant';
+import { MAX_FREE_TEXT_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../util/text-bounds';
 import { runIdDate } from './run-id';
 
-/** Longest id-like value (policy ids, error codes). */
-const MAX_ID_LENGTH = 256;
-/** Longest name or key. */
-const MAX_NAME_LENGTH = 1024;
-/** Longest free text kept from a service answer or a document (status messages, reasons). */
-const MAX_FREE_TEXT_LENGTH = 65_536;
+export { isIsoInstant } from '../util/iso-instant';
 
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-/** True for an ISO 8601 UTC time exactly as `Date.prototype.toISOString` writes it. */
-function isIsoInstant(value: string): boolean {
-  return ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString() === value;
-}
 
 function isIsoDate(value: string): boolean {
   return ISO_DATE.test(value) && isIsoInstant(`${value}T00:00:00.000Z`);
@@ -52,7 +43,7 @@ export const idText = z.string().max(MAX_ID_LENGTH);
 export const nameText = z.string().max(MAX_NAME_LENGTH);
 /** A name the audit derives (a path of names), cut to the bound {@link nameText} reads back. */
 export const boundedName = (text: string): string => text.slice(0, MAX_NAME_LENGTH);
-/** Free text. */
+/** Free text: status messages and error reasons (written up to `MAX_SERVICE_TEXT_LENGTH`), exclusion reasons. */
 export const freeText = z.string().max(MAX_FREE_TEXT_LENGTH);
 
 /** Ids in a message: display-safe, at most 10, then "and N more". */

@@ -3,7 +3,7 @@
  * has already retried what it considers retryable (throttling, 5xx, dropped connections)
  * by the time an error reaches the fan-out.
  */
-import { capServiceText } from './association-answers';
+import { capErrorCode, capServiceText } from './association-answers';
 import { SecurityHubFetchError } from '../errors';
 
 /**
@@ -27,11 +27,11 @@ const FATAL_NAMES: ReadonlySet<string> = new Set(['AccessDeniedException', 'Inva
  */
 const SPLIT_NAMES: ReadonlySet<string> = new Set(['InvalidInputException', 'ResourceNotFoundException']);
 
-/** The error's `name`, or `UnknownError`. */
+/** The error's `name` (cut like an error code, since it becomes one), or `UnknownError`. */
 export function errorName(error: unknown): string {
   if (typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string') {
     const { name } = error as { name: string };
-    if (name !== '') return capServiceText(name) ?? name;
+    if (name !== '') return capErrorCode(name) ?? name;
   }
   return 'UnknownError';
 }

@@ -97,7 +97,7 @@ export class GroupSender {
       return this.failed(group, error);
     }
     pacer.end(ticket, false);
-    const retry = ledger.applyOutcomes(group, readAnswer(targets, output));
+    const retry = ledger.applyOutcomes(group, readAnswer(targets, output, this.props.clock.now()));
     this.settle(group);
     return { retry, accepted: true };
   }

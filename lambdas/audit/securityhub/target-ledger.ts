@@ -10,6 +10,7 @@ import type { TargetOutcome } from './association-answers';
 import type { FetchTarget } from './fetch-types';
 import { DEADLINE_EXCEEDED, isRetryableErrorCode } from './unprocessed-errors';
 import { InvariantError } from '../errors';
+import { capNullable, MAX_ID_LENGTH, MAX_SERVICE_TEXT_LENGTH } from '../util/text-bounds';
 
 /**
  * The answers of a fan-out as a resumable run saves them. A known target in none of the
@@ -166,6 +167,12 @@ export class TargetLedger {
   private markUnprocessed(id: string, errorCode: string | null, errorReason: string | null): void {
     this.associations.delete(id);
     const attempts = this.entries.get(id)?.attempts ?? 0;
-    this.unprocessed.set(id, { targetId: id, errorCode, errorReason, attempts });
+    // Cut here, where every unprocessed outcome passes, to the bounds the checkpoint and report read back.
+    this.unprocessed.set(id, {
+      targetId: id,
+      errorCode: capNullable(errorCode, MAX_ID_LENGTH),
+      errorReason: capNullable(errorReason, MAX_SERVICE_TEXT_LENGTH),
+      attempts,
+    });
   }
 }

@@ -54,6 +54,8 @@ export interface AuditRequest {
   readonly reportPrefix: string;
   /** EventBridge event time of a scheduled run; absent for a manual run. */
   readonly scheduledTime?: string;
+  /** An explicit re-run: a schedule time more than `MAX_EVENT_AGE_MS` old is accepted (and judged at the clock). */
+  readonly rerun?: boolean;
   /** Epoch ms after which no re-drive round starts, so the report can still be written. */
   readonly deadline: number;
   readonly baseline?: SourceDocument;

@@ -14,6 +14,20 @@ describe('parseAuditEvent', () => {
     });
   });
 
+  it('reads an explicit re-run flag, and only a boolean', () => {
+    expect(parseAuditEvent({ time: '2024-11-26T02:00:00Z', rerun: true })).toEqual({
+      time: '2024-11-26T02:00:00Z',
+      rerun: true,
+    });
+    expect(parseAuditEvent({ time: '2026-11-26T02:00:00Z', rerun: false, round: 1, maxRounds: 8 })).toEqual({
+      time: '2026-11-26T02:00:00Z',
+      rerun: false,
+      round: 1,
+      maxRounds: 8,
+    });
+    expect(() => parseAuditEvent({ rerun: 'yes' })).toThrow(AuditEventError);
+  });
+
   it.each([
     ['a round without maxRounds', { round: 1 }],
     ['a round beyond maxRounds', { round: 9, maxRounds: 8 }],

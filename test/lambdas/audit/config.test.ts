@@ -1,4 +1,11 @@
-import { loadConfig, loadTuning } from '../../../lambdas/audit/config';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import {
+  DEFAULT_METRICS_NAMESPACE,
+  DEFAULT_SERVICE_NAME,
+  loadConfig,
+  loadTuning,
+  telemetryOptions,
+} from '../../../lambdas/audit/config';
 import { AuditError, isPermanent, ConfigError } from '../../../lambdas/audit/errors';
 import { TUNING_SETTINGS } from '../../../lambdas/audit/settings';
 import { DEFAULT_TUNING } from '../../support/default-tuning';
@@ -152,5 +159,32 @@ describe('loadTuning', () => {
     expect(() => loadTuning({ REDRIVE_BASE_DELAY_MS: '5000', REDRIVE_MAX_DELAY_MS: '100' })).toThrow(
       'REDRIVE_MAX_DELAY_MS: expected a value not below REDRIVE_BASE_DELAY_MS',
     );
+  });
+});
+
+describe('telemetryOptions', () => {
+  it('uses the documented service name and namespace when the variables are unset or blank', () => {
+    expect(telemetryOptions({})).toEqual({ serviceName: DEFAULT_SERVICE_NAME, namespace: DEFAULT_METRICS_NAMESPACE });
+    expect(telemetryOptions({ POWERTOOLS_SERVICE_NAME: ' ', POWERTOOLS_METRICS_NAMESPACE: '' })).toEqual({
+      serviceName: 'securityhub-config-audit',
+      namespace: 'SecurityHubConfigAudit',
+    });
+    expect(telemetryOptions({ POWERTOOLS_SERVICE_NAME: 'svc', POWERTOOLS_METRICS_NAMESPACE: 'Ns' })).toEqual({
+      serviceName: 'svc',
+      namespace: 'Ns',
+    });
+  });
+
+  it('gives the metrics a service dimension of the documented default, not service_undefined', () => {
+    const saved = process.env.POWERTOOLS_SERVICE_NAME;
+    delete process.env.POWERTOOLS_SERVICE_NAME;
+    try {
+      const metrics = new Metrics(telemetryOptions({}));
+      metrics.addMetric('Runs', MetricUnit.Count, 1);
+      const emf = metrics.serializeMetrics() as unknown as Record<string, unknown>;
+      expect(emf.service).toBe('securityhub-config-audit');
+    } finally {
+      if (saved !== undefined) process.env.POWERTOOLS_SERVICE_NAME = saved;
+    }
   });
 });

@@ -17,7 +17,18 @@ const SERVICE = 'securityhub-config-audit-test';
 
 const context = lambdaContext('req-1');
 
-const scheduled = (day: number) => ({ time: `2026-11-${String(day).padStart(2, '0')}T02:00:00Z` });
+/** Milliseconds the test's clock is behind the real one; set by {@link scheduled}. */
+let clockOffset = 0;
+const realNow = Date.now.bind(Date);
+beforeEach(() => jest.spyOn(Date, 'now').mockImplementation(() => realNow() - clockOffset));
+afterEach(() => jest.restoreAllMocks());
+
+/** The event of the night of November `day`, with the clock set to five minutes after its schedule time. */
+const scheduled = (day: number) => {
+  const time = `2026-11-${String(day).padStart(2, '0')}T02:00:00Z`;
+  clockOffset = realNow() - (Date.parse(time) + 300_000);
+  return { time };
+};
 
 /**
  * A fresh copy of the handler (its runtime is cached per module) together with the SDK
@@ -321,6 +332,20 @@ describe('handler', () => {
       errorKind: 'BAD_INPUT',
     });
     expect(orgMock.calls()).toHaveLength(0);
+  });
+
+  it('refuses an event time more than 24 hours old, unless the event says rerun or is a later round', async () => {
+    const { handler, orgMock } = await loadHandler();
+    const old = scheduled(26);
+    scheduled(28); // the clock: two days after the event time
+    await expect(handler(old, context)).resolves.toEqual({
+      status: 'FAILED',
+      runStatus: 'FAILED',
+      errorKind: 'BAD_INPUT',
+    });
+    expect(orgMock.calls()).toHaveLength(0);
+    await expect(handler({ ...old, rerun: true }, context)).resolves.toMatchObject({ status: 'DONE' });
+    await expect(handler({ ...old, round: 2, maxRounds: 8 }, context)).resolves.toMatchObject({ status: 'DONE' });
   });
 
   it('throws a transient failure so Lambda retries, and pages nothing itself', async () => {

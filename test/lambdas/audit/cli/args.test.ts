@@ -26,6 +26,11 @@ describe('parseCliArgs', () => {
       // Normalized once, here, like the setting's schema does for the Lambda.
       prefix: 'audit/',
       scheduleTime: '2026-11-26T02:00:00Z',
+      rerun: false,
+    });
+    expect(parseCliArgs(['--out-dir', 'r', '--schedule-time', '2024-11-26T02:00:00Z', '--rerun'])).toMatchObject({
+      scheduleTime: '2024-11-26T02:00:00Z',
+      rerun: true,
     });
   });
 
@@ -43,6 +48,7 @@ describe('parseCliArgs', () => {
     [['--out-dir', 'r', '--list', '0x1'], /--list/],
     [['--out-dir', 'r', '--out-dir', 's'], /--out-dir: given more than once/],
     [['--out-dir', ''], /--out-dir: expected a non-empty value/],
+    [['--out-dir', 'r', '--rerun'], /--rerun: needs --schedule-time/],
     [['--bucket', 'Not_A_Bucket'], /--bucket: expected an S3 bucket name/],
     [['--bucket', 'a..b'], /--bucket: expected an S3 bucket name/],
     [['--bucket', '192.168.1.1'], /--bucket: expected an S3 bucket name/],

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
@@ -190,6 +191,15 @@ describe('runCli', () => {
   it.each([
     ['a file as --out-dir', async () => ['--out-dir', await aFile('x')], /--out-dir .*: not a directory/],
     ['a directory as --baseline', () => ['--out-dir', outDir, '--baseline', outDir], /not a regular file/],
+    [
+      'a FIFO where latest/run.json should be in --out-dir',
+      async () => {
+        await mkdir(join(outDir, 'latest'));
+        execFileSync('mkfifo', [join(outDir, 'latest', 'run.json')]);
+        return ['--out-dir', outDir, '--quiet'];
+      },
+      /^error: --out-dir .*latest\/run\.json is a FIFO; a report folder holds only directories and regular files/,
+    ],
     [
       'a baseline that is not UTF-8',
       async () => ['--out-dir', outDir, '--baseline', await aFile(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))],

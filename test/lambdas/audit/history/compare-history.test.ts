@@ -139,6 +139,17 @@ describe('compareWithHistory', () => {
     ).toBe(T2);
   });
 
+  it('compares a previous row with an upper-case policy UUID as the same policy (no CHANGED)', () => {
+    const policy = 'abcdef01-2345-4678-89ab-cdef01234567';
+    const [prior] = sampleRowsAt(T2, [assoc(TOP, policy, 'APPLIED')], null).filter((r) => r.target_id === TOP);
+    const target = toPreviousRun('20261125T020000Z', [{ ...prior, configuration_policy_id: policy.toUpperCase() }])
+      .targets[0];
+    expect(target.configurationPolicyId).toBe(policy);
+    const rows = allPrevious().map((p) => (p.targetId === TOP ? target : p));
+    const now = applyHistory(findings([assoc(TOP, policy, 'APPLIED')]), rows, T3);
+    expect(now.byTarget.get(TOP)!.changes).toEqual([]);
+  });
+
   it('lists departed targets sorted and once', () => {
     const rows = [
       ...allPrevious(),

@@ -22,6 +22,7 @@ import { writeReport } from '../../../../lambdas/audit/report/write-report';
 import { runTimeOf, sampleRows, sampleSummary } from '../report/row-fixtures';
 import { MemoryStore } from '../../../support/memory-store';
 import { ObjectTooLargeError, ReportFormatError } from '../../../../lambdas/audit/errors';
+import { MAX_CLOCK_SKEW_MS } from '../../../../lambdas/audit/report/run-id';
 
 const PREFIX = 'audit/';
 const NOW = Date.parse('2026-11-28T00:00:00.000Z');
@@ -120,7 +121,6 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     ['an id of another type', { target_id: 'ou-ab12-99999999' }, /target_id is not an id of its target_type/],
     ['a bad date', { audited_at: '2026-13-45T02:00:00.000Z' }, /audited_at: expected an ISO 8601/],
     ['a bad first_drift_seen', { first_drift_seen: 'yesterday' }, /first_drift_seen: expected an ISO 8601/],
-    ['a first_drift_seen after the run', { first_drift_seen: '2030-01-01T00:00:00.000Z' }, /after the run time/],
     ['a bad enum', { association_status: 'MAYBE' }, /association_status: /],
     ['a bad drift reason', { drift_reasons: ['BOGUS'] }, /drift_reasons\.0: /],
     ['a bad parent id', { parent_id: '../../etc' }, /parent_id: expected a root/],
@@ -136,6 +136,26 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     expect(read.reason).toMatch(reason);
     expect(read.reason).toContain(`line ${index + 1}`);
     expect(read.reason!.length).toBeLessThanOrEqual(301);
+  });
+
+  it('a first_drift_seen beyond the clock-skew bound of the reading clock: UNTRUSTED', async () => {
+    const { store } = await seeded();
+    const objects = lines(store.objects.get(ROWS_2)!);
+    const index = objects.findIndex((o) => o.target_type === 'ACCOUNT' && o.drift === true);
+    objects[index] = { ...objects[index], first_drift_seen: new Date(NOW + MAX_CLOCK_SKEW_MS + 1).toISOString() };
+    replaceRows(store, gzLines(objects), true);
+    const read = await verdict(store);
+    expect(read).toMatchObject({ status: 'UNTRUSTED', snapshot: null });
+    expect(read.reason).toMatch(/first_drift_seen in the future for \d{12}/);
+  });
+
+  it('a first_drift_seen after its run time but not after the clock (a re-run judged later): OK', async () => {
+    const { store } = await seeded();
+    const objects = lines(store.objects.get(ROWS_2)!);
+    const index = objects.findIndex((o) => o.target_type === 'ACCOUNT' && o.drift === true);
+    objects[index] = { ...objects[index], first_drift_seen: new Date(NOW + MAX_CLOCK_SKEW_MS).toISOString() };
+    replaceRows(store, gzLines(objects), true);
+    expect((await verdict(store)).status).toBe('OK');
   });
 
   it('a latest/run.json from the future: UNTRUSTED, not followed', async () => {

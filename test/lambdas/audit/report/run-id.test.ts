@@ -1,5 +1,5 @@
 import { errorKindOf, RunIdError } from '../../../../lambdas/audit/errors';
-import { deriveRunId, MAX_CLOCK_SKEW_MS, runIdDate } from '../../../../lambdas/audit/report/run-id';
+import { deriveRunId, MAX_CLOCK_SKEW_MS, MAX_EVENT_AGE_MS, runIdDate } from '../../../../lambdas/audit/report/run-id';
 
 const NOW = Date.parse('2026-11-26T02:03:04.567Z');
 
@@ -80,12 +80,25 @@ describe('deriveRunId and the clock', () => {
     expect((error as Error).message).toContain('more than 60 minutes after the current time 2026-11-26T02:03:04.567Z');
   });
 
-  it('accepts a scheduled time up to the skew ahead, and any time in the past (a late retry)', () => {
+  it('accepts a scheduled time from the skew ahead to 24 hours behind (a late retry or round)', () => {
     const justInside = new Date(NOW + MAX_CLOCK_SKEW_MS).toISOString();
     expect(deriveRunId({ scheduledTime: justInside, now: NOW, random: Math.random }).trigger).toBe('SCHEDULED');
-    expect(deriveRunId({ scheduledTime: '2020-01-01T00:00:00Z', now: NOW, random: Math.random }).runId).toBe(
-      '20200101T000000Z',
+    const oldest = new Date(NOW - MAX_EVENT_AGE_MS).toISOString();
+    expect(deriveRunId({ scheduledTime: oldest, now: NOW, random: Math.random }).trigger).toBe('SCHEDULED');
+  });
+
+  it('refuses a scheduled time more than 24 hours behind the clock (BAD_INPUT) unless it is an explicit re-run', () => {
+    const tooOld = new Date(NOW - MAX_EVENT_AGE_MS - 1000).toISOString();
+    const attempt = (rerun?: boolean) => () =>
+      deriveRunId({ scheduledTime: tooOld, now: NOW, random: Math.random, rerun });
+    expect(attempt()).toThrow(RunIdError);
+    expect(attempt(false)).toThrow(/more than 24 hours before the current time.*"rerun": true.*--rerun/);
+    expect(() => deriveRunId({ scheduledTime: '2024-11-26T02:00:00Z', now: NOW, random: Math.random })).toThrow(
+      RunIdError,
     );
+    expect(
+      deriveRunId({ scheduledTime: '2024-11-26T02:00:00Z', now: NOW, random: Math.random, rerun: true }).runId,
+    ).toBe('20241126T020000Z');
   });
 
   it('bounds a hostile event time in its message', () => {

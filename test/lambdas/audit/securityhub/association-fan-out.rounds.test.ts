@@ -72,6 +72,8 @@ function requestedIds(input: BatchGetConfigurationPolicyAssociationsCommandInput
 }
 
 const UPDATED_AT = new Date('2026-11-25T10:00:00.000Z');
+/** The clock of every test: the day after UPDATED_AT, so UpdatedAt is within the clock-skew bound. */
+const NOW = Date.parse('2026-11-26T02:00:00.000Z');
 
 function found(
   id: string,
@@ -142,7 +144,7 @@ beforeEach(() => {
 
 describe('fetchAssociations: grouping and mapping', () => {
   it('splits targets into groups of groupSize with the right Target member per type', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const { groups } = serve(() => ({ kind: 'found' }));
     const all = [
       { id: 'r-ab12', type: 'ROOT' as const },
@@ -171,7 +173,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('maps associations keyed by TargetId with UpdatedAt as an ISO string', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       ConfigurationPolicyAssociations: [
         found('111111111111', {
@@ -203,7 +205,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('reports an answer it cannot read as UNPROCESSED MALFORMED_RESPONSE, says why, and does not ask again', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       ConfigurationPolicyAssociations: [
         found('100000000001', { AssociationType: 'SOMETHING_NEW' as never }),
@@ -240,7 +242,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('asks for each id once even when it is listed twice', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const { groups } = serve(() => ({ kind: 'found' }));
     const list = [...targets(3), ...targets(3)];
     const result = await fetchAssociations(list, deps(time), fast);
@@ -249,14 +251,14 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('makes no call for no targets', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const result = await fetchAssociations([], deps(time), fast);
     expect(shMock.calls()).toHaveLength(0);
     expect(result.associations.size + result.unprocessed.size).toBe(0);
   });
 
   it('leaves a target the service did not mention in neither map (MISSING downstream)', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve((id) => (id === '100000000001' ? { kind: 'omit' } : { kind: 'found' }));
     const result = await fetchAssociations(targets(3), deps(time), fast);
     expect(result.associations.has('100000000001')).toBe(false);
@@ -264,8 +266,8 @@ describe('fetchAssociations: grouping and mapping', () => {
     expect(result.associations.size).toBe(2);
   });
 
-  it('ignores answers for targets it did not ask for, and lets an association win over an error for the same target', async () => {
-    const time = fakeTime(1_700_000_000_000);
+  it('ignores answers for targets it did not ask for, and makes a target with an association and an error not definite', async () => {
+    const time = fakeTime(NOW);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).resolves({
       ConfigurationPolicyAssociations: [found('100000000000'), found('999999999999')],
       UnprocessedConfigurationPolicyAssociations: [
@@ -274,12 +276,13 @@ describe('fetchAssociations: grouping and mapping', () => {
       ],
     });
     const result = await fetchAssociations(targets(1), deps(time), fast);
-    expect([...result.associations.keys()]).toEqual(['100000000000']);
-    expect(result.unprocessed.size).toBe(0);
+    expect(result.associations.size).toBe(0);
+    expect([...result.unprocessed.keys()]).toEqual(['100000000000']);
+    expect(result.unprocessed.get('100000000000')?.errorCode).toBe('MALFORMED_RESPONSE');
   });
 
   it('keeps at most `concurrency` calls in flight', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     let inFlight = 0;
     let maxInFlight = 0;
     shMock
@@ -297,7 +300,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('paces calls through the token bucket', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve(() => ({ kind: 'found' }));
     await fetchAssociations(targets(60), deps(time), {
       ...BASE_OPTIONS,
@@ -311,7 +314,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('reports progress up to the total', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve(() => ({ kind: 'found' }));
     const progress: [number, number][] = [];
     await fetchAssociations(targets(12), deps(time, { onProgress: (d, t) => progress.push([d, t]) }), {
@@ -327,7 +330,7 @@ describe('fetchAssociations: grouping and mapping', () => {
   });
 
   it('rejects invalid options', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     await expect(fetchAssociations(targets(1), deps(time), { ...fast, groupSize: 0 })).rejects.toThrow(RangeError);
     await expect(fetchAssociations(targets(1), deps(time), { ...fast, concurrency: 0 })).rejects.toThrow(RangeError);
     await expect(fetchAssociations(targets(1), deps(time), { ...fast, maxRedriveAttempts: -1 })).rejects.toThrow(
@@ -341,7 +344,7 @@ describe('fetchAssociations: grouping and mapping', () => {
 
 describe('fetchAssociations: splitting groups the service rejects', () => {
   it('halves groups rejected with InvalidInputException until they are accepted', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const sizes: number[] = [];
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
@@ -363,7 +366,7 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   });
 
   it('applies a learned size limit to later groups and re-drive rounds', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const sizes: number[] = [];
     let calls = 0;
     shMock
@@ -392,7 +395,7 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   });
 
   it('does not learn a limit from a group that failed because of one bad target', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const sizes: number[] = [];
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
@@ -408,7 +411,7 @@ describe('fetchAssociations: splitting groups the service rejects', () => {
   });
 
   it('splits down to a single target, which then stays unprocessed with the error and is not re-driven', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const sizes: number[] = [];
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
@@ -452,7 +455,7 @@ describe('fetchAssociations: isolating one bad target', () => {
     ['ResourceNotFoundException', () => new ResourceNotFoundException({ message: 'gone', $metadata: {} })],
     ['an answer the SDK cannot read', unreadable],
   ])('splits a group failing whole with %s until the culprit is alone', async (_, failure) => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const sizes: number[] = [];
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
@@ -475,7 +478,7 @@ describe('fetchAssociations: isolating one bad target', () => {
   });
 
   it('reports the single target whose answer cannot be read as MALFORMED_RESPONSE', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(unreadable());
     const result = await fetchAssociations(targets(1), deps(time), fast);
     expect(result.unprocessed.get('100000000000')).toEqual({
@@ -488,7 +491,7 @@ describe('fetchAssociations: isolating one bad target', () => {
   });
 
   it('reports the single vanished target with ResourceNotFoundException and does not ask again', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
       .rejects(new ResourceNotFoundException({ message: 'Target not found', $metadata: {} }));
@@ -503,7 +506,7 @@ describe('fetchAssociations: isolating one bad target', () => {
   });
 
   it('treats an unprocessed ErrorCode 401 as terminal', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const { groups } = serve(() => ({ kind: 'unprocessed', code: '401' }));
     const result = await fetchAssociations(targets(2), deps(time), fast);
     expect(groups).toHaveLength(1);
@@ -513,7 +516,7 @@ describe('fetchAssociations: isolating one bad target', () => {
 
 describe('fetchAssociations: re-drive', () => {
   it('re-drives retryable entries in new groups after full-jitter backoff from the injected random', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const flaky = new Set(['100000000001', '100000000004', '100000000007']);
     const { groups } = serve((id, attempt) =>
       flaky.has(id) && attempt <= 2
@@ -542,7 +545,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('caps the backoff ceiling at maxDelayMs and stops after maxRedriveAttempts rounds', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve(() => ({ kind: 'unprocessed', code: '500' }));
     const result = await fetchAssociations(targets(2), deps(time, { random: () => 0.999 }), {
       ...fast,
@@ -564,7 +567,7 @@ describe('fetchAssociations: re-drive', () => {
   it.each(['403', '404', '400', 'AccessDeniedException', 'ResourceNotFoundException', 'InvalidInputException'])(
     'does not retry terminal code %s',
     async (code) => {
-      const time = fakeTime(1_700_000_000_000);
+      const time = fakeTime(NOW);
       const { groups } = serve((id) => (id === '100000000000' ? { kind: 'unprocessed', code } : { kind: 'found' }));
       const result = await fetchAssociations(targets(2), deps(time), fast);
       expect(groups).toHaveLength(1);
@@ -575,7 +578,7 @@ describe('fetchAssociations: re-drive', () => {
   );
 
   it('turns a whole-call failure after SDK retries into unprocessed targets and re-drives them', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     let call = 0;
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
@@ -597,7 +600,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('records the error name and message when a whole call keeps failing', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
       .rejects(new InternalException({ message: 'Internal failure', $metadata: {} }));
@@ -615,7 +618,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('drops a stale error when the latest answer no longer mentions the target', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve((_, attempt) => (attempt === 1 ? { kind: 'unprocessed', code: '503' } : { kind: 'omit' }));
     const result = await fetchAssociations(targets(1), deps(time, { random: () => 0 }), fast);
     expect(result.unprocessed.size).toBe(0);
@@ -624,7 +627,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('throws SecurityHubFetchError when the whole API is denied', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const cause = new AccessDeniedException({ message: 'User is not authorized', $metadata: {} });
     shMock.on(BatchGetConfigurationPolicyAssociationsCommand).rejects(cause);
     const error = (await fetchAssociations(targets(120), deps(time), fast).catch(
@@ -637,7 +640,7 @@ describe('fetchAssociations: re-drive', () => {
   });
 
   it('throws SecurityHubFetchError when Security Hub is not enabled here (InvalidAccessException)', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const cause = new InvalidAccessException({
       message: 'Account is not subscribed to AWS Security Hub',
       $metadata: {},
@@ -654,7 +657,7 @@ describe('fetchAssociations: re-drive', () => {
 
 describe('fetchAssociations: deadline', () => {
   it('does not start a re-drive round (or its sleep) that would end past the deadline', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve((id) => (id === '100000000000' ? { kind: 'unprocessed', code: '429' } : { kind: 'found' }));
     const result = await fetchAssociations(
       targets(2),
@@ -669,7 +672,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('runs the rounds that fit and stops at the first that does not', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve(() => ({ kind: 'unprocessed', code: '500' }));
     const result = await fetchAssociations(
       targets(1),
@@ -684,7 +687,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('marks groups not yet sent when the deadline passes as DEADLINE_EXCEEDED with 0 attempts', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const start = time.now;
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
@@ -710,7 +713,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('sends nothing when the deadline has already passed', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const result = await fetchAssociations(targets(5), deps(time, { deadline: time.now - 1 }), fast);
     expect(shMock.calls()).toHaveLength(0);
     expect([...result.unprocessed.values()].every((u) => u.errorCode === 'DEADLINE_EXCEEDED' && u.attempts === 0)).toBe(
@@ -721,7 +724,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('does not send a group whose token wait ran past the deadline', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve(() => ({ kind: 'found' }));
     const result = await fetchAssociations(targets(2), deps(time, { deadline: time.now + 500 }), {
       ...BASE_OPTIONS,
@@ -737,7 +740,7 @@ describe('fetchAssociations: deadline', () => {
   });
 
   it('keeps the last real error of a re-driven target the deadline then cut off', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const start = time.now;
     let call = 0;
     shMock
@@ -773,7 +776,7 @@ describe('fetchAssociations: deadline', () => {
 
 describe('fetchAssociations: stats and invariants', () => {
   it('takes apiCalls and throttledRequests from the request counter, as deltas over this fetch', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const counter = { requests: 10, throttledRequests: 4 };
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
@@ -792,7 +795,7 @@ describe('fetchAssociations: stats and invariants', () => {
   });
 
   it('slows its own pacing when the service throttles, and speeds up again after', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     let calls = 0;
     shMock
       .on(BatchGetConfigurationPolicyAssociationsCommand)
@@ -820,7 +823,7 @@ describe('fetchAssociations: stats and invariants', () => {
   });
 
   it('does not slow down for a 429 on single unprocessed entries (those are re-driven, not the request rate)', async () => {
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     serve((id, attempt) =>
       id === '100000000001' && attempt === 1 ? { kind: 'unprocessed', code: '429' } : { kind: 'found' },
     );
@@ -871,7 +874,7 @@ describe('fetchAssociations: stats and invariants', () => {
         }
         return out;
       });
-    const time = fakeTime(1_700_000_000_000);
+    const time = fakeTime(NOW);
     const list = [...targets(300), ...targets(40, 'ORGANIZATIONAL_UNIT', 'ou-'), ...targets(50)];
     const result = await fetchAssociations(list, deps(time, { random: rand }), {
       ...fast,

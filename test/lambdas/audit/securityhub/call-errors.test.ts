@@ -53,7 +53,8 @@ describe('errorName and errorMessage', () => {
     expect(errorName(new InternalException({ message: 'x', $metadata: {} }))).toBe('InternalException');
     expect(errorName({ name: 'Custom' })).toBe('Custom');
     expect(errorName(undefined)).toBe('UnknownError');
-    expect(errorMessage(new Error('m'.repeat(3000)))!.length).toBe(1025);
+    expect(errorMessage(new Error('m'.repeat(3000)))!.length).toBe(1024);
+    expect(errorName({ name: 'N'.repeat(300) })).toHaveLength(256);
     expect(errorMessage('text')).toBe('text');
     expect(errorMessage({ any: 'object' })).toBeNull();
     expect(errorMessage(new Error(''))).toBeNull();
