@@ -55,10 +55,7 @@ export const GENERATOR_ID = 'securityhub-config-audit/configuration-policy-drift
  */
 export const FINDING_TYPE = 'Software and Configuration Checks/AWS Security Best Practices/Configuration Policy Drift';
 
-/**
- * `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`: the account's own product.
- * @internal Exported for its tests.
- */
+/** `arn:<partition>:securityhub:<region>:<account>:product/<account>/default`: the account's own product. */
 export function productArn(ctx: Pick<FindingContext, 'accountId' | 'region' | 'partition'>): string {
   return `arn:${ctx.partition}:securityhub:${ctx.region}:${ctx.accountId}:product/${ctx.accountId}/default`;
 }

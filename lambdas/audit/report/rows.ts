@@ -199,7 +199,10 @@ export interface RowNames {
   readonly policyNames?: ReadonlyMap<string, string>;
 }
 
-/** Shown for a policy id that the run's listing of policies does not contain. */
+/**
+ * Shown for a policy id that the run's listing of policies does not contain.
+ * @internal Exported for its tests.
+ */
 export const POLICY_NOT_FOUND = '(no such policy)';
 
 function policyName(id: string | null, names: ReadonlyMap<string, string> | undefined): string | null {

@@ -18,6 +18,7 @@ export const MAX_CLOCK_SKEW_MS = 3_600_000;
  * How far behind the clock a schedule time may be without an explicit re-run: 24 hours,
  * longer than a run (its retries and state-machine rounds) can take. An older event is a
  * replay; judged today but filed under its old date, it would read like an old report.
+ * @internal Exported for its tests.
  */
 export const MAX_EVENT_AGE_MS = 24 * 3_600_000;
 
