@@ -4,6 +4,9 @@ import { AUDIT_CONTEXT_KEY_DOCS, AUDIT_CONTEXT_KEYS, parseAuditStackConfig } fro
 import { CONFIG_VARIABLES } from '../lambdas/audit/config';
 import { ASSOCIATION_COLUMNS, RUN_COLUMNS } from '../lambdas/audit/report/schema';
 import { ALL_SETTINGS, settingMeaning, type Setting } from '../lambdas/audit/settings';
+import { stateMachineDefinition } from './infra/state-machine-definition';
+import { resourcesOf } from './infra/template-json';
+import { templateFor } from './infra/test-app';
 
 /** The README documents the report contract and the configuration; these checks keep it honest. */
 const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
@@ -84,6 +87,38 @@ describe('README', () => {
 
     it.each(AUDIT_CONTEXT_KEYS)('shows %s with its parsed default and its documented meaning', (key) => {
       expect(rows.get(key)).toEqual([contextDefault(defaults[key]), AUDIT_CONTEXT_KEY_DOCS[key]]);
+    });
+  });
+
+  describe('state machine and alarms', () => {
+    const template = templateFor();
+    const states = Object.keys(stateMachineDefinition(template).States).sort();
+    const section = readme.slice(readme.indexOf('\n## Step Functions orchestration'));
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+
+    it('draws every state of the synthesized definition, and no other, in the diagram', () => {
+      // Node ids start a line or follow an arrow (and its label).
+      const nodes = [...diagram.matchAll(/(?:^\s*|-->\s*(?:\|[^|]*\|\s*)?)([A-Za-z]+)/gm)].map((m) => m[1]);
+      expect([...new Set(nodes)].filter((n) => n !== 'flowchart').sort()).toEqual(states);
+    });
+
+    it('says what each terminal pages', () => {
+      for (const terminal of ['ReportWritten', 'RunRefused', 'RunFailed']) {
+        expect(diagram).toMatch(new RegExp(`${terminal}\\(\\["${terminal}: [^"]*(page|paged)[^"]*"\\]\\)`));
+      }
+    });
+
+    it('says which alarm fires for what, for exactly the alarms the template has, and prices them', () => {
+      const ids = Object.keys(resourcesOf(template, 'AWS::CloudWatch::Alarm'));
+      const start = section.indexOf('| alarm | fires when | does not fire for |');
+      const table = section.slice(start, section.indexOf('\n\n', start));
+      const rows = [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+      expect(rows.map((name) => ids.filter((id) => id.startsWith(`Alarms${name}`)).length)).toEqual(rows.map(() => 1));
+      expect(rows).toHaveLength(ids.length);
+      const price = `$${(ids.length * 0.1).toFixed(2)}`;
+      expect(section).toContain(`The template has ${ids.length} alarms`);
+      expect(section).toContain(`**${price} a month**`);
+      expect(readme).toContain(`${ids.length} alarms ≈ ${price}`);
     });
   });
 

@@ -19,5 +19,4 @@ export const DEFAULTS = {
   dlqRetentionDays: 14,
   /** Rounds (invocations) a state machine execution may take before it writes the report as it stands. */
   stateMachineMaxRounds: 8,
-  stateMachineTimeoutHours: 6,
 } as const;

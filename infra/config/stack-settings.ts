@@ -301,7 +301,7 @@ export const STACK_REPORT_SETTINGS = {
     min: 1,
     max: 100,
     default: 80,
-    doc: "Alarm when an execution takes more than this percentage of the state machine's timeout (6 hours).",
+    doc: "Alarm when an execution takes more than this percentage of the state machine's timeout (the worst case its rounds and retries allow: 19 h 51 min by default).",
   },
 } as const satisfies StackSettings;
 

@@ -15,7 +15,7 @@ export interface AuditAlarmsProps extends AuditMetricsSource {
   readonly function: lambda.IFunction;
   /** The state machine that runs the audit (failed, timed-out, aborted executions; execution time). */
   readonly stateMachine: sfn.IStateMachine;
-  /** The state machine's execution timeout, for the ExecutionTime threshold. */
+  /** The state machine's execution timeout (the worst case its retriers allow), for the ExecutionTime threshold. */
   readonly executionTimeout: Duration;
   /** The schedule's dead-letter queue. */
   readonly deadLetterQueue: sqs.IQueue;
@@ -68,7 +68,7 @@ export class AuditAlarms extends Construct {
 
     this.incompleteRun = new cloudwatch.Alarm(this, 'IncompleteRun', {
       alarmDescription:
-        'The last audit did not get a definite answer for every target (unprocessed targets at the deadline) or threw. See the function log.',
+        'The last audit did not get a definite answer for every target, or failed, or an attempt of it threw (even if a retry then finished it). See the function log and the execution history.',
       metric: auditMetric(props, 'IncompleteRun'),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -78,7 +78,7 @@ export class AuditAlarms extends Construct {
 
     this.functionErrors = new cloudwatch.Alarm(this, 'FunctionErrors', {
       alarmDescription:
-        'A round of the audit function failed (error or timeout). The state machine retries it from the run checkpoint; see the function log.',
+        'An invocation of the audit function failed (an error, a timeout, out of memory). The state machine retries it from the run checkpoint; see the function log. A run the function refused (bad document, configuration or permission) returns normally and does not count here.',
       metric: props.function.metricErrors({ statistic: cloudwatch.Stats.SUM, period: hour }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -129,22 +129,22 @@ export class AuditAlarms extends Construct {
     const sum = { statistic: cloudwatch.Stats.SUM, period: hour };
     this.executionsFailed = executions(
       'ExecutionsFailed',
-      'An audit execution failed after its retries (it was also paged and counted as IncompleteRun). See the execution history.',
+      'An audit execution failed: the function refused the run (RunRefused) or the state machine gave up on it (RunFailed); either was paged once. See the execution history.',
       props.stateMachine.metricFailed(sum),
     );
     this.executionsTimedOut = executions(
       'ExecutionsTimedOut',
-      'An audit execution hit the state machine timeout before the report was written. See the execution history.',
+      'An audit execution hit the state machine timeout, which its retries cannot reach: it was neither counted nor paged. See the execution history.',
       props.stateMachine.metricTimedOut(sum),
     );
     this.executionsAborted = executions(
       'ExecutionsAborted',
-      'An audit execution was stopped (aborted) before the report was written.',
+      'An audit execution was stopped (aborted) before the report was written; it was neither counted nor paged.',
       props.stateMachine.metricAborted(sum),
     );
     const percent = props.durationThresholdPercent ?? DEFAULTS.durationAlarmPercent;
     this.executionTime = new cloudwatch.Alarm(this, 'ExecutionTime', {
-      alarmDescription: `An audit execution took more than ${percent}% of the execution timeout; the organization is outgrowing the rounds allowed. Raise the state machine's rounds or timeout.`,
+      alarmDescription: `An audit execution took more than ${percent}% of the execution timeout, the worst case its rounds and retries allow: rounds are failing and being retried, or the organization is outgrowing the rounds allowed. See the execution history.`,
       metric: props.stateMachine.metricTime({ statistic: cloudwatch.Stats.MAXIMUM, period: hour }),
       threshold: Math.floor((props.executionTimeout.toMilliseconds() * percent) / 100),
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -86,6 +86,7 @@ export class SecurityHubConfigAuditStack extends Stack {
     this.stateMachine = new AuditStateMachine(this, 'Orchestration', {
       ...metrics,
       function: this.auditFunction.function,
+      functionTimeout: this.auditFunction.timeout,
       alertTopic: this.alertTopic,
       roundRetryAttempts: c.functionRetryAttempts,
       logRetention: c.logRetentionDays,

@@ -37,12 +37,18 @@ export type AuditEvent = { readonly time?: string; readonly rerun?: boolean } & 
 /**
  * What an invocation returns: the state machine's Choice reads `status`. `FAILED` is a
  * run that could not start for a reason no retry fixes (bad input, missing permission):
- * the function has already counted and paged it.
+ * the function has already counted it, and paged it when `paged` is true; when it could
+ * not (no usable alert topic, the publish failed), the state machine pages instead.
  */
 export type AuditResult =
   | { readonly status: 'CONTINUE'; readonly runId: string }
   | { readonly status: 'DONE'; readonly runId: string; readonly runStatus: RunStatus }
-  | { readonly status: 'FAILED'; readonly runStatus: 'FAILED'; readonly errorKind: ErrorKind };
+  | {
+      readonly status: 'FAILED';
+      readonly runStatus: 'FAILED';
+      readonly errorKind: ErrorKind;
+      readonly paged: boolean;
+    };
 
 /** Validates an invocation event; `null`/`undefined` is an empty event (a manual run). */
 export function parseAuditEvent(raw: unknown): AuditEvent {

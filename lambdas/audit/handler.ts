@@ -157,17 +157,22 @@ function alertTarget(): { topicArn: string; clients: AwsClients; adHoc: boolean 
  * A run that could not produce a report. Transient failures are thrown, so Lambda's
  * asynchronous retries try again. Permanent ones (bad input, missing permission) would
  * fail the same way on every retry, each one a full walk of the organization: they are
- * logged and paged (IncompleteRun is already counted) and the invocation returns normally.
+ * logged and paged (IncompleteRun is already counted) and the invocation returns normally,
+ * saying whether the page went out: if it did not, the state machine pages instead.
  */
 async function handleFailure(error: unknown, context: Context, logger: Logger): Promise<AuditResult> {
   logger.error('Audit failed', errorAttributes(error));
   if (!isPermanent(error)) throw error;
   const kind = errorKindOf(error);
   const target = alertTarget();
+  let paged = false;
   if (target === undefined) {
-    logger.error('Audit could not run and no alert topic is known: only the IncompleteRun metric records it', {
-      errorKind: kind,
-    });
+    logger.error(
+      'Audit could not run and no alert topic is known: counted (IncompleteRun), paged by the caller if at all',
+      {
+        errorKind: kind,
+      },
+    );
   } else {
     try {
       await publishDigest(
@@ -175,19 +180,21 @@ async function handleFailure(error: unknown, context: Context, logger: Logger): 
         target.topicArn,
         buildFailureAlert(error, { requestId: context.awsRequestId }),
       );
+      paged = true;
     } catch (publishError) {
       logger.error('The alert that the audit could not run was not sent', errorAttributes(publishError));
     } finally {
       if (target.adHoc) target.clients.destroy();
     }
   }
-  return { status: 'FAILED', runStatus: 'FAILED', errorKind: kind };
+  return { status: 'FAILED', runStatus: 'FAILED', errorKind: kind, paged };
 }
 
 /**
  * Nightly entry point: audits the organization and writes the report, metrics and digest.
  * A permanent failure (bad document, configuration or event; missing permission) returns
- * `runStatus: 'FAILED'` after paging; a transient one throws so Lambda retries.
+ * `runStatus: 'FAILED'` after paging (`paged` says whether the page went out); a transient
+ * one throws so Lambda retries.
  */
 export async function handler(event: unknown, context: Context): Promise<AuditResult> {
   const options = telemetryOptions(process.env);

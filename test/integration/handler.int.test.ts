@@ -313,7 +313,7 @@ describe('handler', () => {
       BATCH_GROUP_SIZE: 'fifty',
     });
     // Returned, not thrown: Lambda's asynchronous retries would fail the same way.
-    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT', paged: false });
     expect(log).toMatch(/BATCH_GROUP_SIZE: expected an integer from 1 to 1000/);
     expect(log).toMatch(/REPORT_BUCKET: required/);
     expect(await s3.listKeys()).toEqual([]);
@@ -327,7 +327,7 @@ describe('handler', () => {
   it('fails when BASELINE_KEY names no object, naming the variable and the object', async () => {
     await putDocument(EXCLUSIONS_KEY, { version: 1, exclusions: [] });
     const { result, log } = await runCapturingErrors(lambdaEnvironment());
-    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT', paged: false });
     expect(log).toContain('MissingDocumentError');
     expect(log).toContain(`BASELINE_KEY: s3://${s3.bucket}/${BASELINE_KEY} does not exist`);
     expect(await s3.listKeys()).toEqual([EXCLUSIONS_KEY]);
@@ -338,7 +338,7 @@ describe('handler', () => {
     await putDocument(BASELINE_KEY, '{ "version": 1, "targets": [ ] }');
     await putDocument(EXCLUSIONS_KEY, { version: 1, exclusions: [] });
     const { result, log } = await runCapturingErrors(lambdaEnvironment());
-    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT' });
+    expect(result).toEqual({ status: 'FAILED', runStatus: 'FAILED', errorKind: 'BAD_INPUT', paged: false });
     expect(log).toContain('BaselineError');
     expect(log).toContain(`s3://${s3.bucket}/${BASELINE_KEY}`);
     expect(await s3.listKeys()).toEqual([BASELINE_KEY, EXCLUSIONS_KEY]);

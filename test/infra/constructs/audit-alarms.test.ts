@@ -107,13 +107,13 @@ describe('AuditAlarms', () => {
     });
   });
 
-  it('ExecutionTime above 80% of the execution timeout (6 hours)', () => {
+  it('ExecutionTime above 80% of the execution timeout (the worst case of the retriers, 19 h 51 min)', () => {
     expect(alarm(template, 'ExecutionTime')).toMatchObject({
       Namespace: 'AWS/States',
       MetricName: 'ExecutionTime',
       Statistic: 'Maximum',
       Period: 3600,
-      Threshold: 17_280_000, // 80 % of 6 hours in ms
+      Threshold: 57_168_000, // 80 % of 71,460 s, in ms
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'ignore',
     });
@@ -132,7 +132,7 @@ describe('AuditAlarms', () => {
       metricsNamespace: 'Org/Audit',
       serviceName: 'audit-svc',
     });
-    expect(alarm(custom, 'ExecutionTime').Threshold).toBe(10_800_000);
+    expect(alarm(custom, 'ExecutionTime').Threshold).toBe(35_730_000);
     expect(alarm(custom, 'Heartbeat')).toMatchObject({
       EvaluationPeriods: 50,
       DatapointsToAlarm: 50,

@@ -1,7 +1,13 @@
 import validateAsl from 'asl-validator';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { LAMBDA_SERVICE_ERRORS } from '../../../infra/constructs/audit-state-machine';
-import { stateMachineDefinition, type AslDefinition } from '../state-machine-definition';
+import { Duration } from 'aws-cdk-lib';
+import {
+  LAMBDA_SERVICE_ERRORS,
+  longestRetryWaitSeconds,
+  worstCaseExecution,
+} from '../../../infra/constructs/audit-state-machine';
+import { STACK_SETTINGS } from '../../../infra/config/stack-settings';
+import { stateMachineDefinition, type AslDefinition, type AslErrorHandler } from '../state-machine-definition';
 import { logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 
 interface Statement {
@@ -20,6 +26,39 @@ function propertiesOf(template: Template, id: string): Readonly<Record<string, u
 
 function statementsOf(document: unknown): readonly Statement[] {
   return (document as { Statement: Statement[] }).Statement;
+}
+
+const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
+
+/** The waits of one retrier, as Amazon States Language defines them (defaults: 1 s, 3 attempts, rate 2). */
+function retrierWaits(retrier: AslErrorHandler): number {
+  const interval = (retrier.IntervalSeconds as number | undefined) ?? 1;
+  const rate = (retrier.BackoffRate as number | undefined) ?? 2;
+  const maxDelay = (retrier.MaxDelaySeconds as number | undefined) ?? Infinity;
+  return sum(Array.from({ length: retrier.MaxAttempts ?? 3 }, (_, i) => Math.min(interval * rate ** i, maxDelay)));
+}
+
+/** The longest a task can take with every retrier used up: each attempt as long as its timeout, plus the waits. */
+function longestTask(definition: AslDefinition, name: string): number {
+  const state = definition.States[name];
+  const timeout = state.TimeoutSeconds as number;
+  const retriers = state.Retry ?? [];
+  // Each retrier counts its own attempts, so they add up.
+  const attempts = 1 + sum(retriers.map((r) => r.MaxAttempts ?? 3));
+  return attempts * timeout + sum(retriers.map(retrierWaits));
+}
+
+/**
+ * The worst case read from the definition alone, not from the construct's arithmetic:
+ * every round with every retry of AuditRound, then counting and paging with theirs.
+ */
+function worstCaseSeconds(definition: AslDefinition): number {
+  const rounds = definition.States.Start.Parameters?.maxRounds as number;
+  return (
+    rounds * longestTask(definition, 'AuditRound') +
+    longestTask(definition, 'CountIncompleteRun') +
+    longestTask(definition, 'Page')
+  );
 }
 
 describe('AuditStateMachine', () => {
@@ -49,11 +88,53 @@ describe('AuditStateMachine', () => {
       IncludeExecutionData: true,
       Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logGroup, 'Arn'] } } }],
     });
-    expect(definition.TimeoutSeconds).toBe(6 * 3600);
   });
 
-  it('starts at round 1 with the schedule time, and passes time, round and maxRounds to every invocation', () => {
-    expect(definition.StartAt).toBe('Start');
+  it('gives every task a timeout, so no attempt can last longer', () => {
+    const tasks = Object.entries(definition.States).filter(([, state]) => state.Type === 'Task');
+    expect(tasks.map(([name]) => name).sort()).toEqual(['AuditRound', 'CountIncompleteRun', 'Page']);
+    // The function's 15 minutes and one more: Lambda ends the function first.
+    expect(definition.States.AuditRound.TimeoutSeconds).toBe(16 * 60);
+    expect(definition.States.CountIncompleteRun.TimeoutSeconds).toBe(30);
+    expect(definition.States.Page.TimeoutSeconds).toBe(30);
+  });
+
+  it.each([
+    ['the defaults', {}],
+    ['no round retries and a 5-minute function', { functionRetryAttempts: 0, functionTimeoutMinutes: 5 }],
+    ['one round retry and a 2-minute function', { functionRetryAttempts: 1, functionTimeoutMinutes: 2 }],
+  ])('times out only after the worst case its retriers allow (%s)', (_name, context) => {
+    const custom = stateMachineDefinition(templateFor(context));
+    const worst = worstCaseSeconds(custom);
+    expect(custom.TimeoutSeconds).toBeGreaterThanOrEqual(worst);
+    // Not much more: the allowance for transitions, rounded up to a minute.
+    expect(custom.TimeoutSeconds).toBeLessThanOrEqual(worst + 6 * 60);
+  });
+
+  it('computes the worst case from rounds, retries and the function timeout', () => {
+    expect(longestRetryWaitSeconds({ intervalSeconds: 2, maxAttempts: 6, backoffRate: 2 })).toBe(126);
+    expect(longestRetryWaitSeconds({ intervalSeconds: 30, maxAttempts: 0, backoffRate: 2 })).toBe(0);
+    // Per round 9 attempts of 16 min, 126 s + 90 s of waits; 8 rounds; 2 x (4 x 30 s + 35 s); 5 min: 19 h 51 min.
+    const defaults = worstCaseExecution({ maxRounds: 8, roundRetryAttempts: 2, functionTimeout: Duration.minutes(15) });
+    expect(defaults.toSeconds()).toBe(19 * 3600 + 51 * 60);
+    expect(definition.TimeoutSeconds).toBe(defaults.toSeconds());
+    // The documented default (README, context-key table) is this figure.
+    expect(STACK_SETTINGS.durationAlarmPercent.doc).toContain('19 h 51 min by default');
+    // The former fixed 6 hours did not cover even the rounds without retries plus one failed round's retries.
+    expect(defaults.toSeconds()).toBeGreaterThan(6 * 3600);
+    expect(
+      worstCaseExecution({ maxRounds: 1, roundRetryAttempts: 0, functionTimeout: Duration.minutes(1) }).toSeconds(),
+    ).toBe(Math.ceil((7 * 120 + 126 + 310 + 300) / 60) * 60);
+  });
+
+  it('starts at round 1 with the schedule time when the input has one, and passes time, round and maxRounds on', () => {
+    expect(definition.StartAt).toBe('HasScheduleTime');
+    expect(definition.States.HasScheduleTime).toEqual({
+      Type: 'Choice',
+      Comment: expect.any(String) as unknown,
+      Choices: [{ Not: { Variable: '$.time', IsPresent: true }, Next: 'NoScheduleTime' }],
+      Default: 'Start',
+    });
     expect(definition.States.Start).toMatchObject({
       Type: 'Pass',
       Parameters: { 'time.$': '$.time', round: 1, maxRounds: 8 },
@@ -66,7 +147,8 @@ describe('AuditStateMachine', () => {
         FunctionName: expect.stringMatching(/^arn:aws:lambda:.*:function:AuditFunction/) as unknown,
         Payload: { 'time.$': '$.time', 'round.$': '$.round', 'maxRounds.$': '$.maxRounds' },
       },
-      ResultSelector: { 'status.$': '$.Payload.status', 'runId.$': '$.Payload.runId' },
+      // The whole payload: no field is required that some result lacks (a refusal has no runId).
+      ResultSelector: { 'Payload.$': '$.Payload' },
       ResultPath: '$.result',
       Next: 'WorkLeft',
     });
@@ -77,7 +159,8 @@ describe('AuditStateMachine', () => {
     });
   });
 
-  it('retries Lambda service errors and throttling with backoff, and failed rounds from the checkpoint', () => {
+  it('retries Lambda service errors, throttling and client timeouts with backoff, and failed rounds from the checkpoint', () => {
+    expect(LAMBDA_SERVICE_ERRORS).toContain('Lambda.ClientExecutionTimeoutException');
     expect(definition.States.AuditRound.Retry).toEqual([
       {
         ErrorEquals: [...LAMBDA_SERVICE_ERRORS],
@@ -86,37 +169,77 @@ describe('AuditStateMachine', () => {
         BackoffRate: 2,
         JitterStrategy: 'FULL',
       },
-      { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 30, MaxAttempts: 2, BackoffRate: 2 },
+      { ErrorEquals: ['States.TaskFailed', 'States.Timeout'], IntervalSeconds: 30, MaxAttempts: 2, BackoffRate: 2 },
     ]);
   });
 
-  it('continues while the run says CONTINUE within the rounds, succeeds on DONE, and fails otherwise', () => {
+  it('reads the result only after checking it is there: continue, succeed, refuse, or fail', () => {
+    const status = '$.result.Payload.status';
     expect(definition.States.WorkLeft).toEqual({
       Type: 'Choice',
       Choices: [
+        { Not: { Variable: status, IsPresent: true }, Next: 'UnexpectedResult' },
+        { Not: { Variable: status, IsString: true }, Next: 'UnexpectedResult' },
         {
           And: [
-            { Variable: '$.result.status', StringEquals: 'CONTINUE' },
+            { Variable: status, StringEquals: 'CONTINUE' },
             { Variable: '$.round', NumericLessThanPath: '$.maxRounds' },
           ],
           Next: 'NextRound',
         },
-        { Variable: '$.result.status', StringEquals: 'DONE', Next: 'ReportWritten' },
-        { Variable: '$.result.status', StringEquals: 'FAILED', Next: 'RunRefused' },
+        { Variable: status, StringEquals: 'DONE', Next: 'ReportWritten' },
+        { Variable: status, StringEquals: 'FAILED', Next: 'RefusalPaged' },
+        { Variable: status, StringEquals: 'CONTINUE', Next: 'RoundsExhausted' },
       ],
-      Default: 'RoundsExhausted',
+      Default: 'UnexpectedResult',
+    });
+    const paged = '$.result.Payload.paged';
+    expect(definition.States.RefusalPaged).toMatchObject({
+      Type: 'Choice',
+      Choices: [
+        { Not: { Variable: paged, IsPresent: true }, Next: 'RefusalNotPaged' },
+        { Not: { Variable: paged, IsBoolean: true }, Next: 'RefusalNotPaged' },
+        { Variable: paged, BooleanEquals: true, Next: 'RunRefused' },
+      ],
+      Default: 'RefusalNotPaged',
     });
     expect(definition.States.ReportWritten).toEqual({ Type: 'Succeed' });
-    expect(definition.States.RoundsExhausted).toMatchObject({
+    expect(definition.States.RunRefused).toMatchObject({ Type: 'Fail', Error: 'AuditRefused' });
+  });
+
+  it('puts why a run failed at $.failure.reason in fixed words on every path to the page', () => {
+    const reasons = Object.fromEntries(
+      ['RoundFailed', 'RoundsExhausted', 'UnexpectedResult', 'RefusalNotPaged'].map((name) => {
+        const state = definition.States[name];
+        expect(state).toMatchObject({ Type: 'Pass', ResultPath: '$.failure' });
+        return [name, state.Parameters];
+      }),
+    );
+    expect(reasons).toEqual({
+      RoundFailed: {
+        'reason.$': "States.Format('round {} failed on every attempt, or the function could not be invoked', $.round)",
+      },
+      RoundsExhausted: {
+        'reason.$': "States.Format('the run still had work left after round {} of {}', $.round, $.maxRounds)",
+      },
+      UnexpectedResult: { 'reason.$': "States.Format('round {} returned no status the state machine knows', $.round)" },
+      RefusalNotPaged: { reason: expect.stringMatching(/^the function refused the run/) as unknown },
+    });
+    expect(definition.States.NoScheduleTime).toMatchObject({
       Type: 'Pass',
-      ResultPath: '$.error',
+      Parameters: { failure: { reason: expect.stringMatching(/^the execution input has no "time"/) as unknown } },
       Next: 'CountIncompleteRun',
     });
+    // The function counted a refusal itself: that path pages without counting again.
+    expect(definition.States.RefusalNotPaged.Next).toBe('Page');
+    for (const name of ['RoundFailed', 'RoundsExhausted', 'UnexpectedResult']) {
+      expect(definition.States[name].Next).toBe('CountIncompleteRun');
+    }
   });
 
   it('on failure counts IncompleteRun with the function metric identity, pages, then fails', () => {
     expect(definition.States.AuditRound.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'CountIncompleteRun' },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RoundFailed' },
     ]);
     expect(definition.States.CountIncompleteRun).toMatchObject({
       Type: 'Task',
@@ -141,15 +264,17 @@ describe('AuditStateMachine', () => {
       Resource: 'arn:aws:states:::sns:publish',
       Parameters: {
         TopicArn: expect.stringMatching(/AlertTopic/) as unknown,
+        Subject: 'Security Hub configuration audit run failed',
         'Message.$': expect.stringMatching(
-          /^States\.Format\('.*', \$\.time, \$\.round, \$\.error\.Error, \$\$\.Execution\.Id\)$/,
+          /^States\.Format\('.*', \$\$\.Execution\.Name, \$\$\.Execution\.StartTime, \$\.failure\.reason, \$\$\.Execution\.Id\)$/,
         ) as unknown,
       },
       Next: 'RunFailed',
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.pageError', Next: 'RunFailed' }],
     });
-    // Never the error's Cause: it may carry text from outside into an e-mail.
-    expect(definition.States.Page.Parameters?.['Message.$']).not.toContain('Cause');
+    // Nothing from the input or an error: values Step Functions validated and the state machine's own reason.
+    const message = definition.States.Page.Parameters?.['Message.$'] as string;
+    expect(message).not.toMatch(/\$\.time|\$\.error|Cause/);
     expect(definition.States.RunFailed).toMatchObject({ Type: 'Fail', Error: 'AuditRunFailed' });
   });
 
@@ -199,11 +324,17 @@ describe('AuditStateMachine', () => {
     });
   });
 
-  it('takes its retries from functionRetryAttempts and its metric identity from the context', () => {
+  it('takes its retries and task timeout from the function settings and its metric identity from the context', () => {
     const custom = stateMachineDefinition(
-      templateFor({ functionRetryAttempts: 0, metricsNamespace: 'Org/Audit', serviceName: 'audit-svc' }),
+      templateFor({
+        functionRetryAttempts: 0,
+        functionTimeoutMinutes: 5,
+        metricsNamespace: 'Org/Audit',
+        serviceName: 'audit-svc',
+      }),
     );
     expect(custom.States.AuditRound.Retry?.[1]?.MaxAttempts).toBe(0);
+    expect(custom.States.AuditRound.TimeoutSeconds).toBe(6 * 60);
     expect(custom.States.CountIncompleteRun.Parameters).toMatchObject({
       Namespace: 'Org/Audit',
       MetricData: [{ Dimensions: [{ Name: 'service', Value: 'audit-svc' }] }],

@@ -149,6 +149,7 @@ describe('handler', () => {
       status: 'FAILED',
       runStatus: 'FAILED',
       errorKind: 'BAD_INPUT',
+      paged: true,
     });
     expect(orgMock.calls()).toHaveLength(0);
     expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
@@ -183,10 +184,28 @@ describe('handler', () => {
       status: 'FAILED',
       runStatus: 'FAILED',
       errorKind: 'BAD_INPUT',
+      paged: false,
     });
     expect(published()).toEqual([]);
     expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
     expect(stderr.join('')).toContain('no alert topic is known');
+  });
+
+  it('says the refusal was not paged when SNS refuses the page, so the state machine pages instead', async () => {
+    process.env.BASELINE_KEY = 'config/baseline.json';
+    const { handler, snsMock, sdk, published } = await loadHandler();
+    snsMock
+      .on(sdk.sns.PublishCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AuthorizationErrorException' }));
+    await expect(handler(scheduled(26), context)).resolves.toEqual({
+      status: 'FAILED',
+      runStatus: 'FAILED',
+      errorKind: 'BAD_INPUT',
+      paged: false,
+    });
+    expect(published()).toHaveLength(1);
+    expect(emfDocs()[0]).toMatchObject({ IncompleteRun: 1 });
+    expect(stderr.join('')).toContain('The alert that the audit could not run was not sent');
   });
 
   it('writes the report under the prefix and emits the run metrics with the service dimension only', async () => {
@@ -267,6 +286,7 @@ describe('handler', () => {
       status: 'FAILED',
       runStatus: 'FAILED',
       errorKind: 'BAD_INPUT',
+      paged: true,
     });
     expect(orgMock.calls()).toHaveLength(0);
     expect(putKeys()).toEqual([]);
@@ -288,6 +308,7 @@ describe('handler', () => {
       status: 'FAILED',
       runStatus: 'FAILED',
       errorKind: 'BAD_INPUT',
+      paged: true,
     });
     expect(orgMock.calls()).toHaveLength(0);
     expect(published()).toHaveLength(1);
@@ -330,6 +351,7 @@ describe('handler', () => {
       status: 'FAILED',
       runStatus: 'FAILED',
       errorKind: 'BAD_INPUT',
+      paged: true,
     });
     expect(orgMock.calls()).toHaveLength(0);
   });
