@@ -126,4 +126,10 @@ describe('README', () => {
     expect(readme).toContain('npm ci && npm start');
     expect(readme).toContain('npm test');
   });
+
+  it("pipes npm run only with --silent, or npm's banner would reach the pipe on stdout", () => {
+    const piped = readme.split('\n').filter((line) => /\bnpm run\b[^|`]*\|\s*\w/.test(line));
+    expect(piped.length).toBeGreaterThan(0);
+    expect(piped.filter((line) => !/\bnpm run (--silent|-s) /.test(line))).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 import { ALL_SETTINGS, settingMeaning, settingSchemas } from '../../lambdas/audit/settings';
+import { nearestName } from '../../lambdas/audit/util/nearest-name';
 import { quotedValue, shownValue } from './quoted-value';
 import {
   STACK_REPORT_SETTINGS,
@@ -72,28 +73,9 @@ function isCdkOwnedKey(key: string): boolean {
   return /[:@/]/.test(key) || ['cli-telemetry', 'acknowledged-issue-numbers'].includes(key);
 }
 
-/** Plain edit distance, for "did you mean" on unknown keys. */
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j];
-      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(above + 1, row[j - 1] + 1, diagonal + cost);
-      diagonal = above;
-    }
-  }
-  return row[b.length];
-}
-
 function unknownKeyIssue(key: string): string {
-  const closest = AUDIT_CONTEXT_KEYS.map((known) => ({ known, d: editDistance(key, known) })).sort(
-    (x, y) => x.d - y.d,
-  )[0];
-  const hint =
-    closest && closest.d <= Math.max(2, Math.floor(key.length / 3)) ? ` Did you mean "${closest.known}"?` : '';
+  const closest = nearestName(key, AUDIT_CONTEXT_KEYS);
+  const hint = closest !== undefined ? ` Did you mean "${closest}"?` : '';
   return `${shownValue(key)}: unknown context key.${hint} Known keys: ${AUDIT_CONTEXT_KEYS.join(', ')}`;
 }
 

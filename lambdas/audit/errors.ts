@@ -34,6 +34,20 @@ export class AuditError extends Error {
 }
 
 /**
+ * Error names of the credential chain and of the services when the caller has no usable
+ * credentials: none found, expired, or unknown to AWS. A subset of the access errors
+ * (retrying cannot help either), told apart so the CLI can say "sign in", not "ask for a
+ * permission".
+ */
+const CREDENTIALS_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'CredentialsProviderError',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+]);
+
+/**
  * Error names (SDK exceptions) and codes (file system) that mean the caller lacks access or
  * the service is not set up for it, across the services the audit calls: retrying the
  * same invocation cannot help.
@@ -46,24 +60,40 @@ const ACCESS_ERROR_NAMES: ReadonlySet<string> = new Set([
   'InvalidAccessException',
   'AuthorizationErrorException',
   'AWSOrganizationsNotInUseException',
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'UnrecognizedClientException',
-  'CredentialsProviderError',
+  ...CREDENTIALS_ERROR_NAMES,
   'EACCES',
   'EPERM',
 ]);
 
-/** True when `error`, or one of its first causes, is an access or set-up refusal (by name or code). */
-export function isAccessError(error: unknown): boolean {
+/** True when `error` or one of its first causes (four levels) passes `test`. */
+function anyInChain(error: unknown, test: (e: { name?: unknown; code?: unknown; message?: unknown }) => boolean) {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth += 1) {
-    const { name, code } = current as { name?: unknown; code?: unknown };
-    if (ACCESS_ERROR_NAMES.has(String(name)) || ACCESS_ERROR_NAMES.has(String(code))) return true;
+    if (test(current)) return true;
     current = (current as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** True when `error`, or one of its first causes, is an access or set-up refusal (by name or code). */
+export function isAccessError(error: unknown): boolean {
+  return anyInChain(
+    error,
+    ({ name, code }) => ACCESS_ERROR_NAMES.has(String(name)) || ACCESS_ERROR_NAMES.has(String(code)),
+  );
+}
+
+/** True when `error`, or one of its first causes, says the caller has no usable AWS credentials. */
+export function isCredentialsError(error: unknown): boolean {
+  return anyInChain(error, ({ name }) => CREDENTIALS_ERROR_NAMES.has(String(name)));
+}
+
+/**
+ * True when the SDK found no Region (AWS_REGION unset and none in the profile). The SDK
+ * throws a plain `Error`, so its message is all there is to recognize it by.
+ */
+export function isMissingRegionError(error: unknown): boolean {
+  return anyInChain(error, ({ message }) => message === 'Region is missing');
 }
 
 /**

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { QUERIES_DIRECTORY, readNamedQueryFiles } from '../../infra/constructs/report-catalog';
 import { ASSOCIATION_COLUMNS, RUN_COLUMNS, type ReportColumn } from '../../lambdas/audit/report/schema';
-import { createReportViews, writeReportFiles } from './duckdb-report-views';
+import { createReportViews } from '../tools/query/report-views';
+import { writeReportFiles } from './report-fixture-files';
 import { partitionReads, trinoSyntaxErrors } from './sql-partition-bounds';
 
 /**

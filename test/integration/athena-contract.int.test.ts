@@ -17,7 +17,7 @@ import {
   type ReportColumn,
 } from '../../lambdas/audit/report/schema';
 import { emulatorClientConfig, startEmulator, type GeneratedOrg, type RunningEmulator } from '../emulator';
-import { createReportViews } from '../infra/duckdb-report-views';
+import { createReportViews } from '../tools/query/report-views';
 import { startEmulatedAudit, type EmulatedAudit } from '../support/emulated-audit';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';

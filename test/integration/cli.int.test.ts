@@ -20,6 +20,7 @@ import {
 } from '../emulator';
 import { AUDIT_EPOCH, allTargetIds, duplicates, parseWrittenRows, withEnv } from '../support/emulated-audit';
 import { FastForwardClock } from '../support/fast-forward-clock';
+import { runQueryCli } from '../tools/query/query-cli';
 import { startLocalS3, type LocalS3 } from '../support/s3-server';
 
 jest.setTimeout(60_000);
@@ -54,13 +55,16 @@ function shellEnvironment(): Record<string, string | undefined> {
   };
 }
 
-/** Runs the CLI in the shell environment with virtual time. */
-function cli(...argv: string[]) {
-  const clock = new FastForwardClock(AUDIT_EPOCH);
+/** Runs the CLI in the shell environment with virtual time from `start`. */
+function cliAt(start: number, ...argv: string[]) {
+  const clock = new FastForwardClock(start);
   return withEnv(shellEnvironment(), () =>
     runCli(argv, process.env, io, { clock, sleep: clock.sleep, random: () => 0.5 }),
   );
 }
+
+/** Runs the CLI in the shell environment with virtual time from {@link AUDIT_EPOCH}. */
+const cli = (...argv: string[]) => cliAt(AUDIT_EPOCH, ...argv);
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -171,7 +175,9 @@ describe('the CLI against the demo organization', () => {
     );
     expect(stderr).toEqual([]);
     expect(result.exitCode).toBe(EXIT.incompleteOrError);
-    expect(JSON.parse(stdout.join(''))).toEqual(JSON.parse(JSON.stringify(result.summary)));
+    const printed = JSON.parse(stdout.join('')) as { summary: unknown; rows: { target_id: string }[] };
+    expect(printed.summary).toEqual(JSON.parse(JSON.stringify(result.summary)));
+    expect(printed.rows.map((r) => r.target_id)).toContain(EXCLUDED_ACCOUNT);
     expect(await s3.listKeys()).toEqual([KEYS.associations, KEYS.html, KEYS.latestRun, KEYS.run].sort());
     const rows = parseWrittenRows(await s3.getObject(KEYS.associations));
     expect(rows.map((r) => r.target_id).sort()).toEqual(allTargetIds(org).sort());
@@ -196,5 +202,30 @@ describe('the CLI against the demo organization', () => {
       new RegExp(`^error: Invalid baseline ${malformed}: version: unsupported version 2; expected 1`),
     );
     expect(await listFiles(outDir)).toEqual(['baseline.json']);
+  });
+
+  it('writes reports that npm run query answers: drift-latest-run lists exactly the drifted targets', async () => {
+    // The queries read the last days by today's date, as in Athena: the run is last night's.
+    const lastNight = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 22 * 3_600_000;
+    const argv = ['--out-dir', outDir, '--baseline', BASELINE, '--exclusions', EXCLUSIONS, '--quiet'];
+    const result = await cliAt(lastNight, ...argv, '--schedule-time', new Date(lastNight).toISOString());
+    expect(result.summary?.drifted).toBeGreaterThan(5);
+    const dt = new Date(lastNight).toISOString().slice(0, 10);
+    const runId = `${dt.replace(/-/g, '')}T020000Z`;
+    const written = parseWrittenRows(await readFile(join(outDir, reportKeys('', runId, dt).associations)));
+
+    stdout = [];
+    stderr = [];
+    expect(await runQueryCli(['drift-latest-run', '--reports', outDir], io)).toBe(0);
+    const [header, ...lines] = stdout.join('\n').split('\n');
+    expect(header).toMatch(/^run_id\s+target_id\s/);
+    const listed = lines.map((line) => line.split(/\s+/)[1]).sort();
+    expect(listed).toEqual(
+      written
+        .filter((r) => r.drift === true)
+        .map((r) => r.target_id)
+        .sort(),
+    );
+    expect(stderr).toEqual([`${listed.length} rows`]);
   });
 });

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { bucketNameProblem, reportPrefixProblem, roleArnProblem, normalizeReportPrefix } from '../input-validators';
 import { displaySafe } from '../util/display-text';
+import { nearestName } from '../util/nearest-name';
 import { UsageError } from '../errors';
 
 /** Longest `--max-minutes`: half a day; a run that needs more is stuck, not slow. */
@@ -9,6 +10,12 @@ const MAX_MINUTES = 720;
 const DEFAULT_MAX_MINUTES = 14;
 /** Longest `--list`. */
 const MAX_LIST = 10_000;
+
+/** What the CLI prints on stdout: the summary table, or the run as data for a pipe. */
+const OUTPUT_FORMATS = ['table', 'json', 'jsonl', 'csv'] as const;
+
+/** One of {@link OUTPUT_FORMATS}. */
+type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Parsed command line of `npm run audit -- …`. */
 export interface CliArgs {
@@ -25,7 +32,7 @@ export interface CliArgs {
   /** Stop re-driving this long after the start. */
   readonly maxMinutes: number;
   readonly listLimit: number;
-  readonly json: boolean;
+  readonly format: OutputFormat;
   readonly quiet: boolean;
   readonly help: boolean;
 }
@@ -53,8 +60,10 @@ Other:
   --schedule-time ISO    run as the scheduled run of this time (re-runs overwrite it)
   --rerun                accept a --schedule-time more than 24 hours old (judged at the current time)
   --max-minutes N        stop re-driving unprocessed targets after N minutes (default ${DEFAULT_MAX_MINUTES}, at most ${MAX_MINUTES})
-  --list N               drifted targets listed in the summary (default 20, at most ${MAX_LIST})
-  --json                 print the run summary as JSON instead of a table
+  --list N               drifted targets listed in the table (default 20, at most ${MAX_LIST})
+  --format FORMAT        stdout as table (default), json (summary and rows), jsonl or csv
+                         (one drifted or excluded target per line)
+  --json                 same as --format json
   --quiet                no progress on stderr
   -h, --help             this text
 
@@ -73,6 +82,7 @@ const OPTIONS = {
   rerun: { type: 'boolean' },
   'max-minutes': { type: 'string' },
   list: { type: 'string' },
+  format: { type: 'string' },
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -104,6 +114,30 @@ function nonEmpty(value: string): string | undefined {
   return value.trim() === '' ? 'expected a non-empty value' : undefined;
 }
 
+/** `--format`, with `--json` as its older spelling; both at once only if they agree. */
+function outputFormat(format: string | undefined, json: boolean | undefined): OutputFormat {
+  if (format !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError(`--format: expected one of ${OUTPUT_FORMATS.join(', ')}, got ${shown(format)}`);
+  }
+  if (json === true && format !== undefined && format !== 'json') {
+    throw new UsageError(`--json is --format json; it contradicts --format ${format}`);
+  }
+  return json === true ? 'json' : ((format as OutputFormat | undefined) ?? 'table');
+}
+
+/**
+ * The parse error for an option this CLI does not have, naming the nearest one it does
+ * have. Undefined when every option is known (the error was about something else).
+ */
+function unknownOptionError(argv: readonly string[]): UsageError | undefined {
+  const { tokens } = parseArgs({ args: [...argv], strict: false, tokens: true, options: OPTIONS });
+  const unknown = tokens.find((t) => t.kind === 'option' && !(t.name in OPTIONS));
+  if (unknown?.kind !== 'option') return undefined;
+  const nearest = nearestName(unknown.name, Object.keys(OPTIONS));
+  const hint = nearest === undefined ? '' : `; did you mean --${nearest}?`;
+  return new UsageError(`Unknown option ${shown(unknown.rawName)}${hint}`);
+}
+
 /** Every option at most once: parseArgs would silently keep the last. */
 function rejectRepeats(tokens: readonly { kind: string; name?: string }[]): void {
   const seen = new Set<string>();
@@ -124,7 +158,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   try {
     parsed = parseArgs({ args: [...argv], strict: true, allowPositionals: false, tokens: true, options: OPTIONS });
   } catch (error) {
-    throw new UsageError(displaySafe((error as Error).message, 300), { cause: error });
+    throw unknownOptionError(argv) ?? new UsageError(displaySafe((error as Error).message, 300), { cause: error });
   }
   rejectRepeats(parsed.tokens);
   const values = parsed.values;
@@ -139,7 +173,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     rerun: values.rerun ?? false,
     maxMinutes: plainNumber('--max-minutes', values['max-minutes'] ?? String(DEFAULT_MAX_MINUTES), MAX_MINUTES, false),
     listLimit: plainNumber('--list', values.list ?? '20', MAX_LIST, true),
-    json: values.json ?? false,
+    format: outputFormat(values.format, values.json),
     quiet: values.quiet ?? false,
     help: values.help ?? false,
   };

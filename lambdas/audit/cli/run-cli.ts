@@ -1,7 +1,7 @@
 import { createAwsClients, type AwsClients } from '../aws/clients';
 import { liveDeps } from '../core/live-deps';
 import { runAudit } from '../core/run-audit';
-import { errorKindOf, isAccessError } from '../errors';
+import { errorKindOf, isAccessError, isCredentialsError, isMissingRegionError } from '../errors';
 import type { Clock, Sleep } from '../model';
 import { DirReportStore } from '../store/dir-report-store';
 import { S3ReportStore } from '../store/s3-report-store';
@@ -11,7 +11,10 @@ import { systemClock, systemSleep } from '../util/system-clock';
 import { parseCliArgs, USAGE, type CliArgs } from './args';
 import { checkInputs } from './cli-inputs';
 import { createProgressReporter } from './progress-reporter';
-import { formatSummary, jsonForTerminal } from './summary-table';
+import { formatCsv, formatJson, formatJsonl, type ReportLocations } from './data-output';
+import { flaggedRows } from './flagged-rows';
+import { formatSummary } from './summary-table';
+import type { AssociationRow } from '../report/rows';
 
 /**
  * Exit codes of the CLI.
@@ -57,25 +60,64 @@ function describeError(error: unknown): string {
     .join(': caused by: ');
 }
 
+/**
+ * The set-up problems a first run meets, each with its own message and fix. The first that
+ * applies wins: a credentials error is also an access error, so it is tested before it.
+ */
+const SETUP_PROBLEMS = [
+  {
+    applies: isMissingRegionError,
+    title: 'no AWS Region',
+    fix:
+      'Set AWS_REGION to the Security Hub home Region (for example `export AWS_REGION=eu-west-1`), ' +
+      'or set `region` in the config of the AWS_PROFILE in use.',
+  },
+  {
+    applies: isCredentialsError,
+    title: 'no usable AWS credentials',
+    fix:
+      'Sign in (`aws sso login --profile NAME`, then `export AWS_PROFILE=NAME`) or export AWS_ACCESS_KEY_ID, ' +
+      'AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); `aws sts get-caller-identity` shows what the chain finds.',
+  },
+  {
+    applies: (error: unknown) => errorKindOf(error) === 'PERMISSION' || isAccessError(error),
+    title: 'permission denied',
+    fix:
+      'The credentials in use (AWS_PROFILE, SSO, --organizations-role-arn) lack a permission the audit needs, ' +
+      'or this is not the Security Hub delegated administrator account and home Region; see "Least privilege" in README.md.',
+  },
+] as const;
+
 /** What the CLI prints for a failed run, and its exit code. */
 function failure(error: unknown): { message: string; exitCode: number } {
-  const kind = errorKindOf(error);
-  if (kind === 'BAD_INPUT') {
+  if (errorKindOf(error) === 'BAD_INPUT') {
     // Our BAD_INPUT messages say all there is to fix; their causes (ENOENT, a SyntaxError) repeat it.
     const message = error instanceof Error ? error.message : String(error);
     return { message: `error: ${displaySafe(message, 5000)}`, exitCode: EXIT.badInput };
   }
-  const denied = kind === 'PERMISSION' || isAccessError(error);
-  if (denied) {
-    return {
-      message:
-        `error: permission denied: ${describeError(error)}\n` +
-        'The credentials in use (AWS_PROFILE, SSO, --organizations-role-arn) lack a permission the audit needs, ' +
-        'or this is not the Security Hub delegated administrator account and home Region; see "Least privilege" in README.md.',
-      exitCode: EXIT.incompleteOrError,
-    };
+  const problem = SETUP_PROBLEMS.find((p) => p.applies(error));
+  const message =
+    problem === undefined
+      ? `error: ${describeError(error)}`
+      : `error: ${problem.title}: ${describeError(error)}\n${problem.fix}`;
+  return { message, exitCode: EXIT.incompleteOrError };
+}
+
+/** What stdout gets for `--format`: the human table, or the summary and the flagged rows as data. */
+function output(args: CliArgs, summary: RunSummary, report: ReportLocations, rows: readonly AssociationRow[]): string {
+  switch (args.format) {
+    case 'table':
+      return (
+        formatSummary(summary, rows, { listLimit: args.listLimit, location: report.associations }) +
+        `\nHTML report: ${displaySafe(report.html, 1000)}`
+      );
+    case 'json':
+      return formatJson(summary, report, flaggedRows(rows));
+    case 'jsonl':
+      return formatJsonl(flaggedRows(rows));
+    case 'csv':
+      return formatCsv(flaggedRows(rows));
   }
-  return { message: `error: ${describeError(error)}`, exitCode: EXIT.incompleteOrError };
 }
 
 async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides: CliOverrides): Promise<CliResult> {
@@ -107,16 +149,16 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
       },
     );
     const { summary } = outcome;
-    const location = `${store.describe()}/${outcome.report.associationsKey}`;
-    const htmlReport = `${store.describe()}/${outcome.report.htmlKey}`;
-    io.stdout(
-      args.json
-        ? jsonForTerminal(summary)
-        : `${formatSummary(summary, outcome.rows, { listLimit: args.listLimit, location })}\nHTML report: ${displaySafe(htmlReport, 1000)}`,
-    );
+    const report = {
+      associations: `${store.describe()}/${outcome.report.associationsKey}`,
+      html: `${store.describe()}/${outcome.report.htmlKey}`,
+    };
+    const printed = output(args, summary, report, outcome.rows);
+    // An empty jsonl is no output at all, not an empty line.
+    if (printed !== '') io.stdout(printed);
     const exitCode =
       summary.run_status !== 'COMPLETE' ? EXIT.incompleteOrError : summary.drifted > 0 ? EXIT.drift : EXIT.ok;
-    return { exitCode, summary, htmlReport };
+    return { exitCode, summary, htmlReport: report.html };
   } finally {
     if (overrides.clients === undefined) {
       clients.destroy();

@@ -1,9 +1,10 @@
 import { DRIFT_REASONS } from '../model';
-import { compareWorstFirst } from '../drift/reason-guide';
 import type { AssociationRow } from '../report/rows';
 import type { RunSummary } from '../report/summary';
 import { displaySafe, listBounded } from '../util/display-text';
 import { untrustedHistoryNotice } from '../history/history-notice';
+import { flaggedRows } from './flagged-rows';
+import { textTable } from './text-table';
 
 /** Longest cell of the target table; ids are short. */
 const MAX_CELL = 80;
@@ -14,17 +15,6 @@ const MAX_DEPARTED_SHOWN = 20;
 
 /** A value from outside as a table cell: display-safe and bounded. */
 const cell = (value: unknown) => displaySafe(value, MAX_CELL);
-
-// JSON.stringify escapes C0 controls but leaves C1 controls and bidi/format characters raw.
-const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g;
-
-/**
- * The run summary as JSON for a terminal: the same JSON value, but every character a
- * terminal would act on or reorder is written as a `\uXXXX` escape (valid JSON).
- */
-export function jsonForTerminal(summary: RunSummary): string {
-  return JSON.stringify(summary).replace(UNSAFE_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /**
  * Why a run is INCOMPLETE, in words, from the summary's counts. Empty for a COMPLETE run;
@@ -59,16 +49,6 @@ const REASON_COLUMNS: Readonly<Record<(typeof DRIFT_REASONS)[number], keyof RunS
   BASELINE_MISMATCH: 'drift_baseline_mismatch',
 };
 
-function table(rows: readonly (readonly string[])[]): string[] {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) =>
-    r
-      .map((cell, i) => cell.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 /** The first lines: run id, status, trigger and duration, then why the run is incomplete (if it is). */
 function headerLines(summary: RunSummary): string[] {
   return [
@@ -82,7 +62,7 @@ function headerLines(summary: RunSummary): string[] {
 
 /** What was enumerated: targets by kind, and how many reached the report or were rejected. */
 function targetCountsTable(summary: RunSummary): string[] {
-  return table([
+  return textTable([
     ['Targets', 'Roots', 'OUs', 'Accounts', 'Suspended', 'Reported', 'Rejected'],
     [
       summary.targets_enumerated,
@@ -98,7 +78,7 @@ function targetCountsTable(summary: RunSummary): string[] {
 
 /** Association statuses, audit results and the change against the previous run. */
 function resultCountsTable(summary: RunSummary): string[] {
-  return table([
+  return textTable([
     ['SUCCESS', 'PENDING', 'FAILED', 'UNKNOWN', 'Drifted', 'Excluded', 'New drift', 'Resolved', 'Changed'],
     [
       summary.status_success,
@@ -116,7 +96,7 @@ function resultCountsTable(summary: RunSummary): string[] {
 
 /** Targets per drift reason, in {@link DRIFT_REASONS} order so the table reads the same every run. */
 function driftReasonTable(summary: RunSummary): string[] {
-  return table([['Drift reason', 'Targets'], ...DRIFT_REASONS.map((r) => [r, String(summary[REASON_COLUMNS[r]])])]);
+  return textTable([['Drift reason', 'Targets'], ...DRIFT_REASONS.map((r) => [r, String(summary[REASON_COLUMNS[r]])])]);
 }
 
 /** API use, throttling and re-drive rounds, followed by the departed targets (if any). */
@@ -173,12 +153,12 @@ function fixLines(rows: readonly AssociationRow[]): string[] {
  * (the rest are counted, the report has them all). Preceded by a blank line; empty when there is nothing to show.
  */
 function flaggedTargetLines(rows: readonly AssociationRow[], listLimit: number): string[] {
-  const flagged = rows.filter((r) => r.audit_result !== 'OK' || r.exclusion_expired).sort(compareWorstFirst);
+  const flagged = flaggedRows(rows);
   if (flagged.length === 0 || listLimit <= 0) return [];
   const shown = flagged.slice(0, listLimit);
   const lines = [
     '',
-    ...table([
+    ...textTable([
       ['Severity', 'Result', 'Target', 'Reasons', 'Policy', 'Status', 'OU path'],
       ...shown.map(flaggedRowCells),
     ]),

@@ -19,7 +19,6 @@ import { capNullable, MAX_ID_LENGTH, MAX_SERVICE_TEXT_LENGTH } from '../util/tex
 import type { FetchTarget } from './fetch-types';
 import { MALFORMED_RESPONSE } from './unprocessed-errors';
 
-
 /** What one target's answer says. A target absent from a mapped answer is MISSING. */
 export type TargetOutcome =
   | { readonly kind: 'FOUND'; readonly association: Association }

@@ -1,5 +1,14 @@
 import * as errors from '../../../lambdas/audit/errors';
-import { AuditError, errorKindOf, InvariantError, isPermanent } from '../../../lambdas/audit/errors';
+import {
+  AuditError,
+  errorKindOf,
+  InvariantError,
+  isAccessError,
+  isCredentialsError,
+  isMissingRegionError,
+  isPermanent,
+  OrganizationWalkError,
+} from '../../../lambdas/audit/errors';
 
 class ExampleInputError extends AuditError {
   constructor(message: string) {
@@ -57,5 +66,37 @@ describe('errors', () => {
     const both = new AggregateError([new AuditError('TRANSIENT', 'a'), new ExampleInputError('b')]);
     expect(errorKindOf(both)).toBe('BAD_INPUT');
     expect(errorKindOf(new AggregateError([new Error('x')]))).toBe('TRANSIENT');
+  });
+});
+
+describe('set-up errors the CLI tells apart', () => {
+  const named = (name: string, message = 'x') => Object.assign(new Error(message), { name });
+  const wrapped = (cause: unknown) => new OrganizationWalkError('ListRoots', null, cause);
+
+  it.each([
+    'CredentialsProviderError',
+    'ExpiredToken',
+    'ExpiredTokenException',
+    'InvalidClientTokenId',
+    'UnrecognizedClientException',
+  ])('%s, even wrapped, is a credentials error and still an access error (permanent)', (name) => {
+    expect(isCredentialsError(wrapped(named(name)))).toBe(true);
+    expect(isAccessError(wrapped(named(name)))).toBe(true);
+    expect(wrapped(named(name)).kind).toBe('PERMISSION');
+  });
+
+  it('a refusal is an access error, not a credentials error', () => {
+    for (const name of ['AccessDeniedException', 'AccessDenied', 'AWSOrganizationsNotInUseException']) {
+      expect(isAccessError(wrapped(named(name)))).toBe(true);
+      expect(isCredentialsError(wrapped(named(name)))).toBe(false);
+    }
+  });
+
+  it("recognizes the SDK's missing Region by its message, in the cause chain", () => {
+    expect(isMissingRegionError(wrapped(new Error('Region is missing')))).toBe(true);
+    expect(isMissingRegionError(new Error('Region is missing'))).toBe(true);
+    expect(isMissingRegionError(new Error('Region is missing something else'))).toBe(false);
+    expect(isMissingRegionError(wrapped(named('AccessDeniedException')))).toBe(false);
+    expect(isCredentialsError(new Error('Region is missing'))).toBe(false);
   });
 });

@@ -14,7 +14,7 @@ describe('parseCliArgs', () => {
       maxMinutes: 14,
       listLimit: 20,
       quiet: true,
-      json: false,
+      format: 'table',
     });
   });
 
@@ -61,7 +61,15 @@ describe('parseCliArgs', () => {
     ],
     [['--out-dir', 'r', '--baseline', ''], /--baseline: expected a non-empty value/],
     [['--out-dir', 'r', '--schedule-time', 'x'.repeat(65)], /--schedule-time: expected an ISO 8601 date-time/],
-    [['--out-dir', 'r', '--bogus'], /Unknown option '--bogus'/],
+    [['--out-dir', 'r', '--bogus'], /^Unknown option "--bogus"$/],
+    [['--out-dir', 'r', '--fromat', 'csv'], /^Unknown option "--fromat"; did you mean --format\?$/],
+    [['--out-dir', 'r', '--exclusion=e.json'], /^Unknown option "--exclusion"; did you mean --exclusions\?$/],
+    [['--outdir', 'r'], /^Unknown option "--outdir"; did you mean --out-dir\?$/],
+    [['--out-dir', 'r', '-x'], /^Unknown option "-x"$/],
+    [['--out-dir', 'r', '--format', 'xml'], /^--format: expected one of table, json, jsonl, csv, got "xml"$/],
+    [['--out-dir', 'r', '--format', 'JSON'], /^--format: expected one of/],
+    [['--out-dir', 'r', '--format', 'csv', '--json'], /^--json is --format json; it contradicts --format csv$/],
+    [['--out-dir', 'r', '--format', 'csv', '--format', 'json'], /--format: given more than once/],
     [['--out-dir', 'r', 'positional'], /positional/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
@@ -103,6 +111,22 @@ describe('parseCliArgs', () => {
   it('refuses a prefix the Lambda and the stack would refuse (one rule for all three)', () => {
     expect(() => parseCliArgs(['--out-dir', '.', '--prefix', '/audit/'])).toThrow(/must not start with "\/"/);
     expect(() => parseCliArgs(['--out-dir', '.', '--prefix', 'a/*/b'])).toThrow(/IAM resource ARN/);
+  });
+
+  it.each([
+    [[], 'table'],
+    [['--format', 'table'], 'table'],
+    [['--format', 'json'], 'json'],
+    [['--format=jsonl'], 'jsonl'],
+    [['--format', 'csv'], 'csv'],
+    [['--json'], 'json'],
+    [['--json', '--format', 'json'], 'json'],
+  ])('reads the output format from %j', (argv, format) => {
+    expect(parseCliArgs(['--out-dir', 'r', ...argv]).format).toBe(format);
+  });
+
+  it('shows an unknown option display-safe', () => {
+    expect(() => parseCliArgs(['--out-dir', 'r', '--\u001b[2Jx'])).toThrow('Unknown option "--\\x1b[2Jx"');
   });
 
   it('accepts --help without a destination', () => {

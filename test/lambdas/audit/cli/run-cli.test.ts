@@ -10,6 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { AwsClients } from '../../../../lambdas/audit/aws/clients';
 import { USAGE } from '../../../../lambdas/audit/cli/args';
 import { EXIT, runCli, type CliOverrides } from '../../../../lambdas/audit/cli/run-cli';
+import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { parseRunSummary } from '../../../../lambdas/audit/report/summary';
 import {
   ACCOUNT_AT_ROOT,
@@ -23,6 +24,7 @@ import {
   type Answer,
 } from '../core/mock-aws-org';
 import { isDisplaySafe } from '../../../support/is-display-safe';
+import { parseWrittenRows } from '../../../support/emulated-audit';
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);
@@ -165,14 +167,75 @@ describe('runCli', () => {
     expect(stderr).toEqual([]);
   });
 
-  it('--json prints the run summary as one JSON document', async () => {
-    const result = await cli('--out-dir', outDir, '--json', '--schedule-time', '2026-11-26T02:00:00Z');
-    expect(result.exitCode).toBe(EXIT.ok);
+  it.each([['--json'], ['--format', 'json']])(
+    '%s prints one JSON document on stdout (summary, report, flagged rows), progress on stderr',
+    async (...format) => {
+      answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
+      const result = await cli('--out-dir', outDir, ...format, '--schedule-time', '2026-11-26T02:00:00Z');
+      expect(result.exitCode).toBe(EXIT.drift);
+      expect(stdout).toHaveLength(1);
+      const printed = JSON.parse(stdout[0]) as { summary: unknown; report: unknown; rows: AssociationRow[] };
+      expect(printed.summary).toEqual(JSON.parse(JSON.stringify(result.summary)));
+      expect(printed.report).toEqual({
+        associations: `${outDir}/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`,
+        html: result.htmlReport,
+      });
+      // The drifted row in full, as the report has it; the OK rows are not repeated.
+      const written = parseWrittenRows(
+        await readFile(join(outDir, 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz')),
+      );
+      expect(printed.rows).toEqual(written.filter((r) => r.target_id === ACCOUNT_IN_OU));
+      expect(stderr.some((l) => l.startsWith('reading associations: '))).toBe(true);
+    },
+  );
+
+  it('--format jsonl prints one line per drifted or excluded target, every one even past --list', async () => {
+    answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });
+    const exclusions = join(outDir, 'exclusions.json');
+    await writeFile(
+      exclusions,
+      JSON.stringify({
+        version: 1,
+        exclusions: [{ targetId: ACCOUNT_AT_ROOT, reason: 'CHG-1', expires: '2099-01-01' }],
+      }),
+    );
+    const baseline = join(outDir, 'baseline.json');
+    await writeFile(baseline, JSON.stringify({ version: 1, targets: { [ACCOUNT_AT_ROOT]: P2 } }));
+    const argv = ['--out-dir', join(outDir, 'r'), '--exclusions', exclusions, '--baseline', baseline, '--list', '0'];
+    const result = await cli(...argv, '--format', 'jsonl', '--quiet');
+    expect(result.exitCode).toBe(EXIT.drift);
     expect(stdout).toHaveLength(1);
-    const printed = JSON.parse(stdout[0]) as Record<string, unknown>;
-    expect(printed).toEqual(JSON.parse(JSON.stringify(result.summary)));
-    expect(printed.run_id).toBe('20261126T020000Z');
-    expect(printed.targets_reported).toBe(4);
+    const rows = stdout[0].split('\n').map((line) => JSON.parse(line) as AssociationRow);
+    expect(rows.map((r) => [r.target_id, r.audit_result])).toEqual([
+      [ACCOUNT_IN_OU, 'DRIFT'],
+      [ACCOUNT_AT_ROOT, 'EXCLUDED'],
+    ]);
+  });
+
+  it('--format jsonl prints nothing at all when nothing drifted', async () => {
+    const result = await cli('--out-dir', outDir, '--format', 'jsonl', '--quiet');
+    expect(result.exitCode).toBe(EXIT.ok);
+    expect(stdout).toEqual([]);
+  });
+
+  it('--format csv prints a header and the drifted rows, a hostile value defused and escaped', async () => {
+    answers.set(ACCOUNT_IN_OU, {
+      kind: 'association',
+      policyId: P1,
+      type: 'INHERITED',
+      status: 'FAILED',
+      message: '=cmd|"/C calc"!A0\u001b[2J',
+    });
+    const result = await cli('--out-dir', outDir, '--format', 'csv');
+    expect(result.exitCode).toBe(EXIT.drift);
+    expect(stdout).toHaveLength(1);
+    const [header, line, ...rest] = stdout[0].split('\n');
+    expect(rest).toEqual([]);
+    expect(header.split(',')).toContain('association_status_message');
+    expect(line).toContain(`,${ACCOUNT_IN_OU},`);
+    expect(line).toContain(`,"'=cmd|""/C calc""!A0\\x1b[2J",`);
+    expect(isDisplaySafe(stdout[0].replace(/\n/g, ''))).toBe(true);
+    expect(stdout[0]).not.toContain('HTML report');
   });
 
   it('--quiet prints no progress', async () => {
@@ -233,17 +296,49 @@ describe('runCli', () => {
     },
   );
 
-  it('says "permission denied" when the audit is refused access, exit 2', async () => {
-    orgMock.onAnyCommand().rejects(
+  it.each([
+    [
+      'access is denied',
       Object.assign(new Error('You are not authorized'), {
         name: 'AccessDeniedException',
         $metadata: { httpStatusCode: 403 },
       }),
-    );
+      /^error: permission denied: .*You are not authorized\n.*lack a permission.*"Least privilege" in README\.md\.$/s,
+    ],
+    [
+      'no credentials are found',
+      Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }),
+      /^error: no usable AWS credentials: .*Could not load credentials from any providers\n.*aws sso login.*AWS_PROFILE.*AWS_ACCESS_KEY_ID/s,
+    ],
+    [
+      'the credentials expired',
+      Object.assign(new Error('The security token included in the request is expired'), {
+        name: 'ExpiredTokenException',
+      }),
+      /^error: no usable AWS credentials: .*expired\n.*aws sso login/s,
+    ],
+    [
+      'no Region is set',
+      new Error('Region is missing'),
+      /^error: no AWS Region: .*Region is missing\nSet AWS_REGION to the Security Hub home Region/s,
+    ],
+  ])('says what is wrong and how to fix it when %s, exit 2', async (_name, error, message) => {
+    orgMock.onAnyCommand().rejects(error);
     const result = await cli('--out-dir', outDir, '--quiet');
     expect(result).toEqual({ exitCode: EXIT.incompleteOrError });
-    expect(stderr[0]).toMatch(/^error: permission denied: /);
-    expect(stderr[0]).toContain('Least privilege');
+    expect(stderr).toHaveLength(1);
+    expect(stderr[0]).toMatch(message);
+    for (const other of ['permission denied', 'no usable AWS credentials', 'no AWS Region'].filter(
+      (title) => !stderr[0].startsWith(`error: ${title}`),
+    )) {
+      expect(stderr[0]).not.toContain(other);
+    }
+  });
+
+  it('suggests the nearest option for a mistyped one', async () => {
+    const result = await cli('--out-dir', outDir, '--fromat', 'csv');
+    expect(result).toEqual({ exitCode: EXIT.badInput });
+    expect(stderr[0]).toMatch(/^error: Unknown option "--fromat"; did you mean --format\?\n\nUsage:/);
   });
 
   it('shows an error message from outside display-safe', async () => {

@@ -1,4 +1,4 @@
-import { formatSummary, incompleteReasons, jsonForTerminal } from '../../../../lambdas/audit/cli/summary-table';
+import { formatSummary, incompleteReasons } from '../../../../lambdas/audit/cli/summary-table';
 import { DRIFT_REASONS } from '../../../../lambdas/audit/model';
 import type { AssociationRow } from '../../../../lambdas/audit/report/rows';
 import { row, summaryWith } from '../report/row-fixtures';
@@ -276,14 +276,5 @@ describe('incomplete runs in the table', () => {
     expect(incompleteReasons(summary)).toEqual([]);
     const bare = { ...summary, run_status: 'INCOMPLETE' as const, status_unknown: 0, targets_rejected: 0 };
     expect(incompleteReasons(bare)).toHaveLength(1);
-  });
-});
-
-describe('jsonForTerminal', () => {
-  it('is the same JSON value with C1 and bidi characters escaped', () => {
-    const hostile = { ...summary, departed_targets: ['\u009b2J\u202e\u001b'] };
-    const text = jsonForTerminal(hostile);
-    expect(isDisplaySafe(text)).toBe(true);
-    expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(hostile)));
   });
 });

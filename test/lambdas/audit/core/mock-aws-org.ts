@@ -32,6 +32,8 @@ export type Answer =
       readonly type: 'APPLIED' | 'INHERITED';
       readonly status: 'SUCCESS' | 'PENDING' | 'FAILED';
       readonly updatedAt?: Date;
+      /** AssociationStatusMessage, when the answer has one. */
+      readonly message?: string;
     }
   | { readonly kind: 'unprocessed'; readonly errorCode: string }
   | { readonly kind: 'missing' };
@@ -123,6 +125,7 @@ export function serveAssociations(
             ConfigurationPolicyId: answer.policyId,
             AssociationType: answer.type,
             AssociationStatus: answer.status,
+            AssociationStatusMessage: answer.message,
             UpdatedAt: answer.updatedAt ?? new Date('2026-11-25T00:00:00.000Z'),
           });
         } else if (answer.kind === 'unprocessed') {

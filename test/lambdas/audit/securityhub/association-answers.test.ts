@@ -1,7 +1,12 @@
 import type { ConfigurationPolicyAssociationSummary } from '@aws-sdk/client-securityhub';
 import { MAX_CLOCK_SKEW_MS } from '../../../../lambdas/audit/report/run-id';
 import { MAX_ID_LENGTH, MAX_SERVICE_TEXT_LENGTH } from '../../../../lambdas/audit/util/text-bounds';
-import { capServiceText, malformation, readAnswer, toIdentifier } from '../../../../lambdas/audit/securityhub/association-answers';
+import {
+  capServiceText,
+  malformation,
+  readAnswer,
+  toIdentifier,
+} from '../../../../lambdas/audit/securityhub/association-answers';
 
 const ACCOUNT = { id: '111111111111', type: 'ACCOUNT' as const };
 const OTHER = { id: '222222222222', type: 'ACCOUNT' as const };

@@ -1,6 +1,4 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   ASSOCIATION_COLUMNS,
@@ -8,12 +6,12 @@ import {
   RUN_COLUMNS,
   type GlueColumnType,
   type ReportColumn,
-} from '../../lambdas/audit/report/schema';
+} from '../../../lambdas/audit/report/schema';
 
 /**
  * DuckDB stand-ins for the Glue tables, so the named queries in infra/queries run
- * unmodified in tests. Shared by the unit test over hand-written fixtures and the
- * contract test over real audit output (same file layout as the S3 report).
+ * unmodified outside Athena. Shared by `npm run query`, the unit test over hand-written
+ * fixtures and the contract test over real audit output (same file layout as the S3 report).
  */
 
 const DUCKDB_TYPES: Record<GlueColumnType, string> = {
@@ -56,23 +54,4 @@ export async function createReportViews(connection: DuckDBConnection, root: stri
   await connection.run(
     view(REPORT_LAYOUT.runsDir, `${REPORT_LAYOUT.runsDir}/${REPORT_LAYOUT.partitionKey}=*/*.json`, RUN_COLUMNS),
   );
-}
-
-/** Writes rows in the report's S3 layout below `root` (for fixtures). */
-export function writeReportFiles(
-  root: string,
-  dt: string,
-  runId: string,
-  associations: readonly Record<string, unknown>[],
-  run: Record<string, unknown>,
-): void {
-  const assocDir = path.join(root, REPORT_LAYOUT.associationsDir, `${REPORT_LAYOUT.partitionKey}=${dt}`);
-  const runsDir = path.join(root, REPORT_LAYOUT.runsDir, `${REPORT_LAYOUT.partitionKey}=${dt}`);
-  fs.mkdirSync(assocDir, { recursive: true });
-  fs.mkdirSync(runsDir, { recursive: true });
-  if (associations.length > 0) {
-    const jsonl = associations.map((row) => JSON.stringify(row)).join('\n') + '\n';
-    fs.writeFileSync(path.join(assocDir, `${runId}.jsonl.gz`), zlib.gzipSync(jsonl));
-  }
-  fs.writeFileSync(path.join(runsDir, `${runId}.json`), JSON.stringify(run) + '\n');
 }
