@@ -14,6 +14,7 @@ import { addFindingsMetrics } from './findings/findings-metrics';
 import { destinationOfFunctionArn } from './findings/run-findings';
 import { buildDriftDigest } from './notify/drift-digest';
 import { buildFailureAlert } from './notify/failure-alert';
+import { consoleContextOf } from './report/console-links';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './store/report-store';
 import { S3ReportStore } from './store/s3-report-store';
@@ -101,6 +102,8 @@ async function audit({ config, clients, store }: Runtime, event: AuditEvent, con
       findings: config.publishFindings
         ? (destinationOfFunctionArn(context.invokedFunctionArn) ?? undefined)
         : undefined,
+      // Lambda sets AWS_REGION; the partition follows from it.
+      console: consoleContextOf(process.env.AWS_REGION, config.reportBucket),
     },
     {
       // Only a round of the state machine that is not its last may hand work on.

@@ -3,6 +3,8 @@
  * by six nights of the audit against the emulator, with hostile account, OU and status
  * texts, opened with every network request aborted. The DOM must agree with the run
  * summary, no injected markup may run or change the layout, and the page must log no error.
+ * Laid out at a phone's and a desktop's size, it must not overflow sideways, whatever the
+ * length of a name, and its first screen must show the worst target and the way to the tree.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,12 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ProbeResult } from '../support/chromium-probe';
+import { VIEWPORTS } from '../support/report-viewports';
 import {
   buildSampleReport,
   HOSTILE_ACCOUNT_NAME,
   HOSTILE_STATUS_MESSAGE,
+  LONG_ACCOUNT_NAME,
+  LONG_OU_NAME,
+  LONG_STATUS_MESSAGE,
+  SAMPLE_CONSOLE,
   type SampleReport,
 } from '../support/sample-html-report';
+import { compareWorstFirst } from '../../lambdas/audit/drift/reason-guide';
 
 const PROBE = join(__dirname, '..', 'support', 'chromium-probe.ts');
 
@@ -115,6 +123,66 @@ describe('HTML report in headless Chromium', () => {
     expect(result.dom.bodyText).toContain('\\u202eevil\\x1b[2J');
     expect(result.dom.tree.map((n) => n.id)).toContain(sample.hostileOuId);
     expect(result.dom.driftedRows.map((r) => r.id)).toContain(sample.hostileAccountId);
+  });
+
+  it('lists the drifted targets worst first', () => {
+    const byId = new Map(last().rows.map((r) => [r.target_id, r]));
+    const shown = result.dom.driftedRows.map((r) => byId.get(r.id)!);
+    expect(shown).toEqual([...shown].sort(compareWorstFirst));
+    expect(shown[0].drift_reasons).toContain('FAILED');
+  });
+
+  it('links only to its own anchors, which exist, and to the consoles of the run partition and Region', () => {
+    const links = result.dom.links;
+    const anchors = links.filter((l) => l.cls === 'jump');
+    const consoles = links.filter((l) => l.cls === 'console');
+    expect(anchors.length + consoles.length).toBe(links.length);
+    expect(anchors.filter((l) => !l.href.startsWith('#') || !l.resolves)).toEqual([]);
+    const hosts = [
+      'us-east-1.console.aws.amazon.com',
+      `${SAMPLE_CONSOLE.region}.console.aws.amazon.com`,
+      's3.console.aws.amazon.com',
+    ];
+    expect(
+      consoles.filter((l) => !hosts.includes(new URL(l.href).host) || new URL(l.href).protocol !== 'https:'),
+    ).toEqual([]);
+    expect(consoles.map((l) => l.href)).toContain(
+      `https://us-east-1.console.aws.amazon.com/organizations/v2/home/accounts/${sample.hostileAccountId}`,
+    );
+    expect(
+      consoles.some((l) => l.href.startsWith(`https://s3.console.aws.amazon.com/s3/object/${SAMPLE_CONSOLE.bucket}?`)),
+    ).toBe(true);
+  });
+
+  describe.each(Object.keys(VIEWPORTS) as (keyof typeof VIEWPORTS)[])('at %s size', (name) => {
+    const layout = () => result.layout[name];
+
+    it('never scrolls sideways, with 200-character names and a 480-character message without spaces', () => {
+      expect(layout().innerWidth).toBe(VIEWPORTS[name].width);
+      expect(result.dom.bodyText).toContain(LONG_OU_NAME);
+      expect(result.dom.bodyText).toContain(LONG_ACCOUNT_NAME);
+      expect(result.dom.bodyText).toContain(LONG_STATUS_MESSAGE);
+      expect({ scrollWidth: layout().scrollWidth, wide: layout().wideElements }).toEqual({
+        scrollWidth: layout().innerWidth,
+        wide: [],
+      });
+    });
+
+    it('shows the worst target and the link to the tree on the first screen', () => {
+      const { firstWorst, treeLinkTop, innerHeight } = layout();
+      expect(firstWorst?.id).toBe(result.dom.driftedRows[0].id);
+      expect(firstWorst!.bottom).toBeLessThanOrEqual(innerHeight);
+      expect(treeLinkTop).toBeLessThan(innerHeight);
+    });
+
+    it('keeps every drifted target readable: no sliver columns (cards on a phone), no row taller than the screen', () => {
+      expect(layout().driftedNarrowestCell).toBeGreaterThan(name === 'phone' ? VIEWPORTS.phone.width / 2 : 40);
+      expect(layout().driftedTallestRow).toBeLessThan(VIEWPORTS[name].height);
+    });
+  });
+
+  it('shows drift by OU on the first screen of a desktop', () => {
+    expect(result.layout.desktop.driftByOuTop).toBeLessThan(VIEWPORTS.desktop.height);
   });
 
   it('prints the collapsed parts of the tree too', () => {

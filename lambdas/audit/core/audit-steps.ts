@@ -215,7 +215,7 @@ async function writeStep(
   const report = await writeReport(
     deps.store,
     request.reportPrefix,
-    { rows, encoded, summary, runId: run.runId, dt: run.dt },
+    { rows, encoded, summary, runId: run.runId, dt: run.dt, console: request.console },
     deps.clock.now(),
   );
   if (report.replacedUntrustedLatest !== undefined) {

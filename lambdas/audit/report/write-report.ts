@@ -9,6 +9,7 @@
  * with one PUT and can never be half advanced, and it is written last, so it never
  * names a run whose objects are missing.
  */
+import type { ConsoleContext } from './console-links';
 import { encodeRows, sha256Hex, type AssociationRow, type EncodedRows } from './rows';
 import { serializeRunSummary, type RunSummary } from './summary';
 import { reportKeys, type ReportKeys, type ReportStore } from '../store/report-store';
@@ -49,6 +50,8 @@ export interface ReportContent {
   readonly dt: string;
   /** The rows as `encodeRows` gave them for the summary's hash; encoded here when absent. */
   readonly encoded?: EncodedRows;
+  /** Where the run ran, for the HTML report's console links; absent: no console links. */
+  readonly console?: ConsoleContext;
 }
 
 function checkContent(content: ReportContent, keys: ReportKeys, encoded: EncodedRows): void {

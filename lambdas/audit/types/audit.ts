@@ -11,6 +11,7 @@ import type { AssociationRow } from '../report/rows';
 import type { RunSummary } from '../report/summary';
 import type { ReportStore } from '../store/report-store';
 import type { WrittenReport } from '../report/write-report';
+import type { ConsoleContext } from '../report/console-links';
 import type { FindingsDestination } from '../findings/run-findings';
 import type { PublishFindingsResult } from '../findings/publish-findings';
 
@@ -62,6 +63,8 @@ export interface AuditRequest {
   readonly exclusions?: SourceDocument;
   /** Publish the run's drift as Security Hub findings to this account's product; absent: not published. */
   readonly findings?: FindingsDestination;
+  /** Partition, Region and report bucket for the HTML report's console links; absent: no links. */
+  readonly console?: ConsoleContext;
 }
 
 /** The result of one audit run. */

@@ -233,6 +233,23 @@ describe('handler', () => {
     expect(published()).toEqual([]);
   });
 
+  it.each([
+    ['us-east-1', 'https://us-east-1.console.aws.amazon.com', 'https://s3.console.aws.amazon.com'],
+    ['us-gov-west-1', 'https://console.amazonaws-us-gov.com', 'https://console.amazonaws-us-gov.com'],
+  ])('links the HTML report to the consoles of the partition of AWS_REGION %s', async (region, orgs, s3) => {
+    process.env.AWS_REGION = region;
+    const { handler, s3Mock, sdk } = await loadHandler();
+    await handler(scheduled(26), context);
+    const put = s3Mock
+      .commandCalls(sdk.s3.PutObjectCommand)
+      .find((c) => c.args[0].input.Key === 'audit/html/dt=2026-11-26/20261126T020000Z.html')!;
+    const html = Buffer.from(put.args[0].input.Body as Uint8Array).toString('utf8');
+    expect(html).toContain(`href="${orgs}/organizations/v2/home/root"`);
+    expect(html).toContain(
+      `href="${s3}/s3/object/${BUCKET}?region=${region}&amp;prefix=audit%2Fassociations%2Fdt%3D2026-11-26%2F20261126T020000Z.jsonl.gz"`,
+    );
+  });
+
   it('publishes the digest only when drift is new or resolved', async () => {
     const { handler, answers, published } = await loadHandler();
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'FAILED' });

@@ -1,3 +1,4 @@
+import type { ConsoleContext } from '../console-links';
 import type { AssociationRow } from '../rows';
 import type { ReportStore } from '../../store/report-store';
 import type { RunSummary } from '../summary';
@@ -17,9 +18,14 @@ export async function writeHtmlReport(
   store: ReportStore,
   prefix: string,
   key: string,
-  content: { readonly summary: RunSummary; readonly rows: readonly AssociationRow[] },
+  content: {
+    readonly summary: RunSummary;
+    readonly rows: readonly AssociationRow[];
+    readonly console?: ConsoleContext;
+  },
 ): Promise<void> {
   const trend = await readRunTrend(store, prefix, content.summary);
-  const html = renderHtmlReport({ ...content, tree: buildReportTree(content.rows), trend });
+  const { summary, rows } = content;
+  const html = renderHtmlReport({ summary, rows, tree: buildReportTree(rows), trend, console: content.console });
   await store.put(key, Buffer.from(html, 'utf8'), HTML_CONTENT_TYPE);
 }
