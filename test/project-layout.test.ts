@@ -7,12 +7,12 @@ const ROOT = join(__dirname, '..');
 
 /** The README's layout block. */
 function layoutBlock(): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const readme = readFileSync(join(ROOT, 'docs', 'development.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Project layout'));
   return section.slice(section.indexOf('```') + 3, section.indexOf('```', section.indexOf('```') + 3));
 }
 
-describe('README project layout', () => {
+describe('the documented project layout (docs/development.md)', () => {
   it('names every folder and top-level module of lambdas/audit, and nothing that is not there', () => {
     const block = layoutBlock();
     const dir = join(ROOT, 'lambdas/audit');

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AUDIT_CONTEXT_KEY_DOCS, AUDIT_CONTEXT_KEYS, parseAuditStackConfig } from '../infra/config/audit-config';
 import { CONFIG_VARIABLES } from '../lambdas/audit/config';
 import { ASSOCIATION_COLUMNS, RUN_COLUMNS } from '../lambdas/audit/report/schema';
@@ -7,9 +7,10 @@ import { ALL_SETTINGS, settingMeaning, type Setting } from '../lambdas/audit/set
 import { stateMachineDefinition } from './infra/state-machine-definition';
 import { resourcesOf } from './infra/template-json';
 import { templateFor } from './infra/test-app';
+import { documentationFiles, documentationText, REPO_ROOT } from './support/documentation';
 
-/** The README documents the report contract and the configuration; these checks keep it honest. */
-const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+/** The README and docs/ document the report contract and the configuration; these checks keep them honest. */
+const readme = documentationText();
 
 /** One row of a three-column configuration table: name → [default, meaning]. */
 type Rows = ReadonlyMap<string, readonly [string, string]>;
@@ -47,6 +48,20 @@ function contextDefault(value: unknown): string {
       ? `${value}`
       : JSON.stringify(value);
   return `\`${text}\``;
+}
+
+/** GitHub's anchors for a markdown text's headings. */
+function anchorsOf(text: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const [, heading] of text.matchAll(/^#{1,6} (.+)$/gm)) {
+    anchors.add(
+      heading!
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N} _-]/gu, '')
+        .replace(/ /g, '-'),
+    );
+  }
+  return anchors;
 }
 
 describe('README', () => {
@@ -120,6 +135,28 @@ describe('README', () => {
       expect(section).toContain(`**${price} a month**`);
       expect(readme).toContain(`${ids.length} alarms ≈ ${price}`);
     });
+  });
+
+  it('keeps the README itself short: at most 250 lines, the rest in docs/', () => {
+    expect(documentationFiles().get('README.md')!.split('\n').length).toBeLessThanOrEqual(250);
+  });
+
+  it.each([...documentationFiles().keys()])('%s: every relative link and its anchor exist', (path) => {
+    const text = documentationFiles().get(path)!;
+    const broken: string[] = [];
+    for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^(https?:|mailto:)/.test(target!)) continue;
+      const [file, anchor] = target!.split('#');
+      const resolved = file === '' ? path : join(dirname(path), file!);
+      if (!existsSync(join(REPO_ROOT, resolved))) broken.push(target!);
+      else if (
+        anchor !== undefined &&
+        resolved.endsWith('.md') &&
+        !anchorsOf(documentationFiles().get(resolved) ?? '').has(anchor)
+      )
+        broken.push(target!);
+    }
+    expect(broken).toEqual([]);
   });
 
   it('gives the two commands a fresh machine needs', () => {

@@ -2,7 +2,7 @@ import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import { ALL_SETTINGS, pickSettings } from '../../lambdas/audit/settings';
-import type { AuditStackConfig } from '../config/audit-config';
+import { parseAuditStackConfig, type AuditStackConfig } from '../config/audit-config';
 import { AlertTopic } from '../constructs/alert-topic';
 import { AuditAlarms } from '../constructs/audit-alarms';
 import { AuditDashboard } from '../constructs/audit-dashboard';
@@ -12,10 +12,24 @@ import { AuditStateMachine } from '../constructs/audit-state-machine';
 import { ReportCatalog } from '../constructs/report-catalog';
 import { ReportBucket, type ReportBucketEncryption } from '../constructs/report-bucket';
 
+/** CDK feature flags the stack's constructs need, whatever the app around them sets. */
+const REQUIRED_FEATURE_FLAGS: Readonly<Record<string, unknown>> = {
+  '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+};
+
 /** Properties of {@link SecurityHubConfigAuditStack}. */
 export interface SecurityHubConfigAuditStackProps extends StackProps {
-  /** Validated configuration (see `loadAuditStackConfig`). */
-  readonly config: AuditStackConfig;
+  /**
+   * Validated configuration, as the app reads it from the context (see `loadAuditStackConfig`).
+   * @default parsed from {@link settings}
+   */
+  readonly config?: AuditStackConfig;
+  /**
+   * For an app of your own: any of the context keys as props (docs/configuration.md), validated
+   * like the context; the rest take their defaults. Ignored when `config` is given.
+   * @default every key at its default
+   */
+  readonly settings?: Partial<AuditStackConfig>;
   /**
    * Handler module of the audit function.
    * @default lambdas/audit/handler.ts
@@ -42,7 +56,11 @@ export class SecurityHubConfigAuditStack extends Stack {
       description: 'Nightly audit of Security Hub central configuration policy associations',
       ...props,
     });
-    const c = props.config;
+    // Behaviour the constructs below rely on, pinned here so that an app without this
+    // repository's cdk.json gets the same stack: the access-log bucket is written by a bucket
+    // policy, since its owner-enforced object ownership refuses the log-delivery ACL.
+    for (const [flag, value] of Object.entries(REQUIRED_FEATURE_FLAGS)) this.node.setContext(flag, value);
+    const c = props.config ?? parseAuditStackConfig(props.settings ?? {});
 
     // The construct id stays 'ReportStore' (the class's former name): it is part of the
     // logical ids, and changing it would make CloudFormation replace the retained buckets.

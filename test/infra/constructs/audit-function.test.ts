@@ -290,7 +290,7 @@ describe('AuditFunction', () => {
         ReadSecurityHubAssociations: {
           Sid: 'ReadSecurityHubAssociations',
           Effect: 'Allow',
-          Action: 'securityhub:BatchGetConfigurationPolicyAssociations',
+          Action: ['securityhub:BatchGetConfigurationPolicyAssociations', 'securityhub:ListConfigurationPolicies'],
           Resource: '*',
         },
         ReadWriteReport: {
