@@ -55,7 +55,7 @@ function anchorsOf(text: string): Set<string> {
   const anchors = new Set<string>();
   for (const [, heading] of text.matchAll(/^#{1,6} (.+)$/gm)) {
     anchors.add(
-      heading!
+      heading
         .toLowerCase()
         .replace(/[^\p{L}\p{N} _-]/gu, '')
         .replace(/ /g, '-'),
@@ -145,16 +145,16 @@ describe('README', () => {
     const text = documentationFiles().get(path)!;
     const broken: string[] = [];
     for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
-      if (/^(https?:|mailto:)/.test(target!)) continue;
-      const [file, anchor] = target!.split('#');
-      const resolved = file === '' ? path : join(dirname(path), file!);
-      if (!existsSync(join(REPO_ROOT, resolved))) broken.push(target!);
+      if (/^(https?:|mailto:)/.test(target)) continue;
+      const [file, anchor] = target.split('#');
+      const resolved = file === '' ? path : join(dirname(path), file);
+      if (!existsSync(join(REPO_ROOT, resolved))) broken.push(target);
       else if (
         anchor !== undefined &&
         resolved.endsWith('.md') &&
         !anchorsOf(documentationFiles().get(resolved) ?? '').has(anchor)
       )
-        broken.push(target!);
+        broken.push(target);
     }
     expect(broken).toEqual([]);
   });

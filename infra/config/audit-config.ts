@@ -122,7 +122,6 @@ function crossKeyIssues(config: AuditStackConfig): string[] {
  * and returns the configuration with defaults applied.
  *
  * @throws {@link AuditContextError} naming every invalid or unknown key.
- * @internal Exported for its tests.
  */
 export function parseAuditStackConfig(context: Readonly<Record<string, unknown>>): AuditStackConfig {
   const ours: Record<string, unknown> = {};

@@ -184,6 +184,7 @@ export class AuditFunction extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
       REPORT_BUCKET: store.bucket.bucketName,
       ALERT_TOPIC_ARN: props.alertTopic.topic.topicArn,
+      DEPLOYMENT_NAME: Stack.of(this).stackName,
       ...settingsEnv,
       POWERTOOLS_SERVICE_NAME: props.serviceName ?? DEFAULTS.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? DEFAULTS.metricsNamespace,

@@ -50,6 +50,8 @@ export interface AuditConfig extends AuditTuning, SettingValues<typeof FUNCTION_
   readonly reportPrefix: string;
   /** SNS topic for the drift-change digest. */
   readonly alertTopicArn?: string;
+  /** The stack that deployed the function, named in alerts so people know which deployment sent them. */
+  readonly deploymentName?: string;
 }
 
 /** Variables the stack sets from its own resources, not from context keys. */
@@ -65,6 +67,13 @@ const resourceEnv = z.object({
     z
       .string()
       .refine((v) => topicArnProblem(v) === undefined, { error: 'expected an SNS topic ARN' })
+      .optional(),
+  ),
+  DEPLOYMENT_NAME: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, { error: 'expected a CloudFormation stack name' })
       .optional(),
   ),
 });
@@ -132,5 +141,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuditConfig {
     ...settings.values,
     reportBucket: resources.data.REPORT_BUCKET,
     alertTopicArn: resources.data.ALERT_TOPIC_ARN,
+    deploymentName: resources.data.DEPLOYMENT_NAME,
   };
 }

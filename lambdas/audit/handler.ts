@@ -14,7 +14,8 @@ import { addFindingsMetrics } from './findings/findings-metrics';
 import { destinationOfFunctionArn } from './findings/run-findings';
 import { buildDriftDigest } from './notify/drift-digest';
 import { buildFailureAlert } from './notify/failure-alert';
-import { consoleContextOf } from './report/console-links';
+import { consoleContextOf, s3ObjectConsoleUrl } from './report/console-links';
+import type { DigestOptions } from './types/digest';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './store/report-store';
 import { S3ReportStore } from './store/s3-report-store';
@@ -142,6 +143,26 @@ function summaryForLog(summary: AuditOutcome['summary']): Record<string, unknown
 }
 
 /**
+ * Where the digest points (https console links when the Region has a console, else the
+ * objects' s3:// keys) and which deployment sent it.
+ */
+function digestOptions(
+  config: AuditConfig,
+  report: { readonly associationsKey: string; readonly htmlKey: string },
+  context: Context,
+): DigestOptions {
+  const links = consoleContextOf(process.env.AWS_REGION, config.reportBucket);
+  const location = (key: string) => (links && s3ObjectConsoleUrl(links, key)) ?? `s3://${config.reportBucket}/${key}`;
+  const arn = destinationOfFunctionArn(context.invokedFunctionArn);
+  return {
+    maxTargets: config.digestMaxTargets,
+    reportLocation: location(report.associationsKey),
+    htmlReportLocation: location(report.htmlKey),
+    deployment: { stackName: config.deploymentName, accountId: arn?.accountId, region: arn?.region },
+  };
+}
+
+/**
  * The alert topic for a failure: the configuration's, or when the configuration could not
  * be loaded, ALERT_TOPIC_ARN alone if that variable is itself valid. A bad
  * configuration should page someone, not fail silently.
@@ -235,11 +256,7 @@ export async function handler(event: unknown, context: Context): Promise<AuditRe
   const { config, clients } = runtime!;
   const digest =
     config.alertTopicArn !== undefined &&
-    buildDriftDigest(summary, outcome.rows, {
-      maxTargets: config.digestMaxTargets,
-      reportLocation: `s3://${config.reportBucket}/${outcome.report.associationsKey}`,
-      htmlReportLocation: `s3://${config.reportBucket}/${outcome.report.htmlKey}`,
-    });
+    buildDriftDigest(summary, outcome.rows, digestOptions(config, outcome.report, context));
   if (config.alertTopicArn !== undefined && digest) {
     try {
       await publishDigest(clients.sns, config.alertTopicArn, digest);

@@ -153,7 +153,7 @@ describe('the CLI against the demo organization', () => {
     for (const reason of DRIFT_REASONS) {
       expect(text).toMatch(new RegExp(`^${reason}\\s+[1-9]\\d*$`, 'm'));
     }
-    expect(text).toMatch(new RegExp(`^EXCLUDED\\s+ACCOUNT\\s+${EXCLUDED_ACCOUNT}\\s`, 'm'));
+    expect(text).toMatch(new RegExp(`^\\S+\\s+EXCLUDED\\s+\\S+ \\(${EXCLUDED_ACCOUNT}\\)\\s`, 'm'));
     expect(text).toContain(`${outDir}/${KEYS.associations}`);
     expect(text).toContain(`HTML report: ${outDir}/${KEYS.html}`);
     const html = await readFile(join(outDir, KEYS.html), 'utf8');

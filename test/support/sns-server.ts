@@ -32,6 +32,9 @@ export interface LocalSns {
 }
 
 function sendXml(res: ServerResponse, status: number, body: string): void {
+  // No Date header: tests move the process clock to the schedule time, and the SDK would take
+  // the difference for clock skew and retry a refused Publish, as it may with a real server.
+  res.sendDate = false;
   res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

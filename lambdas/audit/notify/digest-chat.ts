@@ -1,6 +1,7 @@
 import { displaySafe } from '../util/display-text';
 import { untrustedHistoryNotice } from '../history/history-notice';
 import { neutralizeMentionsAndLinks } from './neutralize';
+import { deploymentLabel } from './deployment-label';
 import type { AssociationRow } from '../report/rows';
 import { digestSubject } from './digest-subject';
 import type { ChatNotification, DigestInput } from '../types/digest';
@@ -51,6 +52,9 @@ export function chatNotification(input: DigestInput): ChatNotification {
   const total = changes.newDrift.length + changes.resolved.length;
   const description = [
     `*${s.new_drift}* new drift, *${s.resolved_drift}* resolved. Now ${s.drifted} drifted, ${s.status_failed} FAILED of ${s.targets_reported} targets. Run ${s.run_id} is *${s.run_status}*.`,
+    ...[deploymentLabel(options.deployment, 'full')].flatMap((label) =>
+      label === undefined ? [] : [`Sent by ${chatSafe(label, 300)}.`],
+    ),
     ...[untrustedHistoryNotice(s)].flatMap((notice) => (notice === undefined ? [] : [`*${chatSafe(notice, 400)}*`])),
     ...listed.map(({ row, change }) => chatLine(row, change)),
     ...(total > listed.length ? [`… and ${total - listed.length} more`] : []),
@@ -84,6 +88,9 @@ export function chatNotification(input: DigestInput): ChatNotification {
         drifted: String(s.drifted),
         status_failed: String(s.status_failed),
         report: displaySafe(options.reportLocation, 300),
+        ...(deploymentLabel(options.deployment, 'full') === undefined
+          ? {}
+          : { sent_by: displaySafe(deploymentLabel(options.deployment, 'full'), 300) }),
       },
     },
   };

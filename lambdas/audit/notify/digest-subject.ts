@@ -1,6 +1,7 @@
 import { DRIFT_REASONS } from '../model';
 import type { AssociationRow } from '../report/rows';
 import type { DigestInput } from '../types/digest';
+import { deploymentLabel } from './deployment-label';
 
 /**
  * SNS Publish: subjects are ASCII and "less than 100 characters long".
@@ -26,16 +27,12 @@ export function reasonCounts(rows: readonly AssociationRow[]): string {
     .join(', ');
 }
 
-/**
- * What changed, most important first: "Security Hub drift: 2 new (2 FAILED), 1 resolved;
- * 5 drifted, 3 FAILED", led by "[INCOMPLETE] " when the run is. A single new drift names
- * its target id.
- */
-export function digestSubject({ summary, changes }: DigestInput): string {
+/** "2 new (2 FAILED), 1 resolved", or without the reason counts; a single new drift names its target. */
+function changeText({ summary, changes }: DigestInput, withReasons: boolean): string {
   const parts: string[] = [];
   if (summary.new_drift > 0) {
     const only = summary.new_drift === 1 ? changes.newDrift[0] : undefined;
-    const reasons = reasonCounts(changes.newDrift);
+    const reasons = withReasons ? reasonCounts(changes.newDrift) : '';
     parts.push(
       only
         ? `new ${only.drift_reasons.join('+')} on ${only.target_id}`
@@ -43,8 +40,27 @@ export function digestSubject({ summary, changes }: DigestInput): string {
     );
   }
   if (summary.resolved_drift > 0) parts.push(`${summary.resolved_drift} resolved`);
-  const now = `${summary.drifted} drifted, ${summary.status_failed} FAILED`;
-  const incomplete = summary.run_status === 'INCOMPLETE' ? '[INCOMPLETE] ' : '';
+  return parts.join(', ');
+}
+
+/**
+ * What changed, most important first: "Security Hub drift: 2 new (2 FAILED), 1 resolved;
+ * 5 drifted, 3 FAILED [111122223333 us-east-1]", led by "[HISTORY UNTRUSTED] " and
+ * "[INCOMPLETE] " when they apply. Within SNS's limit the subject drops detail whole (the
+ * reason counts, then the deployment) rather than cut a total in the middle.
+ */
+export function digestSubject(input: DigestInput): string {
+  const { summary, options } = input;
   const untrusted = summary.previous_run_status === 'UNTRUSTED' ? '[HISTORY UNTRUSTED] ' : '';
-  return asciiSubject(`${untrusted}${incomplete}Security Hub drift: ${parts.join(', ')}; ${now}`);
+  const incomplete = summary.run_status === 'INCOMPLETE' ? '[INCOMPLETE] ' : '';
+  const now = `${summary.drifted} drifted, ${summary.status_failed} FAILED`;
+  const where = deploymentLabel(options.deployment, 'short');
+  const candidates = [true, false].flatMap((withReasons) => {
+    const head = `${untrusted}${incomplete}Security Hub drift: ${changeText(input, withReasons)}; ${now}`;
+    return where === undefined ? [head] : [`${head} [${where}]`, head];
+  });
+  // Last resort before a cut: the shortest label.
+  candidates.push(`${untrusted}${incomplete}Drift: ${changeText(input, false)}; ${now}`);
+  const ascii = candidates.map(asciiSubject);
+  return ascii.find((subject, i) => subject === candidates[i]) ?? ascii[ascii.length - 1];
 }

@@ -1,5 +1,6 @@
 import { displaySafe } from '../util/display-text';
 import { neutralizeMentionsAndLinks } from './neutralize';
+import { deploymentLabel } from './deployment-label';
 import type { AssociationRow } from '../report/rows';
 import { reasonCounts } from './digest-subject';
 import type { DigestInput } from '../types/digest';
@@ -63,6 +64,9 @@ export function digestText({ summary: s, changes, options }: DigestInput): strin
     `Security Hub configuration drift changed: ${s.new_drift} new, ${s.resolved_drift} resolved.`,
     '',
     `Run:        ${s.run_id} (${s.trigger.toLowerCase()}, ${s.audited_at})`,
+    ...[deploymentLabel(options.deployment, 'full')].flatMap((label) =>
+      label === undefined ? [] : [`Sent by:    ${own(label)}`],
+    ),
     `Status:     ${completeness}`,
     ...[untrustedHistoryNotice(s)].flatMap((notice) => (notice === undefined ? [] : [`History:    ${safe(notice)}`])),
     `Targets:    ${s.targets_reported} audited, ${s.drifted} drifted, ${s.excluded} excluded`,

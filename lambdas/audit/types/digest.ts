@@ -43,6 +43,13 @@ export interface Digest {
 /** The drift digest always carries the chat rendering. */
 export type DriftDigest = Digest & { readonly chat: ChatNotification };
 
+/** The deployment that sent a digest. */
+export interface DigestDeployment {
+  readonly stackName?: string;
+  readonly accountId?: string;
+  readonly region?: string;
+}
+
 /** What the digest points the reader to. */
 export interface DigestOptions {
   /** How many changed targets to list; the rest are counted. */
@@ -51,6 +58,12 @@ export interface DigestOptions {
   readonly reportLocation: string;
   /** Where the run's HTML report is, when one was written. @default none */
   readonly htmlReportLocation?: string;
+  /**
+   * Which deployment sent it: stack name, account and Region, as far as known. Values the
+   * audit's own configuration and Lambda context validated.
+   * @default none
+   */
+  readonly deployment?: DigestDeployment;
 }
 
 /** The changed targets of a run, split by direction, in row order. */

@@ -257,11 +257,15 @@ describe('handler', () => {
     expect(published()).toHaveLength(1);
     expect(published()[0]).toMatchObject({
       TopicArn: TOPIC,
-      Subject: `Security Hub drift: new FAILED on ${ACCOUNT_IN_OU}; 1 drifted, 1 FAILED`,
+      Subject: `Security Hub drift: new FAILED on ${ACCOUNT_IN_OU}; 1 drifted, 1 FAILED [123456789012 us-east-1]`,
       MessageStructure: 'json',
     });
     const email = (JSON.parse(published()[0].Message!) as { email: string }).email;
-    expect(email).toContain(`s3://${BUCKET}/audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`);
+    // An https console link to the report object, and the deployment that sent it.
+    expect(email).toContain(
+      `https://s3.console.aws.amazon.com/s3/object/${BUCKET}?region=us-east-1&prefix=${encodeURIComponent('audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz')}`,
+    );
+    expect(email).toContain('Sent by:    account 123456789012, us-east-1');
     expect(email).toContain(ACCOUNT_IN_OU);
 
     // Same drift the next night: quiet.
@@ -272,7 +276,7 @@ describe('handler', () => {
     answers.set(ACCOUNT_IN_OU, { kind: 'association', policyId: P1, type: 'INHERITED', status: 'SUCCESS' });
     await handler(scheduled(28), context);
     expect(published()).toHaveLength(2);
-    expect(published()[1].Subject).toBe('Security Hub drift: 1 resolved; 0 drifted, 0 FAILED');
+    expect(published()[1].Subject).toBe('Security Hub drift: 1 resolved; 0 drifted, 0 FAILED [123456789012 us-east-1]');
     expect(emfDocs().map((d) => [d.NewDrift, d.ResolvedDrift, d.DriftedTargets])).toEqual([
       [1, 0, 1],
       [0, 0, 1],
@@ -381,6 +385,7 @@ describe('handler', () => {
       status: 'FAILED',
       runStatus: 'FAILED',
       errorKind: 'BAD_INPUT',
+      paged: true,
     });
     expect(orgMock.calls()).toHaveLength(0);
     await expect(handler({ ...old, rerun: true }, context)).resolves.toMatchObject({ status: 'DONE' });

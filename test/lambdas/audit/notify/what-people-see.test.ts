@@ -64,7 +64,7 @@ describe('untrusted history is visible where people look', () => {
 
   it('leads the digest subject and stands in the e-mail and chat bodies', () => {
     const d = digest();
-    expect(d.subject).toMatch(/^\[HISTORY UNTRUSTED\] (\[INCOMPLETE\] )?Security Hub drift:/);
+    expect(d.subject).toMatch(/^\[HISTORY UNTRUSTED\] (\[INCOMPLETE\] )?(Security Hub drift|Drift):/);
     expect(d.subject.length).toBeLessThan(100);
     expect(d.message).toContain(`History:    previous run not trusted: ${REASON}`);
     expect(d.chat.content.description).toContain('previous run not trusted');

@@ -163,7 +163,8 @@ describe('renderHtmlReport', () => {
 
   it('opens with the worst targets (FAILED, new first) and where and since when they drifted', () => {
     const html = renderRows(mixedDrift());
-    const worstFirst = ['100000000004', '100000000003', '100000000005', '100000000002', '100000000001'];
+    // The reason guide's order: severity (FAILED HIGH; PENDING_STALE and BASELINE_MISMATCH MEDIUM; MISSING LOW), new first, reason.
+    const worstFirst = ['100000000004', '100000000003', '100000000001', '100000000002', '100000000005'];
     expect(idsIn(html, /<ol class="worst" id="worst">[\s\S]*?<\/ol>/)).toEqual(worstFirst);
     expect(idsIn(html, /<table class="stack" id="drifted">[\s\S]*?<\/table>/)).toEqual(worstFirst);
     const first = /<ol class="worst" id="worst"><li[\s\S]*?<\/li>/.exec(html)![0];
@@ -191,7 +192,14 @@ describe('renderHtmlReport', () => {
           .matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g),
       ].map((m) => m[1].replace(/<[^>]+>/g, ''));
     expect(cells('ou-ab12-22222222')).toEqual(['Payments ou-ab12-22222222', '2', '2', '1', 'FAILED', '2026-11-24']);
-    expect(cells('ou-ab12-11111111')).toEqual(['Sandbox ou-ab12-11111111', '3', '0', '1', 'MISSING', '2026-11-20']);
+    expect(cells('ou-ab12-11111111')).toEqual([
+      'Sandbox ou-ab12-11111111',
+      '3',
+      '0',
+      '1',
+      'PENDING_STALE',
+      '2026-11-20',
+    ]);
   });
 
   it('links every in-page anchor to an element that exists, the tree from the top', () => {
