@@ -211,6 +211,19 @@ export const STACK_REPORT_SETTINGS = {
     expected: 'expected "create" or a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
     doc: '"create" for a new customer managed key, or a key ARN to use; unset = SSE-S3.',
   },
+  reportObjectLockMode: {
+    kind: 'text',
+    pattern: /^(GOVERNANCE|COMPLIANCE)$/,
+    expected: 'expected GOVERNANCE or COMPLIANCE',
+    doc: 'S3 Object Lock default retention of the report bucket (GOVERNANCE or COMPLIANCE); unset = no Object Lock.',
+  },
+  reportObjectLockDays: {
+    kind: 'integer',
+    min: 1,
+    max: 36500,
+    default: 365,
+    doc: 'Days every object version is locked when reportObjectLockMode is set ({min}-{max}).',
+  },
   reportTransitionIaDays: {
     kind: 'integer',
     min: 30,

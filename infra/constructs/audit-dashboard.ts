@@ -94,6 +94,7 @@ export class AuditDashboard extends Construct {
           m('IncompleteRun', 'Incomplete run (1 = yes)'),
           m('UntrustedHistory', 'Previous run not trusted (1 = yes)'),
           m('TargetsAudited', 'Targets audited'),
+          m('CheckpointRefused', 'Checkpoint refused, run started over (1 = yes)'),
         ],
       }),
       new cloudwatch.GraphWidget({

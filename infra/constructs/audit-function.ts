@@ -18,6 +18,7 @@ import { DEFAULTS } from '../config/defaults';
 import type { AlertTopic } from './alert-topic';
 import { acknowledgeWildcardResources } from './nag-acknowledgments';
 import type { ReportBucket } from './report-bucket';
+import { StateMacKey } from './state-mac-key';
 import { ConfigError } from '../../lambdas/audit/errors';
 
 /** Repository root, where package-lock.json and the Lambda sources live. */
@@ -158,6 +159,8 @@ export class AuditFunction extends Construct {
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
   readonly timeout: Duration;
+  /** The HMAC key only this function may sign with (MAC_KEY_ID). */
+  readonly macKey: StateMacKey;
 
   constructor(scope: Construct, id: string, props: AuditFunctionProps) {
     super(scope, id);
@@ -179,12 +182,16 @@ export class AuditFunction extends Construct {
       description: 'Security Hub configuration audit function',
     });
 
+    // Created with the role it names as the only signer; the function gets its ARN.
+    this.macKey = new StateMacKey(this, 'MacKey', { signer: this.role });
+
     const settingsEnv = checkedSettingsEnvironment(settings);
     const environment: Record<string, string> = {
       NODE_OPTIONS: '--enable-source-maps',
       REPORT_BUCKET: store.bucket.bucketName,
       ALERT_TOPIC_ARN: props.alertTopic.topic.topicArn,
       DEPLOYMENT_NAME: Stack.of(this).stackName,
+      MAC_KEY_ID: this.macKey.key.keyArn,
       ...settingsEnv,
       POWERTOOLS_SERVICE_NAME: props.serviceName ?? DEFAULTS.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: props.metricsNamespace ?? DEFAULTS.metricsNamespace,

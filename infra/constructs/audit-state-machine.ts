@@ -164,7 +164,13 @@ export class AuditStateMachine extends Construct {
     const invoke = new tasks.LambdaInvoke(this, 'AuditRound', {
       comment: 'One invocation of the audit: resumes the run from its checkpoint, if any',
       lambdaFunction: props.function,
-      payload: sfn.TaskInput.fromObject({ 'time.$': '$.time', 'round.$': '$.round', 'maxRounds.$': '$.maxRounds' }),
+      payload: sfn.TaskInput.fromObject({
+        'time.$': '$.time',
+        'round.$': '$.round',
+        'maxRounds.$': '$.maxRounds',
+        // The run's checkpoints belong to this execution alone.
+        'execution.$': '$$.Execution.Id',
+      }),
       // The whole payload: a field some results lack (runId on a refusal) must not be required here.
       resultSelector: { 'Payload.$': '$.Payload' },
       resultPath: '$.result',

@@ -57,6 +57,14 @@ export interface ReportBucketProps {
    * @default Duration.days(365)
    */
   readonly accessLogsExpireAfter?: Duration;
+  /**
+   * S3 Object Lock default retention of the report bucket: every object version written
+   * (reports, summaries, `latest/`, checkpoints, documents) cannot be deleted or overwritten
+   * in place until it is `days` old: in GOVERNANCE mode except by principals with
+   * `s3:BypassGovernanceRetention`, in COMPLIANCE mode by nobody, root included.
+   * @default - no Object Lock
+   */
+  readonly objectLock?: { readonly mode: 'GOVERNANCE' | 'COMPLIANCE'; readonly days: number };
 }
 
 /**
@@ -124,9 +132,19 @@ export class ReportBucket extends Construct {
       ],
       expiration: days(props.expireAfter, DEFAULTS.reportExpirationDays),
     };
+    const lock = props.objectLock;
     this.bucket = new s3.Bucket(this, 'ReportBucket', {
       ...secureBucketProps(this.encryptionKey),
       versioned: true,
+      ...(lock === undefined
+        ? {}
+        : {
+            objectLockEnabled: true,
+            objectLockDefaultRetention:
+              lock.mode === 'COMPLIANCE'
+                ? s3.ObjectLockRetention.compliance(Duration.days(lock.days))
+                : s3.ObjectLockRetention.governance(Duration.days(lock.days)),
+          }),
       serverAccessLogsBucket: this.accessLogsBucket,
       serverAccessLogsPrefix: 'report-bucket/',
       lifecycleRules: [

@@ -10,6 +10,7 @@ import { AuditFunction } from '../constructs/audit-function';
 import { AuditSchedule } from '../constructs/audit-schedule';
 import { AuditStateMachine } from '../constructs/audit-state-machine';
 import { ReportCatalog } from '../constructs/report-catalog';
+import { ReportAuditorPolicy } from '../constructs/report-auditor-policy';
 import { ReportBucket, type ReportBucketEncryption } from '../constructs/report-bucket';
 
 /** CDK feature flags the stack's constructs need, whatever the app around them sets. */
@@ -50,6 +51,7 @@ export class SecurityHubConfigAuditStack extends Stack {
   readonly schedule: AuditSchedule;
   readonly alarms: AuditAlarms;
   readonly dashboard: AuditDashboard;
+  readonly auditorPolicy: ReportAuditorPolicy;
 
   constructor(scope: Construct, id: string, props: SecurityHubConfigAuditStackProps) {
     super(scope, id, {
@@ -72,6 +74,10 @@ export class SecurityHubConfigAuditStack extends Stack {
       expireAfter: Duration.days(c.reportExpirationDays),
       noncurrentVersionExpiration: Duration.days(c.noncurrentVersionExpirationDays),
       accessLogsExpireAfter: Duration.days(c.accessLogsExpirationDays),
+      objectLock:
+        c.reportObjectLockMode === undefined
+          ? undefined
+          : { mode: c.reportObjectLockMode as 'GOVERNANCE' | 'COMPLIANCE', days: c.reportObjectLockDays },
     });
 
     this.catalog = new ReportCatalog(this, 'ReportCatalog', {
@@ -98,6 +104,11 @@ export class SecurityHubConfigAuditStack extends Stack {
       serviceName: c.serviceName,
       metricsNamespace: c.metricsNamespace,
       settings: pickSettings(ALL_SETTINGS, c),
+    });
+
+    this.auditorPolicy = new ReportAuditorPolicy(this, 'AuditorPolicy', {
+      reportBucket: this.reportBucket,
+      macKey: this.auditFunction.macKey.key,
     });
 
     const metrics = { namespace: c.metricsNamespace, serviceName: c.serviceName };
@@ -154,6 +165,14 @@ export class SecurityHubConfigAuditStack extends Stack {
       value: this.stateMachine.stateMachine.stateMachineArn,
     });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedule.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'MacKeyArn', {
+      description: 'HMAC key authenticating the audit state: npm run verify -- --mac-key-id <this>',
+      value: this.auditFunction.macKey.key.keyArn,
+    });
+    new CfnOutput(this, 'AuditorPolicyArn', {
+      description: 'Read-only managed policy: read the reports and verify their MACs (never sign or write)',
+      value: this.auditorPolicy.policy.managedPolicyArn,
+    });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
   }
 }

@@ -18,6 +18,11 @@ const eventSchema = z
     rerun: z.boolean().optional(),
     /** 1-based round of the state machine; absent for a direct invocation. */
     round: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).optional(),
+    /** State machine execution id (`$$.Execution.Id`): the run's checkpoints belong to it alone. */
+    execution: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,2048}$/, 'expected an execution id (printable, no spaces)')
+      .optional(),
     /** Rounds the state machine allows; the last one writes the report whatever is left. */
     maxRounds: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).optional(),
   })
@@ -29,7 +34,7 @@ const eventSchema = z
   });
 
 /** The validated event. */
-export type AuditEvent = { readonly time?: string; readonly rerun?: boolean } & (
+export type AuditEvent = { readonly time?: string; readonly rerun?: boolean; readonly execution?: string } & (
   | { readonly round?: undefined; readonly maxRounds?: undefined }
   | { readonly round: number; readonly maxRounds: number }
 );
@@ -59,7 +64,11 @@ export function parseAuditEvent(raw: unknown): AuditEvent {
       `Invalid invocation event: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
     );
   }
-  const { time, rerun, round, maxRounds } = result.data;
-  const base = rerun === undefined ? { time } : { time, rerun };
+  const { time, rerun, execution, round, maxRounds } = result.data;
+  const base = {
+    time,
+    ...(rerun === undefined ? {} : { rerun }),
+    ...(execution === undefined ? {} : { execution }),
+  };
   return round !== undefined && maxRounds !== undefined ? { ...base, round, maxRounds } : base;
 }

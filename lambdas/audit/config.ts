@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { blankToUndefined } from './util/coerce';
-import { bucketNameProblem, topicArnProblem } from './input-validators';
+import { bucketNameProblem, macKeyIdProblem, topicArnProblem } from './input-validators';
 import {
   FUNCTION_SETTINGS,
   readSettingsFromEnvironment,
@@ -52,6 +52,8 @@ export interface AuditConfig extends AuditTuning, SettingValues<typeof FUNCTION_
   readonly alertTopicArn?: string;
   /** The stack that deployed the function, named in alerts so people know which deployment sent them. */
   readonly deploymentName?: string;
+  /** The KMS HMAC key that signs and verifies the audit's state (summaries, `latest/`, checkpoints). */
+  readonly macKeyId: string;
 }
 
 /** Variables the stack sets from its own resources, not from context keys. */
@@ -61,6 +63,12 @@ const resourceEnv = z.object({
     z
       .string({ error: 'required: the name of the S3 bucket that receives the reports' })
       .refine((v) => bucketNameProblem(v) === undefined, { error: 'expected an S3 bucket name' }),
+  ),
+  MAC_KEY_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string({ error: 'required: the KMS HMAC key that authenticates the audit state' })
+      .refine((v) => macKeyIdProblem(v) === undefined, { error: 'expected a KMS key id, key ARN or alias' }),
   ),
   ALERT_TOPIC_ARN: z.preprocess(
     blankToUndefined,
@@ -142,5 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuditConfig {
     reportBucket: resources.data.REPORT_BUCKET,
     alertTopicArn: resources.data.ALERT_TOPIC_ARN,
     deploymentName: resources.data.DEPLOYMENT_NAME,
+    macKeyId: resources.data.MAC_KEY_ID,
   };
 }

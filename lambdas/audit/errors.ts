@@ -285,6 +285,16 @@ export class CheckpointIntegrityError extends AuditError {
 }
 
 /**
+ * KMS could not make or check a MAC (throttled, unavailable, key disabled, access denied).
+ * TRANSIENT: the round is retried, and nothing is ever written or adopted unsigned instead.
+ */
+export class MacServiceError extends AuditError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TRANSIENT', message, options);
+  }
+}
+
+/**
  * A read or write against the report store failed. `cause` holds the underlying error.
  * PERMISSION for access denied, TRANSIENT otherwise (a later attempt may succeed).
  */

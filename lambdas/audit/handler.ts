@@ -19,6 +19,8 @@ import type { DigestOptions } from './types/digest';
 import { publishDigest } from './notify/publish-digest';
 import type { ReportStore } from './store/report-store';
 import { S3ReportStore } from './store/s3-report-store';
+import { KmsObjectMac } from './aws/kms-mac';
+import type { ObjectMac } from './store/object-mac';
 import { displaySafe } from './util/display-text';
 import type { AuditOutcome } from './types/audit';
 
@@ -26,6 +28,7 @@ interface Runtime {
   readonly config: AuditConfig;
   readonly clients: AwsClients;
   readonly store: ReportStore;
+  readonly mac: ObjectMac;
 }
 
 interface Telemetry {
@@ -49,7 +52,12 @@ function init(): Runtime {
     throw error instanceof AuditError ? error : new AuditError('BAD_INPUT', (error as Error).message, { cause: error });
   }
   const clients = createAwsClients({ organizationsRoleArn: config.organizationsRoleArn });
-  return { config, clients, store: new S3ReportStore(clients.s3, config.reportBucket) };
+  return {
+    config,
+    clients,
+    store: new S3ReportStore(clients.s3, config.reportBucket),
+    mac: new KmsObjectMac(clients.kms, config.macKeyId),
+  };
 }
 
 async function readDocument(
@@ -86,16 +94,17 @@ async function readDocuments(store: ReportStore, config: AuditConfig) {
   return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
 }
 
-async function audit({ config, clients, store }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
+async function audit({ config, clients, store, mac }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
   const [baseline, exclusions] = await readDocuments(store, config);
   return runResumableAudit(
-    { ...liveDeps(clients), store, logger },
+    { ...liveDeps(clients), store, mac, logger },
     {
       tuning: config,
       reportPrefix: config.reportPrefix,
       scheduledTime: event?.time,
       // A later round carries on a run its first round accepted; only a start is held to the event-age bound.
       rerun: event.rerun === true || (event.round ?? 1) > 1,
+      execution: event.execution,
       deadline: Date.now() + context.getRemainingTimeInMillis() - config.deadlineMarginSeconds * 1000,
       baseline,
       exclusions,

@@ -104,3 +104,12 @@ const ROLE_ARN_PATTERN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/
 export function roleArnProblem(value: string): string | undefined {
   return ROLE_ARN_PATTERN.test(value) ? undefined : 'expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)';
 }
+
+/** A KMS key id, key ARN, alias name or alias ARN (bounded, no spaces or control characters). */
+const MAC_KEY_ID_PATTERN =
+  /^(?:[0-9a-f-]{36}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]{1,250}|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(?:key\/[0-9a-zA-Z-]{1,64}|alias\/[A-Za-z0-9/_-]{1,250}))$/;
+
+/** Why `keyId` does not name a KMS key, or `undefined` when it does. */
+export function macKeyIdProblem(keyId: string): string | undefined {
+  return MAC_KEY_ID_PATTERN.test(keyId) ? undefined : 'expected a KMS key id, key ARN, alias name or alias ARN';
+}

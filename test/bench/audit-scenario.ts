@@ -18,6 +18,7 @@ import { auditFloor, round3, serviceFloor } from './floor';
 import { startHeapSampler } from './memory';
 import { BENCH_QUOTAS } from './quotas';
 import { BENCH_TARGETS, BENCH_TUNING, TARGET_SCENARIO, TUNING_NOTE, type Scenario } from './scenarios';
+import { TEST_MAC } from '../support/local-mac';
 
 /** Security Hub operations; every other operation in the stats is Organizations'. */
 const SECURITY_HUB_OPERATIONS: ReadonlySet<string> = new Set([
@@ -87,6 +88,7 @@ export async function runAuditScenario(
       {
         ...liveDeps(clients),
         store: new DirReportStore(dir),
+        mac: TEST_MAC,
         logger: {
           info: () => undefined,
           warn: (message) => log(`  [${scenario.name}] warning: ${message}`),

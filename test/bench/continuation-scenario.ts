@@ -25,6 +25,7 @@ import { auditFloor, round3, serviceFloor } from './floor';
 import { BENCH_QUOTAS } from './quotas';
 import { benchFaults, BENCH_TUNING, orgOptions, type Scenario } from './scenarios';
 import type { AuditRequest } from '../../lambdas/audit/types/audit';
+import { TEST_MAC } from '../support/local-mac';
 
 /** What the continuation scenario assumes; `--accounts` and `--round-seconds` scale it down for a quick look. */
 export interface ContinuationOptions {
@@ -66,7 +67,7 @@ async function withEmulator<T>(
   const clients = createAwsClients();
   const dir = await mkdtemp(join(tmpdir(), 'audit-continuation-'));
   try {
-    return await fn({ ...liveDeps(clients), store: new DirReportStore(dir) }, emulator);
+    return await fn({ ...liveDeps(clients), store: new DirReportStore(dir), mac: TEST_MAC }, emulator);
   } finally {
     clients.destroy();
     await rm(dir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ async function main(): Promise<number> {
     // The standard SDK variables route every client to the emulator, exactly as a user
     // would point the CLI at any other endpoint; static keys keep the SDK from looking
     // for real credentials on this machine.
-    Object.assign(process.env, emulatorEnvironment(emulator));
+    Object.assign(process.env, emulatorEnvironment(emulator), { MAC_KEY_ID: emulator.kms.keyId });
     delete process.env.AWS_PROFILE;
     process.stderr.write(
       `Emulated organization at ${emulator.endpoint}: ${org.accounts.length} accounts, ${org.ous.length} OUs, ` +

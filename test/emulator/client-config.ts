@@ -30,6 +30,7 @@ export function emulatorEnvironment(emulator: { readonly endpoint: string }): Re
   return {
     AWS_ENDPOINT_URL_ORGANIZATIONS: emulator.endpoint,
     AWS_ENDPOINT_URL_SECURITYHUB: emulator.endpoint,
+    AWS_ENDPOINT_URL_KMS: emulator.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIAEMULATOR00000000',
     AWS_SECRET_ACCESS_KEY: 'emulator-secret-not-a-real-key',

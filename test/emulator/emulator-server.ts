@@ -22,6 +22,7 @@ import { PageTokenCodec } from './page-token';
 import type { PagingContext } from './paging';
 import { parseInput, queryInput, routeOf, type Service } from './request-route';
 import { handleSecurityHub, type SecurityHubOperation } from './securityhub-api';
+import { EmulatedKms, type KmsOperation } from './kms-api';
 import { EmulatedServiceError, organizationsInvalidInput, securityHubInvalidInput } from './service-error';
 
 /** How to start the emulator. */
@@ -74,6 +75,8 @@ export interface RunningEmulator {
     id: string,
     patch: Parameters<FindingsStore['updateAsCustomer']>[2],
   ): void;
+  /** The emulated KMS: its HMAC keys (`keyId` is the audit's) and an outage switch. */
+  readonly kms: EmulatedKms;
   /** Stops listening and drops open keep-alive connections and stalled requests. */
   close(): Promise<void>;
 }
@@ -92,6 +95,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const stalls = new StalledRequests();
   let active = activateFaults(options.faults ?? {}, index, clock);
   const findings = new FindingsStore();
+  const kms = new EmulatedKms();
   findings.setFailureRules(active.faults.securityHub?.importFailures ?? []);
 
   const pagingFor = (service: Service, current: ActiveFaults): PagingContext => ({
@@ -122,6 +126,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       );
       return route.json11 ? sendJson11Error(res, error) : sendRestJsonError(res, error);
     }
+    if (route.service === 'kms') return serveKms(route.operation as KmsOperation, body, res);
     const { service, operation } = route;
     const sendError = service === 'organizations' ? sendJson11Error : sendRestJsonError;
     stats.count('requests', operation);
@@ -187,6 +192,18 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     }
   }
 
+  /** KMS, outside the Organizations and Security Hub fault injection: its outage is `kms.failure`. */
+  function serveKms(operation: KmsOperation, body: string, res: ServerResponse): void {
+    stats.count('requests', operation);
+    try {
+      sendJson(res, 200, AMZ_JSON_11, kms.handle(operation, parseInput(body, 'organizations')));
+    } catch (err) {
+      if (!(err instanceof EmulatedServiceError)) throw err;
+      stats.count(err.httpStatus >= 500 ? 'serverErrors' : 'clientErrors', operation);
+      sendJson11Error(res, err);
+    }
+  }
+
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       // Only reached through a bug in the emulator itself; answer rather than hang the client.
@@ -207,6 +224,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       findings.setFailureRules(faults.securityHub?.importFailures ?? []);
       active = next;
     },
+    kms,
     findings: () => findings.all(),
     findingsStats: () => findings.counters(),
     updateFindingAsCustomer: (productArn, id, patch) => findings.updateAsCustomer(productArn, id, patch),

@@ -46,6 +46,7 @@ export {
   type UnprocessedRule,
 } from './emulator-faults';
 export type { EmulatorStats } from './emulator-stats';
+export type { EmulatedKms } from './kms-api';
 export { findingProblem, type FindingsStoreStats, type StoredFinding } from './findings-store';
 export type { QuotaOptions } from './token-bucket';
 export type { Seed } from './seeded-random';

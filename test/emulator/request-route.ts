@@ -6,20 +6,25 @@
 import type { IncomingMessage } from 'node:http';
 import { ORGANIZATIONS_OPERATIONS, ORGANIZATIONS_TARGET_PREFIX } from './organizations-api';
 import { SECURITYHUB_GET_ROUTES, SECURITYHUB_ROUTES } from './securityhub-api';
+import { KMS_OPERATIONS, KMS_TARGET_PREFIX } from './kms-api';
 import { EmulatedServiceError, securityHubInvalidInput } from './service-error';
 
-/** The two emulated services. */
+/** The two audited services; KMS is routed apart (see {@link routeOf}). */
 export type Service = 'organizations' | 'securityHub';
 
 /** A served operation, or an unknown one with the status and encoding to reject it with. */
 export type Route =
-  | { readonly service: Service; readonly operation: string }
+  | { readonly service: Service | 'kms'; readonly operation: string }
   | { readonly service: null; readonly operation: string; readonly status: number; readonly json11: boolean };
 
 /** Organizations by X-Amz-Target, Security Hub by POST path; anything else is unknown. */
 export function routeOf(req: IncomingMessage): Route {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string') {
+    if (target.startsWith(KMS_TARGET_PREFIX)) {
+      const kmsOp = target.slice(KMS_TARGET_PREFIX.length);
+      if ((KMS_OPERATIONS as readonly string[]).includes(kmsOp)) return { service: 'kms', operation: kmsOp };
+    }
     const op = target.startsWith(ORGANIZATIONS_TARGET_PREFIX) ? target.slice(ORGANIZATIONS_TARGET_PREFIX.length) : '';
     if ((ORGANIZATIONS_OPERATIONS as readonly string[]).includes(op))
       return { service: 'organizations', operation: op };

@@ -95,7 +95,8 @@ describe('an audit of 1,151 targets under Security Hub throttling', () => {
     expect(summary.report_key).toBe(keys.associations);
     expect(await audit.s3.listKeys()).toEqual([keys.associations, keys.html, keys.latestRun, keys.run].sort());
     const run = await audit.readRun(keys.run);
-    expect(run).toEqual(await audit.readRun(keys.latestRun));
+    // The same summary, each object signed for its own key and kind.
+    expect({ ...run, mac: null }).toEqual({ ...(await audit.readRun(keys.latestRun)), mac: null });
     expect(run).toMatchObject({
       run_id: RUN_ID,
       targets_reported: 1151,

@@ -7,6 +7,8 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { reportKeys } from '../../lambdas/audit/store/report-store';
 import { sha256Hex } from '../../lambdas/audit/report/rows';
+import { parseRunSummary, serializeRunSummary } from '../../lambdas/audit/report/summary';
+import { signedSummaryBody } from '../support/signed-objects';
 import type { GeneratedOrg } from '../emulator';
 import { duplicates, startEmulatedAudit, type EmulatedAudit, type WrittenRow } from '../support/emulated-audit';
 
@@ -244,13 +246,15 @@ describe('history read back from S3 is untrusted input', () => {
     // A gzip bomb in place of B's rows: refused as too large, not an out-of-memory crash.
     const member = gzipSync(Buffer.alloc(1024 * 1024));
     await put(env, KEYS_B.associations, Buffer.concat(Array.from({ length: 300 }, () => member)));
-    const latest = await env.readRun(KEYS_B.latestRun);
+    const latest = parseRunSummary(await env.s3.getObject(KEYS_B.latestRun));
     const bomb = await env.s3.getObject(KEYS_B.associations);
-    await put(
-      env,
-      KEYS_B.latestRun,
-      Buffer.from(`${JSON.stringify({ ...latest, associations_sha256: sha256Hex(bomb) })}\n`),
-    );
+    const forged = { ...latest, associations_sha256: sha256Hex(bomb) };
+    // Without the key the recomputed hash is not enough: the summary is not authenticated.
+    await put(env, KEYS_B.latestRun, serializeRunSummary(forged));
+    const unsigned = await scheduledRun(env, T3);
+    expect(unsigned.summary.previous_run_reason).toMatch(/latest\/run\.json is not authenticated/);
+    // Signed with the key (defence in depth): the bomb is still refused by size.
+    await put(env, KEYS_B.latestRun, await signedSummaryBody(forged, KEYS_B.latestRun, 'latest-run', env.mac));
     const c = await scheduledRun(env, T3);
     expect(c.summary).toMatchObject({ previous_run_status: 'UNTRUSTED', new_drift: 3 });
     expect(c.summary.previous_run_reason).toMatch(/inflated content is too large/);
@@ -264,13 +268,20 @@ describe('history read back from S3 is untrusted input', () => {
     await put(
       env,
       KEYS_A.latestRun,
-      Buffer.from(
-        `${JSON.stringify({
-          ...latest,
-          run_id: '20301125T020000Z',
-          audited_at: '2030-11-25T02:00:00.000Z',
-          report_key: 'associations/dt=2030-11-25/20301125T020000Z.jsonl.gz',
-        })}\n`,
+      await signedSummaryBody(
+        parseRunSummary(
+          Buffer.from(
+            `${JSON.stringify({
+              ...latest,
+              run_id: '20301125T020000Z',
+              audited_at: '2030-11-25T02:00:00.000Z',
+              report_key: 'associations/dt=2030-11-25/20301125T020000Z.jsonl.gz',
+            })}\n`,
+          ),
+        ),
+        KEYS_A.latestRun,
+        'latest-run',
+        env.mac,
       ),
     );
     const b = await scheduledRun(env, T2);

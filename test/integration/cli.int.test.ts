@@ -52,6 +52,8 @@ const io = {
 function shellEnvironment(): Record<string, string | undefined> {
   return {
     ...localAwsEnvironment(emulator, s3),
+    // The audit's HMAC key in the emulator's KMS: every run signs and verifies.
+    MAC_KEY_ID: emulator.kms.keyId,
   };
 }
 
@@ -146,7 +148,11 @@ describe('the CLI against the demo organization', () => {
       exclusion_expires: '2025-06-30',
       exclusion_expired: true,
     });
-    expect(JSON.parse(await readFile(join(outDir, KEYS.run), 'utf8'))).toEqual(JSON.parse(JSON.stringify(summary)));
+    // Written signed with the emulator's KMS key; the printed summary is the content the MAC covers.
+    expect(JSON.parse(await readFile(join(outDir, KEYS.run), 'utf8'))).toEqual({
+      ...(JSON.parse(JSON.stringify(summary)) as object),
+      mac: expect.stringMatching(/^[A-Za-z0-9+/]{43}=$/) as unknown,
+    });
 
     // The human summary names every reason with a non-zero count, and the excluded target.
     const text = stdout.join('\n');

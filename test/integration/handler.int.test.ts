@@ -76,6 +76,7 @@ function lambdaEnvironment(): Record<string, string | undefined> {
   return {
     ...localAwsEnvironment(emulator, s3),
     REPORT_BUCKET: s3.bucket,
+    MAC_KEY_ID: emulator.kms.keyId,
     REPORT_PREFIX: undefined,
     BASELINE_KEY,
     EXCLUSIONS_KEY,
@@ -200,7 +201,10 @@ describe('handler', () => {
       string,
       number | string | boolean
     >;
-    expect(JSON.parse((await s3.getObject(KEYS.latestRun)).toString('utf8'))).toEqual(run);
+    // The same summary, each object signed for its own key and kind.
+    const latest = JSON.parse((await s3.getObject(KEYS.latestRun)).toString('utf8')) as typeof run;
+    expect({ ...latest, mac: null }).toEqual({ ...run, mac: null });
+    expect([typeof run.mac, typeof latest.mac, run.mac === latest.mac]).toEqual(['string', 'string', false]);
 
     // Baseline: the root's policy everywhere, so every target whose policy differs drifts.
     const policyMismatch = [...org.associations.values()].filter(

@@ -70,6 +70,7 @@ function environment(prefix: string): Record<string, string | undefined> {
     ...localAwsEnvironment(emulator, s3),
     AWS_ENDPOINT_URL_SNS: sns.endpoint,
     REPORT_BUCKET: s3.bucket,
+    MAC_KEY_ID: emulator.kms.keyId,
     REPORT_PREFIX: prefix,
     BASELINE_KEY: undefined,
     EXCLUSIONS_KEY: undefined,
@@ -116,6 +117,7 @@ async function report(prefix: string) {
 function counts(summary: Record<string, unknown>): Record<string, unknown> {
   // The rows' hash follows first_drift_seen, the clock when each run started.
   const differ = new Set([
+    'mac',
     'duration_seconds',
     'report_key',
     'html_key',
@@ -395,7 +397,12 @@ describe('the audit state machine', () => {
     expect(outcome.invocations.length).toBeGreaterThanOrEqual(3);
     // Every round carries the schedule time and its own number.
     expect(outcome.invocations).toEqual(
-      outcome.invocations.map((_, i) => ({ time: TIME, round: i + 1, maxRounds: 8 })),
+      outcome.invocations.map((_, i) => ({
+        time: TIME,
+        round: i + 1,
+        maxRounds: 8,
+        execution: expect.stringContaining(':execution:') as unknown,
+      })),
     );
     expect(outcome.terminal).toBe('ReportWritten');
     expect(outcome.output).toMatchObject({

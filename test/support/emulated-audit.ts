@@ -5,6 +5,7 @@
  * emulator's real-time quota and the SDK's own retry delays take real time.
  */
 import { gunzipSync } from 'node:zlib';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SecurityHubClient, type ConfigurationPolicyAssociation } from '@aws-sdk/client-securityhub';
 import { REQUEST_TIMEOUTS, RETRY_SETTINGS } from '../../lambdas/audit/aws/clients';
@@ -12,6 +13,7 @@ import { attachRequestCounter, type RequestCounter } from '../../lambdas/audit/a
 import { type AuditTuning } from '../../lambdas/audit/config';
 import { runAudit } from '../../lambdas/audit/core/run-audit';
 import { S3ReportStore } from '../../lambdas/audit/store/s3-report-store';
+import { KmsObjectMac } from '../../lambdas/audit/aws/kms-mac';
 import {
   emulatorClientConfig,
   generateOrganization,
@@ -73,6 +75,8 @@ export interface EmulatedAudit {
   readonly org: GeneratedOrg;
   readonly s3: LocalS3;
   readonly store: S3ReportStore;
+  /** The emulator's KMS key, through a real KMS client: every run is signed. */
+  readonly mac: KmsObjectMac;
   readonly clock: FastForwardClock;
   readonly organizations: OrganizationsClient;
   readonly securityHub: SecurityHubClient;
@@ -170,8 +174,11 @@ export async function startEmulatedAudit(options: EmulatedAuditOptions): Promise
     { step: 'initialize', name: 'testBatchGetAskLog' },
   );
   const store = new S3ReportStore(s3.client, s3.bucket);
+  const kms = new KMSClient({ ...config });
+  const mac = new KmsObjectMac(kms, emulator.kms.keyId);
 
   return {
+    mac,
     emulator,
     org,
     s3,
@@ -195,6 +202,7 @@ export async function startEmulatedAudit(options: EmulatedAuditOptions): Promise
           organizationsCounter,
           securityHubCounter,
           store,
+          mac,
           clock,
           sleep: clock.sleep,
           random: () => 0.5,
@@ -220,6 +228,7 @@ export async function startEmulatedAudit(options: EmulatedAuditOptions): Promise
     async close() {
       organizations.destroy();
       securityHub.destroy();
+      kms.destroy();
       await Promise.allSettled([emulator.close(), s3.close()]);
     },
   };

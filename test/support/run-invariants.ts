@@ -59,7 +59,9 @@ export async function expectRunInvariants(
   expect([...ids].sort()).toEqual([...expected.targetIds].sort());
 
   // The stored summary is the one returned, and its counts are the rows'.
-  expect(run).toEqual(JSON.parse(JSON.stringify(outcome.summary)));
+  // Signed with the run's MAC key (the returned summary is the content the MAC covers).
+  expect(run).toEqual({ ...(JSON.parse(JSON.stringify(outcome.summary)) as object), mac: run.mac });
+  expect(run.mac).toMatch(/^[A-Za-z0-9+/]{43}=$/);
   const summary = outcome.summary;
   expect(summary.targets_enumerated).toBe(rows.length);
   expect(summary.targets_reported).toBe(rows.length);

@@ -5,6 +5,7 @@
  * those variables, so the Lambda, the CLI and the emulator tests all configure the SDK
  * the documented way.
  */
+import { KMSClient } from '@aws-sdk/client-kms';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
@@ -34,6 +35,8 @@ export interface AwsClients {
   readonly securityHub: SecurityHubClient;
   readonly s3: S3Client;
   readonly sns: SNSClient;
+  /** The MAC key's client (AWS_ENDPOINT_URL_KMS honoured by the SDK). */
+  readonly kms: KMSClient;
   /** Organizations attempts and throttles, retries included. */
   readonly organizationsCounter: RequestCounter;
   /** Security Hub attempts and throttles, retries included. */
@@ -86,7 +89,7 @@ export const REQUEST_TIMEOUTS = {
  */
 export const ORGANIZATIONS_ROLE_SESSION_NAME = 'securityhub-config-audit';
 
-/** Creates the four clients with the retry settings above. */
+/** Creates the five clients with the retry settings above. */
 export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
   const { region, organizationsRoleArn, maxAttempts } = options;
   // Keys are set only when given, so otherwise the SDK chain (AWS_REGION, AWS_MAX_ATTEMPTS,
@@ -117,12 +120,14 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
   const securityHub = new SecurityHubClient({ ...common, ...RETRY_SETTINGS.securityHub });
   const s3 = new S3Client({ ...common });
   const sns = new SNSClient({ ...common });
+  const kms = new KMSClient({ ...common });
 
   return {
     organizations,
     securityHub,
     s3,
     sns,
+    kms,
     organizationsCounter: attachRequestCounter(organizations),
     securityHubCounter: attachRequestCounter(securityHub),
     destroy() {
@@ -130,6 +135,7 @@ export function createAwsClients(options: AwsClientsOptions = {}): AwsClients {
       securityHub.destroy();
       s3.destroy();
       sns.destroy();
+      kms.destroy();
     },
   };
 }

@@ -13,7 +13,7 @@ import { isIsoInstant } from '../util/iso-instant';
 import { MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_SERVICE_TEXT_LENGTH } from '../util/text-bounds';
 
 /** Format version; a checkpoint of another version is not resumed from (the run starts over). */
-export const CHECKPOINT_VERSION = 2;
+export const CHECKPOINT_VERSION = 3;
 
 /**
  * Most targets a checkpoint may hold: the largest organization the Organizations quotas
@@ -162,6 +162,8 @@ export const checkpointSchema = z
     savedAt: COUNT,
     /** Invocations that worked on the run up to this checkpoint's writer, itself included. */
     invocations: COUNT.min(1),
+    /** Why an earlier invocation of this execution refused a checkpoint and started over; `null` when none did. */
+    refused: SERVICE_TEXT.nullable(),
     walk: savedWalk,
     fetch: savedFanOut,
     stats: progressStats,

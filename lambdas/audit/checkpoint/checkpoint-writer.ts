@@ -88,6 +88,17 @@ export class CheckpointWriter {
     await this.write(checkpoint);
   }
 
+  /**
+   * Marks the run finished once its report is written (after any write in flight), so
+   * that no later invocation resumes from its leftovers. Its failure is the caller's.
+   */
+  async finish(): Promise<void> {
+    this.closed = true;
+    await this.inFlight;
+    await this.props.store.finish(this.sequence + 1);
+    this.sequence += 1;
+  }
+
   /** What this invocation wrote. */
   tally(): CheckpointTally {
     return { resumed: this.props.resumed, written: this.written, bytes: this.bytes };

@@ -15,7 +15,9 @@ import { CHECKPOINT_VERSION, type Checkpoint, type ProgressStats } from './check
 import { CheckpointStore, type StoredCheckpoint } from './checkpoint-store';
 import { CheckpointWriter, type CheckpointTally } from './checkpoint-writer';
 import type { AuditDeps, AuditOutcome, AuditRequest } from '../types/audit';
-import { OrganizationWalkError, OrgTreeError, CheckpointIntegrityError } from '../errors';
+import { AuditError, OrganizationWalkError, OrgTreeError, CheckpointIntegrityError } from '../errors';
+import { isBeyondClockSkew } from '../report/run-id';
+import { displaySafe } from '../util/display-text';
 
 /** How a run checkpoints. */
 export interface CheckpointPolicy {
@@ -48,6 +50,8 @@ interface Carried {
   readonly from?: SavedCollection;
   /** Seconds since the checkpoint was saved: how long the services' quotas have had to refill. */
   readonly idleSeconds?: number;
+  /** Why a checkpoint was refused in this execution (the run started over); `null` when none was. */
+  readonly refused: string | null;
 }
 
 const ZERO_STATS: ProgressStats = {
@@ -58,13 +62,15 @@ const ZERO_STATS: ProgressStats = {
   splitGroups: 0,
 };
 
-function carriedFrom(begun: BegunAudit, stored: StoredCheckpoint | null): Carried {
-  if (stored === null) return { startedAt: begun.startedAt, invocations: 1, stats: ZERO_STATS };
+function carriedFrom(begun: BegunAudit, read: CheckpointRead): Carried {
+  const { stored, refused } = read;
+  if (stored === null) return { startedAt: begun.startedAt, invocations: 1, stats: ZERO_STATS, refused };
   const c = stored.checkpoint;
   return {
     startedAt: c.startedAt,
     invocations: c.invocations + 1,
     stats: c.stats,
+    refused: c.refused,
     from: { walk: c.walk, fetch: c.fetch },
     idleSeconds: Math.max(0, (begun.deps.clock.now() - c.savedAt) / 1000),
   };
@@ -90,21 +96,50 @@ function toCheckpoint(begun: BegunAudit, carried: Carried, saved: SavedCollectio
     startedAt: carried.startedAt,
     savedAt: begun.deps.clock.now(),
     invocations: carried.invocations,
+    refused: carried.refused,
     walk: saved.walk,
     fetch: saved.fetch,
     stats: statsSoFar(carried, begun, fetch),
   };
 }
 
-/** The run's checkpoint, or `null` when there is none or it cannot be trusted (then the run starts over). */
-async function readCheckpoint(deps: AuditDeps, store: CheckpointStore, runId: string) {
+/** A checkpoint read: the one to resume from, if any, and why one was refused, if one was. */
+interface CheckpointRead {
+  readonly stored: StoredCheckpoint | null;
+  readonly refused: string | null;
+}
+
+/** Times a checkpoint of a run that started now at the latest could hold; throws otherwise. */
+function checkTimes(checkpoint: Checkpoint, now: number): void {
+  const { startedAt, savedAt } = checkpoint;
+  if (isBeyondClockSkew(startedAt, now) || isBeyondClockSkew(savedAt, now) || savedAt < startedAt) {
+    throw new CheckpointIntegrityError(
+      `checkpoint times do not fit: started ${new Date(startedAt).toISOString()}, saved ${new Date(savedAt).toISOString()}`,
+    );
+  }
+}
+
+/**
+ * The run's checkpoint, or none when there is none, the run finished, or it cannot be used
+ * (unsigned, another execution, inconsistent, times in the future): then the run starts
+ * over from the live organization and says so. A key-service failure is thrown (transient).
+ */
+async function readCheckpoint(deps: AuditDeps, store: CheckpointStore, runId: string): Promise<CheckpointRead> {
   try {
-    return await store.read();
+    const stored = await store.read();
+    if (stored === 'finished') {
+      deps.logger?.info('The run already wrote its report; this invocation reads the live organization', { runId });
+      return { stored: null, refused: null };
+    }
+    if (stored !== null) checkTimes(stored.checkpoint, deps.clock.now());
+    return { stored, refused: null };
   } catch (error) {
-    if (!(error instanceof CheckpointIntegrityError)) throw error;
+    // Any verdict on the objects (too large included) starts over; a store or key-service failure is thrown.
+    if (!(error instanceof AuditError && error.kind === 'INTEGRITY')) throw error;
     // Fail safe: a fresh walk enumerates every target again, so nothing is lost but time.
-    deps.logger?.warn('The run checkpoint cannot be trusted; the run starts over', { runId, reason: error.message });
-    return null;
+    const reason = displaySafe(error.message, 300);
+    deps.logger?.warn('The run checkpoint cannot be used; the run starts over', { runId, reason });
+    return { stored: null, refused: reason };
   }
 }
 
@@ -129,10 +164,14 @@ async function startInvocation(deps: AuditDeps, request: AuditRequest, policy: C
   const begun = await beginAudit(deps, request);
   const { runId } = begun.run;
   // A manual run gets a new run id every invocation: it neither saves nor resumes.
-  if (begun.run.trigger !== 'SCHEDULED') return { begun, carried: carriedFrom(begun, null), writer: null };
-  const store = new CheckpointStore(deps.store, request.reportPrefix, runId);
-  const stored = await readCheckpoint(deps, store, runId);
-  const carried = carriedFrom(begun, stored);
+  if (begun.run.trigger !== 'SCHEDULED') {
+    return { begun, carried: carriedFrom(begun, { stored: null, refused: null }), writer: null };
+  }
+  const signing = { mac: deps.mac, execution: request.execution ?? null };
+  const store = new CheckpointStore(deps.store, request.reportPrefix, runId, signing);
+  const read = await readCheckpoint(deps, store, runId);
+  const { stored } = read;
+  const carried = carriedFrom(begun, read);
   if (stored !== null) {
     deps.logger?.info('Resuming the run from its checkpoint', { runId, invocation: carried.invocations });
   }
@@ -226,7 +265,10 @@ export async function runResumableAudit(
       startedAt: carried.startedAt,
       organizationsApiCalls: carried.stats.organizationsApiCalls,
       organizationsThrottledRequests: carried.stats.organizationsThrottledRequests,
+      checkpointRefused: carried.refused,
     },
   });
+  // The report is written: nothing of this run is resumed from again (no manifest, nothing to mark).
+  if (writer !== null && (tally().resumed || tally().written > 0 || carried.refused !== null)) await writer.finish();
   return { status: 'DONE', runId, outcome, checkpoint: tally() };
 }

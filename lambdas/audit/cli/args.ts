@@ -1,5 +1,11 @@
 import { parseArgs } from 'node:util';
-import { bucketNameProblem, reportPrefixProblem, roleArnProblem, normalizeReportPrefix } from '../input-validators';
+import {
+  bucketNameProblem,
+  macKeyIdProblem,
+  reportPrefixProblem,
+  roleArnProblem,
+  normalizeReportPrefix,
+} from '../input-validators';
 import { displaySafe } from '../util/display-text';
 import { nearestName } from '../util/nearest-name';
 import { UsageError } from '../errors';
@@ -25,6 +31,8 @@ export interface CliArgs {
   readonly baselineFile?: string;
   readonly exclusionsFile?: string;
   readonly organizationsRoleArn?: string;
+  /** KMS HMAC key that signs and verifies the audit state; MAC_KEY_ID when absent. */
+  readonly macKeyId?: string;
   /** Treat the run as the scheduled run of this time (same run id, overwrites). */
   readonly scheduleTime?: string;
   /** `--rerun`: a `--schedule-time` more than 24 hours old is accepted. */
@@ -57,6 +65,8 @@ Desired state:
 
 Other:
   --organizations-role-arn ARN   assume this role for AWS Organizations reads
+  --mac-key-id KEY       KMS HMAC key that signs this run and authenticates history
+                         (default: MAC_KEY_ID; without one, history is UNTRUSTED)
   --schedule-time ISO    run as the scheduled run of this time (re-runs overwrite it)
   --rerun                accept a --schedule-time more than 24 hours old (judged at the current time)
   --max-minutes N        stop re-driving unprocessed targets after N minutes (default ${DEFAULT_MAX_MINUTES}, at most ${MAX_MINUTES})
@@ -78,6 +88,7 @@ const OPTIONS = {
   baseline: { type: 'string' },
   exclusions: { type: 'string' },
   'organizations-role-arn': { type: 'string' },
+  'mac-key-id': { type: 'string' },
   'schedule-time': { type: 'string' },
   rerun: { type: 'boolean' },
   'max-minutes': { type: 'string' },
@@ -169,6 +180,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     baselineFile: values.baseline,
     exclusionsFile: values.exclusions,
     organizationsRoleArn: values['organizations-role-arn'],
+    macKeyId: values['mac-key-id'],
     scheduleTime: values['schedule-time'],
     rerun: values.rerun ?? false,
     maxMinutes: plainNumber('--max-minutes', values['max-minutes'] ?? String(DEFAULT_MAX_MINUTES), MAX_MINUTES, false),
@@ -188,6 +200,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   check('--exclusions', args.exclusionsFile, nonEmpty);
   check('--organizations-role-arn', args.organizationsRoleArn, roleArnProblem);
   if (args.rerun && args.scheduleTime === undefined) throw new UsageError('--rerun: needs --schedule-time');
+  check('--mac-key-id', args.macKeyId, macKeyIdProblem);
   check('--schedule-time', args.scheduleTime, (v) => (v.length > 64 ? 'expected an ISO 8601 date-time' : undefined));
   return { ...args, prefix: normalizeReportPrefix(args.prefix) };
 }

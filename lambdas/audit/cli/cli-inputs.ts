@@ -10,6 +10,8 @@ import { displaySafe } from '../util/display-text';
 import { type CliArgs } from './args';
 import type { SourceDocument } from '../types/audit';
 import { UsageError, DocumentError } from '../errors';
+import { macKeyIdProblem } from '../input-validators';
+import { blankToUndefined } from '../util/coerce';
 
 /*
  * The checks of a CLI run that need the file system, the environment or the clock. They
@@ -23,6 +25,8 @@ export interface CheckedInputs {
   readonly outDir?: string;
   readonly baseline?: SourceDocument;
   readonly exclusions?: SourceDocument;
+  /** `--mac-key-id`, else MAC_KEY_ID; absent: nothing signed, history unverified. */
+  readonly macKeyId?: string;
 }
 
 const errnoOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
@@ -79,8 +83,18 @@ async function readDocument(path: string | undefined, flag: string, label: strin
   }
 }
 
+/** The MAC key: the option, else MAC_KEY_ID (checked as the option is). */
+function macKeyIdOf(args: CliArgs, env: NodeJS.ProcessEnv): string | undefined {
+  if (args.macKeyId !== undefined) return args.macKeyId;
+  const fromEnv = blankToUndefined(env.MAC_KEY_ID);
+  if (typeof fromEnv !== 'string') return undefined;
+  const problem = macKeyIdProblem(fromEnv);
+  if (problem !== undefined) throw new UsageError(`MAC_KEY_ID: ${problem}, got "${displaySafe(fromEnv, 60)}"`);
+  return fromEnv;
+}
+
 /**
- * Checks the environment's tuning, `--schedule-time` (with the Lambda's run-id rules),
+ * Checks the environment's tuning, the MAC key, `--schedule-time` (with the Lambda's run-id rules),
  * `--out-dir` and the documents' files. Throws a BAD_INPUT error ({@link UsageError} or
  * {@link DocumentError}).
  */
@@ -108,5 +122,5 @@ export async function checkInputs(
     readDocument(args.baselineFile, '--baseline', 'baseline'),
     readDocument(args.exclusionsFile, '--exclusions', 'exclusions'),
   ]);
-  return { tuning, outDir, baseline, exclusions };
+  return { tuning, outDir, baseline, exclusions, macKeyId: macKeyIdOf(args, env) };
 }

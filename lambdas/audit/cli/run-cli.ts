@@ -1,4 +1,6 @@
 import { createAwsClients, type AwsClients } from '../aws/clients';
+import { UNSIGNED } from '../store/object-mac';
+import { KmsObjectMac } from '../aws/kms-mac';
 import { liveDeps } from '../core/live-deps';
 import { runAudit } from '../core/run-audit';
 import { errorKindOf, isAccessError, isCredentialsError, isMissingRegionError } from '../errors';
@@ -124,15 +126,17 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? Math.random;
   // Every check before the first client exists: a bad option never costs an API call.
-  const { tuning, outDir, baseline, exclusions } = await checkInputs(args, env, clock.now(), random);
+  const { tuning, outDir, baseline, exclusions, macKeyId } = await checkInputs(args, env, clock.now(), random);
   const clients = overrides.clients ?? createAwsClients({ organizationsRoleArn: args.organizationsRoleArn });
   const prefix = args.prefix;
+
   const store = outDir !== undefined ? new DirReportStore(outDir) : new S3ReportStore(clients.s3, args.bucket!);
   try {
     const outcome = await runAudit(
       {
         ...liveDeps(clients),
         store,
+        mac: macKeyId === undefined ? UNSIGNED : new KmsObjectMac(clients.kms, macKeyId),
         clock,
         sleep: overrides.sleep ?? systemSleep,
         random,
@@ -156,6 +160,12 @@ async function audit(args: CliArgs, env: NodeJS.ProcessEnv, io: CliIo, overrides
     const printed = output(args, summary, report, outcome.rows);
     // An empty jsonl is no output at all, not an empty line.
     if (printed !== '') io.stdout(printed);
+    if (macKeyId === undefined && !args.quiet) {
+      io.stderr(
+        'warning: no MAC key (--mac-key-id or MAC_KEY_ID): history was unverified and treated as UNTRUSTED, ' +
+          'and this run was written unsigned',
+      );
+    }
     const exitCode =
       summary.run_status !== 'COMPLETE' ? EXIT.incompleteOrError : summary.drifted > 0 ? EXIT.drift : EXIT.ok;
     return { exitCode, summary, htmlReport: report.html };

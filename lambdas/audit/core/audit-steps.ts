@@ -156,7 +156,7 @@ function evaluateStep(ctx: BegunAudit, org: OrgSnapshot, fetched: FetchResult, j
  */
 async function readHistoryStep(ctx: Omit<BegunAudit, 'previous'>): Promise<PreviousRunRead> {
   const { deps, request, run } = ctx;
-  const history = await readPreviousRun(deps.store, request.reportPrefix, run.runId, deps.clock.now());
+  const history = await readPreviousRun(deps.store, request.reportPrefix, run.runId, deps.clock.now(), deps.mac);
   if (history.status === 'UNTRUSTED') {
     deps.logger?.warn(
       'Previous run snapshot not trusted; comparing with nothing, so every drifted target is new drift',
@@ -199,6 +199,7 @@ function summariseStep(
     previousRunReason: parts.previous.reason,
     associationsSha256: parts.encoded.sha256,
     durationSeconds: (deps.clock.now() - (carried?.startedAt ?? ctx.startedAt)) / 1000,
+    checkpointRefused: carried?.checkpointRefused ?? null,
     prefix: request.reportPrefix,
     dt: run.dt,
   });
@@ -217,6 +218,7 @@ async function writeStep(
     request.reportPrefix,
     { rows, encoded, summary, runId: run.runId, dt: run.dt, console: request.console },
     deps.clock.now(),
+    deps.mac,
   );
   if (report.replacedUntrustedLatest !== undefined) {
     deps.logger?.warn('latest/run.json could not be trusted and was replaced by this run', {
@@ -310,6 +312,8 @@ export interface CarriedCounts {
   readonly startedAt: number;
   readonly organizationsApiCalls: number;
   readonly organizationsThrottledRequests: number;
+  /** Why a checkpoint of the run was refused (it started over); `null` when none was. */
+  readonly checkpointRefused: string | null;
 }
 
 /**

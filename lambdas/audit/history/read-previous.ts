@@ -15,6 +15,7 @@ import { parseRows, sha256Hex, type AssociationRow } from '../report/rows';
 import { boundedIds } from '../report/value-schemas';
 import { isBeyondClockSkew } from '../report/run-id';
 import type { RunSummary } from '../report/summary';
+import type { ObjectMac } from '../store/object-mac';
 import { boundedReason, readDatedRun, readLatest, untrustedReason, type SummaryRead } from './trusted-latest';
 
 /** What the run could make of its history. */
@@ -65,7 +66,7 @@ function rowsDisagree(summary: RunSummary, rows: readonly AssociationRow[], now:
  * summary: hash of the exact bytes, strict parse, counts.
  * @throws ReportStoreError when the store fails.
  */
-async function readVerified(store: ReportStore, summary: RunSummary, now: number): Promise<PreviousRunRead> {
+export async function readVerified(store: ReportStore, summary: RunSummary, now: number): Promise<PreviousRunRead> {
   const name = `${store.describe()}/${summary.report_key}`;
   const expected = summary.associations_sha256;
   if (expected === null) {
@@ -92,6 +93,7 @@ async function previousOfOwn(
   prefix: string,
   own: SummaryRead,
   now: number,
+  mac: ObjectMac,
 ): Promise<SummaryRead | PreviousRunRead> {
   if (own.kind === 'none') return NONE; // no earlier attempt wrote its run object: nothing short of listing runs/
   if (own.kind === 'untrusted') return untrusted(own.reason);
@@ -103,7 +105,7 @@ async function previousOfOwn(
   const previousId = own.summary.previous_run_id;
   if (previousId === null) return NONE;
   if (previousId >= own.summary.run_id) return untrusted(`run ${own.summary.run_id} names a later previous run`);
-  const read = await readDatedRun(store, prefix, previousId, now);
+  const read = await readDatedRun(store, prefix, previousId, now, mac);
   return read.kind === 'none' ? untrusted(`previous run ${previousId} has no run object`) : read;
 }
 
@@ -117,21 +119,25 @@ async function previousOfOwn(
  * that would point forward in time.
  *
  * @param now the clock, epoch ms: a summary naming a run time beyond the allowed skew is not trusted.
+ * @param mac authenticates every summary read; one without a valid MAC is not trusted.
  * @throws ReportStoreError when the store fails; every bad object is a verdict instead.
+ * @throws MacServiceError when the key service fails (never read as unsigned).
  */
 export async function readPreviousRun(
   store: ReportStore,
   prefix: string,
   currentRunId: string,
   now: number,
+  mac: ObjectMac,
 ): Promise<PreviousRunRead> {
-  const latest = await readLatest(store, prefix, now);
+  const latest = await readLatest(store, prefix, now, mac);
   if (latest.kind === 'none') return NONE;
   if (latest.kind === 'untrusted') return untrusted(latest.reason);
   // Fixed-width timestamp first, so plain string order is time order.
   if (latest.summary.run_id < currentRunId) return readVerified(store, latest.summary, now);
-  const own = latest.summary.run_id === currentRunId ? latest : await readDatedRun(store, prefix, currentRunId, now);
-  const previous = await previousOfOwn(store, prefix, own, now);
+  const own =
+    latest.summary.run_id === currentRunId ? latest : await readDatedRun(store, prefix, currentRunId, now, mac);
+  const previous = await previousOfOwn(store, prefix, own, now, mac);
   if ('status' in previous) return previous;
   if (previous.kind !== 'trusted')
     return untrusted(previous.kind === 'untrusted' ? previous.reason : 'no previous run');

@@ -9,7 +9,8 @@ import { AuditError } from '../errors';
 import { MAX_RUN_OBJECT_BYTES } from '../store/bounded-read';
 import { latestKeys, reportKeys, type ReportStore } from '../store/report-store';
 import { isBeyondClockSkew, MAX_CLOCK_SKEW_MS, runIdDate } from '../report/run-id';
-import { parseRunSummary, type RunSummary } from '../report/summary';
+import { parseRunSummary, summaryMacContent, type RunSummary } from '../report/summary';
+import type { MacKind, ObjectMac } from '../store/object-mac';
 
 /** Longest reason kept for an untrusted object (it goes into the run summary and logs). */
 const MAX_REASON_LENGTH = 300;
@@ -45,27 +46,45 @@ function distrust(summary: RunSummary, prefix: string, now: number, name: string
   return null;
 }
 
+/** Where a summary object is and what it must be: its MAC is bound to both. */
+interface SummarySlot {
+  readonly key: string;
+  readonly kind: MacKind;
+}
+
 /**
- * Reads one run summary object and decides whether it can be trusted.
+ * Reads one run summary object and decides whether it can be trusted: it must carry a
+ * valid MAC for this key and kind, then pass {@link distrust}.
  * @throws ReportStoreError when the store itself fails (a later attempt may succeed).
+ * @throws MacServiceError when the key service fails (a verdict needs an answer).
  */
-async function readSummary(store: ReportStore, prefix: string, key: string, now: number): Promise<SummaryRead> {
-  const name = `${store.describe()}/${key}`;
+async function readSummary(
+  store: ReportStore,
+  prefix: string,
+  slot: SummarySlot,
+  now: number,
+  mac: ObjectMac,
+): Promise<SummaryRead> {
+  const name = `${store.describe()}/${slot.key}`;
   let summary: RunSummary;
   try {
-    const body = await store.get(key, { maxBytes: MAX_RUN_OBJECT_BYTES });
+    const body = await store.get(slot.key, { maxBytes: MAX_RUN_OBJECT_BYTES });
     if (body === null) return { kind: 'none' };
     summary = parseRunSummary(body, name);
   } catch (error) {
     return { kind: 'untrusted', reason: untrustedReason(error) };
   }
+  const context = { kind: slot.kind, key: slot.key, runId: summary.run_id, execution: null };
+  const verdict = await mac.verify(context, summaryMacContent(summary), summary.mac);
+  if (!verdict.valid)
+    return { kind: 'untrusted', reason: boundedReason(`${name} is not authenticated: ${verdict.reason}`) };
   const reason = distrust(summary, prefix, now, name);
   return reason === null ? { kind: 'trusted', summary } : { kind: 'untrusted', reason: boundedReason(reason) };
 }
 
 /** `latest/run.json`, judged by {@link readSummary}. */
-export function readLatest(store: ReportStore, prefix: string, now: number): Promise<SummaryRead> {
-  return readSummary(store, prefix, latestKeys(prefix).latestRun, now);
+export function readLatest(store: ReportStore, prefix: string, now: number, mac: ObjectMac): Promise<SummaryRead> {
+  return readSummary(store, prefix, { key: latestKeys(prefix).latestRun, kind: 'latest-run' }, now, mac);
 }
 
 /** The dated run object of `runId`, judged by {@link readSummary}; `none` when it was never written. */
@@ -74,11 +93,12 @@ export async function readDatedRun(
   prefix: string,
   runId: string,
   now: number,
+  mac: ObjectMac,
 ): Promise<SummaryRead> {
   const dt = runIdDate(runId);
   if (dt === null) return { kind: 'untrusted', reason: boundedReason(`${runId} is not a run id`) };
   const key = reportKeys(prefix, runId, dt).run;
-  const read = await readSummary(store, prefix, key, now);
+  const read = await readSummary(store, prefix, { key, kind: 'run-summary' }, now, mac);
   if (read.kind === 'trusted' && read.summary.run_id !== runId) {
     return { kind: 'untrusted', reason: boundedReason(`${store.describe()}/${key} is the run object of another run`) };
   }

@@ -19,6 +19,7 @@ export const AUDIT_METRIC_NAMES = [
   'IncompleteRun',
   'ThrottledRequests',
   'UntrustedHistory',
+  'CheckpointRefused',
   'AuditDurationSeconds',
 ] as const;
 
@@ -57,6 +58,8 @@ export function addAuditMetrics(metrics: Metrics, summary: RunSummary): void {
     ['IncompleteRun', summary.run_status === 'COMPLETE' ? 0 : 1],
     ['ThrottledRequests', summary.throttled_requests],
     ['UntrustedHistory', summary.previous_run_status === 'UNTRUSTED' ? 1 : 0],
+    // A checkpoint that was not authentic or not usable: the run started over from the live organization.
+    ['CheckpointRefused', summary.checkpoint_refused === null ? 0 : 1],
   ];
   for (const [name, value] of counts) {
     add(metrics, name, MetricUnit.Count, value);

@@ -172,4 +172,14 @@ export const RUN_COLUMNS: readonly ReportColumn[] = [
     type: 'string',
     comment: 'SHA-256 (hex) of the associations object as written; the next run verifies it',
   },
+  {
+    name: 'checkpoint_refused',
+    type: 'string',
+    comment: 'Why a checkpoint of this run was not resumed from (the run started over); null otherwise',
+  },
+  {
+    name: 'mac',
+    type: 'string',
+    comment: 'Base64 KMS HMAC-SHA-256 of this summary, its key, kind and run; null when written without a key',
+  },
 ];

@@ -18,6 +18,7 @@ import { MAX_RUN_OBJECT_BYTES, parseJsonBounded } from '../store/bounded-read';
 import { encodeRows, orderByColumns, type AssociationRow } from './rows';
 import { boundedIds, describeIssues, isoInstant, nameText, runId, targetId } from './value-schemas';
 import { reportKeys } from '../store/report-store';
+import { MAC_PATTERN } from '../store/object-mac';
 import type { AccountStatus } from '../model';
 
 /** Account states counted as `suspended_accounts`: not usable, or on the way out (CLOSED used to arrive as SUSPENDED). */
@@ -70,6 +71,10 @@ export interface RunSummary {
   /** Key of the run's HTML report; `null` in summaries written before it existed. */
   readonly html_key: string | null;
   readonly associations_sha256: string | null;
+  /** Why a checkpoint was not resumed from (the run started over); `null` when none was refused. */
+  readonly checkpoint_refused: string | null;
+  /** MAC of the object this summary was read from or is written as; `null` before signing. */
+  readonly mac: string | null;
 }
 
 interface RunSummaryFields {
@@ -93,6 +98,8 @@ interface RunSummaryFields {
   /** SHA-256 of the associations object as written; default: computed from the rows. */
   readonly associationsSha256?: string;
   readonly durationSeconds: number;
+  /** Why a checkpoint was refused this run; already bounded and display-safe. Default `null`. */
+  readonly checkpointRefused?: string | null;
 }
 
 /**
@@ -187,7 +194,17 @@ export function buildRunSummary(rows: readonly AssociationRow[], input: RunSumma
     report_key: reportKey,
     html_key: htmlKey,
     associations_sha256: input.associationsSha256 ?? encodeRows(rows).sha256,
+    checkpoint_refused: input.checkpointRefused ?? null,
+    mac: null,
   };
+}
+
+/**
+ * The bytes a summary's MAC covers: the summary as written, with `mac` null. Computed from
+ * the parsed summary when reading, so only what the audit uses is authenticated.
+ */
+export function summaryMacContent(summary: RunSummary): Buffer {
+  return serializeRunSummary({ ...summary, mac: null });
 }
 
 /** One JSON line (with a final newline), keys in {@link RUN_COLUMNS} order. */
@@ -248,6 +265,8 @@ const summaryShape = {
     .regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits')
     .nullable()
     .default(null),
+  checkpoint_refused: nameText.nullable().default(null),
+  mac: z.string().regex(MAC_PATTERN, 'expected a base64 HMAC-SHA-256').nullable().default(null),
 } satisfies Record<keyof RunSummary, z.ZodType>;
 
 /** `yyyymmddThhmmssZ` of an ISO instant: what a run id starts with. */

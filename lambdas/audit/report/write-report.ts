@@ -11,7 +11,8 @@
  */
 import type { ConsoleContext } from './console-links';
 import { encodeRows, sha256Hex, type AssociationRow, type EncodedRows } from './rows';
-import { serializeRunSummary, type RunSummary } from './summary';
+import { serializeRunSummary, summaryMacContent, type RunSummary } from './summary';
+import type { MacKind, ObjectMac } from '../store/object-mac';
 import { reportKeys, type ReportKeys, type ReportStore } from '../store/report-store';
 import { runIdDate } from './run-id';
 import { readLatest } from '../history/trusted-latest';
@@ -79,6 +80,13 @@ function checkContent(content: ReportContent, keys: ReportKeys, encoded: Encoded
   }
 }
 
+/** The summary as stored under `key`: signed for that key and kind (`mac` null without a key). */
+async function signedSummary(mac: ObjectMac, summary: RunSummary, key: string, kind: MacKind): Promise<Buffer> {
+  const content = summaryMacContent(summary);
+  const signature = await mac.sign({ kind, key, runId: summary.run_id, execution: null }, content);
+  return serializeRunSummary({ ...summary, mac: signature });
+}
+
 /**
  * Writes `associations/dt=…/<run_id>.jsonl.gz`, then `runs/dt=…/<run_id>.json`, then —
  * only when both succeeded — `latest/run.json`. Re-running with the same run id
@@ -93,20 +101,26 @@ function checkContent(content: ReportContent, keys: ReportKeys, encoded: Encoded
  * not a run, pointing elsewhere, or from more than the allowed skew in the future) is
  * replaced, so one bad object cannot hold `latest/` forever.
  *
+ * The run object and `latest/run.json` each carry their own MAC (bound to their key and
+ * kind); the associations object is authenticated through the summary's SHA-256.
+ *
  * @param now the clock, epoch ms, to judge whether latest names a run from the future.
+ * @param mac signs the summaries and authenticates the `latest/run.json` read before moving it.
  * @throws ReportIntegrityError when summary, rows, hash, run id and dt disagree (nothing is written).
  * @throws ReportStoreError from the store; later objects are then not written.
+ * @throws MacServiceError when the key service fails; nothing is written unsigned instead.
  */
 export async function writeReport(
   store: ReportStore,
   prefix: string,
   content: ReportContent,
   now: number,
+  mac: ObjectMac,
 ): Promise<WrittenReport> {
   const keys = reportKeys(prefix, content.runId, content.dt);
   const encoded = content.encoded ?? encodeRows(content.rows);
   checkContent(content, keys, encoded);
-  const runBody = serializeRunSummary(content.summary);
+  const runBody = await signedSummary(mac, content.summary, keys.run, 'run-summary');
   await store.put(keys.associations, encoded.body, ASSOCIATIONS_CONTENT_TYPE);
   await store.put(keys.run, runBody, RUN_CONTENT_TYPE);
   // The page for people, after the objects it shows and before latest/ names the run.
@@ -118,12 +132,13 @@ export async function writeReport(
     htmlKey: keys.html,
     latestRunKey: keys.latestRun,
   };
-  const latest = await readLatest(store, prefix, now);
+  const latest = await readLatest(store, prefix, now, mac);
   // Fixed-width timestamp first, so plain string order is time order.
   if (latest.kind === 'trusted' && latest.summary.run_id > content.runId) {
     return { ...written, latestAdvanced: false, latestRunId: latest.summary.run_id };
   }
-  await store.put(keys.latestRun, runBody, RUN_CONTENT_TYPE);
+  const latestBody = await signedSummary(mac, content.summary, keys.latestRun, 'latest-run');
+  await store.put(keys.latestRun, latestBody, RUN_CONTENT_TYPE);
   return {
     ...written,
     latestAdvanced: true,

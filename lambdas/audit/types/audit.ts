@@ -10,6 +10,7 @@ import type { RequestCounter } from '../aws/request-counter';
 import type { AssociationRow } from '../report/rows';
 import type { RunSummary } from '../report/summary';
 import type { ReportStore } from '../store/report-store';
+import type { ObjectMac } from '../store/object-mac';
 import type { WrittenReport } from '../report/write-report';
 import type { ConsoleContext } from '../report/console-links';
 import type { FindingsDestination } from '../findings/run-findings';
@@ -39,6 +40,8 @@ export interface AuditDeps {
   readonly organizations: OrganizationsClient;
   readonly securityHub: SecurityHubClient;
   readonly store: ReportStore;
+  /** Signs what the run writes as state and authenticates what it reads back. */
+  readonly mac: ObjectMac;
   readonly clock: Clock;
   readonly sleep: Sleep;
   readonly random: () => number;
@@ -57,6 +60,8 @@ export interface AuditRequest {
   readonly scheduledTime?: string;
   /** An explicit re-run: a schedule time more than `MAX_EVENT_AGE_MS` old is accepted (and judged at the clock). */
   readonly rerun?: boolean;
+  /** State machine execution of this round; checkpoints are bound to it. Absent for a direct invocation. */
+  readonly execution?: string;
   /** Epoch ms after which no re-drive round starts, so the report can still be written. */
   readonly deadline: number;
   readonly baseline?: SourceDocument;

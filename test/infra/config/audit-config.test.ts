@@ -35,6 +35,7 @@ describe('parseAuditStackConfig', () => {
       reportTransitionIaDays: 30,
       reportTransitionGlacierDays: 90,
       reportExpirationDays: 730,
+      reportObjectLockDays: 365,
       noncurrentVersionExpirationDays: 30,
       accessLogsExpirationDays: 365,
       athenaResultsExpirationDays: 30,

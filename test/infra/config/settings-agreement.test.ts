@@ -9,7 +9,10 @@ import { AuditContextError } from '../../../infra/config/errors';
  * The Lambda's environment and the CDK context validate each registry setting with the
  * same rule: a value synth accepts is one the function accepts, and the reverse.
  */
-const minimalEnv = { REPORT_BUCKET: 'audit-reports-123456789012' };
+const minimalEnv = {
+  REPORT_BUCKET: 'audit-reports-123456789012',
+  MAC_KEY_ID: '1234abcd-12ab-34cd-56ef-1234567890ab',
+};
 
 /**
  * Base and ceiling of the re-drive backoff at their extremes, so that the cross-setting

@@ -23,6 +23,7 @@ const ALWAYS_SET = [
   'REPORT_PREFIX',
   'ALERT_TOPIC_ARN',
   'DEPLOYMENT_NAME',
+  'MAC_KEY_ID',
   'DIGEST_MAX_TARGETS',
   'FINDINGS_ENABLED',
   'BATCH_GROUP_SIZE',
@@ -129,6 +130,7 @@ describe('AuditFunction', () => {
   it('sets exactly the documented environment, with the defaults', () => {
     const bucket = logicalIdStartingWith(template, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
     const topic = logicalIdStartingWith(template, 'AWS::SNS::Topic', 'AlertTopic');
+    const macKey = logicalIdStartingWith(template, 'AWS::KMS::Key', 'AuditFunctionMacKey');
     const env = functionOf(template).Environment.Variables;
     expect(Object.keys(env).sort()).toEqual([...ALWAYS_SET].sort());
     expect(env).toEqual({
@@ -137,6 +139,7 @@ describe('AuditFunction', () => {
       REPORT_PREFIX: '',
       ALERT_TOPIC_ARN: { Ref: topic },
       DEPLOYMENT_NAME: expect.any(String) as unknown,
+      MAC_KEY_ID: { 'Fn::GetAtt': [macKey, 'Arn'] },
       DIGEST_MAX_TARGETS: '20',
       FINDINGS_ENABLED: 'true',
       BATCH_GROUP_SIZE: '50',
@@ -219,7 +222,9 @@ describe('AuditFunction', () => {
           ? v
           : k === 'REPORT_BUCKET'
             ? 'audit-reports-111122223333'
-            : 'arn:aws:sns:eu-west-1:111122223333:alerts',
+            : k === 'MAC_KEY_ID'
+              ? 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'
+              : 'arn:aws:sns:eu-west-1:111122223333:alerts',
       ]),
     ) as Record<string, string>;
     expect(loadConfig(resolved)).toMatchObject({
@@ -417,7 +422,10 @@ describe('AuditFunction', () => {
       expect(statementsOf(off)).not.toHaveProperty('ReadOwnFindings');
       const fn = functionOf(off) as { Environment: { Variables: Record<string, string> } };
       expect(fn.Environment.Variables.FINDINGS_ENABLED).toBe('false');
-      expect(loadConfig({ REPORT_BUCKET: 'b-reports', FINDINGS_ENABLED: 'false' }).publishFindings).toBe(false);
+      expect(
+        loadConfig({ REPORT_BUCKET: 'b-reports', MAC_KEY_ID: 'alias/audit-mac', FINDINGS_ENABLED: 'false' })
+          .publishFindings,
+      ).toBe(false);
     });
 
     it('assumes organizationsRoleArn instead of calling Organizations itself, when set', () => {

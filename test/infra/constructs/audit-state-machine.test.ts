@@ -145,7 +145,12 @@ describe('AuditStateMachine', () => {
       Resource: 'arn:aws:states:::lambda:invoke',
       Parameters: {
         FunctionName: expect.stringMatching(/^arn:aws:lambda:.*:function:AuditFunction/) as unknown,
-        Payload: { 'time.$': '$.time', 'round.$': '$.round', 'maxRounds.$': '$.maxRounds' },
+        Payload: {
+          'time.$': '$.time',
+          'round.$': '$.round',
+          'maxRounds.$': '$.maxRounds',
+          'execution.$': '$$.Execution.Id',
+        },
       },
       // The whole payload: no field is required that some result lacks (a refusal has no runId).
       ResultSelector: { 'Payload.$': '$.Payload' },

@@ -184,4 +184,21 @@ describe('ReportBucket', () => {
     });
     expect(Object.keys(imported.findResources('AWS::KMS::Key')).filter((k) => k.startsWith('ReportStore'))).toEqual([]);
   });
+
+  it('has no Object Lock unless reportObjectLockMode is set; then a default retention of that mode and days', () => {
+    expect(bucket(reportBucket).Properties).not.toHaveProperty('ObjectLockEnabled');
+    for (const mode of ['GOVERNANCE', 'COMPLIANCE']) {
+      const locked = templateFor({ reportObjectLockMode: mode, reportObjectLockDays: '400' });
+      const id = logicalIdStartingWith(locked, 'AWS::S3::Bucket', 'ReportStoreReportBucket');
+      expect(resourceWithId<Record<string, unknown>>(locked, 'AWS::S3::Bucket', id).Properties).toMatchObject({
+        ObjectLockEnabled: true,
+        ObjectLockConfiguration: {
+          ObjectLockEnabled: 'Enabled',
+          Rule: { DefaultRetention: { Mode: mode, Days: 400 } },
+        },
+        VersioningConfiguration: { Status: 'Enabled' },
+      });
+    }
+    expect(() => templateFor({ reportObjectLockMode: 'governance-ish' })).toThrow(/reportObjectLockMode/);
+  });
 });

@@ -20,7 +20,8 @@ describe('SecurityHubConfigAuditStack', () => {
     expect(counts).toEqual({
       'AWS::S3::Bucket': 3,
       'AWS::S3::BucketPolicy': 3,
-      'AWS::KMS::Key': 1,
+      // The alert topic's key and the audit's HMAC key.
+      'AWS::KMS::Key': 2,
       'AWS::Glue::Database': 1,
       'AWS::Glue::Table': 2,
       'AWS::Athena::WorkGroup': 1,
@@ -32,6 +33,8 @@ describe('SecurityHubConfigAuditStack', () => {
       // The function, the state machine, and the schedule (StartExecution).
       'AWS::IAM::Role': 3,
       'AWS::IAM::Policy': 3,
+      // The read-only auditor policy.
+      'AWS::IAM::ManagedPolicy': 1,
       'AWS::Lambda::Function': 1,
       'AWS::StepFunctions::StateMachine': 1,
       'AWS::SQS::Queue': 1,
@@ -48,6 +51,8 @@ describe('SecurityHubConfigAuditStack', () => {
         'AlertTopicArn',
         'AthenaWorkGroup',
         'AuditFunctionName',
+        'AuditorPolicyArn',
+        'MacKeyArn',
         'DashboardName',
         'DeadLetterQueueUrl',
         'GlueDatabase',

@@ -10,7 +10,8 @@ import { AuditError, isPermanent, ConfigError } from '../../../lambdas/audit/err
 import { TUNING_SETTINGS } from '../../../lambdas/audit/settings';
 import { DEFAULT_TUNING } from '../../support/default-tuning';
 
-const minimal = { REPORT_BUCKET: 'audit-reports-123456789012' };
+const MAC_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const minimal = { REPORT_BUCKET: 'audit-reports-123456789012', MAC_KEY_ID };
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -26,6 +27,7 @@ describe('loadConfig', () => {
       digestMaxTargets: 20,
       publishFindings: true,
       checkpointIntervalSeconds: 60,
+      macKeyId: MAC_KEY_ID,
     });
   });
 
@@ -41,6 +43,7 @@ describe('loadConfig', () => {
   it('reads every variable', () => {
     const config = loadConfig({
       REPORT_BUCKET: 'b-reports',
+      MAC_KEY_ID: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
       REPORT_PREFIX: 'audit',
       ORGANIZATIONS_ROLE_ARN: 'arn:aws:iam::111122223333:role/OrgRead',
       BASELINE_KEY: 'config/baseline.json',
@@ -89,7 +92,10 @@ describe('loadConfig', () => {
       { ...minimal, ALERT_TOPIC_ARN: 'arn:aws:sqs:eu-west-1:111122223333:q' },
       /ALERT_TOPIC_ARN: expected an SNS topic ARN/,
     ],
-    [{ REPORT_BUCKET: 'Not_A_Bucket' }, /REPORT_BUCKET: expected an S3 bucket name/],
+    [{ REPORT_BUCKET: 'Not_A_Bucket', MAC_KEY_ID }, /REPORT_BUCKET: expected an S3 bucket name/],
+    [{ REPORT_BUCKET: 'b-reports' }, /MAC_KEY_ID: required/],
+    [{ ...minimal, MAC_KEY_ID: 'my key\n' }, /MAC_KEY_ID: expected a KMS key id/],
+    [{ ...minimal, MAC_KEY_ID: 'arn:aws:kms:eu-west-1:1:key/x' }, /MAC_KEY_ID: expected a KMS key id/],
     [{ ...minimal, REPORT_PREFIX: '/abs' }, /REPORT_PREFIX: must not start with "\/"/],
     [{ ...minimal, REDRIVE_BASE_DELAY_MS: '5000', REDRIVE_MAX_DELAY_MS: '100' }, /REDRIVE_MAX_DELAY_MS/],
   ])('rejects %j naming the variable', (env, message) => {

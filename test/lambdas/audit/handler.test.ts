@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ACCOUNT_IN_OU, P1, P2, ROOT, healthyAnswers, serveAssociations, serveOrganization } from './core/mock-aws-org';
 import { lambdaContext } from '../../support/lambda-context';
@@ -9,6 +10,10 @@ type OrganizationsSdk = typeof import('@aws-sdk/client-organizations');
 type SecurityHubSdk = typeof import('@aws-sdk/client-securityhub');
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 type SnsSdk = typeof import('@aws-sdk/client-sns');
+type KmsSdk = typeof import('@aws-sdk/client-kms');
+
+const MAC_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const MAC_SECRET = Buffer.alloc(32, 9);
 
 const BUCKET = 'audit-reports';
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:audit-alerts';
@@ -37,7 +42,7 @@ const scheduled = (day: number) => {
  */
 async function loadHandler() {
   let handlerModule!: HandlerModule;
-  let sdk!: { orgs: OrganizationsSdk; sh: SecurityHubSdk; s3: S3Sdk; sns: SnsSdk };
+  let sdk!: { orgs: OrganizationsSdk; sh: SecurityHubSdk; s3: S3Sdk; sns: SnsSdk; kms: KmsSdk };
   await jest.isolateModulesAsync(async () => {
     handlerModule = await import('../../../lambdas/audit/handler');
     sdk = {
@@ -45,6 +50,7 @@ async function loadHandler() {
       sh: await import('@aws-sdk/client-securityhub'),
       s3: await import('@aws-sdk/client-s3'),
       sns: await import('@aws-sdk/client-sns'),
+      kms: await import('@aws-sdk/client-kms'),
     };
   });
   const orgMock = mockClient(sdk.orgs.OrganizationsClient);
@@ -69,6 +75,21 @@ async function loadHandler() {
     return Promise.resolve({});
   });
   snsMock.on(sdk.sns.PublishCommand).resolves({ MessageId: 'm-1' });
+  // The MAC key: an HMAC only this mock holds, refusing a MAC that does not verify as KMS does.
+  const kmsMock = mockClient(sdk.kms.KMSClient);
+  const hmac = (message: Uint8Array) => createHmac('sha256', MAC_SECRET).update(message).digest();
+  kmsMock
+    .on(sdk.kms.GenerateMacCommand)
+    .callsFake((input: { Message: Uint8Array }) =>
+      Promise.resolve({ Mac: new Uint8Array(hmac(input.Message)), KeyId: MAC_KEY_ID, MacAlgorithm: 'HMAC_SHA_256' }),
+    );
+  kmsMock
+    .on(sdk.kms.VerifyMacCommand)
+    .callsFake((input: { Message: Uint8Array; Mac: Uint8Array }) =>
+      Buffer.from(input.Mac).equals(hmac(input.Message))
+        ? Promise.resolve({ MacValid: true, KeyId: MAC_KEY_ID, MacAlgorithm: 'HMAC_SHA_256' })
+        : Promise.reject(Object.assign(new Error('MAC does not verify'), { name: 'KMSInvalidMacException' })),
+    );
 
   const published = () => snsMock.commandCalls(sdk.sns.PublishCommand).map((c) => c.args[0].input);
   const putKeys = () => s3Mock.commandCalls(sdk.s3.PutObjectCommand).map((c) => c.args[0].input.Key);
@@ -79,6 +100,7 @@ async function loadHandler() {
     shMock,
     s3Mock,
     snsMock,
+    kmsMock,
     answers,
     objects,
     published,
@@ -116,6 +138,7 @@ beforeEach(() => {
     AWS_ACCESS_KEY_ID: 'AKIATEST',
     AWS_SECRET_ACCESS_KEY: 'test-secret',
     REPORT_BUCKET: BUCKET,
+    MAC_KEY_ID,
     REPORT_PREFIX: 'audit',
     ALERT_TOPIC_ARN: TOPIC,
     POWERTOOLS_METRICS_NAMESPACE: NAMESPACE,

@@ -1,3 +1,4 @@
+import { KMSClient } from '@aws-sdk/client-kms';
 /**
  * `npm run query` over reports the audit CLI wrote: two nightly runs (yesterday and the
  * day before, since the queries bound `dt` by today's date as Athena does) against the
@@ -51,6 +52,7 @@ async function auditAt(time: number, answers: ReturnType<typeof healthyAnswers>)
     securityHub: new SecurityHubClient(config),
     s3: new S3Client(config),
     sns: new SNSClient(config),
+    kms: new KMSClient(config),
     organizationsCounter: { requests: 0, throttledRequests: 0 },
     securityHubCounter: { requests: 0, throttledRequests: 0 },
     destroy: () => undefined,

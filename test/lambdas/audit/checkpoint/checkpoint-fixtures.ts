@@ -14,6 +14,7 @@ export function sampleCheckpoint(overrides: Partial<Checkpoint> = {}): Checkpoin
     startedAt: Date.UTC(2026, 10, 26, 2),
     savedAt: Date.UTC(2026, 10, 26, 2, 5),
     invocations: 1,
+    refused: null,
     walk: {
       rootsListed: true,
       roots: [{ id: 'r-ab12', name: 'Root' }],

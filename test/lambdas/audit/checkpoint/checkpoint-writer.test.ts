@@ -1,14 +1,15 @@
-import { CheckpointStore } from '../../../../lambdas/audit/checkpoint/checkpoint-store';
+import { CheckpointStore, type StoredCheckpoint } from '../../../../lambdas/audit/checkpoint/checkpoint-store';
 import { CheckpointWriter } from '../../../../lambdas/audit/checkpoint/checkpoint-writer';
 import { MemoryStore } from '../../../support/memory-store';
 import { fakeTime } from '../../../support/fake-time';
 import { RUN_ID, sampleCheckpoint } from './checkpoint-fixtures';
+import { TEST_MAC } from '../../../support/local-mac';
 
 const PREFIX = 'audit/';
 
 function writerOver(store: MemoryStore, time: ReturnType<typeof fakeTime>, sequence = 0) {
   return new CheckpointWriter({
-    store: new CheckpointStore(store, PREFIX, RUN_ID),
+    store: new CheckpointStore(store, PREFIX, RUN_ID, { mac: TEST_MAC, execution: null }),
     clock: time.clock,
     runId: RUN_ID,
     sequence,
@@ -40,7 +41,9 @@ describe('CheckpointWriter', () => {
     expect(taken).toBe(1);
     await writer.close();
     expect(writer.tally()).toMatchObject({ written: 1 });
-    expect(await new CheckpointStore(store, PREFIX, RUN_ID).read()).toMatchObject({ sequence: 1 });
+    expect(await new CheckpointStore(store, PREFIX, RUN_ID, { mac: TEST_MAC, execution: null }).read()).toMatchObject({
+      sequence: 1,
+    });
   });
 
   it('starts no periodic write after the deadline or once closed; save still writes, after the one in flight', async () => {
@@ -69,8 +72,8 @@ describe('CheckpointWriter', () => {
     expect(writer.tally().written).toBe(0);
     failNext = false;
     await writer.save(sampleCheckpoint({ invocations: 3 }));
-    const read = await new CheckpointStore(store, PREFIX, RUN_ID).read();
-    expect(read?.sequence).toBe(5);
+    const read = await new CheckpointStore(store, PREFIX, RUN_ID, { mac: TEST_MAC, execution: null }).read();
+    expect((read as StoredCheckpoint | null)?.sequence).toBe(5);
     // Slot 0 (sequence 4, named by the manifest before) was never written over.
     expect(store.putKeys().filter((key) => key.endsWith('slot-0.json.gz'))).toEqual([]);
   });

@@ -70,6 +70,8 @@ describe('parseCliArgs', () => {
     [['--out-dir', 'r', '--format', 'JSON'], /^--format: expected one of/],
     [['--out-dir', 'r', '--format', 'csv', '--json'], /^--json is --format json; it contradicts --format csv$/],
     [['--out-dir', 'r', '--format', 'csv', '--format', 'json'], /--format: given more than once/],
+    [['--out-dir', 'r', '--mac-key-id', 'my key'], /--mac-key-id: expected a KMS key id/],
+    [['--out-dir', 'r', '--mac-key-id', 'alias/x\u001b[2J'], /--mac-key-id: expected a KMS key id/],
     [['--out-dir', 'r', 'positional'], /positional/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
@@ -127,6 +129,16 @@ describe('parseCliArgs', () => {
 
   it('shows an unknown option display-safe', () => {
     expect(() => parseCliArgs(['--out-dir', 'r', '--\u001b[2Jx'])).toThrow('Unknown option "--\\x1b[2Jx"');
+  });
+
+  it('accepts a MAC key id, key ARN or alias', () => {
+    for (const key of [
+      '1234abcd-12ab-34cd-56ef-1234567890ab',
+      'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'alias/audit-mac',
+    ]) {
+      expect(parseCliArgs(['--out-dir', 'r', '--mac-key-id', key]).macKeyId).toBe(key);
+    }
   });
 
   it('accepts --help without a destination', () => {

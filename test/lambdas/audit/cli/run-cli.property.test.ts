@@ -16,6 +16,7 @@ import type { AwsClients } from '../../../../lambdas/audit/aws/clients';
 import { EXIT, runCli } from '../../../../lambdas/audit/cli/run-cli';
 import { fakeTime, healthyAnswers, serveAssociations, serveOrganization } from '../core/mock-aws-org';
 import { isDisplaySafe } from '../../../support/is-display-safe';
+import { KMSClient } from '@aws-sdk/client-kms';
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);
@@ -84,6 +85,7 @@ function clients(): AwsClients {
     securityHub: new SecurityHubClient(config),
     s3: new S3Client(config),
     sns: new SNSClient(config),
+    kms: new KMSClient(config),
     organizationsCounter: { requests: 0, throttledRequests: 0 },
     securityHubCounter: { requests: 0, throttledRequests: 0 },
     destroy: () => undefined,

@@ -25,6 +25,7 @@ import {
 } from '../core/mock-aws-org';
 import { isDisplaySafe } from '../../../support/is-display-safe';
 import { parseWrittenRows } from '../../../support/emulated-audit';
+import { KMSClient } from '@aws-sdk/client-kms';
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);
@@ -65,6 +66,7 @@ beforeEach(async () => {
     securityHub: new SecurityHubClient(config),
     s3: new S3Client(config),
     sns: new SNSClient(config),
+    kms: new KMSClient(config),
     organizationsCounter: { requests: 0, throttledRequests: 0 },
     securityHubCounter: { requests: 0, throttledRequests: 0 },
     destroy: jest.fn(),
@@ -106,6 +108,15 @@ describe('runCli', () => {
     expect(stdout[0]).toContain(
       `aws securityhub start-configuration-policy-association --configuration-policy-identifier 11111111-1111-4111-8111-111111111111 --target '{"AccountId":"111111111111"}'`,
     );
+  });
+
+  it('without a MAC key: writes unsigned, never trusts history, and says so on stderr', async () => {
+    await cli('--out-dir', outDir);
+    const second = await cli('--out-dir', outDir);
+    expect(second.summary).toMatchObject({ previous_run_status: 'UNTRUSTED', mac: null });
+    expect(second.summary?.previous_run_reason).toMatch(/no MAC key is configured/);
+    expect(stderr.some((line) => line.startsWith('warning: no MAC key'))).toBe(true);
+    expect(parseRunSummary(await readFile(join(outDir, 'latest', 'run.json'))).mac).toBeNull();
   });
 
   it('exits 1 on drift against a --baseline file', async () => {

@@ -16,6 +16,7 @@ import { fakeTime } from './mock-aws-org';
 import { MemoryStore } from '../../../support/memory-store';
 import { DEFAULT_TUNING } from '../../../support/default-tuning';
 import { isDisplaySafe } from '../../../support/is-display-safe';
+import { TEST_MAC } from '../../../support/local-mac';
 
 const ROOT = 'r-ab12';
 const credentials = { accessKeyId: 'x', secretAccessKey: 'y' };
@@ -123,6 +124,7 @@ describe('hostile service answers', () => {
               organizations,
               securityHub,
               store: new MemoryStore(),
+              mac: TEST_MAC,
               clock: time.clock,
               sleep: time.sleep,
               random: () => 0.5,

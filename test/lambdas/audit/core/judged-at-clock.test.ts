@@ -1,3 +1,4 @@
+import { TEST_MAC } from '../../../support/local-mac';
 /**
  * A run judges staleness, exclusion expiry and first-seen times at the clock, not at the
  * schedule time its event names; an event time more than 24 hours old needs an explicit re-run.
@@ -55,7 +56,15 @@ function run(clock: string, extra: Partial<AuditRequest>, expires = '2026-11-26'
   const time = fakeTime(Date.parse(clock));
   const exclusions = [{ targetId: ACCOUNT_AT_ROOT, reason: 'Sandbox, CHG-1', expires }];
   return runAudit(
-    { organizations, securityHub, store: new MemoryStore(), clock: time.clock, sleep: time.sleep, random: () => 0.5 },
+    {
+      organizations,
+      securityHub,
+      store: new MemoryStore(),
+      clock: time.clock,
+      sleep: time.sleep,
+      random: () => 0.5,
+      mac: TEST_MAC,
+    },
     {
       tuning: { ...DEFAULT_TUNING, pendingStaleHours: 24 },
       reportPrefix: '',

@@ -1,3 +1,4 @@
+import { TEST_MAC } from '../../../support/local-mac';
 /**
  * Policy ids are compared case-insensitively: Security Hub answering a policy UUID in upper
  * case where the baseline names it in lower case (or the other way round) is no drift.
@@ -51,7 +52,15 @@ it.each([
   );
   const time = fakeTime();
   const { summary, rows } = await runAudit(
-    { organizations, securityHub, store: new MemoryStore(), clock: time.clock, sleep: time.sleep, random: () => 0.5 },
+    {
+      organizations,
+      securityHub,
+      store: new MemoryStore(),
+      clock: time.clock,
+      sleep: time.sleep,
+      random: () => 0.5,
+      mac: TEST_MAC,
+    },
     {
       tuning: DEFAULT_TUNING,
       reportPrefix: '',

@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { type AuditTuning } from '../../../../lambdas/audit/config';
 import { runAudit } from '../../../../lambdas/audit/core/run-audit';
 import { parseRows } from '../../../../lambdas/audit/report/rows';
-import { parseRunSummary, serializeRunSummary } from '../../../../lambdas/audit/report/summary';
+import { parseRunSummary } from '../../../../lambdas/audit/report/summary';
 import {
   errorKindOf,
   BaselineError,
@@ -36,6 +36,8 @@ import {
 import { MemoryStore } from '../../../support/memory-store';
 import type { AuditDeps, AuditProgress, AuditRequest } from '../../../../lambdas/audit/types/audit';
 import { DEFAULT_TUNING } from '../../../support/default-tuning';
+import { localMac, TEST_MAC } from '../../../support/local-mac';
+import { signedSummaryBody } from '../../../support/signed-objects';
 
 /** A ReportStore in memory that records the order of writes. */
 
@@ -61,7 +63,16 @@ beforeEach(() => {
 });
 
 function deps(extra: Partial<AuditDeps> = {}): AuditDeps {
-  return { organizations, securityHub, store, clock: time.clock, sleep: time.sleep, random: () => 0.5, ...extra };
+  return {
+    organizations,
+    securityHub,
+    store,
+    mac: TEST_MAC,
+    clock: time.clock,
+    sleep: time.sleep,
+    random: () => 0.5,
+    ...extra,
+  };
 }
 
 function request(extra: Partial<AuditRequest> = {}, tuning: Partial<AuditTuning> = {}): AuditRequest {
@@ -312,6 +323,25 @@ describe('runAudit', () => {
       return runAudit(deps(), request({ scheduledTime: '2026-11-26T02:00:00Z' }));
     }
 
+    it('costs one GenerateMac per summary written and one VerifyMac per summary read', async () => {
+      const mac = localMac();
+      await runAudit(deps({ mac }), request({ scheduledTime: '2026-11-26T02:00:00Z' }));
+      expect(mac.calls).toEqual([
+        'sign run-summary audit/runs/dt=2026-11-26/20261126T020000Z.json',
+        'sign latest-run audit/latest/run.json',
+      ]);
+      mac.calls.length = 0;
+      const second = await runAudit(deps({ mac }), request({ scheduledTime: '2026-11-27T02:00:00Z' }));
+      expect(second.summary.previous_run_status).toBe('OK');
+      // latest/ read for history and again just before it is moved; each read verified once.
+      expect(mac.calls).toEqual([
+        'verify latest-run audit/latest/run.json',
+        'sign run-summary audit/runs/dt=2026-11-27/20261127T020000Z.json',
+        'verify latest-run audit/latest/run.json',
+        'sign latest-run audit/latest/run.json',
+      ]);
+    });
+
     it('without tampering, ongoing drift is not new', async () => {
       await firstRun();
       const second = await runAudit(deps(), request({ scheduledTime: '2026-11-27T02:00:00Z' }));
@@ -368,12 +398,15 @@ describe('runAudit', () => {
       const latest = parseRunSummary(store.objects.get(LATEST)!);
       store.objects.set(
         LATEST,
-        serializeRunSummary({
-          ...latest,
-          run_id: '20301126T020000Z',
-          audited_at: '2030-11-26T02:00:00.000Z',
-          report_key: 'audit/associations/dt=2030-11-26/20301126T020000Z.jsonl.gz',
-        }),
+        await signedSummaryBody(
+          {
+            ...latest,
+            run_id: '20301126T020000Z',
+            audited_at: '2030-11-26T02:00:00.000Z',
+            report_key: 'audit/associations/dt=2030-11-26/20301126T020000Z.jsonl.gz',
+          },
+          LATEST,
+        ),
       );
       const second = await runAudit(deps(), request({ scheduledTime: '2026-11-27T02:00:00Z' }));
       expect(second.summary).toMatchObject({ previous_run_status: 'UNTRUSTED', new_drift: 2 });

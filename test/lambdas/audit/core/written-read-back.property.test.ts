@@ -1,3 +1,4 @@
+import { TEST_MAC } from '../../../support/local-mac';
 /**
  * Property: whatever the audit writes, it reads back as trusted. Service strings (names,
  * status messages, error codes and reasons, UpdatedAt) and exclusion reasons at and beyond
@@ -170,6 +171,7 @@ const depsAt = (store: MemoryStore, time: ReturnType<typeof fakeTime>) => ({
   store,
   clock: time.clock,
   sleep: time.sleep,
+  mac: TEST_MAC,
   random: () => 0.5,
 });
 
@@ -190,6 +192,7 @@ async function checkpointRoundTrip(): Promise<void> {
     startedAt: time.clock.now(),
     savedAt: time.clock.now(),
     invocations: 1,
+    refused: null,
     ...saved,
     stats: {
       organizationsApiCalls: 0,

@@ -23,6 +23,7 @@ import {
 import { MemoryStore } from '../../../support/memory-store';
 import type { AuditOutcome } from '../../../../lambdas/audit/types/audit';
 import { DEFAULT_TUNING } from '../../../support/default-tuning';
+import { TEST_MAC } from '../../../support/local-mac';
 
 const LATEST = 'latest/run.json';
 const ROWS = 'associations/dt=2026-11-26/20261126T020000Z.jsonl.gz';
@@ -53,6 +54,7 @@ function audit(objects: Map<string, Buffer>, scheduledTime: string): Promise<Aud
       organizations,
       securityHub,
       store: new MemoryStore(objects),
+      mac: TEST_MAC,
       clock: time.clock,
       sleep: time.sleep,
       random: () => 0.5,

@@ -1,3 +1,6 @@
+import { localMac, TEST_MAC } from '../../../support/local-mac';
+import { signedSummaryBody } from '../../../support/signed-objects';
+import { UNSIGNED } from '../../../../lambdas/audit/store/object-mac';
 /**
  * The previous run is untrusted input: every way of poisoning it must end in an UNTRUSTED
  * verdict with a bounded reason, never in silently wrong history or a crash.
@@ -43,9 +46,9 @@ function content(runId: string, dt: string, previousRows: AssociationRow[] | nul
 async function seeded() {
   const store = new MemoryStore();
   const first = content(RUN_1, '2026-11-25', null, null);
-  await writeReport(store, PREFIX, first, NOW);
+  await writeReport(store, PREFIX, first, NOW, TEST_MAC);
   const second = content(RUN_2, '2026-11-26', first.rows, RUN_1);
-  await writeReport(store, PREFIX, second, NOW);
+  await writeReport(store, PREFIX, second, NOW, TEST_MAC);
   return { store, first, second };
 }
 
@@ -61,16 +64,19 @@ const gzLines = (objects: readonly unknown[]): Buffer =>
   gzipSync(Buffer.from(objects.map((o) => `${JSON.stringify(o)}\n`).join(''), 'utf8'));
 
 /** Replaces RUN_2's rows; with `rehash`, latest/run.json vouches for the new bytes (an attacker who edits both). */
-function replaceRows(store: MemoryStore, body: Buffer, rehash: boolean): void {
+async function replaceRows(store: MemoryStore, body: Buffer, rehash: boolean | 'without-key'): Promise<void> {
   store.objects.set(ROWS_2, body);
-  if (rehash) {
-    const latest = parseRunSummary(store.objects.get(LATEST)!);
-    store.objects.set(LATEST, serializeRunSummary({ ...latest, associations_sha256: sha256Hex(body) }));
-  }
+  if (rehash === false) return;
+  const latest = { ...parseRunSummary(store.objects.get(LATEST)!), associations_sha256: sha256Hex(body) };
+  // Without the key the forger can only recompute the hash; with it (defence in depth) the MAC too.
+  store.objects.set(
+    LATEST,
+    rehash === 'without-key' ? serializeRunSummary(latest) : await signedSummaryBody(latest, LATEST),
+  );
 }
 
 async function verdict(store: ReportStore, current = RUN_3) {
-  return readPreviousRun(store, PREFIX, current, NOW);
+  return readPreviousRun(store, PREFIX, current, NOW, TEST_MAC);
 }
 
 describe('readPreviousRun verifies the previous snapshot', () => {
@@ -85,7 +91,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     const drifted = objects.findIndex((o) => o.drift === true);
     expect(drifted).toBeGreaterThanOrEqual(0);
     objects[drifted] = { ...objects[drifted], drift: false, audit_result: 'OK', drift_reasons: [] };
-    replaceRows(store, gzLines(objects), false);
+    await replaceRows(store, gzLines(objects), false);
     expect(await verdict(store)).toEqual({
       status: 'UNTRUSTED',
       reason: expect.stringContaining('does not match the associations_sha256 of run 20261126T020000Z') as string,
@@ -105,14 +111,53 @@ describe('readPreviousRun verifies the previous snapshot', () => {
       drift_reasons: [],
       first_drift_seen: null,
     };
-    replaceRows(store, gzLines(objects), true);
+    await replaceRows(store, gzLines(objects), true);
     expect((await verdict(store)).reason).toMatch(/1 drifted rows, but the run summary reports 2/);
+  });
+
+  it('rows edited and the hash recomputed without the key: the summary is not authenticated, UNTRUSTED', async () => {
+    const { store } = await seeded();
+    const objects = lines(store.objects.get(ROWS_2)!);
+    const drifted = objects.findIndex((o) => o.drift === true);
+    objects[drifted] = {
+      ...objects[drifted],
+      drift: false,
+      audit_result: 'OK',
+      drift_reasons: [],
+      first_drift_seen: null,
+    };
+    await replaceRows(store, gzLines(objects), 'without-key');
+    const read = await verdict(store);
+    expect(read).toMatchObject({ status: 'UNTRUSTED', snapshot: null, rows: null });
+    expect(read.reason).toMatch(/latest\/run\.json is not authenticated/);
+  });
+
+  it('a summary signed with another key, or without any: UNTRUSTED', async () => {
+    const { store } = await seeded();
+    const latest = parseRunSummary(store.objects.get(LATEST)!);
+    store.objects.set(LATEST, await signedSummaryBody(latest, LATEST, 'latest-run', localMac()));
+    expect((await verdict(store)).reason).toMatch(/is not authenticated/);
+    store.objects.set(LATEST, serializeRunSummary({ ...latest, mac: null }));
+    expect((await verdict(store)).reason).toMatch(/is not authenticated/);
+  });
+
+  it('a dated run summary replayed as latest/run.json (another key and kind): UNTRUSTED', async () => {
+    const { store } = await seeded();
+    store.objects.set(LATEST, store.objects.get('audit/runs/dt=2026-11-26/20261126T020000Z.json')!);
+    expect((await verdict(store)).reason).toMatch(/is not authenticated/);
+  });
+
+  it('history read without a key is never trusted', async () => {
+    const { store } = await seeded();
+    const read = await readPreviousRun(store, PREFIX, RUN_3, NOW, UNSIGNED);
+    expect(read).toMatchObject({ status: 'UNTRUSTED', snapshot: null });
+    expect(read.reason).toMatch(/no MAC key is configured/);
   });
 
   it('an edited latest/run.json hash: UNTRUSTED', async () => {
     const { store } = await seeded();
     const latest = parseRunSummary(store.objects.get(LATEST)!);
-    store.objects.set(LATEST, serializeRunSummary({ ...latest, associations_sha256: '0'.repeat(64) }));
+    store.objects.set(LATEST, await signedSummaryBody({ ...latest, associations_sha256: '0'.repeat(64) }, LATEST));
     expect((await verdict(store)).status).toBe('UNTRUSTED');
   });
 
@@ -130,7 +175,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     const objects = lines(store.objects.get(ROWS_2)!);
     const index = objects.findIndex((o) => o.target_type === 'ACCOUNT' && o.drift === true);
     objects[index] = { ...objects[index], ...change };
-    replaceRows(store, gzLines(objects), true);
+    await replaceRows(store, gzLines(objects), true);
     const read = await verdict(store);
     expect(read).toMatchObject({ status: 'UNTRUSTED', snapshot: null });
     expect(read.reason).toMatch(reason);
@@ -143,7 +188,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     const objects = lines(store.objects.get(ROWS_2)!);
     const index = objects.findIndex((o) => o.target_type === 'ACCOUNT' && o.drift === true);
     objects[index] = { ...objects[index], first_drift_seen: new Date(NOW + MAX_CLOCK_SKEW_MS + 1).toISOString() };
-    replaceRows(store, gzLines(objects), true);
+    await replaceRows(store, gzLines(objects), true);
     const read = await verdict(store);
     expect(read).toMatchObject({ status: 'UNTRUSTED', snapshot: null });
     expect(read.reason).toMatch(/first_drift_seen in the future for \d{12}/);
@@ -154,7 +199,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     const objects = lines(store.objects.get(ROWS_2)!);
     const index = objects.findIndex((o) => o.target_type === 'ACCOUNT' && o.drift === true);
     objects[index] = { ...objects[index], first_drift_seen: new Date(NOW + MAX_CLOCK_SKEW_MS).toISOString() };
-    replaceRows(store, gzLines(objects), true);
+    await replaceRows(store, gzLines(objects), true);
     expect((await verdict(store)).status).toBe('OK');
   });
 
@@ -164,12 +209,15 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     const future = '20261128T020000Z'; // 2 h after NOW
     store.objects.set(
       LATEST,
-      serializeRunSummary({
-        ...latest,
-        run_id: future,
-        audited_at: '2026-11-28T02:00:00.000Z',
-        report_key: 'audit/associations/dt=2026-11-28/20261128T020000Z.jsonl.gz',
-      }),
+      await signedSummaryBody(
+        {
+          ...latest,
+          run_id: future,
+          audited_at: '2026-11-28T02:00:00.000Z',
+          report_key: 'audit/associations/dt=2026-11-28/20261128T020000Z.jsonl.gz',
+        },
+        LATEST,
+      ),
     );
     const read = await verdict(store);
     expect(read.status).toBe('UNTRUSTED');
@@ -193,7 +241,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     expect(() => parseRows(bomb, 'bomb.gz')).toThrow(
       `bomb.gz: inflated content is too large (over ${MAX_INFLATED_BYTES} bytes); not read`,
     );
-    replaceRows(store, bomb, true);
+    await replaceRows(store, bomb, true);
     const read = await verdict(store);
     expect(read.status).toBe('UNTRUSTED');
     expect(read.reason).toMatch(/inflated content is too large/);
@@ -224,7 +272,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     try {
       const store = new DirReportStore(root);
       const first = content(RUN_1, '2026-11-25', null, null);
-      await writeReport(store, PREFIX, first, NOW);
+      await writeReport(store, PREFIX, first, NOW, TEST_MAC);
       const key = 'audit/associations/dt=2026-11-25/20261125T020000Z.jsonl.gz';
       await mkdir(dirname(join(root, key)), { recursive: true });
       // A sparse file: large as stored, no memory needed to create it.
@@ -232,11 +280,11 @@ describe('readPreviousRun verifies the previous snapshot', () => {
       await handle.truncate(MAX_STORED_OBJECT_BYTES + 1);
       await handle.close();
       await expect(store.get(key)).rejects.toThrow(ObjectTooLargeError);
-      const read = await readPreviousRun(store, PREFIX, RUN_2, NOW);
+      const read = await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC);
       expect(read.status).toBe('UNTRUSTED');
       expect(read.reason).toMatch(/object is too large/);
       await writeFile(join(root, key), Buffer.from('small'));
-      expect((await readPreviousRun(store, PREFIX, RUN_2, NOW)).reason).toMatch(
+      expect((await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC)).reason).toMatch(
         /does not match the associations_sha256/,
       );
     } finally {
@@ -248,7 +296,7 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     const { store } = await seeded();
     const objects = lines(store.objects.get(ROWS_2)!);
     const foreign = objects.map((o) => ({ ...o, run_id: RUN_1, audited_at: runTimeOf(RUN_1), first_drift_seen: null }));
-    replaceRows(store, gzLines(foreign), true);
+    await replaceRows(store, gzLines(foreign), true);
     const read = await verdict(store);
     expect(read.reason).toMatch(/rows of another run for .* and 2 more$/);
   });
@@ -256,15 +304,16 @@ describe('readPreviousRun verifies the previous snapshot', () => {
   it('a retry whose first attempt did not trust history stays UNTRUSTED', async () => {
     const store = new MemoryStore();
     const first = content(RUN_1, '2026-11-25', null, null);
-    await writeReport(store, PREFIX, first, NOW);
+    await writeReport(store, PREFIX, first, NOW, TEST_MAC);
     const second = content(RUN_2, '2026-11-26', null, null);
     await writeReport(
       store,
       PREFIX,
       { ...second, summary: { ...second.summary, previous_run_status: 'UNTRUSTED', previous_run_reason: 'hash' } },
       NOW,
+      TEST_MAC,
     );
-    const read = await readPreviousRun(store, PREFIX, RUN_2, NOW);
+    const read = await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC);
     expect(read).toMatchObject({ status: 'UNTRUSTED', snapshot: null });
     expect(read.reason).toMatch(/an earlier attempt of this run did not trust its history: hash/);
   });
@@ -273,7 +322,8 @@ describe('readPreviousRun verifies the previous snapshot', () => {
     const { store } = await seeded();
     const latest = JSON.parse(store.objects.get(LATEST)!.toString()) as Record<string, unknown>;
     delete latest.associations_sha256;
-    store.objects.set(LATEST, Buffer.from(JSON.stringify(latest)));
+    const old = parseRunSummary(Buffer.from(JSON.stringify(latest)));
+    store.objects.set(LATEST, await signedSummaryBody(old, LATEST));
     expect((await verdict(store)).reason).toMatch(/records no associations_sha256/);
   });
 });

@@ -94,6 +94,7 @@ describe('addAuditMetrics', () => {
       IncompleteRun: [0, 'Count'],
       ThrottledRequests: [11, 'Count'],
       UntrustedHistory: [0, 'Count'],
+      CheckpointRefused: [0, 'Count'],
       AuditDurationSeconds: [12.5, 'Seconds'],
     };
     const definitions = Object.fromEntries(directive[0].Metrics.map((m) => [m.Name, m.Unit]));
@@ -101,6 +102,13 @@ describe('addAuditMetrics', () => {
     for (const [name, [value, unit]] of Object.entries(expected)) {
       expect([name, doc[name], definitions[name]]).toEqual([name, value, unit]);
     }
+  });
+
+  it('counts a run that refused a checkpoint (and started over) as CheckpointRefused 1', () => {
+    const metrics = newMetrics();
+    addAuditMetrics(metrics, { ...summary, checkpoint_refused: 'checkpoint manifest is not authenticated' });
+    const [doc] = publishAndCapture(metrics);
+    expect(doc.CheckpointRefused).toBe(1);
   });
 
   it('counts an INCOMPLETE run as IncompleteRun 1', () => {

@@ -69,6 +69,8 @@ describe('buildRunSummary', () => {
       html_key: null,
       // The exact bytes serializeRows writes for these rows, so the next run can verify them.
       associations_sha256: sha256Hex(serializeRows(rows)),
+      checkpoint_refused: null,
+      mac: null,
     });
     expect(summary.associations_sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(Object.keys(summary)).toEqual(RUN_COLUMNS.map((c) => c.name));

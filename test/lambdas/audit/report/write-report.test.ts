@@ -1,3 +1,6 @@
+import { signedSummaryBody } from '../../../support/signed-objects';
+import { MAC_PATTERN } from '../../../../lambdas/audit/store/object-mac';
+import { TEST_MAC } from '../../../support/local-mac';
 import { normalizeReportPrefix } from '../../../../lambdas/audit/input-validators';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,7 +60,7 @@ describe('writeReport', () => {
   it('writes the dated objects, then latest/run.json, in the schema layout of a directory', async () => {
     const store = new DirReportStore(root);
     const c = content();
-    const written = await writeReport(store, PREFIX, c, NOW);
+    const written = await writeReport(store, PREFIX, c, NOW, TEST_MAC);
     expect(written).toEqual({
       associationsKey: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
       runKey: 'audit/runs/dt=2026-11-26/20261126T020000Z.json',
@@ -72,18 +75,22 @@ describe('writeReport', () => {
       'audit/latest/run.json',
       'audit/runs/dt=2026-11-26/20261126T020000Z.json',
     ]);
-    const dated = await readFile(join(root, written.associationsKey));
-    expect(gunzipSync(dated).toString().trim().split('\n')).toHaveLength(c.rows.length);
+    const rowsBody = await readFile(join(root, written.associationsKey));
+    expect(gunzipSync(rowsBody).toString().trim().split('\n')).toHaveLength(c.rows.length);
     const latest = JSON.parse(await readFile(join(root, written.latestRunKey), 'utf8')) as RunSummary;
-    expect(latest).toEqual(c.summary);
+    expect(latest).toEqual({ ...c.summary, mac: expect.stringMatching(MAC_PATTERN) as string });
     // The pointer: latest's report_key names the dated associations object.
     expect(latest.report_key).toBe(written.associationsKey);
-    expect(await readFile(join(root, written.runKey))).toEqual(await readFile(join(root, written.latestRunKey)));
+    // The same summary, each signed for its own key and kind: one cannot stand in for the other.
+    const dated = JSON.parse(await readFile(join(root, written.runKey), 'utf8')) as RunSummary;
+    expect({ ...dated, mac: null }).toEqual({ ...latest, mac: null });
+    expect(dated.mac).toMatch(MAC_PATTERN);
+    expect(dated.mac).not.toBe(latest.mac);
   });
 
   it('puts in order with the right content types, reading latest just before writing it last', async () => {
     const store = new MemoryStore();
-    await writeReport(store, PREFIX, content(), NOW);
+    await writeReport(store, PREFIX, content(), NOW, TEST_MAC);
     expect(store.puts).toEqual([
       { key: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz', contentType: 'application/gzip' },
       { key: 'audit/runs/dt=2026-11-26/20261126T020000Z.json', contentType: 'application/json' },
@@ -101,26 +108,26 @@ describe('writeReport', () => {
 
   it('does not touch latest when the runs object fails', async () => {
     const store = new MemoryStore(undefined, { put: (key) => key.includes('/runs/') });
-    await expect(writeReport(store, PREFIX, content(), NOW)).rejects.toThrow(ReportStoreError);
+    await expect(writeReport(store, PREFIX, content(), NOW, TEST_MAC)).rejects.toThrow(ReportStoreError);
     expect([...store.objects.keys()]).toEqual(['audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz']);
   });
 
   it('does not touch latest when the associations object fails', async () => {
     const store = new MemoryStore(undefined, { put: (key) => key.includes('/associations/') });
-    await expect(writeReport(store, PREFIX, content(), NOW)).rejects.toThrow(ReportStoreError);
+    await expect(writeReport(store, PREFIX, content(), NOW, TEST_MAC)).rejects.toThrow(ReportStoreError);
     expect(store.objects.size).toBe(0);
   });
 
   it('keeps the previous latest when the dated writes fail', async () => {
     const store = new MemoryStore();
-    await writeReport(store, PREFIX, content(), NOW);
+    await writeReport(store, PREFIX, content(), NOW, TEST_MAC);
     const before = new Map(store.objects);
     const failing = Object.assign(new MemoryStore(undefined, { put: (key) => key.includes('/runs/') }), {
       objects: store.objects,
     });
-    await expect(writeReport(failing, PREFIX, content('20261127T020000Z', '2026-11-27'), NOW)).rejects.toThrow(
-      ReportStoreError,
-    );
+    await expect(
+      writeReport(failing, PREFIX, content('20261127T020000Z', '2026-11-27'), NOW, TEST_MAC),
+    ).rejects.toThrow(ReportStoreError);
     expect(store.objects.get('audit/latest/run.json')).toEqual(before.get('audit/latest/run.json'));
   });
 
@@ -139,13 +146,13 @@ describe('writeReport', () => {
       async (_what, failPut, failGet) => {
         const store = new MemoryStore();
         const first = content(RUN_1, '2026-11-26');
-        await writeReport(store, PREFIX, first, NOW);
+        await writeReport(store, PREFIX, first, NOW, TEST_MAC);
         const latestBefore = store.objects.get('audit/latest/run.json');
         const failing = Object.assign(new MemoryStore(undefined, { put: failPut, get: failGet }), {
           objects: store.objects,
         });
         await expect(
-          writeReport(failing, PREFIX, content(RUN_2, '2026-11-27', first.rows, RUN_1), NOW),
+          writeReport(failing, PREFIX, content(RUN_2, '2026-11-27', first.rows, RUN_1), NOW, TEST_MAC),
         ).rejects.toThrow(ReportStoreError);
 
         expect([...store.objects.keys()].filter((k) => k.startsWith('audit/latest/'))).toEqual([
@@ -153,13 +160,13 @@ describe('writeReport', () => {
         ]);
         expect(store.objects.get('audit/latest/run.json')).toEqual(latestBefore);
         // A retry of the second run compares against the first, whole.
-        expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(RUN_1, first.rows));
+        expect(await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC)).toEqual(ok(RUN_1, first.rows));
       },
     );
 
     it('writes no latest object besides run.json', async () => {
       const store = new MemoryStore();
-      await writeReport(store, PREFIX, content(RUN_1, '2026-11-26'), NOW);
+      await writeReport(store, PREFIX, content(RUN_1, '2026-11-26'), NOW, TEST_MAC);
       expect(store.puts.map((p) => p.key).filter((k) => k.startsWith('audit/latest/'))).toEqual([
         'audit/latest/run.json',
       ]);
@@ -174,12 +181,12 @@ describe('writeReport', () => {
     it('leaves a newer latest alone, still writes the dated objects, and says so', async () => {
       const store = new MemoryStore();
       const manual = content(MANUAL_LATER, '2026-11-26');
-      await writeReport(store, PREFIX, manual, NOW);
+      await writeReport(store, PREFIX, manual, NOW, TEST_MAC);
       const latestBefore = store.objects.get('audit/latest/run.json');
 
       // An async retry of the 02:00 schedule finishes after the 09:30 manual run.
       const retried = content(SCHEDULED, '2026-11-26');
-      const written = await writeReport(store, PREFIX, retried, NOW);
+      const written = await writeReport(store, PREFIX, retried, NOW, TEST_MAC);
 
       expect(written).toEqual({
         associationsKey: 'audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
@@ -194,26 +201,31 @@ describe('writeReport', () => {
       expect(store.objects.has(written.runKey)).toBe(true);
       expect(store.puts.filter((p) => p.key === 'audit/latest/run.json')).toHaveLength(1);
       // The next run still compares against the newest one.
-      expect(await readPreviousRun(store, PREFIX, NEXT_DAY, NOW)).toEqual(ok(MANUAL_LATER, manual.rows));
+      expect(await readPreviousRun(store, PREFIX, NEXT_DAY, NOW, TEST_MAC)).toEqual(ok(MANUAL_LATER, manual.rows));
     });
 
     it('advances over an older run and overwrites the same run (a retry)', async () => {
       const store = new MemoryStore();
-      await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'), NOW);
+      await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'), NOW, TEST_MAC);
       // The same second, manual: sorts after the scheduled id.
       expect(
-        (await writeReport(store, PREFIX, content('20261126T020000Z-manual-000000', '2026-11-26'), NOW)).latestAdvanced,
+        (await writeReport(store, PREFIX, content('20261126T020000Z-manual-000000', '2026-11-26'), NOW, TEST_MAC))
+          .latestAdvanced,
       ).toBe(true);
-      expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW)).latestAdvanced).toBe(true);
-      expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW)).latestAdvanced).toBe(true);
+      expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW, TEST_MAC)).latestAdvanced).toBe(
+        true,
+      );
+      expect((await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW, TEST_MAC)).latestAdvanced).toBe(
+        true,
+      );
       expect(store.puts.filter((p) => p.key === 'audit/latest/run.json')).toHaveLength(4);
       expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe(NEXT_DAY);
     });
 
     it('does not move latest for a run a day older either', async () => {
       const store = new MemoryStore();
-      await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW);
-      const written = await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'), NOW);
+      await writeReport(store, PREFIX, content(NEXT_DAY, '2026-11-27'), NOW, TEST_MAC);
+      const written = await writeReport(store, PREFIX, content(SCHEDULED, '2026-11-26'), NOW, TEST_MAC);
       expect(written).toMatchObject({ latestAdvanced: false, latestRunId: NEXT_DAY });
       expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe(NEXT_DAY);
     });
@@ -221,22 +233,26 @@ describe('writeReport', () => {
     it.each([
       ['not a run id', (c: RunSummary) => serializeRunSummary({ ...c, run_id: 'zzz' }), /run_id: expected a run id/],
       ['not JSON', () => Buffer.from('{'), /not valid JSON/],
+      ['not signed', (c: RunSummary) => serializeRunSummary(c), /latest\/run\.json is not authenticated/],
       [
         'a run from the future',
         (c: RunSummary) =>
-          serializeRunSummary({
-            ...c,
-            run_id: '20271126T020000Z',
-            audited_at: '2027-11-26T02:00:00.000Z',
-            report_key: 'audit/associations/dt=2027-11-26/20271126T020000Z.jsonl.gz',
-          }),
+          signedSummaryBody(
+            {
+              ...c,
+              run_id: '20271126T020000Z',
+              audited_at: '2027-11-26T02:00:00.000Z',
+              report_key: 'audit/associations/dt=2027-11-26/20271126T020000Z.jsonl.gz',
+            },
+            'audit/latest/run.json',
+          ),
         /20271126T020000Z at 2027-11-26T02:00:00.000Z, more than 60 minutes in the future/,
       ],
     ])('replaces a latest/run.json that cannot be trusted (%s) and says why', async (_what, latest, reason) => {
       const store = new MemoryStore();
       const c = content();
-      store.objects.set('audit/latest/run.json', latest(c.summary));
-      const written = await writeReport(store, PREFIX, c, NOW);
+      store.objects.set('audit/latest/run.json', await latest(c.summary));
+      const written = await writeReport(store, PREFIX, c, NOW, TEST_MAC);
       expect(written).toMatchObject({ latestAdvanced: true, latestRunId: RUN_ID });
       expect(written.replacedUntrustedLatest).toMatch(reason);
       expect(parseRunSummary(store.objects.get('audit/latest/run.json')!).run_id).toBe(RUN_ID);
@@ -245,8 +261,8 @@ describe('writeReport', () => {
     it('a run time just inside the allowed skew still counts as a newer run', async () => {
       const store = new MemoryStore();
       const soon = '20261128T005900Z'; // 59 minutes after NOW
-      await writeReport(store, PREFIX, content(soon, '2026-11-28'), NOW);
-      expect(await writeReport(store, PREFIX, content(), NOW)).toMatchObject({
+      await writeReport(store, PREFIX, content(soon, '2026-11-28'), NOW, TEST_MAC);
+      expect(await writeReport(store, PREFIX, content(), NOW, TEST_MAC)).toMatchObject({
         latestAdvanced: false,
         latestRunId: soon,
       });
@@ -256,17 +272,23 @@ describe('writeReport', () => {
   it('writes nothing when rows, summary and run id disagree', async () => {
     const store = new MemoryStore();
     const c = content();
-    await expect(writeReport(store, PREFIX, { ...c, runId: '20261127T020000Z' }, NOW)).rejects.toThrow(
+    await expect(writeReport(store, PREFIX, { ...c, runId: '20261127T020000Z' }, NOW, TEST_MAC)).rejects.toThrow(
       ReportIntegrityError,
     );
-    await expect(writeReport(store, PREFIX, { ...c, rows: c.rows.slice(1) }, NOW)).rejects.toThrow(
+    await expect(writeReport(store, PREFIX, { ...c, rows: c.rows.slice(1) }, NOW, TEST_MAC)).rejects.toThrow(
       /summary reports 7 targets but 6 rows/,
     );
-    await expect(writeReport(store, 'other/', c, NOW)).rejects.toThrow(/report_key/);
+    await expect(writeReport(store, 'other/', c, NOW, TEST_MAC)).rejects.toThrow(/report_key/);
     await expect(
-      writeReport(store, PREFIX, { ...c, rows: c.rows.map((r, i) => (i === 2 ? { ...r, run_id: 'x' } : r)) }, NOW),
+      writeReport(
+        store,
+        PREFIX,
+        { ...c, rows: c.rows.map((r, i) => (i === 2 ? { ...r, run_id: 'x' } : r)) },
+        NOW,
+        TEST_MAC,
+      ),
     ).rejects.toThrow(/belongs to run x/);
-    await expect(writeReport(store, PREFIX, { ...c, dt: '2026-11-27' }, NOW)).rejects.toThrow(
+    await expect(writeReport(store, PREFIX, { ...c, dt: '2026-11-27' }, NOW, TEST_MAC)).rejects.toThrow(
       'run id 20261126T020000Z does not encode the date 2026-11-27',
     );
     expect(store.objects.size).toBe(0);
@@ -281,49 +303,49 @@ describe('readPreviousRun', () => {
   async function seeded() {
     const store = new MemoryStore();
     const first = content(RUN_1, '2026-11-25');
-    await writeReport(store, PREFIX, first, NOW);
+    await writeReport(store, PREFIX, first, NOW, TEST_MAC);
     const second = content(RUN_2, '2026-11-26', first.rows, RUN_1);
-    await writeReport(store, PREFIX, second, NOW);
+    await writeReport(store, PREFIX, second, NOW, TEST_MAC);
     return { store, first, second };
   }
 
   it('returns NONE before the first run', async () => {
-    expect(await readPreviousRun(new MemoryStore(), PREFIX, RUN_1, NOW)).toEqual(NONE);
+    expect(await readPreviousRun(new MemoryStore(), PREFIX, RUN_1, NOW, TEST_MAC)).toEqual(NONE);
   });
 
   it('returns the latest run for a new run', async () => {
     const { store, second } = await seeded();
-    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(ok(RUN_2, second.rows));
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW, TEST_MAC)).toEqual(ok(RUN_2, second.rows));
   });
 
   it('for a retried run that already wrote latest, returns the run before it from its dated object', async () => {
     const { store, first } = await seeded();
     store.objects.delete('audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz'); // proves latest's own rows are not used
-    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(RUN_1, first.rows));
+    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC)).toEqual(ok(RUN_1, first.rows));
   });
 
   it('for a late retry of an older run, never compares forward in time', async () => {
     const { store, first } = await seeded();
-    await writeReport(store, PREFIX, content(RUN_3, '2026-11-27'), NOW);
+    await writeReport(store, PREFIX, content(RUN_3, '2026-11-27'), NOW, TEST_MAC);
     // RUN_2 wrote its dated run object before: its history stays against RUN_1.
-    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(RUN_1, first.rows));
+    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC)).toEqual(ok(RUN_1, first.rows));
     // A run older than latest that never wrote anything has nothing to compare with.
-    expect(await readPreviousRun(store, PREFIX, '20261126T120000Z-manual-abcdef', NOW)).toEqual(NONE);
+    expect(await readPreviousRun(store, PREFIX, '20261126T120000Z-manual-abcdef', NOW, TEST_MAC)).toEqual(NONE);
   });
 
   it('for a retried first run, returns NONE', async () => {
     const store = new MemoryStore();
-    await writeReport(store, PREFIX, content(RUN_1, '2026-11-25'), NOW);
-    expect(await readPreviousRun(store, PREFIX, RUN_1, NOW)).toEqual(NONE);
+    await writeReport(store, PREFIX, content(RUN_1, '2026-11-25'), NOW, TEST_MAC);
+    expect(await readPreviousRun(store, PREFIX, RUN_1, NOW, TEST_MAC)).toEqual(NONE);
   });
 
   it('finds a manual previous run by the date its id encodes', async () => {
     const store = new MemoryStore();
     const manual = '20261125T101010Z-manual-0a1b2c';
     const m = content(manual, '2026-11-25');
-    await writeReport(store, PREFIX, m, NOW);
-    await writeReport(store, PREFIX, content(RUN_2, '2026-11-26', m.rows, manual), NOW);
-    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(manual, m.rows));
+    await writeReport(store, PREFIX, m, NOW, TEST_MAC);
+    await writeReport(store, PREFIX, content(RUN_2, '2026-11-26', m.rows, manual), NOW, TEST_MAC);
+    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC)).toEqual(ok(manual, m.rows));
   });
 
   it('follows latest/run.json to the dated object its report_key names', async () => {
@@ -334,7 +356,7 @@ describe('readPreviousRun', () => {
     );
     // Only latest/run.json and the dated associations object are read.
     store.calls.length = 0;
-    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(ok(RUN_2, second.rows));
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW, TEST_MAC)).toEqual(ok(RUN_2, second.rows));
     expect(store.calls).toEqual([
       `get ${latestRunKey}`,
       'get audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz',
@@ -360,11 +382,11 @@ describe('readPreviousRun', () => {
     const latest = parseRunSummary(store.objects.get('audit/latest/run.json')!);
     store.objects.set(
       'audit/latest/run.json',
-      Buffer.from(`${JSON.stringify({ ...latest, report_key: reportKey })}\n`),
+      await signedSummaryBody({ ...latest, report_key: reportKey }, 'audit/latest/run.json'),
     );
     store.calls.length = 0;
     for (const current of [RUN_3, RUN_2]) {
-      expect(await readPreviousRun(store, PREFIX, current, NOW)).toEqual(
+      expect(await readPreviousRun(store, PREFIX, current, NOW, TEST_MAC)).toEqual(
         untrusted(
           `mem/audit/latest/run.json names run 20261126T020000Z with report_key ${JSON.stringify(reportKey)}, expected audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz`,
         ),
@@ -378,20 +400,22 @@ describe('readPreviousRun', () => {
     const { store } = await seeded();
     const latest = parseRunSummary(store.objects.get('audit/latest/run.json')!);
     store.objects.set('audit/latest/run.json', Buffer.from(`${JSON.stringify({ ...latest, run_id: '../x' })}\n`));
-    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW, TEST_MAC)).toEqual(
       untrusted('mem/audit/latest/run.json: run_id: expected a run id'),
     );
   });
 
   it('reads the same prefix however it is spelled, once its schema has normalized it', async () => {
     const { store, second } = await seeded();
-    expect(await readPreviousRun(store, normalizeReportPrefix('/audit//'), RUN_3, NOW)).toEqual(ok(RUN_2, second.rows));
+    expect(await readPreviousRun(store, normalizeReportPrefix('/audit//'), RUN_3, NOW, TEST_MAC)).toEqual(
+      ok(RUN_2, second.rows),
+    );
   });
 
   it('does not trust history when the dated object latest names is gone', async () => {
     const { store } = await seeded();
     store.objects.delete('audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz');
-    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW, TEST_MAC)).toEqual(
       untrusted(
         'previous run 20261126T020000Z: mem/audit/associations/dt=2026-11-26/20261126T020000Z.jsonl.gz does not exist',
       ),
@@ -401,7 +425,7 @@ describe('readPreviousRun', () => {
   it('does not trust history when the previous run object of a retry is gone', async () => {
     const { store } = await seeded();
     store.objects.delete('audit/associations/dt=2026-11-25/20261125T020000Z.jsonl.gz');
-    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(
+    expect(await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC)).toEqual(
       untrusted(
         'previous run 20261125T020000Z: mem/audit/associations/dt=2026-11-25/20261125T020000Z.jsonl.gz does not exist',
       ),
@@ -411,7 +435,7 @@ describe('readPreviousRun', () => {
   it('does not trust a corrupt latest/run.json', async () => {
     const { store } = await seeded();
     store.objects.set('audit/latest/run.json', Buffer.from('{'));
-    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW)).toEqual(
+    expect(await readPreviousRun(store, PREFIX, RUN_3, NOW, TEST_MAC)).toEqual(
       untrusted('mem/audit/latest/run.json: not valid JSON'),
     );
   });
@@ -421,7 +445,7 @@ describe('readPreviousRun', () => {
     const failing = Object.assign(new MemoryStore(undefined, { get: (key) => key.endsWith('.jsonl.gz') }), {
       objects: store.objects,
     });
-    await expect(readPreviousRun(failing, PREFIX, RUN_3, NOW)).rejects.toThrow(ReportStoreError);
+    await expect(readPreviousRun(failing, PREFIX, RUN_3, NOW, TEST_MAC)).rejects.toThrow(ReportStoreError);
   });
 
   it('reads what a directory store wrote', async () => {
@@ -429,8 +453,8 @@ describe('readPreviousRun', () => {
     try {
       const store = new DirReportStore(root);
       const first = content(RUN_1, '2026-11-25');
-      await writeReport(store, PREFIX, first, NOW);
-      expect(await readPreviousRun(store, PREFIX, RUN_2, NOW)).toEqual(ok(RUN_1, first.rows));
+      await writeReport(store, PREFIX, first, NOW, TEST_MAC);
+      expect(await readPreviousRun(store, PREFIX, RUN_2, NOW, TEST_MAC)).toEqual(ok(RUN_1, first.rows));
     } finally {
       await rm(root, { recursive: true, force: true });
     }

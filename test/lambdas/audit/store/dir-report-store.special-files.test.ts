@@ -1,3 +1,4 @@
+import { TEST_MAC } from '../../../support/local-mac';
 /**
  * The directory store never opens anything that blocks: a real FIFO (or a socket) where a
  * report file, a folder of the layout or `latest/run.json` should be is refused at once with
@@ -77,7 +78,7 @@ describe('DirReportStore and special files', () => {
 
   it('makes the run fail fast when latest/run.json is a FIFO, instead of hanging', async () => {
     await fifoAt('audit/latest/run.json');
-    const read = readPreviousRun(new DirReportStore(root), 'audit/', '20261127T020000Z', Date.now());
+    const read = readPreviousRun(new DirReportStore(root), 'audit/', '20261127T020000Z', Date.now(), TEST_MAC);
     await expect(withinMs(read)).rejects.toBeInstanceOf(NotRegularFileError);
   });
 
