@@ -39,6 +39,8 @@ jest.setTimeout(120_000);
 type HandlerModule = typeof import('../../lambdas/audit/handler');
 
 const TIME = '2026-11-26T02:00:00Z';
+/** The execution id the local interpreter gives every execution; each round passes it on. */
+const EXECUTION_ID = 'arn:aws:states:us-east-1:123456789012:execution:audit:local-execution';
 const RUN_ID = '20261126T020000Z';
 /** Each round's Lambda deadline: the walk fits in the first, the fan-out needs several. */
 const ROUND_MS = 2_500;
@@ -446,7 +448,9 @@ describe('the audit state machine', () => {
     it('retries Lambda service errors, throttling and client timeouts within the round', async () => {
       const outcome = await paths.serviceErrorsThenDone();
       expect(outcome.terminal).toBe('ReportWritten');
-      expect(outcome.invocations).toEqual(Array(5).fill({ time: TIME, round: 1, maxRounds: 8 }));
+      expect(outcome.invocations).toEqual(
+        Array(5).fill({ time: TIME, round: 1, maxRounds: 8, execution: EXECUTION_ID }),
+      );
       expect([outcome.countAttempts, outcome.machinePages.length]).toEqual([0, 0]);
     });
 
@@ -604,7 +608,7 @@ describe('the audit state machine', () => {
 
     it('the page shows nothing of a hostile time: no line break, no link', async () => {
       const outcome = await paths.hostileTimeFunctionFails();
-      expect(outcome.invocations[0]).toEqual({ time: HOSTILE_TIME, round: 1, maxRounds: 8 });
+      expect(outcome.invocations[0]).toEqual({ time: HOSTILE_TIME, round: 1, maxRounds: 8, execution: EXECUTION_ID });
       expect(outcome.machinePages).toEqual([machinePage(ROUND_FAILED)]);
       expect(outcome.machinePages[0].Message).not.toMatch(/\n|evil|https?:/);
     });

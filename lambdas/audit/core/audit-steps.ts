@@ -332,7 +332,11 @@ export async function finishAudit(
   const findings = evaluateStep(ctx, org, fetched, judgedAt);
   // Drift that starts now was first seen now, not at the schedule time.
   const history = compareWithHistory(findings, previous.snapshot, new Date(judgedAt).toISOString());
+  const listing = countFromNow(deps.securityHubCounter);
   const policyNames = await policyNamesStep(ctx);
+  // The listing's throttled attempts count with the fan-out's: throttled_requests is every one the services answered.
+  const throttled = fetched.stats.throttledRequests + listing().throttledRequests;
+  const counted = { ...fetched, stats: { ...fetched.stats, throttledRequests: throttled } };
   const rows = buildAssociationRows(
     findings,
     history.byTarget,
@@ -342,7 +346,7 @@ export async function finishAudit(
 
   deps.onProgress?.({ phase: 'write' });
   const encoded = encodeRows(rows);
-  const summary = summariseStep(ctx, { org, fetched, rows, history, previous, encoded, carried });
+  const summary = summariseStep(ctx, { org, fetched: counted, rows, history, previous, encoded, carried });
   const report = await writeStep(ctx, rows, encoded, summary);
   const findingsResult = await findingsStep(ctx, rows, previous, report, summary);
   return findingsResult ? { summary, rows, report, findings: findingsResult } : { summary, rows, report };

@@ -133,10 +133,14 @@ function productFields(row: AssociationRow, ctx: FindingContext): Record<string,
     'ConfigAudit/AuditResult': row.audit_result,
     'ConfigAudit/DriftReasons': row.drift_reasons.join(','),
     'ConfigAudit/ConfigurationPolicyId': row.configuration_policy_id,
+    'ConfigAudit/ConfigurationPolicyName': row.configuration_policy_name,
+    'ConfigAudit/OuPathNames': row.ou_path_names,
     'ConfigAudit/AssociationType': row.association_type,
     'ConfigAudit/AssociationStatus': row.association_status,
     'ConfigAudit/ExpectedPolicyId': row.expected_policy_id,
     'ConfigAudit/BaselinePolicyId': row.baseline_policy_id,
+    'ConfigAudit/ExpectedPolicyName': row.baseline_policy_name ?? row.expected_policy_name,
+    'ConfigAudit/RemediationCommand': row.remediation_command,
     'ConfigAudit/ErrorCode': row.error_code,
     'ConfigAudit/FirstDriftSeen': row.first_drift_seen,
   };
@@ -149,7 +153,16 @@ function productFields(row: AssociationRow, ctx: FindingContext): Record<string,
 
 /** "expected X (baseline Y); actual Z (APPLIED, FAILED)", from the row's columns (policy ids come from the service: bounded). */
 function policySentence(row: AssociationRow): string {
-  const policy = (id: string | null) => (id === null ? 'unknown' : bounded(id, 64));
+  const names = new Map([
+    [row.configuration_policy_id, row.configuration_policy_name],
+    [row.expected_policy_id, row.expected_policy_name],
+    [row.baseline_policy_id, row.baseline_policy_name],
+  ]);
+  const policy = (id: string | null) => {
+    if (id === null) return 'unknown';
+    const name = names.get(id);
+    return name ? `${bounded(name, 128)} (${bounded(id, 64)})` : bounded(id, 64);
+  };
   const expected = policy(row.baseline_policy_id ?? row.expected_policy_id);
   const baseline =
     row.baseline_policy_id !== null &&
@@ -274,7 +287,14 @@ export function driftFinding(
       expired,
       runSentence(ctx),
     ]),
-    Remediation: { Recommendation: { Text: bounded(remediationOf(reasons), ASFF_LIMITS.recommendationText) } },
+    Remediation: {
+      Recommendation: {
+        Text: bounded(
+          `${remediationOf(reasons)}${row.remediation_command === null ? '' : ` Command: ${row.remediation_command}`}`,
+          ASFF_LIMITS.recommendationText,
+        ),
+      },
+    },
     FindingProviderFields: {
       Severity: { Label: severityOf(reasons), Original: reasons.join(',') },
       Types: [FINDING_TYPE],

@@ -1,4 +1,5 @@
-import { KMSClient } from '@aws-sdk/client-kms';
+import { createHmac } from 'node:crypto';
+import { GenerateMacCommand, KMSClient, VerifyMacCommand } from '@aws-sdk/client-kms';
 /**
  * `npm run query` over reports the audit CLI wrote: two nightly runs (yesterday and the
  * day before, since the queries bound `dt` by today's date as Athena does) against the
@@ -28,6 +29,15 @@ import { QUERY_USAGE, runQueryCli } from './query-cli';
 
 const orgMock = mockClient(OrganizationsClient);
 const shMock = mockClient(SecurityHubClient);
+const kmsMock = mockClient(KMSClient);
+const hmac = (message: Uint8Array | undefined) =>
+  createHmac('sha256', 'query-test')
+    .update(message ?? new Uint8Array())
+    .digest();
+kmsMock.on(GenerateMacCommand).callsFake((input: { Message?: Uint8Array }) => ({ Mac: hmac(input.Message) }));
+kmsMock.on(VerifyMacCommand).callsFake((input: { Message?: Uint8Array; Mac?: Uint8Array }) => ({
+  MacValid: Buffer.from(input.Mac ?? []).equals(hmac(input.Message)),
+}));
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } };
 
 const DAY_MS = 86_400_000;
@@ -58,7 +68,16 @@ async function auditAt(time: number, answers: ReturnType<typeof healthyAnswers>)
     destroy: () => undefined,
   };
   const clock = fakeTime(time);
-  const argv = ['--out-dir', reports, '--schedule-time', new Date(time).toISOString(), '--quiet'];
+  // Signed like a deployed run, so the second run trusts the first (KMS stands in with a local HMAC).
+  const argv = [
+    '--out-dir',
+    reports,
+    '--schedule-time',
+    new Date(time).toISOString(),
+    '--quiet',
+    '--mac-key-id',
+    'alias/audit-mac',
+  ];
   const ignore = { stdout: () => undefined, stderr: () => undefined };
   return runCli(argv, {}, ignore, { clients, clock: clock.clock, sleep: clock.sleep, random: () => 0.5 });
 }

@@ -101,20 +101,23 @@ function driftedRow(r: AssociationRow, links: ReportLinks): string {
   return `<tr data-target-id="${htmlText(r.target_id)}">${[
     cell('Target', targetCell(r, links)),
     cell('Type', htmlText(r.target_type)),
-    cell('OU path', id(r.ou_path)),
+    cell('OU path', `${r.ou_path_names === null ? '' : `${htmlText(r.ou_path_names)}<br>`}${id(r.ou_path)}`),
     cell(
       'Reasons',
       `${reasons(r)}${newBadge(r)}${r.exclusion_expired ? ' <span class="muted">exclusion expired</span>' : ''}`,
     ),
     cell(
       'Expected policy',
-      `${policyIdLink(r.expected_policy_id, links)}${r.baseline_policy_id ? `<br><span class="muted">baseline</span> ${policyIdLink(r.baseline_policy_id, links)}` : ''}`,
+      `${policyIdLink(r.expected_policy_id, links, r.expected_policy_name)}${r.baseline_policy_id ? `<br><span class="muted">baseline</span> ${policyIdLink(r.baseline_policy_id, links, r.baseline_policy_name)}` : ''}`,
     ),
     cell(
       'Actual policy',
-      `${policyIdLink(r.configuration_policy_id, links)}<br><span class="muted">${htmlText(r.association_type)}</span>`,
+      `${policyIdLink(r.configuration_policy_id, links, r.configuration_policy_name)}<br><span class="muted">${htmlText(r.association_type)}</span>`,
     ),
-    cell('Status', statusText(r)),
+    cell(
+      'Status',
+      `${statusText(r)}${r.remediation_command === null ? '' : `<br><span class="muted">fix:</span> <code class="id">${htmlText(r.remediation_command, 400)}</code>`}`,
+    ),
     cell('Drift since', since(r.first_drift_seen)),
   ].join('')}</tr>`;
 }

@@ -19,8 +19,8 @@ export const targetIdLink = (row: AssociationRow, links: ReportLinks): string =>
   consoleLink(links.target(row.target_id), idSpan(row.target_id));
 
 /** A policy id, linked to the Security Hub configuration policies page when there is one to link. */
-export const policyIdLink = (policyId: string | null, links: ReportLinks): string =>
-  policyId === null ? idSpan(null) : consoleLink(links.policy(policyId), idSpan(policyId));
+export const policyIdLink = (policyId: string | null, links: ReportLinks, name: string | null = null): string =>
+  `${name === null ? '' : `${htmlText(name)}<br>`}${policyId === null ? idSpan(null) : consoleLink(links.policy(policyId), idSpan(policyId))}`;
 
 /** The target's name over its (linked) id. */
 export const targetCell = (row: AssociationRow, links: ReportLinks): string =>
