@@ -11,7 +11,8 @@ import { DEMO_ORGANIZATION, demoFaults } from './demo-organization';
 
 async function main(): Promise<number> {
   const org = generateOrganization({ ...DEMO_ORGANIZATION, now: Date.now() });
-  const emulator = await startEmulator({ org, faults: demoFaults(org) });
+  // A fixed KMS key, so a second `npm start` verifies the first one's reports and shows history at work.
+  const emulator = await startEmulator({ org, faults: demoFaults(org), kmsSeed: 'demo' });
   try {
     // The standard SDK variables route every client to the emulator, exactly as a user
     // would point the CLI at any other endpoint; static keys keep the SDK from looking

@@ -38,6 +38,12 @@ export interface StartEmulatorOptions {
    * (`performance.now`). Latency and stalls always use real time.
    */
   readonly clock?: () => number;
+  /**
+   * Seed of the emulated KMS keys, so they are the same on every start (the demo's second run
+   * verifies the first run's reports).
+   * @default random keys
+   */
+  readonly kmsSeed?: string;
 }
 
 /** A started emulator. */
@@ -95,7 +101,7 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
   const stalls = new StalledRequests();
   let active = activateFaults(options.faults ?? {}, index, clock);
   const findings = new FindingsStore();
-  const kms = new EmulatedKms();
+  const kms = new EmulatedKms(options.kmsSeed);
   findings.setFailureRules(active.faults.securityHub?.importFailures ?? []);
 
   const pagingFor = (service: Service, current: ActiveFaults): PagingContext => ({

@@ -5,7 +5,7 @@
  * key never verifies with another, and `KMSInvalidMacException` reports a MAC that does
  * not verify, as KMS does. `failure` makes every KMS call fail (a key-service outage).
  */
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { EmulatedServiceError, serializationError } from './service-error';
 
 /** Prefix of the X-Amz-Target header of KMS requests. */
@@ -30,7 +30,11 @@ export class EmulatedKms {
   /** Another key of the same account: its MACs must not verify under {@link keyId}. */
   readonly otherKeyId: string;
 
-  constructor() {
+  /**
+   * @param seed makes the keys (ids and secrets) the same in every emulator started with it, so
+   *   reports signed by one `npm start` verify in the next; default: random keys.
+   */
+  constructor(private readonly seed?: string) {
     this.keyId = this.createKey();
     this.otherKeyId = this.createKey();
   }
@@ -48,8 +52,15 @@ export class EmulatedKms {
   }
 
   private createKey(): string {
-    const id = randomUUID();
-    this.secrets.set(id, randomBytes(32));
+    if (this.seed === undefined) {
+      const id = randomUUID();
+      this.secrets.set(id, randomBytes(32));
+      return id;
+    }
+    const digest = createHash('sha256').update(`${this.seed}/${this.secrets.size}`).digest();
+    const hex = digest.subarray(0, 16).toString('hex');
+    const id = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    this.secrets.set(id, createHash('sha256').update(digest).update('secret').digest());
     return id;
   }
 
