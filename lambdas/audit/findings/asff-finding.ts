@@ -14,6 +14,7 @@ import type { AssociationRow } from '../report/rows';
 import type { ActiveFinding } from '../types/findings';
 import { displaySafe } from '../util/display-text';
 import { remediationOf, severityOf } from '../drift/reason-guide';
+import { emptyRow } from '../report/rows';
 
 /** Where the findings go and what they point back to. */
 export interface FindingContext {
@@ -185,39 +186,10 @@ function description(parts: readonly (string | null)[]): string {
 
 /** A row for a target known only by its finding (it left, and no history describes it). */
 function rowOfFinding(active: ActiveFinding, ctx: FindingContext): AssociationRow {
-  return {
-    run_id: ctx.runId,
-    audited_at: ctx.auditedAt,
-    target_id: active.targetId,
-    target_type: active.targetType,
-    target_name: '',
-    parent_id: null,
-    ou_path: '',
-    account_status: null,
-    configuration_policy_id: null,
-    association_type: null,
-    association_status: null,
-    association_status_message: null,
-    updated_at: null,
-    expected_policy_id: null,
-    baseline_policy_id: null,
-    drift: false,
-    drift_reasons: [],
-    audit_result: 'OK',
-    changes: [],
-    error_code: null,
-    error_reason: null,
-    first_drift_seen: null,
-    excluded_reason: null,
-    exclusion_expires: null,
-    exclusion_expired: false,
-    ou_path_names: null,
-    configuration_policy_name: null,
-    expected_policy_name: null,
-    baseline_policy_name: null,
-    severity: null,
-    remediation_command: null,
-  };
+  return emptyRow(
+    { id: active.targetId, type: active.targetType, name: '', parentId: null, ouPath: '' },
+    { runId: ctx.runId, auditedAt: ctx.auditedAt },
+  );
 }
 
 /** When the finding was created and last updated; on creation the two are equal (ASFF). */

@@ -183,6 +183,52 @@ function baseRow(finding: TargetFinding, history: TargetHistory, run: RowRun): B
   };
 }
 
+/** What an empty row knows of its target. */
+export interface EmptyRowTarget {
+  readonly id: string;
+  readonly type: TargetType;
+  readonly name: string;
+  readonly parentId: string | null;
+  readonly ouPath: string;
+}
+
+/** A row that knows its target and run and nothing else: no association, no drift, no names. */
+export function emptyRow(target: EmptyRowTarget, run: RowRun): AssociationRow {
+  return {
+    run_id: run.runId,
+    audited_at: run.auditedAt,
+    target_id: target.id,
+    target_type: target.type,
+    target_name: target.name,
+    parent_id: target.parentId,
+    ou_path: target.ouPath,
+    account_status: null,
+    configuration_policy_id: null,
+    association_type: null,
+    association_status: null,
+    association_status_message: null,
+    updated_at: null,
+    expected_policy_id: null,
+    baseline_policy_id: null,
+    drift: false,
+    drift_reasons: [],
+    audit_result: 'OK',
+    changes: [],
+    error_code: null,
+    error_reason: null,
+    first_drift_seen: null,
+    excluded_reason: null,
+    exclusion_expires: null,
+    exclusion_expired: false,
+    ou_path_names: null,
+    configuration_policy_name: null,
+    expected_policy_name: null,
+    baseline_policy_name: null,
+    severity: null,
+    remediation_command: null,
+  };
+}
+
 /** The columns derived from a row's data: names, severity and the fix. */
 type DerivedColumns =
   | 'ou_path_names'

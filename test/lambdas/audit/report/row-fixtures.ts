@@ -3,7 +3,12 @@ import type { Association, FetchStats } from '../../../../lambdas/audit/model';
 import { evaluateDrift } from '../../../../lambdas/audit/drift/drift-rules';
 import { compareWithHistory } from '../../../../lambdas/audit/history/compare-history';
 import { toPreviousRun } from '../../../../lambdas/audit/history/previous-run';
-import { buildAssociationRows, type AssociationRow, type RowNames } from '../../../../lambdas/audit/report/rows';
+import {
+  buildAssociationRows,
+  emptyRow,
+  type AssociationRow,
+  type RowNames,
+} from '../../../../lambdas/audit/report/rows';
 import { buildRunSummary, type RunSummary } from '../../../../lambdas/audit/report/summary';
 import { DEEP, L1, L2, L3, L4, P1, P2, ROOT, TOP, assoc, deepOrg, mapOf, unprocessedOf } from '../drift/fixtures';
 
@@ -86,37 +91,11 @@ export function sampleSummary(
 
 /** A row with every column set; override what the test is about. */
 export function row(overrides: Partial<AssociationRow> & Pick<AssociationRow, 'target_id'>): AssociationRow {
+  const target = { id: overrides.target_id, type: 'ACCOUNT' as const, name: `name-${overrides.target_id}` };
   return {
-    run_id: '20261126T020000Z',
-    audited_at: '2026-11-26T02:00:00.000Z',
-    target_type: 'ACCOUNT',
-    target_name: `name-${overrides.target_id}`,
-    parent_id: 'r-ab12',
-    ou_path: 'r-ab12',
+    ...emptyRow({ ...target, parentId: 'r-ab12', ouPath: 'r-ab12' }, { runId: RUN_ID, auditedAt: RUN_TIME }),
     account_status: 'ACTIVE',
-    configuration_policy_id: null,
-    association_type: null,
-    association_status: null,
-    association_status_message: null,
-    updated_at: null,
-    expected_policy_id: null,
-    baseline_policy_id: null,
-    drift: false,
-    drift_reasons: [],
-    audit_result: 'OK',
-    changes: [],
-    error_code: null,
-    error_reason: null,
-    first_drift_seen: null,
-    excluded_reason: null,
-    exclusion_expires: null,
-    exclusion_expired: false,
     ou_path_names: 'Root',
-    configuration_policy_name: null,
-    expected_policy_name: null,
-    baseline_policy_name: null,
-    severity: null,
-    remediation_command: null,
     ...overrides,
   };
 }
