@@ -296,6 +296,8 @@ async function policyNamesStep(ctx: BegunAudit): Promise<ReadonlyMap<string, str
       burst: request.tuning.securityHubBurst,
       clock: deps.clock,
       sleep: deps.sleep,
+      // A quarter of the margin kept for the report: the names must never cost the report.
+      deadline: request.deadline + (request.tuning.deadlineMarginSeconds * 1000) / 4,
     });
   } catch (error) {
     deps.logger?.warn('Configuration policy names could not be listed; the report shows ids only', {

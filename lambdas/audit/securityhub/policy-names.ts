@@ -9,6 +9,7 @@ import { ListConfigurationPoliciesCommand, type SecurityHubClient } from '@aws-s
 import type { Clock, Sleep } from '../model';
 import { POLICY_ID_PATTERN } from '../drift/baseline';
 import { TokenBucket } from '../util/token-bucket';
+import { AuditError } from '../errors';
 
 /** The documented MaxResults of ListConfigurationPolicies (1-100, botocore model). */
 const PAGE_SIZE = 100;
@@ -28,9 +29,17 @@ export interface PolicyNamesDeps {
   readonly burst: number;
   readonly clock: Clock;
   readonly sleep: Sleep;
+  /**
+   * Epoch ms by which the listing gives up (names are worth less than the report, which is
+   * written after it): no page starts after it, and a page under way is aborted at it.
+   */
+  readonly deadline: number;
 }
 
-/** Lower-case policy id → name, for every valid entry of every page. */
+/**
+ * Lower-case policy id → name, for every valid entry of every page.
+ * @throws when a call fails or the deadline comes first (the caller keeps the ids alone).
+ */
 export async function listPolicyNames(deps: PolicyNamesDeps): Promise<ReadonlyMap<string, string>> {
   const { client, clock, sleep } = deps;
   const bucket = new TokenBucket({ ratePerSecond: deps.requestsPerSecond, burst: deps.burst, clock, sleep });
@@ -38,8 +47,11 @@ export async function listPolicyNames(deps: PolicyNamesDeps): Promise<ReadonlyMa
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
     await bucket.take();
+    const left = deps.deadline - clock.now();
+    if (left <= 0) throw new AuditError('TRANSIENT', 'the deadline came before the policies were listed');
     const answer = await client.send(
       new ListConfigurationPoliciesCommand({ MaxResults: PAGE_SIZE, NextToken: nextToken }),
+      { abortSignal: AbortSignal.timeout(left) },
     );
     for (const { Id, Name } of answer.ConfigurationPolicySummaries ?? []) {
       if (typeof Id !== 'string' || !POLICY_ID_PATTERN.test(Id)) continue;
