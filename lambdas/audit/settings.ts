@@ -224,6 +224,45 @@ export const FUNCTION_SETTINGS = {
   },
 } as const satisfies Readonly<Record<string, Setting>>;
 
+/**
+ * Settings of the re-check function only (`recheck/`): its share of both services' quotas,
+ * which the nightly run's defaults leave free, and how long it waits for a change to settle.
+ */
+export const RECHECK_SETTINGS = {
+  recheckSecurityHubRequestsPerSecond: {
+    env: 'RECHECK_SECURITYHUB_REQUESTS_PER_SECOND',
+    kind: 'number',
+    min: 0.1,
+    max: 100,
+    default: 2,
+    doc: "the re-check's Security Hub rate, per second: with the nightly 8/s it stays within the documented 10/s",
+  },
+  recheckOrganizationsRequestsPerSecond: {
+    env: 'RECHECK_ORGANIZATIONS_REQUESTS_PER_SECOND',
+    kind: 'number',
+    min: 0.1,
+    max: 100,
+    default: 0.5,
+    doc: "the re-check's Organizations rate, per second; it lists only what an event cannot tell",
+  },
+  recheckPendingWaitSeconds: {
+    env: 'RECHECK_PENDING_WAIT_SECONDS',
+    kind: 'integer',
+    min: 0,
+    max: 600,
+    default: 180,
+    doc: 'how long a re-check waits, with backoff, for a PENDING association to settle',
+  },
+  recheckMaxTargets: {
+    env: 'RECHECK_MAX_TARGETS',
+    kind: 'integer',
+    min: 1,
+    max: 50_000,
+    default: 5_000,
+    doc: 'targets one re-check reads at most; a broader change is left to the nightly run, and said so',
+  },
+} as const satisfies Readonly<Record<string, NumericSetting>>;
+
 /** Every setting the stack passes from a context key to an environment variable. */
 export const ALL_SETTINGS = { ...TUNING_SETTINGS, ...FUNCTION_SETTINGS } as const;
 
