@@ -3,6 +3,7 @@ import { blankToUndefined } from './util/coerce';
 import { bucketNameProblem, macKeyIdProblem, topicArnProblem } from './input-validators';
 import {
   FUNCTION_SETTINGS,
+  RECHECK_SETTINGS,
   readSettingsFromEnvironment,
   TUNING_SETTINGS,
   type SettingIssue,
@@ -152,4 +153,45 @@ export function loadConfig(env: NodeJS.ProcessEnv): AuditConfig {
     deploymentName: resources.data.DEPLOYMENT_NAME,
     macKeyId: resources.data.MAC_KEY_ID,
   };
+}
+
+/** The re-check function's configuration: the audit's, its own settings and who may send Organizations events. */
+export interface RecheckConfig extends AuditConfig, SettingValues<typeof RECHECK_SETTINGS> {
+  /** The management account whose forwarded Organizations events are taken; `null`: none are. */
+  readonly managementAccountId: string | null;
+}
+
+const managementEnv = z.object({
+  MANAGEMENT_ACCOUNT_ID: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^\d{12}$/, { error: 'expected the 12-digit id of the management account' })
+      .optional(),
+  ),
+});
+
+/**
+ * Reads the re-check function's environment once: everything {@link loadConfig} reads, the
+ * re-check settings and `MANAGEMENT_ACCOUNT_ID`. Throws {@link ConfigError} naming every bad variable.
+ */
+export function loadRecheckConfig(env: NodeJS.ProcessEnv): RecheckConfig {
+  const recheck = readSettingsFromEnvironment(RECHECK_SETTINGS, env);
+  const management = managementEnv.safeParse(env);
+  let audit: AuditConfig | undefined;
+  let auditProblem: string | undefined;
+  try {
+    audit = loadConfig(env);
+  } catch (error) {
+    auditProblem = (error as Error).message;
+  }
+  const issues: SettingIssue[] = [
+    ...(recheck.ok ? [] : recheck.issues),
+    ...(management.success ? [] : [{ variable: 'MANAGEMENT_ACCOUNT_ID', message: management.error.issues[0].message }]),
+  ];
+  if (audit === undefined || !recheck.ok || !management.success) {
+    const own = issues.length > 0 ? describeIssues(issues) : '';
+    throw new ConfigError([auditProblem, own].filter((m) => m !== undefined && m !== '').join('; '));
+  }
+  return { ...audit, ...recheck.values, managementAccountId: management.data.MANAGEMENT_ACCOUNT_ID ?? null };
 }

@@ -233,6 +233,27 @@ export class OrganizationWalkError extends AuditError {
   }
 }
 
+/**
+ * A re-check's live look-up in Organizations failed (after the SDK's retries). PERMISSION
+ * when the caller may not read the organization, else TRANSIENT: the queue retries it.
+ */
+export class OrganizationsLookupError extends AuditError {
+  constructor(
+    readonly operation: string,
+    readonly subjectId: string,
+    cause: unknown,
+  ) {
+    const reason = displaySafe(cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause), 500);
+    super(
+      isAccessError(cause) ? 'PERMISSION' : 'TRANSIENT',
+      `Organizations ${operation} failed for ${subjectId}: ${reason}`,
+      {
+        cause,
+      },
+    );
+  }
+}
+
 /** The run's deadline came before the organization was listed; not wrapped as a failed call. */
 export class WalkDeadlineError extends AuditError {
   constructor(readonly pagesListed: number) {

@@ -6,8 +6,9 @@ import { createAwsClients, type AwsClients } from './aws/clients';
 import { liveDeps } from './core/live-deps';
 import { parseAuditEvent, type AuditEvent, type AuditResult } from './audit-event';
 import { runResumableAudit, type ResumableOutcome } from './checkpoint/resumable-audit';
-import { decodeDocument } from './drift/document-bytes';
-import { AuditError, errorKindOf, isPermanent, MissingDocumentError } from './errors';
+import { AuditError, errorKindOf, isPermanent } from './errors';
+import { readDocuments } from './store/read-documents';
+import { errorAttributes } from './util/error-attributes';
 import { topicArnProblem } from './input-validators';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
 import { addFindingsMetrics } from './findings/findings-metrics';
@@ -60,42 +61,8 @@ function init(): Runtime {
   };
 }
 
-async function readDocument(
-  store: ReportStore,
-  bucket: string,
-  key: string | undefined,
-  variable: string,
-  label: string,
-) {
-  if (key === undefined) {
-    return undefined;
-  }
-  const body = await store.get(key);
-  if (body === null) {
-    throw new MissingDocumentError(`${variable}: s3://${bucket}/${displaySafe(key)} does not exist`);
-  }
-  return decodeDocument(body, `s3://${bucket}/${key}`, label);
-}
-
-/** Reads both documents; when both fail, one error names both, so one deploy fixes them. */
-async function readDocuments(store: ReportStore, config: AuditConfig) {
-  const results = await Promise.allSettled([
-    readDocument(store, config.reportBucket, config.baselineKey, 'BASELINE_KEY', 'baseline'),
-    readDocument(store, config.reportBucket, config.exclusionsKey, 'EXCLUSIONS_KEY', 'exclusions'),
-  ]);
-  const failures = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
-  if (failures.length === 1) {
-    throw failures[0];
-  }
-  if (failures.length > 1) {
-    // errorKindOf reads the kinds of the parts, so two bad documents stay BAD_INPUT.
-    throw new AggregateError(failures, failures.map((e) => e.message).join('; '));
-  }
-  return results.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
-}
-
 async function audit({ config, clients, store, mac }: Runtime, event: AuditEvent, context: Context, logger: Logger) {
-  const [baseline, exclusions] = await readDocuments(store, config);
+  const [baseline, exclusions] = await readDocuments(store, config.reportBucket, config);
   return runResumableAudit(
     { ...liveDeps(clients), store, mac, logger },
     {
@@ -121,24 +88,6 @@ async function audit({ config, clients, store, mac }: Runtime, event: AuditEvent
       intervalMs: config.checkpointIntervalSeconds * 1000,
     },
   );
-}
-
-/** An error as log attributes: name, kind and the messages of its causes, display-safe and bounded. */
-function errorAttributes(error: unknown): Record<string, string> {
-  const messages: string[] = [];
-  for (let e: unknown = error; e !== undefined && messages.length < 4; e = e instanceof Error ? e.cause : undefined) {
-    messages.push(displaySafe(e instanceof Error ? `${e.name}: ${e.message}` : `thrown ${typeof e}`, 1000));
-  }
-  const attributes: Record<string, string> = {
-    errorKind: errorKindOf(error),
-    errorName: displaySafe(error instanceof Error ? error.name : typeof error, 100),
-    error: messages.join(' <- caused by: '),
-  };
-  // A stack helps with what we did not expect; ours say enough in their message.
-  if (!(error instanceof AuditError) && error instanceof Error && error.stack !== undefined) {
-    attributes.stack = displaySafe(error.stack, 4000);
-  }
-  return attributes;
 }
 
 /** The summary for the log: strings display-safe (some come from S3), the departed list as a count. */
