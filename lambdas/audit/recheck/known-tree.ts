@@ -44,7 +44,7 @@ export class KnownTree {
     const seen = new Set<string>();
     const queue = [id];
     while (queue.length > 0) {
-      const next = queue.shift() as string;
+      const next = queue.shift()!;
       if (seen.has(next)) continue;
       seen.add(next);
       out.push(next);
