@@ -1,16 +1,12 @@
 /**
  * Judges the re-checked targets exactly as the nightly run would (same drift rules,
- * baseline, exclusions, row builder), but compares each with what is known of it: the
- * last full run's row, overlaid by later re-checks. A target the known state does not
- * have, or known state that could not be trusted, makes its drift new drift: a re-check
- * alerts more, never less.
+ * baseline, exclusions, row builder). Their changes are computed afterwards, against what
+ * is known of each target (`recheck-changes.ts`).
  */
 import type { Baseline, Exclusion, FetchResult, OrgSnapshot } from '../model';
 import { evaluateDrift } from '../drift/drift-rules';
 import { compareWithHistory } from '../history/compare-history';
-import { toPreviousRun } from '../history/previous-run';
 import { buildAssociationRows, type AssociationRow } from '../report/rows';
-import type { KnownTree } from './known-tree';
 
 /** What the evaluation needs besides the targets. */
 export interface RecheckJudgement {
@@ -25,13 +21,8 @@ export interface RecheckJudgement {
   readonly policyNames?: ReadonlyMap<string, string>;
 }
 
-/** One row per target of `org`, its `changes` against the known state. */
-export function evaluateRecheck(
-  org: OrgSnapshot,
-  fetched: FetchResult,
-  known: KnownTree | null,
-  judgement: RecheckJudgement,
-): AssociationRow[] {
+/** One row per target of `org`; its `changes` are as against no history, until compared with the known state. */
+export function evaluateRecheck(org: OrgSnapshot, fetched: FetchResult, judgement: RecheckJudgement): AssociationRow[] {
   const findings = evaluateDrift({
     org,
     associations: fetched.associations,
@@ -41,13 +32,7 @@ export function evaluateRecheck(
     now: judgement.now,
     pendingStaleMs: judgement.pendingStaleMs,
   });
-  const knownRows = org.targets.flatMap((t) => {
-    const row = known?.get(t.id);
-    return row === undefined ? [] : [row];
-  });
-  const previous = known === null ? null : toPreviousRun('known-state', knownRows);
-  // departedTargets is meaningless here (the re-check reads a part of the organization): unused.
-  const history = compareWithHistory(findings, previous, judgement.auditedAt);
+  const history = compareWithHistory(findings, null, judgement.auditedAt);
   return buildAssociationRows(
     findings,
     history.byTarget,

@@ -3,6 +3,13 @@
  * event was not acted on. Kept apart from the modules that produce and use them so the
  * parser, the planner and the orchestrator need not import one another for a type.
  */
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { AuditTuning } from '../config';
+import type { RECHECK_SETTINGS, SettingValues } from '../settings';
+import type { AuditDeps, SourceDocument } from './audit';
+import type { DigestOptions } from './digest';
+import type { FindingsDestination } from '../findings/run-findings';
 
 /** What a change touches, as far as the event itself can tell. */
 export type ChangeScope =
@@ -63,4 +70,36 @@ export interface ExpectedSenders {
   readonly homeRegion: string;
   /** The management account: Organizations events come from it, in us-east-1; `null` when none is forwarded. */
   readonly managementAccountId: string | null;
+}
+
+/** The re-check's own settings. */
+export type RecheckTuning = SettingValues<typeof RECHECK_SETTINGS>;
+
+/** Everything a re-check talks to. */
+export interface RecheckDeps extends Pick<
+  AuditDeps,
+  'organizations' | 'securityHub' | 'store' | 'mac' | 'clock' | 'sleep' | 'random' | 'logger' | 'securityHubCounter'
+> {
+  readonly sns: SNSClient;
+  readonly metrics: Metrics;
+}
+
+/** What to re-check and how. */
+export interface RecheckRequest {
+  readonly changes: readonly Change[];
+  /** Events of the batch dropped as bad: counted in the record and the metrics. */
+  readonly badEvents: number;
+  readonly tuning: AuditTuning;
+  readonly recheck: RecheckTuning;
+  readonly reportPrefix: string;
+  /** Epoch ms after which nothing more is read, so the record is still written. */
+  readonly deadline: number;
+  readonly baseline?: SourceDocument;
+  readonly exclusions?: SourceDocument;
+  /** Where findings go; absent: none are published. */
+  readonly findings?: FindingsDestination;
+  /** The digest's topic; `null`: no digest. */
+  readonly topicArn: string | null;
+  /** The digest's options, once the record's key is known. */
+  readonly digestOptions: (associationsKey: string) => DigestOptions;
 }
