@@ -11,16 +11,31 @@
  * https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-organizations.html
  */
 
-/** CloudTrail's detail-type for an API call, and for an event a service records itself. */
+/** CloudTrail's detail-type for an API call. */
 export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+/** CloudTrail's detail-type for an event a service records itself (`eventType: AwsServiceEvent`). */
 export const SERVICE_EVENT_DETAIL_TYPE = 'AWS Service Event via CloudTrail';
 
-/** Organizations is global: its CloudTrail events reach EventBridge in us-east-1 only. */
+/** EventBridge `source` and CloudTrail `eventSource` of Security Hub's events. */
+export const SECURITY_HUB_SOURCE = 'aws.securityhub';
+export const SECURITY_HUB_EVENT_SOURCE = 'securityhub.amazonaws.com';
+/** EventBridge `source` and CloudTrail `eventSource` of Organizations' events. */
+export const ORGANIZATIONS_SOURCE = 'aws.organizations';
+export const ORGANIZATIONS_EVENT_SOURCE = 'organizations.amazonaws.com';
+
+/**
+ * Organizations is global: its CloudTrail events are recorded, and reach EventBridge, in
+ * us-east-1 only ("You can view all CloudTrail information for AWS Organizations only in the
+ * US East (N. Virginia) Region",
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_cloudtrail-integration.html).
+ */
 export const ORGANIZATIONS_EVENT_REGION = 'us-east-1';
 
 /**
  * Security Hub calls, in the audit account and home Region, that can change what a
- * target's association is or should be.
+ * target's association is or should be. All are write calls Security Hub logs to CloudTrail
+ * (https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-ct.html); the names
+ * are the API operations (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Operations.html).
  */
 export const SECURITY_HUB_CHANGE_EVENTS = [
   'StartConfigurationPolicyAssociation',
@@ -30,20 +45,47 @@ export const SECURITY_HUB_CHANGE_EVENTS = [
   'DeleteConfigurationPolicy',
   'UpdateOrganizationConfiguration',
 ] as const;
+/** One of {@link SECURITY_HUB_CHANGE_EVENTS}. */
+export type SecurityHubChangeEvent = (typeof SECURITY_HUB_CHANGE_EVENTS)[number];
 
-/** Organizations API calls, in the management account, that change the tree. */
+/**
+ * Organizations API calls that change the tree and are recorded in the MANAGEMENT account,
+ * the only account whose events the management stack forwards. CloudTrail records a call in
+ * the account that makes it, so the list is the calls only the management account can make
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/ names the caller of each).
+ *
+ * Left out on purpose:
+ * - `AcceptHandshake`: an invited account accepts in its own account, and "that action will
+ *   not be logged in the management account's CloudTrail logs"; likewise `LeaveOrganization`
+ *   (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_accounts_accept-decline-invite.html).
+ * - `InviteAccountToOrganization`: an invitation changes nothing until it is accepted, and the
+ *   acceptance never reaches the management account as an API call.
+ * - `AccountJoinedOrganization` / `AccountDepartedOrganization` (service events in the
+ *   management account since May 2026, which would cover invited joins and departures): the
+ *   references name the fields (`joinedMethod`, `joinedTime`, …) but not where the member's
+ *   account id is in the event, so a parser could only guess. Until they do, invited joins and
+ *   voluntary departures are seen by the nightly run.
+ *   (https://docs.aws.amazon.com/organizations/latest/APIReference/API_AcceptHandshake.html)
+ */
 export const ORGANIZATIONS_CHANGE_CALLS = [
   'MoveAccount',
   'CreateOrganizationalUnit',
   'DeleteOrganizationalUnit',
-  'InviteAccountToOrganization',
-  'AcceptHandshake',
   'RemoveAccountFromOrganization',
   'CloseAccount',
 ] as const;
+/** One of {@link ORGANIZATIONS_CHANGE_CALLS}. */
+export type OrganizationsChangeCall = (typeof ORGANIZATIONS_CHANGE_CALLS)[number];
 
-/** Organizations service events: account creation is asynchronous and ends in one. */
+/**
+ * Organizations service events: account creation is asynchronous and ends in
+ * `CreateAccountResult`, recorded in the management account with `serviceEventDetails.createAccountStatus`
+ * (https://docs.aws.amazon.com/organizations/latest/APIReference/API_CreateAccount.html,
+ * https://docs.aws.amazon.com/organizations/latest/userguide/orgs_cloudtrail-integration.html).
+ */
 export const ORGANIZATIONS_SERVICE_EVENTS = ['CreateAccountResult'] as const;
+/** One of {@link ORGANIZATIONS_SERVICE_EVENTS}. */
+export type OrganizationsServiceEvent = (typeof ORGANIZATIONS_SERVICE_EVENTS)[number];
 
 /** An EventBridge event pattern, as the rules are given it. */
 export interface ChangeEventPattern {
@@ -56,10 +98,10 @@ export interface ChangeEventPattern {
 /** The pattern of the Security Hub rule on the audit account's default bus (home Region). */
 export function securityHubChangePattern(auditAccountId?: string): ChangeEventPattern {
   return {
-    source: ['aws.securityhub'],
+    source: [SECURITY_HUB_SOURCE],
     'detail-type': [API_CALL_DETAIL_TYPE],
     ...(auditAccountId === undefined ? {} : { account: [auditAccountId] }),
-    detail: { eventSource: ['securityhub.amazonaws.com'], eventName: [...SECURITY_HUB_CHANGE_EVENTS] },
+    detail: { eventSource: [SECURITY_HUB_EVENT_SOURCE], eventName: [...SECURITY_HUB_CHANGE_EVENTS] },
   };
 }
 
@@ -69,11 +111,11 @@ export function securityHubChangePattern(auditAccountId?: string): ChangeEventPa
  */
 export function organizationsChangePattern(managementAccountId?: string): ChangeEventPattern {
   return {
-    source: ['aws.organizations'],
+    source: [ORGANIZATIONS_SOURCE],
     'detail-type': [API_CALL_DETAIL_TYPE, SERVICE_EVENT_DETAIL_TYPE],
     ...(managementAccountId === undefined ? {} : { account: [managementAccountId] }),
     detail: {
-      eventSource: ['organizations.amazonaws.com'],
+      eventSource: [ORGANIZATIONS_EVENT_SOURCE],
       eventName: [...ORGANIZATIONS_CHANGE_CALLS, ...ORGANIZATIONS_SERVICE_EVENTS],
     },
   };
