@@ -23,6 +23,10 @@ import type { PagingContext } from './paging';
 import { parseInput, queryInput, routeOf, type Service } from './request-route';
 import { handleSecurityHub, type SecurityHubOperation } from './securityhub-api';
 import { EmulatedKms, type KmsOperation } from './kms-api';
+import type { EmulatorEvent, EventListener } from './cloudtrail-events';
+import { EmulatorWrites, type AssociationFailures, type EmulatorWriteOptions } from './emulator-writes';
+import type { OrganizationsWriteOperation } from './organizations-writes';
+import type { SecurityHubWriteOperation } from './securityhub-writes';
 import { EmulatedServiceError, organizationsInvalidInput, securityHubInvalidInput } from './service-error';
 
 /** How to start the emulator. */
@@ -44,6 +48,13 @@ export interface StartEmulatorOptions {
    * @default random keys
    */
   readonly kmsSeed?: string;
+  /**
+   * Epoch-millisecond clock of the write calls: when associations settle, when created
+   * accounts appear, and the time of the emitted events. Default `Date.now`.
+   */
+  readonly now?: () => number;
+  /** How the write calls behave (settle delays, failing targets, event accounts). */
+  readonly writes?: EmulatorWriteOptions;
 }
 
 /** A started emulator. */
@@ -83,6 +94,22 @@ export interface RunningEmulator {
   ): void;
   /** The emulated KMS: its HMAC keys (`keyId` is the audit's) and an outage switch. */
   readonly kms: EmulatedKms;
+  /**
+   * Registers a listener for the CloudTrail-shaped EventBridge event of every successful
+   * write (and of each finished account creation); returns the function that unregisters it.
+   */
+  onEvent(listener: EventListener): () => void;
+  /** Every event emitted so far, oldest first. */
+  events(): readonly EmulatorEvent[];
+  /**
+   * Applies what is due on the `now` clock: finished account creations and closures, settled
+   * associations. Every request does this first; call it to see the effect without one.
+   */
+  settle(): void;
+  /** Targets PENDING because of a write, with the epoch ms they settle at. */
+  pendingAssociations(): ReadonlyMap<string, number>;
+  /** Replaces which targets' associations settle FAILED. */
+  setAssociationFailures(failures: AssociationFailures): void;
   /** Stops listening and drops open keep-alive connections and stalled requests. */
   close(): Promise<void>;
 }
@@ -93,14 +120,16 @@ function isGeneratedOrg(org: GeneratedOrg | GenerateOrganizationOptions): org is
 
 /** Starts the emulator on 127.0.0.1. Resolves once it is listening. */
 export async function startEmulator(options: StartEmulatorOptions): Promise<RunningEmulator> {
-  const org = isGeneratedOrg(options.org) ? options.org : generateOrganization(options.org);
-  const index = buildOrgIndex(org);
+  const index = buildOrgIndex(isGeneratedOrg(options.org) ? options.org : generateOrganization(options.org));
+  // The emulator's own copy: write calls change it, and it is the ground truth tests read.
+  const org = index.org;
   const stats = new StatsRecorder();
   const codec = new PageTokenCodec();
   const clock = options.clock ?? realClock;
   const stalls = new StalledRequests();
   let active = activateFaults(options.faults ?? {}, index, clock);
   const findings = new FindingsStore();
+  const writes = new EmulatorWrites(index, options.now ?? Date.now, org.seed, options.writes);
   const kms = new EmulatedKms(options.kmsSeed);
   findings.setFailureRules(active.faults.securityHub?.importFailures ?? []);
 
@@ -133,6 +162,8 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       return route.json11 ? sendJson11Error(res, error) : sendRestJsonError(res, error);
     }
     if (route.service === 'kms') return serveKms(route.operation as KmsOperation, body, res);
+    // Work the emulated services finish in the background is done before anything is answered.
+    writes.settleDue();
     const { service, operation } = route;
     const sendError = service === 'organizations' ? sendJson11Error : sendRestJsonError;
     stats.count('requests', operation);
@@ -167,9 +198,12 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
     }
 
     try {
-      const input = req.method === 'GET' ? queryInput(req) : parseInput(body, service);
-      const output =
-        service === 'organizations'
+      const input = { ...(req.method === 'GET' ? queryInput(req) : parseInput(body, service)), ...route.pathInput };
+      const output = EmulatorWrites.isWrite(operation)
+        ? service === 'organizations'
+          ? writes.organizations(operation as OrganizationsWriteOperation, input)
+          : writes.securityHub(operation as SecurityHubWriteOperation, input)
+        : service === 'organizations'
           ? handleOrganizations(operation as OrganizationsOperation, input, {
               index,
               paging: pagingFor(service, current),
@@ -250,6 +284,11 @@ export async function startEmulator(options: StartEmulatorOptions): Promise<Runn
       }
       return out;
     },
+    onEvent: (listener) => writes.events.subscribe(listener),
+    events: () => writes.events.all(),
+    settle: () => writes.settleDue(),
+    pendingAssociations: () => writes.associations.pending(),
+    setAssociationFailures: (failures) => writes.setAssociationFailures(failures),
     close: () => {
       stalls.clear();
       return closeServer(server);

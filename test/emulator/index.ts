@@ -46,6 +46,17 @@ export {
   type UnprocessedRule,
 } from './emulator-faults';
 export type { EmulatorStats } from './emulator-stats';
+export type { AssociationFailures, EmulatorWriteOptions } from './emulator-writes';
+export {
+  buildEvent,
+  camelCaseKeys,
+  cloudTrailTime,
+  type CloudTrailDetail,
+  type EmulatedEventName,
+  type EmulatorEvent,
+  type EventInput,
+  type EventListener,
+} from './cloudtrail-events';
 export type { EmulatedKms } from './kms-api';
 export { findingProblem, type FindingsStoreStats, type StoredFinding } from './findings-store';
 export type { QuotaOptions } from './token-bucket';

@@ -4,7 +4,14 @@
  * organization (which matters at 10,000+ accounts).
  */
 import type { TargetType } from '../../lambdas/audit/model';
-import type { GeneratedAccount, GeneratedAssociation, GeneratedOrg, GeneratedOu, GeneratedRoot } from './generated-org';
+import type {
+  GeneratedAccount,
+  GeneratedAssociation,
+  GeneratedOrg,
+  GeneratedOu,
+  GeneratedPolicy,
+  GeneratedRoot,
+} from './generated-org';
 
 /** A container's direct children, in generation order. */
 export interface ContainerChildren {
@@ -26,8 +33,49 @@ export interface OrgIndex {
   readonly associationList: readonly GeneratedAssociation[];
 }
 
-/** Builds the indexes in one pass over the organization. */
-export function buildOrgIndex(org: GeneratedOrg): OrgIndex {
+/**
+ * The same organization with its collections writable: the emulator's write calls
+ * (organizations-writes.ts, securityhub-writes.ts) change it in place, so `RunningEmulator.org`
+ * stays the ground truth of what is served.
+ */
+export interface MutableOrg extends GeneratedOrg {
+  readonly ous: GeneratedOu[];
+  readonly accounts: GeneratedAccount[];
+  readonly policies: GeneratedPolicy[];
+  readonly associations: Map<string, GeneratedAssociation>;
+  readonly expectedPolicyIds: Map<string, string>;
+}
+
+/** The indexes, writable, over a {@link MutableOrg}. */
+export interface MutableOrgIndex extends OrgIndex {
+  readonly org: MutableOrg;
+  readonly children: Map<string, ContainerChildren>;
+  readonly targetTypes: Map<string, TargetType>;
+  readonly parents: Map<string, string>;
+  readonly associationList: GeneratedAssociation[];
+}
+
+/**
+ * A copy of `org` whose collections the emulator may change: a caller's organization (often
+ * generated once and shared by several tests) is never altered by write calls.
+ */
+function mutableCopy(org: GeneratedOrg): MutableOrg {
+  return {
+    ...org,
+    ous: [...org.ous],
+    accounts: [...org.accounts],
+    policies: [...org.policies],
+    associations: new Map(org.associations),
+    expectedPolicyIds: new Map(org.expectedPolicyIds),
+  };
+}
+
+/**
+ * Builds the indexes in one pass over a {@link mutableCopy} of the organization (`index.org`
+ * is that copy, never `source`).
+ */
+export function buildOrgIndex(source: GeneratedOrg): MutableOrgIndex {
+  const org = mutableCopy(source);
   const children = new Map<string, ContainerChildren>();
   const targetTypes = new Map<string, TargetType>();
   const rootsById = new Map<string, GeneratedRoot>();

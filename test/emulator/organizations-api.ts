@@ -120,7 +120,7 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, ct
       return withToken({ Children: p.items.map((c) => ({ Id: c.id, Type: childType })) }, p.nextToken);
     }
     case 'ListParents': {
-      // Only the naive baseline of the benchmark calls it: the audit never does.
+      // The benchmark's naive baseline and the re-check (where does a changed account sit now?) call it.
       const childId = input.ChildId;
       if (typeof childId !== 'string' || childId === '')
         throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for ChildId.');
