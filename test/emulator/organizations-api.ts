@@ -20,6 +20,8 @@ export const ORGANIZATIONS_OPERATIONS = [
   'ListAccounts',
   'ListChildren',
   'ListParents',
+  'DescribeAccount',
+  'DescribeOrganizationalUnit',
 ] as const;
 export type OrganizationsOperation = (typeof ORGANIZATIONS_OPERATIONS)[number];
 
@@ -119,6 +121,10 @@ export function handleOrganizations(op: OrganizationsOperation, input: Input, ct
       countExtras(p.items);
       return withToken({ Children: p.items.map((c) => ({ Id: c.id, Type: childType })) }, p.nextToken);
     }
+    case 'DescribeAccount':
+      return { Account: accountJson(describedAccount(input, index), responses.legacyAccountStatus) };
+    case 'DescribeOrganizationalUnit':
+      return { OrganizationalUnit: ouJson(describedOu(input, index)) };
     case 'ListParents': {
       // The benchmark's naive baseline and the re-check (where does a changed account sit now?) call it.
       const childId = input.ChildId;
@@ -210,4 +216,51 @@ function parentIdOf(input: Input, index: OrgIndex): string {
     );
   }
   return v;
+}
+
+/**
+ * DescribeAccount's account: AccountId required, 12 digits, in the organization, else
+ * AccountNotFoundException ("We can't find an AWS account with the AccountId that you specified").
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeAccount.html
+ */
+function describedAccount(input: Input, index: OrgIndex): GeneratedAccount {
+  const id = input.AccountId;
+  if (typeof id !== 'string' || id === '')
+    throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for AccountId.');
+  if (!ID_PATTERNS.account.test(id))
+    throw organizationsInvalidInput(
+      'INVALID_PATTERN',
+      'You provided a value for AccountId that does not match the required pattern.',
+    );
+  const account = index.org.accounts.find((a) => a.id === id);
+  if (account === undefined)
+    throw new EmulatedServiceError(
+      'AccountNotFoundException',
+      400,
+      "We can't find an AWS account with the AccountId that you specified.",
+    );
+  return account;
+}
+
+/**
+ * DescribeOrganizationalUnit's OU, else OrganizationalUnitNotFoundException.
+ * https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeOrganizationalUnit.html
+ */
+function describedOu(input: Input, index: OrgIndex): GeneratedOu {
+  const id = input.OrganizationalUnitId;
+  if (typeof id !== 'string' || id === '')
+    throw organizationsInvalidInput('INPUT_REQUIRED', 'You must specify a value for OrganizationalUnitId.');
+  if (!ID_PATTERNS.ou.test(id))
+    throw organizationsInvalidInput(
+      'INVALID_PATTERN',
+      'You provided a value for OrganizationalUnitId that does not match the required pattern.',
+    );
+  const ou = index.org.ous.find((o) => o.id === id);
+  if (ou === undefined)
+    throw new EmulatedServiceError(
+      'OrganizationalUnitNotFoundException',
+      400,
+      "We can't find an OU with the OrganizationalUnitId that you specified.",
+    );
+  return ou;
 }
