@@ -64,7 +64,6 @@ export function productArn(ctx: Pick<FindingContext, 'accountId' | 'region' | 'p
 /**
  * Stable per target and check, so the next run (or a retry of this one) updates the same
  * finding instead of adding another. Target ids are validated Organizations ids.
- * @internal Exported for its tests.
  */
 export function findingId(targetId: string): string {
   return `${GENERATOR_ID}/${targetId}`;

@@ -24,8 +24,8 @@ import { fullJitterDelay, type BackoffOptions } from '../util/backoff';
 import { displaySafe } from '../util/display-text';
 import type { TokenBucket } from '../util/token-bucket';
 import type { ActiveFindingsRead } from '../types/findings';
-import { ASFF_LIMITS, productArn, type FindingContext } from './asff-finding';
-import { readActiveFindings } from './read-active-findings';
+import { ASFF_LIMITS, findingId, productArn, type FindingContext } from './asff-finding';
+import { MAX_FILTER_VALUES, readActiveFindings } from './read-active-findings';
 import { selectFindings } from './select-findings';
 
 /** "Security Hub CSPM accepts up to 100 findings per batch ... and up to 6 MB per batch." */
@@ -54,6 +54,8 @@ export interface PublishFindingsInput extends FindingContext {
   readonly previous: readonly AssociationRow[] | null;
   /** False when the walk rejected entries: targets missing from `rows` are then not known to be gone. */
   readonly walkComplete?: boolean;
+  /** Targets whose findings may be archived (a re-check's); absent: all (a full run). See `SelectionInput.scope`. */
+  readonly scope?: ReadonlySet<string>;
   /** Sends of one finding, the first included. Default 4. */
   readonly maxAttempts?: number;
   /** Backoff between re-sends of failed findings. Default base 500 ms, ceiling 8 s. */
@@ -135,6 +137,12 @@ function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'Error';
 }
 
+/** A small scope's finding ids, to read only theirs; nothing for a full run or a scope too large for one filter. */
+function scopedIds(scope: ReadonlySet<string> | undefined): { ids?: string[] } {
+  if (scope === undefined || scope.size > MAX_FILTER_VALUES) return {};
+  return { ids: [...scope].map(findingId) };
+}
+
 /**
  * Reads the ACTIVE findings, selects the run's findings and imports them. Never throws;
  * every selected finding ends up counted as published or failed.
@@ -145,11 +153,17 @@ export async function publishFindings(
 ): Promise<PublishFindingsResult> {
   const stored = await readActiveFindings(
     { client: deps.client, clock: deps.clock, bucket: deps.readBucket },
-    { productArn: productArn(input), deadline: input.deadline },
+    { productArn: productArn(input), deadline: input.deadline, ...scopedIds(input.scope) },
   );
   const sentAt = new Date(deps.clock.now()).toISOString();
   const selected = selectFindings(
-    { rows: input.rows, stored, previous: input.previous, walkComplete: input.walkComplete ?? true },
+    {
+      rows: input.rows,
+      stored,
+      previous: input.previous,
+      walkComplete: input.walkComplete ?? true,
+      ...(input.scope === undefined ? {} : { scope: input.scope }),
+    },
     { ...input, sentAt },
   );
   const tally = new Tally();

@@ -35,6 +35,12 @@ export interface SelectionInput {
    * the rows may still be in the organization, so its finding stays ACTIVE.
    */
   readonly walkComplete: boolean;
+  /**
+   * The targets this selection may archive (a re-check: the targets it re-checked and
+   * those it found gone); absent, every archive candidate (a full run). An ACTIVE finding
+   * of a target outside the scope is left alone: a partial look proves nothing of it.
+   */
+  readonly scope?: ReadonlySet<string>;
 }
 
 /** Archive candidates by target id: Security Hub's ACTIVE findings, then history's when the read was partial. */
@@ -67,6 +73,7 @@ export function selectFindings(input: SelectionInput, ctx: FindingContext): Sele
     const now = current.get(targetId) ?? null;
     if (now?.drift) continue;
     if (now === null && !input.walkComplete) continue;
+    if (input.scope !== undefined && !input.scope.has(targetId)) continue;
     findings.push(closingFinding(stored, now, ctx, previousRows.get(targetId) ?? null));
   }
   return { findings, active, archived: findings.length - active };

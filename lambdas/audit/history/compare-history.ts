@@ -41,6 +41,7 @@ export interface HistoryResult {
   readonly departedTargets: readonly string[];
 }
 
+/** The association fields a change is judged on. */
 type AssociationState = Pick<PreviousTarget, 'configurationPolicyId' | 'associationStatus' | 'associationType'>;
 
 /** True when any association state is known (the target was neither unprocessed nor missing). */
@@ -56,16 +57,28 @@ function stateChanged(before: AssociationState, now: AssociationState): boolean 
   );
 }
 
-function historyOf(finding: TargetFinding, before: PreviousTarget | undefined, runTime: string): TargetHistory {
+/** What a target is judged to be now, as far as history compares it: a finding, or a re-checked row. */
+export interface JudgedTarget {
+  readonly drift: boolean;
+  /** The association read now; `null` when none was (unprocessed, missing). */
+  readonly association: AssociationState | null;
+}
+
+/**
+ * One target's history: its changes against `before` (its last known state, `undefined`
+ * when unknown) and its first drift time. The rules of {@link compareWithHistory}, shared
+ * with the re-check so both tell a change the same way.
+ */
+export function targetHistory(now: JudgedTarget, before: PreviousTarget | undefined, runTime: string): TargetHistory {
   const wasDrift = before?.drift === true;
   const found = new Set<ChangeKind>();
-  if (finding.drift && !wasDrift) found.add('NEW_DRIFT');
-  if (!finding.drift && wasDrift) found.add('RESOLVED');
-  const association = finding.association;
+  if (now.drift && !wasDrift) found.add('NEW_DRIFT');
+  if (!now.drift && wasDrift) found.add('RESOLVED');
+  const association = now.association;
   if (before && association && hasState(before) && hasState(association) && stateChanged(before, association)) {
     found.add('CHANGED');
   }
-  const firstDriftSeen = !finding.drift ? null : wasDrift ? (before.firstDriftSeen ?? runTime) : runTime;
+  const firstDriftSeen = !now.drift ? null : wasDrift ? (before.firstDriftSeen ?? runTime) : runTime;
   return { changes: CHANGE_KINDS.filter((c) => found.has(c)), firstDriftSeen };
 }
 
@@ -96,7 +109,7 @@ export function compareWithHistory(
   }
   const byTarget = new Map<string, TargetHistory>();
   for (const finding of findings) {
-    byTarget.set(finding.target.id, historyOf(finding, before.get(finding.target.id), runTime));
+    byTarget.set(finding.target.id, targetHistory(finding, before.get(finding.target.id), runTime));
   }
   const departedTargets = [...before.keys()].filter((id) => !byTarget.has(id)).sort();
   return { byTarget, departedTargets };

@@ -7,7 +7,7 @@ import type { AssociationRow } from '../report/rows';
 import { normalisePolicyId } from '../drift/baseline';
 
 /** One previous row as history sees it. */
-function toPreviousTarget(row: AssociationRow): PreviousTarget {
+export function toPreviousTarget(row: AssociationRow): PreviousTarget {
   return {
     targetId: row.target_id,
     drift: row.drift,

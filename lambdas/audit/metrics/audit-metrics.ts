@@ -1,5 +1,6 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { RunSummary } from '../report/summary';
+import type { RecheckRecord } from '../recheck/recheck-record';
 
 /**
  * Names of the metrics the function emits: the contract with the alarms and the dashboard
@@ -73,4 +74,39 @@ export function addAuditMetrics(metrics: Metrics, summary: RunSummary): void {
  */
 export function addFailedRunMetrics(metrics: Metrics): void {
   add(metrics, 'IncompleteRun', MetricUnit.Count, 1);
+}
+
+/**
+ * Names of the re-check's metrics, failures first like {@link AUDIT_METRIC_NAMES}: what
+ * pages comes before what informs. Same namespace and single dimension as the nightly ones.
+ * @internal Exported for its tests (and the alarms that will watch them).
+ */
+export const RECHECK_METRIC_NAMES = [
+  'RecheckFailedAssociations',
+  'RecheckNewDrift',
+  'RecheckStateUntrusted',
+  'RecheckBadEvents',
+  'RecheckStillPending',
+  'RecheckDeferred',
+  'RecheckResolved',
+  'RecheckTargets',
+] as const;
+
+/** One of {@link RECHECK_METRIC_NAMES}. */
+type RecheckMetricName = (typeof RECHECK_METRIC_NAMES)[number];
+
+/** Adds one re-check's metrics, from its record (see {@link RECHECK_METRIC_NAMES}). */
+export function addRecheckMetrics(metrics: Metrics, record: RecheckRecord): void {
+  const counts: readonly (readonly [RecheckMetricName, number])[] = [
+    ['RecheckFailedAssociations', record.status_failed],
+    ['RecheckNewDrift', record.new_drift],
+    // The overlay could not be verified: this re-check compared with the full run alone.
+    ['RecheckStateUntrusted', record.state_status === 'UNTRUSTED' ? 1 : 0],
+    ['RecheckBadEvents', record.bad_events],
+    ['RecheckStillPending', record.still_pending],
+    ['RecheckDeferred', record.deferred],
+    ['RecheckResolved', record.resolved_drift],
+    ['RecheckTargets', record.targets],
+  ];
+  for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
 }

@@ -3,7 +3,7 @@ import { untrustedHistoryNotice } from '../history/history-notice';
 import { neutralizeMentionsAndLinks } from './neutralize';
 import { deploymentLabel } from './deployment-label';
 import type { AssociationRow } from '../report/rows';
-import { digestSubject } from './digest-subject';
+import { digestSubject, recheckTrigger } from './digest-subject';
 import type { ChatNotification, DigestInput } from '../types/digest';
 
 /** Targets listed in a chat message: chat is for the gist, the e-mail and report for the rest. */
@@ -51,6 +51,9 @@ export function chatNotification(input: DigestInput): ChatNotification {
   ].slice(0, Math.min(options.maxTargets, MAX_CHAT_TARGETS));
   const total = changes.newDrift.length + changes.resolved.length;
   const description = [
+    ...[recheckTrigger(s)].flatMap((trigger) =>
+      trigger === undefined ? [] : [`Re-check triggered by ${chatSafe(trigger, 300)}.`],
+    ),
     `*${s.new_drift}* new drift, *${s.resolved_drift}* resolved. Now ${s.drifted} drifted, ${s.status_failed} FAILED of ${s.targets_reported} targets. Run ${s.run_id} is *${s.run_status}*.`,
     ...[deploymentLabel(options.deployment, 'full')].flatMap((label) =>
       label === undefined ? [] : [`Sent by ${chatSafe(label, 300)}.`],

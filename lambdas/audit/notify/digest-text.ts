@@ -2,8 +2,8 @@ import { displaySafe } from '../util/display-text';
 import { neutralizeMentionsAndLinks } from './neutralize';
 import { deploymentLabel } from './deployment-label';
 import type { AssociationRow } from '../report/rows';
-import { reasonCounts } from './digest-subject';
-import type { DigestInput } from '../types/digest';
+import { reasonCounts, recheckTrigger } from './digest-subject';
+import type { DigestInput, DigestSummary } from '../types/digest';
 import { untrustedHistoryNotice } from '../history/history-notice';
 
 /** Longest single value (name, message, path) in the e-mail; ids and policy ids are far shorter. */
@@ -47,6 +47,23 @@ function section(title: string, rows: readonly AssociationRow[], max: number): s
   ];
 }
 
+/** The first lines: what changed, and which run (or re-check, and what triggered it) saw it. */
+function heading(s: DigestSummary): string[] {
+  const trigger = recheckTrigger(s);
+  if (trigger === undefined) {
+    return [
+      `Security Hub configuration drift changed: ${s.new_drift} new, ${s.resolved_drift} resolved.`,
+      '',
+      `Run:        ${s.run_id} (${s.trigger.toLowerCase()}, ${s.audited_at})`,
+    ];
+  }
+  return [
+    `Security Hub configuration drift changed (re-check triggered by ${trigger}): ${s.new_drift} new, ${s.resolved_drift} resolved.`,
+    '',
+    `Re-check:   ${s.run_id} (${s.audited_at}); counts are over the re-checked targets, the nightly run stays the full report`,
+  ];
+}
+
 /**
  * The plain-text e-mail body. Every value from outside (names, ids, policy ids, status
  * messages, paths) goes through displaySafe, so a name cannot forge lines or reorder text.
@@ -61,9 +78,7 @@ export function digestText({ summary: s, changes, options }: DigestInput): strin
       : `INCOMPLETE: ${s.drift_unprocessed + s.drift_missing} target(s) without a definite state`;
   const reasons = reasonCounts(changes.newDrift);
   return [
-    `Security Hub configuration drift changed: ${s.new_drift} new, ${s.resolved_drift} resolved.`,
-    '',
-    `Run:        ${s.run_id} (${s.trigger.toLowerCase()}, ${s.audited_at})`,
+    ...heading(s),
     ...[deploymentLabel(options.deployment, 'full')].flatMap((label) =>
       label === undefined ? [] : [`Sent by:    ${own(label)}`],
     ),

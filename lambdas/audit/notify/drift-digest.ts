@@ -4,12 +4,11 @@
  * plain-text e-mail body, and an Amazon Q Developer (chat) custom notification.
  */
 import type { AssociationRow } from '../report/rows';
-import type { RunSummary } from '../report/summary';
 import { chatNotification } from './digest-chat';
 import { digestSubject } from './digest-subject';
 import { digestText } from './digest-text';
 import { MAX_SNS_MESSAGE_BYTES, snsMessageBytes } from './sns-message';
-import type { DigestChanges, DigestInput, DigestOptions, DriftDigest } from '../types/digest';
+import type { DigestChanges, DigestInput, DigestOptions, DigestSummary, DriftDigest } from '../types/digest';
 import { compareWorstFirst } from '../drift/reason-guide';
 
 /** The rows that changed direction: NEW_DRIFT and RESOLVED. */
@@ -26,7 +25,7 @@ function digestChanges(rows: readonly AssociationRow[]): DigestChanges {
  * so a quiet night sends nothing.
  */
 export function buildDriftDigest(
-  summary: RunSummary,
+  summary: DigestSummary,
   rows: readonly AssociationRow[],
   options: DigestOptions,
 ): DriftDigest | null {

@@ -39,7 +39,7 @@ import {
   nameText,
   ouPath,
   boundedName,
-  runId,
+  rowRunId,
   targetId,
 } from './value-schemas';
 import { isTargetIdOfType } from '../target-ids';
@@ -331,7 +331,7 @@ const nullable = <T extends z.ZodType>(schema: T) => schema.nullable().default(n
  * `null`, `[]` or `false`. Unknown keys are dropped.
  */
 const rowShape = {
-  run_id: runId,
+  run_id: rowRunId,
   audited_at: isoInstant,
   target_id: targetId,
   target_type: z.enum(TARGET_TYPES),
@@ -388,7 +388,16 @@ const rowSchema = z.object(rowShape).superRefine((row, ctx) => {
 const asRow = (parsed: z.output<typeof rowSchema>): AssociationRow => parsed;
 
 function parseRow(line: string, where: string): AssociationRow {
-  const value = parseJsonBounded(line, where);
+  return rowOfValue(parseJsonBounded(line, where), where);
+}
+
+/**
+ * One row from an already parsed JSON value (an element of an object that embeds rows,
+ * such as the re-check state), under the same reading schema as {@link parseRows}.
+ * @param where names the value in error messages.
+ * @throws ReportFormatError when it is not a row this code could have written.
+ */
+export function rowOfValue(value: unknown, where: string): AssociationRow {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ReportFormatError(`${where}: expected a JSON object`);
   }

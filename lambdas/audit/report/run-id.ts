@@ -132,3 +132,31 @@ export function runIdDate(runId: string): string | null {
   const match = RUN_ID_PATTERN.exec(runId);
   return match ? `${match[1]}-${match[2]}-${match[3]}` : null;
 }
+
+/**
+ * Matches every re-check id {@link deriveRecheckId} makes: `recheck-` first, so a re-check
+ * id can never be taken for a run id (and sort among the nightly runs); group 1–3 are the UTC date.
+ */
+export const RECHECK_ID_PATTERN = /^recheck-(\d{4})(\d{2})(\d{2})T\d{6}Z-[0-9a-f]{6}$/;
+
+/**
+ * Names a re-check: `recheck-` plus its start time (`yyyymmddThhmmssZ`) and 6 hex digits,
+ * e.g. `recheck-20261206T083000Z-a1b2c3`. Ids of one day sort in time order.
+ * @param now start time, epoch ms.
+ * @param random uniform in [0, 1), like Math.random.
+ * @throws RunIdError when `now` is not a number.
+ */
+export function deriveRecheckId(now: number, random: () => number): string {
+  if (!Number.isFinite(now)) throw new RunIdError(`Cannot derive a re-check id: start time ${now} is not a number`);
+  const r = Math.min(Math.max(random(), 0), 0.999_999_999);
+  const suffix = Math.floor(r * 0x1000000)
+    .toString(16)
+    .padStart(6, '0');
+  return `recheck-${compactTime(now)}-${suffix}`;
+}
+
+/** The `dt` (UTC date) a re-check id encodes, or `null` when it is not a re-check id. */
+export function recheckIdDate(recheckId: string): string | null {
+  const match = RECHECK_ID_PATTERN.exec(recheckId);
+  return match ? `${match[1]}-${match[2]}-${match[3]}` : null;
+}

@@ -9,7 +9,7 @@ import { isTargetId, TARGET_ID_EXPECTATION } from '../target-ids';
 import { displaySafe, listBounded } from '../util/display-text';
 import { isIsoInstant } from '../util/iso-instant';
 import { MAX_FREE_TEXT_LENGTH, MAX_ID_LENGTH, MAX_NAME_LENGTH } from '../util/text-bounds';
-import { runIdDate } from './run-id';
+import { recheckIdDate, runIdDate } from './run-id';
 
 export { isIsoInstant } from '../util/iso-instant';
 
@@ -37,6 +37,11 @@ export const runId = z
   .string()
   .max(64)
   .refine((v) => runIdDate(v) !== null, 'expected a run id like 20261126T020000Z');
+/** The run a row belongs to: a nightly run, or a re-check (whose rows have the same columns). */
+export const rowRunId = z
+  .string()
+  .max(64)
+  .refine((v) => runIdDate(v) !== null || recheckIdDate(v) !== null, 'expected a run or re-check id');
 /** Id-like text: policy ids, error codes. */
 export const idText = z.string().max(MAX_ID_LENGTH);
 /** Names and keys. */

@@ -8,7 +8,14 @@
 import { createHash } from 'node:crypto';
 
 /** What an authenticated object is. */
-export type MacKind = 'run-summary' | 'latest-run' | 'checkpoint-manifest';
+export type MacKind =
+  | 'run-summary'
+  | 'latest-run'
+  | 'checkpoint-manifest'
+  /** A re-check's summary (`recheck/runs/…`). */
+  | 'recheck-record'
+  /** What the re-checks since the last full run established (`recheck/state.json`). */
+  | 'recheck-state';
 
 /** The context a MAC is bound to, besides the content. */
 export interface MacContext {

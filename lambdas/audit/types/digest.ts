@@ -72,9 +72,41 @@ export interface DigestChanges {
   readonly resolved: readonly AssociationRow[];
 }
 
+/** The run columns the digest shows. */
+type DigestColumns =
+  | 'run_id'
+  | 'audited_at'
+  | 'run_status'
+  | 'targets_reported'
+  | 'drifted'
+  | 'excluded'
+  | 'status_failed'
+  | 'status_pending'
+  | 'status_unknown'
+  | 'drift_unprocessed'
+  | 'drift_missing'
+  | 'new_drift'
+  | 'resolved_drift'
+  | 'previous_run_status'
+  | 'previous_run_reason';
+
+/**
+ * What the digest tells of the run: a nightly run's summary, or a re-check's counts over
+ * the targets it re-checked (`trigger` RECHECK, with the names of the events behind it).
+ */
+export type DigestSummary = Pick<RunSummary, DigestColumns> &
+  (
+    | { readonly trigger: RunSummary['trigger'] }
+    | {
+        readonly trigger: 'RECHECK';
+        /** Names of the events that triggered the re-check, validated against the catalog. */
+        readonly recheckEvents: readonly string[];
+      }
+  );
+
 /** Everything the renderers need; they only format. */
 export interface DigestInput {
-  readonly summary: RunSummary;
+  readonly summary: DigestSummary;
   readonly changes: DigestChanges;
   readonly options: DigestOptions;
 }
