@@ -30,7 +30,8 @@ export interface KnownStateNote {
 
 /** What {@link publishRecheck} publishes. */
 export interface RecheckPublishInput {
-  readonly destination: FindingsDestination;
+  /** Where findings go; absent: none are published (`publishFindings` off). */
+  readonly destination?: FindingsDestination;
   /** The record as written: id, time, events, counts, associations key. */
   readonly record: RecheckRecord;
   readonly comparison: KnownComparison;
@@ -59,7 +60,8 @@ type RecheckDigestOutcome =
 
 /** The outcome of {@link publishRecheck}. */
 export interface RecheckPublishResult {
-  readonly findings: PublishFindingsResult;
+  /** `null` when findings are not published. */
+  readonly findings: PublishFindingsResult | null;
   readonly digest: RecheckDigestOutcome;
 }
 
@@ -117,7 +119,11 @@ export function buildRecheckDigest(
  * ACTIVE finding of a target this re-check did not read stays as the nightly run left it.
  * Never throws (see `publishFindings`).
  */
-function publishRecheckFindings(deps: PublishFindingsDeps, input: RecheckPublishInput): Promise<PublishFindingsResult> {
+function publishRecheckFindings(
+  deps: PublishFindingsDeps,
+  destination: FindingsDestination,
+  input: RecheckPublishInput,
+): Promise<PublishFindingsResult> {
   const { changed } = input.comparison;
   const scope = new Set([...changed, ...input.gone].map((r) => r.target_id));
   const previous = [
@@ -125,7 +131,7 @@ function publishRecheckFindings(deps: PublishFindingsDeps, input: RecheckPublish
     ...changed.flatMap((r) => [input.known(r.target_id)].filter((k) => k !== undefined)),
   ];
   return publishFindings(deps, {
-    ...input.destination,
+    ...destination,
     runId: input.record.recheck_id,
     auditedAt: input.record.finished_at,
     reportKey: input.record.associations_key,
@@ -160,7 +166,8 @@ export async function publishRecheck(
   input: RecheckPublishInput,
 ): Promise<RecheckPublishResult> {
   addRecheckMetrics(deps.metrics, input.record);
-  const findings = await publishRecheckFindings(deps.findings, input);
+  const { destination } = input;
+  const findings = destination === undefined ? null : await publishRecheckFindings(deps.findings, destination, input);
   const digest = await sendDigest(deps, input);
   return { findings, digest };
 }

@@ -54,7 +54,6 @@ export async function runRecheck(deps: RecheckDeps, request: RecheckRequest): Pr
     rows: comparison.rows,
     deferred: plan.deferred.length,
     badEvents: request.badEvents,
-    stillPending: read.settled.stillPending.length,
   });
   const published = await publishStep(deps, request, { written, comparison, known, gone: goneRows(read, known) });
   const state = await stateStep(deps, request, known, comparison.rows);
@@ -83,7 +82,7 @@ async function publishStep(
   const published = await publishRecheck(
     { findings: findingsDeps(deps, request), sns: deps.sns, metrics: deps.metrics },
     {
-      destination: request.findings ?? null,
+      destination: request.findings,
       record: written.record,
       comparison,
       gone,
