@@ -1,13 +1,18 @@
-import { App, type AppProps, type Environment, Tags, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, type Environment, Tags, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadAuditStackConfig } from './config/audit-config';
+import { ORGANIZATIONS_EVENT_REGION } from '../lambdas/audit/recheck/change-events';
+import { type AuditStackConfig, loadAuditStackConfig } from './config/audit-config';
+import { recheckBusName } from './constructs/recheck-names';
+import { ManagementEventForwarderStack } from './stacks/management-event-forwarder-stack';
 import { SecurityHubConfigAuditStack } from './stacks/security-hub-config-audit-stack';
 import { AuditContextError } from './config/errors';
 
-/** The app and its one stack. */
+/** The app, its audit stack and, with the re-check, the management account's forwarder stack. */
 export interface AuditApp {
   readonly app: App;
   readonly stack: SecurityHubConfigAuditStack;
+  /** Present with `recheck` and `managementAccountId`; deploy it after {@link stack}. */
+  readonly forwarder?: ManagementEventForwarderStack;
 }
 
 /**
@@ -33,9 +38,47 @@ export function createAuditApp(
     env,
   });
   Tags.of(stack).add('application', 'securityhub-config-audit');
+  const forwarder = createForwarder(app, config, env);
+  if (forwarder) {
+    Tags.of(forwarder).add('application', 'securityhub-config-audit');
+  }
   // cdk-nag 3 is a CDK validation plugin: any unacknowledged finding fails synthesis.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  return { app, stack };
+  return { app, stack, forwarder };
+}
+
+/** CloudFormation's longest stack name. */
+const MAX_STACK_NAME_LENGTH = 128;
+const FORWARDER_STACK_SUFFIX = '-OrgEventForwarder';
+
+/**
+ * The management account's forwarder stack (us-east-1), when the re-check takes
+ * Organizations events. Its rule targets the audit account's changes bus by ARN, so the
+ * audit account and home Region must be known at synth: from the CLI's credentials
+ * (CDK_DEFAULT_ACCOUNT/REGION) or the `env` given. Deploy the audit stack first.
+ */
+function createForwarder(
+  app: App,
+  config: AuditStackConfig,
+  env: Environment,
+): ManagementEventForwarderStack | undefined {
+  if (!config.recheck || config.managementAccountId === undefined) {
+    return undefined;
+  }
+  const { account, region } = env;
+  if (account === undefined || region === undefined || Token.isUnresolved(account) || Token.isUnresolved(region)) {
+    throw new AuditContextError([
+      'recheck: the management-account forwarder targets the audit account and home Region, which are unknown: ' +
+        'synthesize with credentials for the audit account (CDK_DEFAULT_ACCOUNT and CDK_DEFAULT_REGION)',
+    ]);
+  }
+  const base = config.stackName.slice(0, MAX_STACK_NAME_LENGTH - FORWARDER_STACK_SUFFIX.length);
+  return new ManagementEventForwarderStack(app, `${base}${FORWARDER_STACK_SUFFIX}`, {
+    env: { account: config.managementAccountId, region: ORGANIZATIONS_EVENT_REGION },
+    auditAccountId: account,
+    homeRegion: region,
+    busName: recheckBusName(config.stackName),
+  });
 }
 
 if (require.main === module) {

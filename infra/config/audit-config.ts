@@ -1,10 +1,11 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
-import { ALL_SETTINGS, settingMeaning, settingSchemas } from '../../lambdas/audit/settings';
+import { ALL_SETTINGS, RECHECK_SETTINGS, settingMeaning, settingSchemas } from '../../lambdas/audit/settings';
 import { nearestName } from '../../lambdas/audit/util/nearest-name';
 import { quotedValue, shownValue } from './quoted-value';
 import {
+  STACK_RECHECK_SETTINGS,
   STACK_REPORT_SETTINGS,
   STACK_RUN_SETTINGS,
   STACK_SETTINGS,
@@ -30,13 +31,16 @@ const { reportPrefix: reportPrefixSchema, ...settings } = settingSchemas(ALL_SET
 /**
  * The context keys this app reads, with their validators and defaults, in documentation
  * order: the stack's keys (stack-settings.ts) with reportPrefix among the report keys,
- * then the keys that become Lambda environment variables (lambdas/audit/settings.ts).
+ * then the keys that become Lambda environment variables (lambdas/audit/settings.ts), then
+ * the re-check's keys (its stack keys, then its function's settings).
  */
 const shape = {
   ...stackSettingSchemas(STACK_RUN_SETTINGS),
   reportPrefix: reportPrefixSchema,
   ...stackSettingSchemas(STACK_REPORT_SETTINGS),
   ...settings,
+  ...stackSettingSchemas(STACK_RECHECK_SETTINGS),
+  ...settingSchemas(RECHECK_SETTINGS),
 };
 
 /** The validated configuration, every default applied. */
@@ -61,7 +65,10 @@ export const AUDIT_CONTEXT_KEYS = Object.keys(shape) as AuditContextKey[];
  */
 export const AUDIT_CONTEXT_KEY_DOCS: Readonly<Record<AuditContextKey, string>> = Object.fromEntries([
   ...Object.entries(STACK_SETTINGS).map(([key, setting]) => [key, stackSettingDoc(setting)]),
-  ...Object.entries(ALL_SETTINGS).map(([key, setting]) => [key, `${setting.env}: ${settingMeaning(setting)}`]),
+  ...Object.entries({ ...ALL_SETTINGS, ...RECHECK_SETTINGS }).map(([key, setting]) => [
+    key,
+    `${setting.env}: ${settingMeaning(setting)}`,
+  ]),
 ]) as Record<AuditContextKey, string>;
 
 /**
@@ -98,6 +105,12 @@ function crossKeyIssues(config: AuditStackConfig): string[] {
   if (config.deadlineMarginSeconds >= config.functionTimeoutMinutes * 60) {
     issues.push(
       `deadlineMarginSeconds: expected less than the function timeout (${config.functionTimeoutMinutes * 60} s)`,
+    );
+  }
+  if (config.recheck && config.managementAccountId === undefined) {
+    issues.push(
+      'managementAccountId: required when recheck is true: Organizations events reach EventBridge only in the ' +
+        'management account (us-east-1), which must forward them to the re-check',
     );
   }
   const dataDirs = [

@@ -1,4 +1,4 @@
-import { FUNCTION_SETTINGS, settingDefaults, TUNING_SETTINGS } from '../../lambdas/audit/settings';
+import { FUNCTION_SETTINGS, RECHECK_SETTINGS, settingDefaults, TUNING_SETTINGS } from '../../lambdas/audit/settings';
 import { STACK_SETTINGS, stackSettingDefaults } from './stack-settings';
 
 /**
@@ -14,9 +14,17 @@ export const DEFAULTS = {
   checkpointIntervalSeconds: FUNCTION_SETTINGS.checkpointIntervalSeconds.default,
   publishFindings: FUNCTION_SETTINGS.publishFindings.default,
   ...settingDefaults(TUNING_SETTINGS),
+  ...settingDefaults(RECHECK_SETTINGS),
 
   // Fixed values, not context keys: only a construct's props can change them.
   dlqRetentionDays: 14,
   /** Rounds (invocations) a state machine execution may take before it writes the report as it stands. */
   stateMachineMaxRounds: 8,
+  /** Timeout of the re-check function (minutes): a re-check reads a few targets, not the organization. */
+  recheckFunctionTimeoutMinutes: 5,
+  /** Times SQS hands a change to the re-check before it dead-letters it (Lambda asks for at least 5). */
+  recheckMaxReceiveCount: 10,
+  /** Changes the re-check function receives per invocation, and how long the queue gathers them (seconds). */
+  recheckBatchSize: 100,
+  recheckBatchingWindowSeconds: 60,
 } as const;

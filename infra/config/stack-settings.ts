@@ -318,8 +318,27 @@ export const STACK_REPORT_SETTINGS = {
   },
 } as const satisfies StackSettings;
 
+/**
+ * The keys of the event-driven re-check (issue 19): whether it is deployed and which
+ * management account forwards the Organizations events. A 12-digit id cannot carry an IAM
+ * wildcard or a policy variable (`* ? $ { }`) into the bus policy it is written to.
+ */
+export const STACK_RECHECK_SETTINGS = {
+  recheck: {
+    kind: 'boolean',
+    default: false,
+    doc: 'true deploys the event-driven re-check (changes bus, rules, queue, re-check function) and the management-account forwarder stack; needs managementAccountId and a resolved account and Region.',
+  },
+  managementAccountId: {
+    kind: 'text',
+    pattern: /^\d{12}$/,
+    expected: 'expected a 12-digit AWS account id',
+    doc: 'Management account (12 digits) whose Organizations events are forwarded to the re-check; required when recheck is true.',
+  },
+} as const satisfies StackSettings;
+
 /** Every stack-only context key, in documentation order. */
-export const STACK_SETTINGS = { ...STACK_RUN_SETTINGS, ...STACK_REPORT_SETTINGS } as const;
+export const STACK_SETTINGS = { ...STACK_RUN_SETTINGS, ...STACK_REPORT_SETTINGS, ...STACK_RECHECK_SETTINGS } as const;
 
 /** The validated value of a setting; a key without a default may stay `undefined`. */
 type StackSettingValue<S> = S extends IntegerStackSetting

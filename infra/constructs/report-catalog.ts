@@ -89,6 +89,22 @@ export function readNamedQueryFiles(directory: string): NamedQueryFile[] {
     });
 }
 
+/** One table of {@link ReportCatalog.addJsonTable}. */
+export interface JsonTableOptions {
+  /** Directory under the report prefix, without slashes at either end (`associations`, `recheck/associations`). */
+  readonly dir: string;
+  /**
+   * Table name (Athena: lowercase letters, digits, `_`).
+   * @default dir
+   */
+  readonly name?: string;
+  /** The columns, from the report schema (lambdas/audit/report/schema.ts). */
+  readonly columns: readonly ReportColumn[];
+  /** Whether the objects are gzip-compressed JSON lines. */
+  readonly gzip: boolean;
+  readonly description: string;
+}
+
 /** Glue columns generated from the report schema, never typed twice. */
 function glueColumns(columns: readonly ReportColumn[]): glue.CfnTable.ColumnProperty[] {
   return columns.map((c) => ({ name: c.name, type: c.type, comment: c.comment }));
@@ -112,6 +128,8 @@ export class ReportCatalog extends Construct {
   readonly namedQueries: readonly athena.CfnNamedQuery[];
   /** Names of {@link namedQueries}, in file order. */
   readonly queryNames: readonly string[];
+  private readonly store: ReportBucket;
+  private readonly partitionRangeStart: string;
 
   constructor(scope: Construct, id: string, props: ReportCatalogProps) {
     super(scope, id);
@@ -129,61 +147,20 @@ export class ReportCatalog extends Construct {
       },
     });
 
-    const dt = REPORT_LAYOUT.partitionKey;
-    const table = (
-      tableId: string,
-      dir: string,
-      columns: readonly ReportColumn[],
-      gzip: boolean,
-      description: string,
-    ) => {
-      const location = store.dataLocation(dir);
-      const cfnTable = new glue.CfnTable(this, tableId, {
-        catalogId: stack.account,
-        databaseName: this.databaseName,
-        tableInput: {
-          name: dir,
-          description,
-          tableType: 'EXTERNAL_TABLE',
-          partitionKeys: [{ name: dt, type: PARTITION_COLUMN_TYPE, comment: 'UTC date of the run, YYYY-MM-DD' }],
-          parameters: {
-            EXTERNAL: 'TRUE',
-            classification: 'json',
-            compressionType: gzip ? 'gzip' : 'none',
-            'projection.enabled': 'true',
-            [`projection.${dt}.type`]: 'date',
-            [`projection.${dt}.format`]: 'yyyy-MM-dd',
-            [`projection.${dt}.range`]: `${rangeStart},NOW`,
-            [`projection.${dt}.interval`]: '1',
-            [`projection.${dt}.interval.unit`]: 'DAYS',
-            'storage.location.template': `${location}${dt}=\${${dt}}/`,
-          },
-          storageDescriptor: {
-            columns: glueColumns(columns),
-            location,
-            // TextInputFormat reads gzip by the .gz extension and plain JSON alike.
-            inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
-            outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-            compressed: gzip,
-            serdeInfo: {
-              serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
-              // A malformed row should fail the query, not silently vanish from an audit.
-              parameters: { 'serialization.format': '1', 'ignore.malformed.json': 'FALSE' },
-            },
-          },
-        },
-      });
-      cfnTable.node.addDependency(this.database);
-      return cfnTable;
-    };
-    this.associationsTable = table(
-      'AssociationsTable',
-      REPORT_LAYOUT.associationsDir,
-      ASSOCIATION_COLUMNS,
-      true,
-      'One row per root, OU and account per audit run',
-    );
-    this.runsTable = table('RunsTable', REPORT_LAYOUT.runsDir, RUN_COLUMNS, false, 'One row per audit run');
+    this.store = store;
+    this.partitionRangeStart = rangeStart;
+    this.associationsTable = this.addJsonTable('AssociationsTable', {
+      dir: REPORT_LAYOUT.associationsDir,
+      columns: ASSOCIATION_COLUMNS,
+      gzip: true,
+      description: 'One row per root, OU and account per audit run',
+    });
+    this.runsTable = this.addJsonTable('RunsTable', {
+      dir: REPORT_LAYOUT.runsDir,
+      columns: RUN_COLUMNS,
+      gzip: false,
+      description: 'One row per audit run',
+    });
 
     this.resultsBucket = new s3.Bucket(this, 'ResultsBucket', {
       // Results copy report rows, so they get the report's encryption.
@@ -237,5 +214,54 @@ export class ReportCatalog extends Construct {
       named.node.addDependency(this.database);
       return named;
     });
+  }
+
+  /**
+   * A table of JSON objects under `<prefix><dir>/dt=YYYY-MM-DD/`, partitioned by `dt` with
+   * the catalog's projection, so nothing (no crawler, no MSCK REPAIR) runs after a write.
+   * Other constructs add their tables here (the re-check's), sharing the row format.
+   */
+  addJsonTable(id: string, table: JsonTableOptions): glue.CfnTable {
+    const stack = Stack.of(this);
+    const dt = REPORT_LAYOUT.partitionKey;
+    const location = this.store.dataLocation(table.dir);
+    const gzip = table.gzip;
+    const cfnTable = new glue.CfnTable(this, id, {
+      catalogId: stack.account,
+      databaseName: this.databaseName,
+      tableInput: {
+        name: table.name ?? table.dir,
+        description: table.description,
+        tableType: 'EXTERNAL_TABLE',
+        partitionKeys: [{ name: dt, type: PARTITION_COLUMN_TYPE, comment: 'UTC date of the run, YYYY-MM-DD' }],
+        parameters: {
+          EXTERNAL: 'TRUE',
+          classification: 'json',
+          compressionType: gzip ? 'gzip' : 'none',
+          'projection.enabled': 'true',
+          [`projection.${dt}.type`]: 'date',
+          [`projection.${dt}.format`]: 'yyyy-MM-dd',
+          [`projection.${dt}.range`]: `${this.partitionRangeStart},NOW`,
+          [`projection.${dt}.interval`]: '1',
+          [`projection.${dt}.interval.unit`]: 'DAYS',
+          'storage.location.template': `${location}${dt}=\${${dt}}/`,
+        },
+        storageDescriptor: {
+          columns: glueColumns(table.columns),
+          location,
+          // TextInputFormat reads gzip by the .gz extension and plain JSON alike.
+          inputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          compressed: gzip,
+          serdeInfo: {
+            serializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+            // A malformed row should fail the query, not silently vanish from an audit.
+            parameters: { 'serialization.format': '1', 'ignore.malformed.json': 'FALSE' },
+          },
+        },
+      },
+    });
+    cfnTable.node.addDependency(this.database);
+    return cfnTable;
   }
 }

@@ -81,4 +81,23 @@ export class StateMacKey extends Construct {
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }
+
+  /**
+   * Lets `role` sign and verify too: a function that writes state the audit reads back
+   * (the re-check's state and runs) must authenticate it with the same key. Only the key
+   * policy can grant `kms:GenerateMac` here, hence a statement of its own per signer.
+   *
+   * @param sid statement id, naming the signer in the key policy
+   */
+  addSigner(role: iam.IRole, sid: string): void {
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid,
+        principals: [new iam.ArnPrincipal(role.roleArn)],
+        actions: ['kms:GenerateMac', 'kms:VerifyMac'],
+        // In a key policy, Resource "*" means this key.
+        resources: ['*'],
+      }),
+    );
+  }
 }

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
-import { ALL_SETTINGS, pickSettings } from '../../lambdas/audit/settings';
+import { ALL_SETTINGS, pickSettings, RECHECK_SETTINGS } from '../../lambdas/audit/settings';
 import { parseAuditStackConfig, type AuditStackConfig } from '../config/audit-config';
 import { AlertTopic } from '../constructs/alert-topic';
 import { AuditAlarms } from '../constructs/audit-alarms';
@@ -9,6 +9,7 @@ import { AuditDashboard } from '../constructs/audit-dashboard';
 import { AuditFunction } from '../constructs/audit-function';
 import { AuditSchedule } from '../constructs/audit-schedule';
 import { AuditStateMachine } from '../constructs/audit-state-machine';
+import { RecheckPipeline } from '../constructs/recheck-pipeline';
 import { ReportCatalog } from '../constructs/report-catalog';
 import { ReportAuditorPolicy } from '../constructs/report-auditor-policy';
 import { ReportBucket, type ReportBucketEncryption } from '../constructs/report-bucket';
@@ -36,11 +37,23 @@ export interface SecurityHubConfigAuditStackProps extends StackProps {
    * @default lambdas/audit/handler.ts
    */
   readonly handlerEntry?: string;
+  /**
+   * Handler module of the re-check function (with the `recheck` setting).
+   * @default lambdas/audit/recheck-handler.ts
+   */
+  readonly recheckHandlerEntry?: string;
 }
 
 /**
  * The whole job for one Security Hub delegated administrator account, home Region.
  * This class only composes the constructs and maps configuration onto their props.
+ *
+ * With the `recheck` setting it also holds the event-driven re-check ({@link RecheckPipeline}),
+ * whose changes bus receives the Organizations events that ManagementEventForwarderStack
+ * forwards from the management account. Deploy order: this stack first (the bus and its
+ * policy must exist before a rule can target it), then the forwarder stack in the
+ * management account, us-east-1. The two are in different accounts, so CDK cannot order
+ * them: deploy them as two `cdk deploy` calls (or list this stack first).
  */
 export class SecurityHubConfigAuditStack extends Stack {
   readonly reportBucket: ReportBucket;
@@ -52,6 +65,8 @@ export class SecurityHubConfigAuditStack extends Stack {
   readonly alarms: AuditAlarms;
   readonly dashboard: AuditDashboard;
   readonly auditorPolicy: ReportAuditorPolicy;
+  /** The event-driven re-check; present with the `recheck` setting. */
+  readonly recheck?: RecheckPipeline;
 
   constructor(scope: Construct, id: string, props: SecurityHubConfigAuditStackProps) {
     super(scope, id, {
@@ -151,6 +166,25 @@ export class SecurityHubConfigAuditStack extends Stack {
       queryNames: this.catalog.queryNames,
     });
 
+    if (c.recheck) {
+      this.recheck = new RecheckPipeline(this, 'Recheck', {
+        reportBucket: this.reportBucket,
+        alertTopic: this.alertTopic,
+        macKey: this.auditFunction.macKey,
+        catalog: this.catalog,
+        managementAccountId: c.managementAccountId,
+        entry: props.recheckHandlerEntry,
+        memorySize: c.functionMemoryMb,
+        logRetention: c.logRetentionDays,
+        logLevel: c.logLevel,
+        serviceName: `${c.serviceName}-recheck`,
+        metricsNamespace: c.metricsNamespace,
+        settings: pickSettings(ALL_SETTINGS, c),
+        recheckSettings: pickSettings(RECHECK_SETTINGS, c),
+      });
+      this.recheckOutputs(this.recheck);
+    }
+
     new CfnOutput(this, 'ReportBucketName', { value: this.reportBucket.bucket.bucketName });
     new CfnOutput(this, 'ReportPrefix', {
       value: this.reportBucket.reportPrefix === '' ? '(bucket root)' : this.reportBucket.reportPrefix,
@@ -174,6 +208,18 @@ export class SecurityHubConfigAuditStack extends Stack {
       value: this.auditorPolicy.policy.managedPolicyArn,
     });
     new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
+  }
+
+  private recheckOutputs(recheck: RecheckPipeline): void {
+    new CfnOutput(this, 'RecheckQueueUrl', { value: recheck.events.queue.queueUrl });
+    new CfnOutput(this, 'RecheckDeadLetterQueueUrl', { value: recheck.events.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'RecheckFunctionName', { value: recheck.recheckFunction.function.functionName });
+    if (recheck.events.bus) {
+      new CfnOutput(this, 'ChangesEventBusArn', {
+        description: 'Target of the management account forwarder (deploy this stack before it)',
+        value: recheck.events.bus.eventBusArn,
+      });
+    }
   }
 }
 

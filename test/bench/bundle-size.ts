@@ -14,7 +14,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
-import { AUDIT_BUNDLING, AUDIT_HANDLER_ENTRY } from '../../infra/constructs/audit-function';
+import { AUDIT_HANDLER_ENTRY } from '../../infra/constructs/audit-function';
+import { AUDIT_BUNDLING } from '../../infra/constructs/audit-lambda-parts';
 import { BENCH_TARGETS } from './scenarios';
 
 const median = (values: readonly number[]): number => {

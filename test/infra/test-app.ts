@@ -20,6 +20,26 @@ export function createTestApp(context: Record<string, unknown> = {}): AuditApp {
   return createAuditApp({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context } }, {});
 }
 
+/** The audit account and home Region of the re-check tests (the forwarder targets them by ARN). */
+export const RECHECK_ENV = { account: '111122223333', region: 'eu-west-1' } as const;
+
+/** The management account of the re-check tests. */
+export const RECHECK_MANAGEMENT_ACCOUNT = '999988887777';
+
+/** The context that turns the re-check on, with Organizations forwarding. */
+export const RECHECK_CONTEXT: Readonly<Record<string, unknown>> = {
+  recheck: true,
+  managementAccountId: RECHECK_MANAGEMENT_ACCOUNT,
+};
+
+/** Like {@link createTestApp}, with the re-check on and the audit stack in {@link RECHECK_ENV}. */
+export function createRecheckTestApp(context: Record<string, unknown> = {}): AuditApp {
+  return createAuditApp(
+    { context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...RECHECK_CONTEXT, ...context } },
+    RECHECK_ENV,
+  );
+}
+
 /** The synthesized stack template for `context`. */
 export function templateFor(context: Record<string, unknown> = {}): Template {
   return Template.fromStack(createTestApp(context).stack);

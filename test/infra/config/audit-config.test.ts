@@ -49,6 +49,12 @@ describe('parseAuditStackConfig', () => {
       publishFindings: true,
       checkpointIntervalSeconds: 60,
       ...DEFAULT_TUNING,
+      // The re-check is off by default; its settings still have their registry defaults.
+      recheck: false,
+      recheckSecurityHubRequestsPerSecond: 2,
+      recheckOrganizationsRequestsPerSecond: 0.5,
+      recheckPendingWaitSeconds: 180,
+      recheckMaxTargets: 5000,
     });
   });
 
@@ -216,6 +222,10 @@ describe('parseAuditStackConfig', () => {
     ['organizationsRoleArn', 'arn:aws:iam::111122223333:role/*'],
     ['organizationsRoleArn', 'arn:aws:iam::111122223333:role/${aws:username}'],
     ['reportKmsKey', 'arn:aws:kms:eu-west-1:111122223333:key/*'],
+    // Written into the changes bus policy (principal and the forwarding rule's ARN).
+    ['managementAccountId', '12345678901*'],
+    ['managementAccountId', '1234567890?1'],
+    ['managementAccountId', '${aws:PrincipalAccount}'],
   ])('rejects IAM pattern characters in the ARN-valued key %s', (key, value) => {
     expect(issuesOf({ [key]: value })).toEqual([expect.stringMatching(new RegExp(`^${key}: expected `))]);
   });

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { App, Stack } from 'aws-cdk-lib';
 import { AlertTopic } from '../../../infra/constructs/alert-topic';
-import { AUDIT_BUNDLING, AuditFunction } from '../../../infra/constructs/audit-function';
+import { AuditFunction } from '../../../infra/constructs/audit-function';
+import { AUDIT_BUNDLING } from '../../../infra/constructs/audit-lambda-parts';
 import { ReportBucket } from '../../../infra/constructs/report-bucket';
 import { CONFIG_VARIABLES, loadConfig } from '../../../lambdas/audit/config';
 import {

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { AUDIT_BUNDLING } from '../../../../infra/constructs/audit-function';
+import { AUDIT_BUNDLING } from '../../../../infra/constructs/audit-lambda-parts';
 
 describe('parseBaseline in the Lambda bundle', () => {
   it('loads jsonc-parser and rejects a duplicate key', async () => {
