@@ -99,7 +99,6 @@ const DEFAULT_WALK_CONCURRENCY = 4;
  * ListOrganizationalUnitsForParent and ListAccountsForParent ("Valid Range: Minimum
  * value of 1. Maximum value of 20.").
  * https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccountsForParent.html
- * @internal Exported for its tests.
  */
 export const ORGANIZATIONS_PAGE_SIZE = 20;
 
@@ -109,7 +108,6 @@ export const ORGANIZATIONS_PAGE_SIZE = 20;
  * (retired on 2026-09-09 per the API documentation) is read only when `State` is
  * absent, as in answers from before `State` existed. A value the audit does not know
  * maps to `null` rather than a guess.
- * @internal Exported for its tests.
  */
 export function accountStatusOf(account: Pick<Account, 'Status' | 'State'>): AccountStatus | null {
   const value: unknown = account.State ?? account.Status;

@@ -39,7 +39,7 @@ export async function readKnownState(
     return { tree: null, fullRunId: null, state: null, stateStatus: 'NONE', note: { status: 'NONE', reason: null } };
   }
   const full = latest.kind === 'trusted' ? await readVerified(store, latest.summary, now) : null;
-  if (latest.kind !== 'trusted' || full === null || full.rows === null) {
+  if (latest.kind !== 'trusted' || full?.rows == null) {
     const reason = latest.kind === 'untrusted' ? latest.reason : (full?.reason ?? 'the last full run did not verify');
     return { tree: null, fullRunId: null, state: null, stateStatus: 'NONE', note: { status: 'UNTRUSTED', reason } };
   }

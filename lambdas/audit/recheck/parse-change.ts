@@ -176,6 +176,7 @@ function verdictOf(envelope: Envelope, verdict: ScopeVerdict, id: string, time: 
  * A call that failed (`errorCode`) changed nothing and is IGNORED; so is an account creation
  * that did not succeed. Security Hub events must come from the audit account and home Region,
  * Organizations events from the management account in us-east-1.
+ * @internal Exported for its tests.
  */
 export function parseChangeEvent(raw: unknown, expected: ExpectedSenders): ParsedEvent {
   if (!isJsonObject(raw)) return bad('MALFORMED', 'the event is not a JSON object');

@@ -103,6 +103,7 @@ function recheckDigestSummary(
 /**
  * The re-check's digest: only when it found new drift (a resolution alone waits for the
  * nightly digest and closes its finding meanwhile); resolved targets are listed with it.
+ * @internal Exported for its tests.
  */
 export function buildRecheckDigest(
   record: RecheckRecord,

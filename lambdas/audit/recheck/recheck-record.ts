@@ -21,7 +21,7 @@ import { ReportFormatError, ReportIntegrityError } from '../errors';
 import { recheckKeys } from './recheck-keys';
 import type { RecheckStateStatus } from './recheck-state';
 
-/** Events listed in a record; the rest are counted in `events_total`. */
+/** Events listed in a record; the rest are counted in `events_total`. @internal Exported for its tests. */
 export const MAX_RECORD_EVENTS = 100;
 
 /** One event that triggered the re-check, as the record lists it. */

@@ -27,6 +27,7 @@ import { recheckStateKey } from './recheck-keys';
  * Largest state object, written or read: 16 MiB, about 12,000 rows of the widest kind and
  * far more of the usual ones. A state that would be larger is written empty instead (see
  * {@link writeRecheckState}), so the reader never meets one it must refuse for its size.
+ * @internal Exported for its tests.
  */
 export const MAX_RECHECK_STATE_BYTES = 16 * 1024 * 1024;
 

@@ -44,7 +44,7 @@ export interface Change {
 }
 
 /** Why an event was dropped as bad: counted, logged (bounded and quoted), never acted on. */
-export const BAD_EVENT_REASONS = [
+const BAD_EVENT_REASONS = [
   'NOT_JSON',
   'MALFORMED',
   'UNEXPECTED_SOURCE',
@@ -73,7 +73,7 @@ export interface ExpectedSenders {
 }
 
 /** The re-check's own settings. */
-export type RecheckTuning = SettingValues<typeof RECHECK_SETTINGS>;
+type RecheckTuning = SettingValues<typeof RECHECK_SETTINGS>;
 
 /** Everything a re-check talks to. */
 export interface RecheckDeps extends Pick<

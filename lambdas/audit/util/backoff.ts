@@ -17,7 +17,6 @@ export interface BackoffOptions {
  * The un-jittered ceiling for an attempt: `min(maxDelayMs, baseDelayMs * 2^attempt)`.
  *
  * @param attempt - 0 for the first retry, 1 for the second, ...
- * @internal Exported for its tests.
  */
 export function backoffCeiling(attempt: number, options: BackoffOptions): number {
   if (!Number.isInteger(attempt) || attempt < 0) {
