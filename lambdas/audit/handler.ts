@@ -9,7 +9,7 @@ import { runResumableAudit, type ResumableOutcome } from './checkpoint/resumable
 import { AuditError, errorKindOf, isPermanent } from './errors';
 import { readDocuments } from './store/read-documents';
 import { errorAttributes } from './util/error-attributes';
-import { topicArnProblem } from './input-validators';
+import { alertTarget } from './notify/alert-target';
 import { addAuditMetrics, addFailedRunMetrics } from './metrics/audit-metrics';
 import { addFindingsMetrics } from './findings/findings-metrics';
 import { destinationOfFunctionArn } from './findings/run-findings';
@@ -121,21 +121,6 @@ function digestOptions(
 }
 
 /**
- * The alert topic for a failure: the configuration's, or when the configuration could not
- * be loaded, ALERT_TOPIC_ARN alone if that variable is itself valid. A bad
- * configuration should page someone, not fail silently.
- */
-function alertTarget(): { topicArn: string; clients: AwsClients; adHoc: boolean } | undefined {
-  if (runtime !== undefined) {
-    const { config, clients } = runtime;
-    return config.alertTopicArn === undefined ? undefined : { topicArn: config.alertTopicArn, clients, adHoc: false };
-  }
-  const raw = process.env.ALERT_TOPIC_ARN?.trim();
-  if (raw === undefined || raw === '' || topicArnProblem(raw) !== undefined) return undefined;
-  return { topicArn: raw, clients: createAwsClients(), adHoc: true };
-}
-
-/**
  * A run that could not produce a report. Transient failures are thrown, so Lambda's
  * asynchronous retries try again. Permanent ones (bad input, missing permission) would
  * fail the same way on every retry, each one a full walk of the organization: they are
@@ -146,7 +131,7 @@ async function handleFailure(error: unknown, context: Context, logger: Logger): 
   logger.error('Audit failed', errorAttributes(error));
   if (!isPermanent(error)) throw error;
   const kind = errorKindOf(error);
-  const target = alertTarget();
+  const target = alertTarget(runtime);
   let paged = false;
   if (target === undefined) {
     logger.error(

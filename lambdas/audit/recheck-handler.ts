@@ -14,6 +14,7 @@ import { destinationOfFunctionArn } from './findings/run-findings';
 import { consoleContextOf, s3ObjectConsoleUrl } from './report/console-links';
 import { buildFailureAlert } from './notify/failure-alert';
 import { publishDigest } from './notify/publish-digest';
+import { alertTarget } from './notify/alert-target';
 import { parseChangeMessage } from './recheck/parse-change';
 import { runRecheck, type RecheckOutcome } from './recheck/run-recheck';
 import type { Change, ExpectedSenders } from './types/recheck';
@@ -136,15 +137,21 @@ function logOutcome(logger: Logger, outcome: RecheckOutcome, changes: readonly C
 
 /** Pages once for a failure no retry can fix. */
 async function pageOnce(error: unknown, context: Context, logger: Logger): Promise<void> {
-  const topicArn = runtime?.config.alertTopicArn;
-  if (runtime === undefined || topicArn === undefined) {
+  const target = alertTarget(runtime);
+  if (target === undefined) {
     logger.error('Re-check cannot run and no alert topic is known; the nightly run still covers every target', {});
     return;
   }
   try {
-    await publishDigest(runtime.clients.sns, topicArn, buildFailureAlert(error, { requestId: context.awsRequestId }));
+    await publishDigest(
+      target.clients.sns,
+      target.topicArn,
+      buildFailureAlert(error, { requestId: context.awsRequestId }),
+    );
   } catch (publishError) {
     logger.error('The alert that the re-check could not run was not sent', errorAttributes(publishError));
+  } finally {
+    if (target.adHoc) target.clients.destroy();
   }
 }
 

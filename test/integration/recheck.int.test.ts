@@ -297,4 +297,24 @@ describe('re-check, end to end', () => {
     expect(sns.published).toHaveLength(1);
     expect(sns.published[0].Message).toContain(candidate);
   });
+
+  it('pages once and drops the batch when it can never run (a bad configuration), instead of retrying into the dead-letter queue', async () => {
+    const handler = await recheckHandler();
+    const event = cloudTrailEvent({
+      service: 'securityhub',
+      eventName: 'UpdateOrganizationConfiguration',
+      account: AUDIT_ACCOUNT,
+      region: REGION,
+      eventTime: new Date().toISOString(),
+      requestParameters: {},
+    });
+    const batch = { Records: [sqsRecord(JSON.stringify(event))] };
+    const response = await withEnv({ ...environment(), MAC_KEY_ID: undefined }, () =>
+      handler(batch, context('recheck-misconfigured')),
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(sns.published).toHaveLength(1);
+    expect(sns.published[0].Message).toContain('MAC_KEY_ID');
+    expect(metricValues('RecheckFailed')).toEqual([1]);
+  });
 });
