@@ -246,6 +246,7 @@ async function findingsStep(
   previous: PreviousRunRead,
   report: WrittenReport,
   summary: RunSummary,
+  observedSince: number,
 ): Promise<PublishFindingsResult | undefined> {
   const { deps, request, run } = ctx;
   if (request.findings === undefined) return undefined;
@@ -261,6 +262,7 @@ async function findingsStep(
     burst: request.tuning.securityHubBurst,
     // Half the margin kept for writing the report, so the run still ends in time.
     deadline: request.deadline + (request.tuning.deadlineMarginSeconds * 1000) / 2,
+    observedSince,
   });
   if (published.read.status !== 'COMPLETE') {
     deps.logger?.warn("The audit's ACTIVE findings could not all be read; archiving follows history for the rest", {
@@ -350,6 +352,6 @@ export async function finishAudit(
   const encoded = encodeRows(rows);
   const summary = summariseStep(ctx, { org, fetched: counted, rows, history, previous, encoded, carried });
   const report = await writeStep(ctx, rows, encoded, summary);
-  const findingsResult = await findingsStep(ctx, rows, previous, report, summary);
+  const findingsResult = await findingsStep(ctx, rows, previous, report, summary, judgedAt);
   return findingsResult ? { summary, rows, report, findings: findingsResult } : { summary, rows, report };
 }

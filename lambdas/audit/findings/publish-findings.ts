@@ -56,6 +56,8 @@ export interface PublishFindingsInput extends FindingContext {
   readonly walkComplete?: boolean;
   /** Targets whose findings may be archived (a re-check's); absent: all (a full run). See `SelectionInput.scope`. */
   readonly scope?: ReadonlySet<string>;
+  /** Epoch ms the run began reading the organization; see `SelectionInput.observedSince`. */
+  readonly observedSince?: number;
   /** Sends of one finding, the first included. Default 4. */
   readonly maxAttempts?: number;
   /** Backoff between re-sends of failed findings. Default base 500 ms, ceiling 8 s. */
@@ -163,6 +165,7 @@ export async function publishFindings(
       previous: input.previous,
       walkComplete: input.walkComplete ?? true,
       ...(input.scope === undefined ? {} : { scope: input.scope }),
+      ...(input.observedSince === undefined ? {} : { observedSince: input.observedSince }),
     },
     { ...input, sentAt },
   );

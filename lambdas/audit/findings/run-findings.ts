@@ -45,6 +45,8 @@ export interface RunFindingsInput {
   readonly burst: number;
   /** Epoch ms on `clock` after which nothing more is sent. */
   readonly deadline: number;
+  /** Epoch ms the run began reading the organization: findings a re-check updated since are not archived. @default none */
+  readonly observedSince?: number;
 }
 
 /** Collaborators, as the audit has them. */

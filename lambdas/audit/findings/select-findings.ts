@@ -41,6 +41,19 @@ export interface SelectionInput {
    * of a target outside the scope is left alone: a partial look proves nothing of it.
    */
   readonly scope?: ReadonlySet<string>;
+  /**
+   * Epoch ms the run began reading the organization. An ACTIVE finding updated after it
+   * was written by a re-check that looked at its target later than this run may have: the
+   * run does not archive it on older evidence (the next run or re-check settles it).
+   * Absent: every candidate may be archived.
+   */
+  readonly observedSince?: number;
+}
+
+/** True when Security Hub's copy is newer than what the run saw of its target. */
+function newerThanRun(stored: ActiveFinding, observedSince: number | undefined): boolean {
+  if (observedSince === undefined || stored.updatedAt === null) return false;
+  return Date.parse(stored.updatedAt) > observedSince;
 }
 
 /** Archive candidates by target id: Security Hub's ACTIVE findings, then history's when the read was partial. */
@@ -74,6 +87,7 @@ export function selectFindings(input: SelectionInput, ctx: FindingContext): Sele
     if (now?.drift) continue;
     if (now === null && !input.walkComplete) continue;
     if (input.scope !== undefined && !input.scope.has(targetId)) continue;
+    if (newerThanRun(stored, input.observedSince)) continue;
     findings.push(closingFinding(stored, now, ctx, previousRows.get(targetId) ?? null));
   }
   return { findings, active, archived: findings.length - active };

@@ -44,8 +44,8 @@ export async function readKnownState(
     return { tree: null, fullRunId: null, state: null, stateStatus: 'NONE', note: { status: 'UNTRUSTED', reason } };
   }
   const fullRunId = latest.summary.run_id;
-  const read = await readRecheckState(store, prefix, mac, fullRunId, now);
-  const overlay: readonly AssociationRow[] = read.status === 'OK' ? [...read.rows.values()] : [];
+  const read = await readRecheckState(store, prefix, mac, fullRunId, now, Date.parse(latest.summary.audited_at));
+  const overlay: readonly AssociationRow[] = [...read.rows.values()];
   const state = { ...emptyRecheckState(fullRunId, new Date(now).toISOString()), rows: overlay };
   const note: KnownStateNote =
     read.status === 'UNTRUSTED'

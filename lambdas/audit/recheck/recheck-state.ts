@@ -47,7 +47,7 @@ export type RecheckStateStatus = 'OK' | 'NONE' | 'UNTRUSTED' | 'STALE';
 /** What {@link readRecheckState} gives: rows only when OK. */
 export interface RecheckStateRead {
   readonly status: RecheckStateStatus;
-  /** Re-checked rows by target id; empty unless OK. */
+  /** Re-checked rows by target id: all when OK, those re-checked after `carryAfter` when STALE, else none. */
   readonly rows: ReadonlyMap<string, AssociationRow>;
   /** Why the state was not used (display-safe, bounded); absent when OK or NONE. */
   readonly reason?: string;
@@ -168,6 +168,8 @@ const verdict = (status: 'NONE' | 'UNTRUSTED' | 'STALE', reason?: string): Reche
 /**
  * Reads and judges the state for the full run `fullRunId`.
  * @param now the clock, epoch ms: a state or row dated beyond the allowed skew is not trusted.
+ * @param carryAfter epoch ms the full run `fullRunId` began: a verified state of an older
+ *   full run is STALE, and only its rows re-checked after this instant are returned.
  * @throws ReportStoreError when the store fails (a verdict needs the object).
  * @throws MacServiceError when the key service fails (never read as unsigned).
  */
@@ -177,6 +179,7 @@ export async function readRecheckState(
   mac: ObjectMac,
   fullRunId: string,
   now: number,
+  carryAfter?: number,
 ): Promise<RecheckStateRead> {
   const key = recheckStateKey(prefix);
   const name = `${store.describe()}/${key}`;
@@ -191,10 +194,15 @@ export async function readRecheckState(
   const { state } = read;
   const check = await mac.verify(macContext(key, state.fullRunId), serializeState(state, null), read.mac);
   if (!check.valid) return verdict('UNTRUSTED', `${name} is not authenticated: ${check.reason}`);
-  if (state.fullRunId !== fullRunId) {
-    return verdict('STALE', `${name} extends run ${state.fullRunId}, not ${displaySafe(fullRunId, 64)}`);
-  }
   const problem = stateDisagrees(state, now);
   if (problem !== null) return verdict('UNTRUSTED', `${name}: ${problem}`);
+  if (state.fullRunId !== fullRunId) {
+    // What re-checks saw after the new full run began is newer than what it saw: carried on.
+    const carried = state.rows.filter((row) => carryAfter !== undefined && Date.parse(row.audited_at) > carryAfter);
+    return {
+      ...verdict('STALE', `${name} extends run ${state.fullRunId}, not ${displaySafe(fullRunId, 64)}`),
+      rows: new Map(carried.map((row) => [row.target_id, row] as const)),
+    };
+  }
   return { status: 'OK', rows: new Map(state.rows.map((row) => [row.target_id, row] as const)) };
 }

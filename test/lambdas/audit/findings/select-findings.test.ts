@@ -35,6 +35,15 @@ const summary = (out: ReturnType<typeof select>) =>
   out.findings.map((f) => [f.Id, f.RecordState, f.Compliance?.Status]);
 
 describe('selectFindings', () => {
+  it('leaves a finding a re-check updated after the run began reading: the run saw its target earlier', () => {
+    // Stored findings were updated at 2026-11-26T02:00Z; this run began reading an hour before or after.
+    const before = Date.parse('2026-11-26T01:00:00.000Z');
+    const after = Date.parse('2026-11-26T03:00:00.000Z');
+    const stored = read(['222222222222']);
+    expect(select({ rows: [ok('222222222222')], stored, observedSince: before }).archived).toBe(0);
+    expect(select({ rows: [ok('222222222222')], stored, observedSince: after }).archived).toBe(1);
+  });
+
   it('sends every drifted target when Security Hub holds nothing, nothing for the rest', () => {
     const out = select({ rows: [drifted('111111111111'), ok('222222222222')] });
     expect(out.findings.map((f) => f.Id)).toEqual([findingId('111111111111')]);

@@ -59,6 +59,16 @@ describe('the re-check state', () => {
     expect(out.reason).toContain(FULL_RUN_ID);
   });
 
+  it('carries, from a verified state of an older full run, only what was re-checked after the new run began', async () => {
+    const store = await written();
+    const recheckedAt = Date.parse(RECHECK_TIME);
+    const earlier = await readRecheckState(store, PREFIX, TEST_MAC, '20261127T020000Z', NOW, recheckedAt - 1);
+    expect(earlier.status).toBe('STALE');
+    expect([...earlier.rows.keys()].sort()).toEqual([A, B].sort());
+    const later = await readRecheckState(store, PREFIX, TEST_MAC, '20261127T020000Z', NOW, recheckedAt);
+    expect(later.rows.size).toBe(0);
+  });
+
   const untrustedCases: [string, (store: MemoryStore) => void][] = [
     [
       'a row edited after signing',
