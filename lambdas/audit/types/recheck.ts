@@ -44,16 +44,14 @@ export interface Change {
 }
 
 /** Why an event was dropped as bad: counted, logged (bounded and quoted), never acted on. */
-const BAD_EVENT_REASONS = [
-  'NOT_JSON',
-  'MALFORMED',
-  'UNEXPECTED_SOURCE',
-  'UNKNOWN_EVENT_NAME',
-  'UNEXPECTED_ACCOUNT',
-  'UNEXPECTED_REGION',
-  'BAD_ID',
-] as const;
-export type BadEventReason = (typeof BAD_EVENT_REASONS)[number];
+export type BadEventReason =
+  | 'NOT_JSON'
+  | 'MALFORMED'
+  | 'UNEXPECTED_SOURCE'
+  | 'UNKNOWN_EVENT_NAME'
+  | 'UNEXPECTED_ACCOUNT'
+  | 'UNEXPECTED_REGION'
+  | 'BAD_ID';
 
 /** The parser's verdict on one event. */
 export type ParsedEvent =
