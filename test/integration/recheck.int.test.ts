@@ -317,4 +317,53 @@ describe('re-check, end to end', () => {
     expect(sns.published[0].Message).toContain('MAC_KEY_ID');
     expect(metricValues('RecheckFailed')).toEqual([1]);
   });
+
+  it('compares with the full run alone when the re-check state was tampered with, and says so in the digest and the metrics', async () => {
+    const candidate = (await runNightly()).find(
+      (r) => r.target_type === 'ACCOUNT' && !r.drift && !failing.has(r.target_id),
+    )!;
+    const handler = await recheckHandler();
+    // Some re-check state for this full run, then forged in the bucket.
+    await withEnv(environment(), () =>
+      handler({ Records: [sqsRecord(JSON.stringify(forgedMove(candidate)))] }, context('recheck-state')),
+    );
+    const state = JSON.parse((await s3.getObject('recheck/state.json')).toString('utf8')) as { rows: unknown[] };
+    await s3.client.send(
+      new PutObjectCommand({
+        Bucket: s3.bucket,
+        Key: 'recheck/state.json',
+        Body: JSON.stringify({ ...state, rows: [] }),
+      }),
+    );
+    sns.clear();
+    stdout = [];
+    failing.add(candidate.target_id);
+    await securityHub.send(
+      new StartConfigurationPolicyAssociationCommand({
+        ConfigurationPolicyIdentifier: emulator.org.policies[0].id,
+        Target: { AccountId: candidate.target_id },
+      }),
+    );
+    const response = await withEnv(environment(), () => handler(queue.takeBatch(), context('recheck-untrusted')));
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(metricValues('RecheckStateUntrusted')).toEqual([1]);
+    expect(sns.published).toHaveLength(1);
+    expect(sns.published[0].Subject).toContain('UNTRUSTED');
+  });
 });
+
+/** A MoveAccount event that puts `row`'s account back where it is (a no-op change), as the management account would forward it. */
+function forgedMove(row: WrittenRow) {
+  return cloudTrailEvent({
+    service: 'organizations',
+    eventName: 'MoveAccount',
+    account: RECHECK_MANAGEMENT_ACCOUNT,
+    region: 'us-east-1',
+    eventTime: new Date().toISOString(),
+    requestParameters: {
+      accountId: row.target_id,
+      sourceParentId: String(row.parent_id),
+      destinationParentId: String(row.parent_id),
+    },
+  });
+}
