@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { sdkOperationsReachable } from '../sdk-operations';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { App, Stack } from 'aws-cdk-lib';
@@ -58,38 +58,6 @@ function statementsOf(template: Template): Record<string, PolicyStatementJson> {
 /** Every action of `statements`, flattened. */
 const actionsOf = (statements: Record<string, PolicyStatementJson>): string[] =>
   Object.values(statements).flatMap((s) => [s.Action].flat());
-
-/**
- * `service:Operation` for every `XCommand` / `paginateX` imported from the
- * Organizations and Security Hub SDK clients in non-test sources below `dir`.
- */
-function sdkOperationsUsed(dir: string): string[] {
-  const services: Record<string, string> = {
-    '@aws-sdk/client-organizations': 'organizations',
-    '@aws-sdk/client-securityhub': 'securityhub',
-  };
-  const operations = new Set<string>();
-  const visit = (current: string) => {
-    for (const entry of fs.readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) {
-        visit(full);
-      } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) {
-        const source = fs.readFileSync(full, 'utf8');
-        for (const match of source.matchAll(/import\s*(?:type\s*)?\{([^}]*)\}\s*from\s*'(@aws-sdk\/client-[a-z]+)'/g)) {
-          const service = services[match[2]];
-          if (!service) continue;
-          for (const name of match[1].split(',').map((n) => n.trim().replace(/^type\s+/, ''))) {
-            const operation = /^paginate([A-Z]\w+)$/.exec(name)?.[1] ?? /^([A-Z]\w+)Command$/.exec(name)?.[1];
-            if (operation) operations.add(`${service}:${operation}`);
-          }
-        }
-      }
-    }
-  };
-  visit(dir);
-  return [...operations].sort();
-}
 
 const objectArn = (bucket: string, suffix: string) => ({
   'Fn::Join': ['', [{ 'Fn::GetAtt': [bucket, 'Arn'] }, suffix]],
@@ -385,7 +353,7 @@ describe('AuditFunction', () => {
     });
 
     it('grants exactly the Organizations and Security Hub operations the Lambda sources call', () => {
-      const called = sdkOperationsUsed(path.join(__dirname, '..', '..', '..', 'lambdas'));
+      const called = sdkOperationsReachable(path.join(__dirname, '..', '..', '..', 'lambdas', 'audit', 'handler.ts'));
       const granted = actionsOf(statementsOf(template))
         .filter((a) => /^(organizations|securityhub):/.test(a))
         .sort();

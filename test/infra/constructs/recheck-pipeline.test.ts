@@ -1,3 +1,5 @@
+import * as path from 'node:path';
+import { sdkOperationsReachable } from '../sdk-operations';
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -185,6 +187,11 @@ describe('RecheckPipeline', () => {
     const statements = resourceWithId<PolicyProperties>(audit, 'AWS::IAM::Policy', policyId).Properties.PolicyDocument
       .Statement;
     const actions = statements.flatMap(actionsOf);
+    // Exactly the operations the re-check's code calls, nothing more.
+    const entry = path.join(__dirname, '..', '..', '..', 'lambdas', 'audit', 'recheck-handler.ts');
+    expect(actions.filter((a) => /^(organizations|securityhub):/.test(a)).sort()).toEqual(
+      sdkOperationsReachable(entry),
+    );
     expect(actions).toEqual(
       expect.arrayContaining([
         'securityhub:BatchGetConfigurationPolicyAssociations',
