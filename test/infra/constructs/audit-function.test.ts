@@ -1,4 +1,3 @@
-import { sdkOperationsReachable } from '../sdk-operations';
 import * as path from 'node:path';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { App, Stack } from 'aws-cdk-lib';
@@ -16,6 +15,7 @@ import {
 } from '../template-json';
 import { CDK_JSON_CONTEXT, logicalIdStartingWith, onlyResource, templateFor } from '../test-app';
 import { ConfigError } from '../../../lambdas/audit/errors';
+import { sdkOperationsReachable } from '../sdk-operations';
 
 /** Exactly the env var names of plan.md (plus NODE_OPTIONS for source maps). */
 const ALWAYS_SET = [

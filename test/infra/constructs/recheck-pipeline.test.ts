@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { sdkOperationsReachable } from '../sdk-operations';
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -28,6 +27,7 @@ import {
   RECHECK_ENV,
   RECHECK_MANAGEMENT_ACCOUNT,
 } from '../test-app';
+import { sdkOperationsReachable } from '../sdk-operations';
 
 /** A template value with `Ref: AWS::Partition` as `aws` and joins flattened, for comparisons. */
 function flat(value: unknown): unknown {
