@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { AUDIT_CONTEXT_KEY_DOCS, AUDIT_CONTEXT_KEYS, parseAuditStackConfig } from '../infra/config/audit-config';
 import { CONFIG_VARIABLES } from '../lambdas/audit/config';
 import { ASSOCIATION_COLUMNS, RUN_COLUMNS } from '../lambdas/audit/report/schema';
-import { ALL_SETTINGS, settingMeaning, type Setting } from '../lambdas/audit/settings';
+import { ALL_SETTINGS, RECHECK_SETTINGS, settingMeaning, type Setting } from '../lambdas/audit/settings';
 import { stateMachineDefinition } from './infra/state-machine-definition';
 import { resourcesOf } from './infra/template-json';
 import { templateFor } from './infra/test-app';
@@ -89,6 +89,23 @@ describe('README', () => {
     it('lists no variable the Lambda or Powertools does not read', () => {
       const known = new Set([...CONFIG_VARIABLES]);
       expect([...rows.keys()].filter((name) => !known.has(name) && !name.startsWith('POWERTOOLS_'))).toEqual([]);
+    });
+  });
+
+  describe('re-check variables table', () => {
+    const rows = tableAfter('### Re-check function variables');
+
+    it.each(Object.values(RECHECK_SETTINGS).map((s) => [s.env, s] as const))(
+      'shows %s with the registry default, meaning and range',
+      (name, setting) => {
+        expect(rows.get(name)).toEqual([environmentDefault(setting), settingMeaning(setting)]);
+      },
+    );
+
+    it('lists the re-check settings and the management account, nothing else', () => {
+      expect([...rows.keys()].sort()).toEqual(
+        [...Object.values(RECHECK_SETTINGS).map((s) => s.env), 'MANAGEMENT_ACCOUNT_ID'].sort(),
+      );
     });
   });
 

@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type { RecheckMetricName } from '../../lambdas/audit/metrics/audit-metrics';
 import { auditMetric, type AuditMetricsSource } from './audit-metrics';
 
 /** Properties of {@link AuditDashboard}. */
@@ -28,6 +29,18 @@ export interface AuditDashboardProps extends AuditMetricsSource {
    * @default '-P30D' (30 days: a month of nightly runs)
    */
   readonly defaultRange?: string;
+}
+
+/** The re-check's parts the dashboard shows (see RecheckPipeline). */
+export interface RecheckDashboardSource {
+  /** The re-check function. */
+  readonly function: lambda.IFunction;
+  /** The re-check queue and its dead-letter queue. */
+  readonly queue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly alarms: readonly cloudwatch.IAlarm[];
+  /** The namespace (the audit's) and the re-check's own service (`<serviceName>-recheck`). */
+  readonly metrics: AuditMetricsSource;
 }
 
 /**
@@ -168,6 +181,63 @@ export class AuditDashboard extends Construct {
             period: day,
             statistic: cloudwatch.Stats.MAXIMUM,
             label: 'Execution time max (ms)',
+          }),
+        ],
+      }),
+    );
+  }
+
+  /**
+   * The re-check's row: its alarms, what it found and its function and queues. Hourly
+   * sums: re-checks come in bursts of minutes, not one a night.
+   */
+  addRecheck(recheck: RecheckDashboardSource): void {
+    const hour = Duration.hours(1);
+    const sum = { period: hour, statistic: cloudwatch.Stats.SUM };
+    const m = (name: RecheckMetricName, label: string) => auditMetric(recheck.metrics, name, { ...sum, label });
+    this.dashboard.addWidgets(
+      new cloudwatch.TextWidget({
+        width: 24,
+        height: 1,
+        markdown: '### Re-check (minutes after a change; the nightly run stays authoritative)',
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Re-check alarms', alarms: [...recheck.alarms], width: 24, height: 2 }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Re-check findings',
+        width: 12,
+        left: [
+          m('RecheckFailedAssociations', 'FAILED'),
+          m('RecheckNewDrift', 'New drift'),
+          m('RecheckResolved', 'Resolved'),
+          m('RecheckStillPending', 'Still PENDING'),
+        ],
+        right: [
+          m('RecheckTargets', 'Targets re-checked'),
+          m('RecheckDeferred', 'Deferred to the nightly run'),
+          m('RecheckBadEvents', 'Bad events dropped'),
+          m('RecheckStateUntrusted', 'State not trusted'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Re-check function and queues',
+        width: 12,
+        left: [
+          recheck.function.metricInvocations({ ...sum, label: 'Invocations' }),
+          recheck.function.metricErrors({ ...sum, label: 'Errors' }),
+          recheck.queue.metricNumberOfMessagesSent({ ...sum, label: 'Changes queued' }),
+          recheck.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+            period: hour,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'Dead letters',
+          }),
+        ],
+        right: [
+          recheck.function.metricDuration({
+            period: hour,
+            statistic: cloudwatch.Stats.MAXIMUM,
+            label: 'Duration max (ms)',
           }),
         ],
       }),

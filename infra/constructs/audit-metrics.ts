@@ -1,6 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { type AuditMetricName, SERVICE_DIMENSION } from '../../lambdas/audit/metrics/audit-metrics';
+import {
+  type AuditMetricName,
+  type RecheckMetricName,
+  SERVICE_DIMENSION,
+} from '../../lambdas/audit/metrics/audit-metrics';
 import { DEFAULTS } from '../config/defaults';
 
 /** Where to find the function's metrics. */
@@ -17,10 +21,13 @@ export interface AuditMetricsSource {
   readonly serviceName?: string;
 }
 
-/** One of the audit's custom metrics, one-hour periods unless overridden. */
+/**
+ * One of the audit's custom metrics, one-hour periods unless overridden. The re-check's
+ * metrics are in the same namespace under its own service (`<serviceName>-recheck`).
+ */
 export function auditMetric(
   source: AuditMetricsSource,
-  name: AuditMetricName,
+  name: AuditMetricName | RecheckMetricName,
   options: Pick<cloudwatch.MetricOptions, 'statistic' | 'period' | 'label'> = {},
 ): cloudwatch.Metric {
   return new cloudwatch.Metric({

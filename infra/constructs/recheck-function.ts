@@ -29,22 +29,12 @@ import {
   securityHubReadGrant,
   writeLogsGrant,
 } from './audit-lambda-parts';
+import { RECHECK_LAYOUT } from './recheck-names';
 import type { ReportBucket } from './report-bucket';
 import type { StateMacKey } from './state-mac-key';
 
 /** Default handler module of the re-check: exports `handler`. */
 const RECHECK_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'audit', 'recheck-handler.ts');
-
-/**
- * The re-check's directory under the report prefix, and where it writes (the handler writes
- * this layout): `recheck/associations/dt=YYYY-MM-DD/<recheckId>.jsonl.gz` (the nightly row
- * format), `recheck/runs/dt=YYYY-MM-DD/<recheckId>.json` and `recheck/state.json`.
- */
-export const RECHECK_LAYOUT = {
-  dir: 'recheck',
-  associationsDir: 'recheck/associations',
-  runsDir: 'recheck/runs',
-} as const;
 
 /**
  * The Organizations actions beyond the walk's: where an account or OU now is (ListParents)

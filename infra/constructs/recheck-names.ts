@@ -54,3 +54,16 @@ export function forwarderRoleName(busName: string): string {
 export function forwarderRuleArn(partition: string, managementAccountId: string, busName: string): string {
   return `arn:${partition}:events:${ORGANIZATIONS_EVENT_REGION}:${managementAccountId}:rule/${forwarderRuleName(busName)}`;
 }
+
+/**
+ * The re-check's directory under the report prefix, as lambdas/audit/recheck/recheck-keys.ts
+ * writes it: `recheck/associations/dt=YYYY-MM-DD/<recheckId>.jsonl.gz` (the nightly row
+ * format), `recheck/runs/dt=YYYY-MM-DD/<recheckId>.json` and `recheck/state.json`. The
+ * function's grants, the Glue table, the report bucket's lifecycle and the auditor policy
+ * all take it from here.
+ */
+export const RECHECK_LAYOUT = {
+  dir: 'recheck',
+  associationsDir: 'recheck/associations',
+  runsDir: 'recheck/runs',
+} as const;

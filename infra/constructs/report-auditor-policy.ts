@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { CHECKPOINT_DIR } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
 import { acknowledgeWildcardResources } from './nag-acknowledgments';
+import { RECHECK_LAYOUT } from './recheck-names';
 import type { ReportBucket } from './report-bucket';
 
 /** Properties of {@link ReportAuditorPolicy}. */
@@ -30,6 +31,8 @@ export class ReportAuditorPolicy extends Construct {
       REPORT_LAYOUT.htmlDir,
       REPORT_LAYOUT.latestDir,
       CHECKPOINT_DIR,
+      // The re-check records and state (npm run verify checks them too).
+      RECHECK_LAYOUT.dir,
     ];
     const read = new iam.PolicyStatement({
       sid: 'ReadReports',

@@ -4,6 +4,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CHECKPOINT_DIR } from '../../lambdas/audit/checkpoint/checkpoint-store';
 import { REPORT_LAYOUT } from '../../lambdas/audit/report/schema';
+import { RECHECK_LAYOUT } from './recheck-names';
 
 /** Days a run's checkpoint objects are kept: a run ends within its night, retries included. */
 const CHECKPOINT_EXPIRATION_DAYS = 3;
@@ -153,6 +154,10 @@ export class ReportBucket extends Construct {
         { id: 'associations-history', prefix: this.dataPrefix(REPORT_LAYOUT.associationsDir), ...tiering },
         { id: 'runs-history', prefix: this.dataPrefix(REPORT_LAYOUT.runsDir), ...tiering },
         { id: 'html-history', prefix: this.dataPrefix(REPORT_LAYOUT.htmlDir), ...tiering },
+        // The re-check's dated records are history like the nightly ones; recheck/state.json,
+        // like latest/, is rewritten by each re-check and never expires.
+        { id: 'recheck-associations-history', prefix: this.dataPrefix(RECHECK_LAYOUT.associationsDir), ...tiering },
+        { id: 'recheck-runs-history', prefix: this.dataPrefix(RECHECK_LAYOUT.runsDir), ...tiering },
         // A run's checkpoints matter only until its report is written (within the night).
         {
           id: 'run-checkpoints',

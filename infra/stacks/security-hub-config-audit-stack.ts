@@ -167,6 +167,8 @@ export class SecurityHubConfigAuditStack extends Stack {
     });
 
     if (c.recheck) {
+      // Its own service dimension: its data points never satisfy (or trip) the nightly alarms.
+      const recheckServiceName = `${c.serviceName}-recheck`;
       this.recheck = new RecheckPipeline(this, 'Recheck', {
         reportBucket: this.reportBucket,
         alertTopic: this.alertTopic,
@@ -177,12 +179,19 @@ export class SecurityHubConfigAuditStack extends Stack {
         memorySize: c.functionMemoryMb,
         logRetention: c.logRetentionDays,
         logLevel: c.logLevel,
-        serviceName: `${c.serviceName}-recheck`,
+        serviceName: recheckServiceName,
         metricsNamespace: c.metricsNamespace,
         settings: pickSettings(ALL_SETTINGS, c),
         recheckSettings: pickSettings(RECHECK_SETTINGS, c),
       });
       this.recheckOutputs(this.recheck);
+      this.dashboard.addRecheck({
+        function: this.recheck.recheckFunction.function,
+        queue: this.recheck.events.queue,
+        deadLetterQueue: this.recheck.events.deadLetterQueue,
+        alarms: this.recheck.alarms.all,
+        metrics: { namespace: c.metricsNamespace, serviceName: recheckServiceName },
+      });
     }
 
     new CfnOutput(this, 'ReportBucketName', { value: this.reportBucket.bucket.bucketName });

@@ -62,7 +62,7 @@ describe('app', () => {
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/runs/*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:ou/o-*/ou-*]',
         'SecurityHubConfigAudit/AuditFunction/Policy AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:organizations::*:root/o-*/r-*]',
-        ...['associations', 'checkpoints', 'html', 'latest', 'runs'].map(
+        ...['associations', 'checkpoints', 'html', 'latest', 'runs', 'recheck'].map(
           (dir) =>
             `SecurityHubConfigAudit/AuditorPolicy/Policy AwsSolutions-IAM5[Resource::<ReportStoreReportBucket9EBA1B30.Arn>/audit/${dir}/*]`,
         ),

@@ -1,7 +1,8 @@
 /**
  * `npm run verify -- --bucket NAME [--prefix P] [--since DATE]` (or `--out-dir DIR`):
- * checks every run in range with the audit's own code (see `history/verify-runs.ts`) and
- * prints one line per run: verified, unsigned or bad, with the reason. Exit 0 when every
+ * checks every run in range with the audit's own code (see `history/verify-runs.ts`), then
+ * every re-check record and the re-check state (`recheck/verify-rechecks.ts`), and
+ * prints one line per run or record: verified, unsigned or bad, with the reason. Exit 0 when every
  * run is verified, 1 when any is unsigned or bad, 2 on an error, 3 on bad usage.
  */
 import { readdir } from 'node:fs/promises';
@@ -12,6 +13,8 @@ import { createAwsClients, type AwsClients } from '../aws/clients';
 import { KmsObjectMac } from '../aws/kms-mac';
 import { UsageError } from '../errors';
 import { verifyRuns, type RunVerdict } from '../history/verify-runs';
+import { recheckRunsPrefix } from '../recheck/recheck-keys';
+import { verifyRechecks } from '../recheck/verify-rechecks';
 import { bucketNameProblem, macKeyIdProblem, normalizeReportPrefix, reportPrefixProblem } from '../input-validators';
 import { REPORT_LAYOUT } from '../report/schema';
 import { DirReportStore } from '../store/dir-report-store';
@@ -26,7 +29,9 @@ const VERIFY_USAGE = `Usage: npm run verify -- (--bucket NAME | --out-dir DIR) [
 
 Checks every run in range with the audit's own code: the MAC of its summary (KMS VerifyMac),
 its associations object against the recorded SHA-256 and counts, and the chain to the
-previous run it compared with; then latest/run.json. Without a MAC key (--mac-key-id or
+previous run it compared with; then latest/run.json; then every re-check record
+(recheck/runs/: its MAC, its rows against the recorded SHA-256 and count) and
+recheck/state.json. Without a MAC key (--mac-key-id or
 MAC_KEY_ID) nothing can be authenticated. Exit 0: all verified; 1: any unsigned or bad;
 2: an error; 3: bad usage.`;
 
@@ -84,9 +89,9 @@ async function listS3(client: S3Client, bucket: string, prefix: string): Promise
   return keys;
 }
 
-/** Every dated run object key under `<dir>/<prefix>runs/` (one level of `dt=` folders). */
-async function listDir(dir: string, prefix: string): Promise<string[]> {
-  const runs = `${prefix}${REPORT_LAYOUT.runsDir}`;
+/** Every dated object key under `<dir>/<folder>` (`<prefix>runs/`, `<prefix>recheck/runs/`; one level of `dt=` folders). */
+async function listDir(dir: string, folder: string): Promise<string[]> {
+  const runs = folder.replace(/\/$/, '');
   const partitions = await readdir(join(dir, runs), { withFileTypes: true }).catch(() => []);
   const keys: string[] = [];
   for (const partition of partitions.filter((d) => d.isDirectory())) {
@@ -103,14 +108,19 @@ function verdictLine(v: RunVerdict): string {
 async function verify(args: VerifyArgs, io: CliIo, clients: AwsClients): Promise<number> {
   const outDir = args.outDir === undefined ? undefined : resolve(args.outDir);
   const store = outDir !== undefined ? new DirReportStore(outDir) : new S3ReportStore(clients.s3, args.bucket!);
-  const runKeys =
-    outDir !== undefined
-      ? await listDir(outDir, args.prefix)
-      : await listS3(clients.s3, args.bucket!, `${args.prefix}${REPORT_LAYOUT.runsDir}/`);
+  // The nightly runs and the re-check records, listed the same way.
+  const list = (folder: string) =>
+    outDir !== undefined ? listDir(outDir, folder) : listS3(clients.s3, args.bucket!, folder);
+  const runKeys = await list(`${args.prefix}${REPORT_LAYOUT.runsDir}/`);
+  const recordKeys = await list(recheckRunsPrefix(args.prefix));
   if (args.macKeyId === undefined)
     io.stderr('warning: no MAC key (--mac-key-id or MAC_KEY_ID): nothing can be authenticated');
   const mac = args.macKeyId === undefined ? UNSIGNED : new KmsObjectMac(clients.kms, args.macKeyId);
-  const verdicts = await verifyRuns({ store, mac, prefix: args.prefix, runKeys, since: args.since, now: Date.now() });
+  const common = { store, mac, prefix: args.prefix, since: args.since, now: Date.now() };
+  const verdicts = [
+    ...(await verifyRuns({ ...common, runKeys })),
+    ...(await verifyRechecks({ ...common, recordKeys })),
+  ];
   for (const v of verdicts) io.stdout(verdictLine(v));
   const count = (status: RunVerdict['status']) => verdicts.filter((v) => v.status === status).length;
   io.stdout(`${count('verified')} verified, ${count('unsigned')} unsigned, ${count('bad')} bad`);

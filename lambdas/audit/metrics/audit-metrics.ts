@@ -79,7 +79,7 @@ export function addFailedRunMetrics(metrics: Metrics): void {
 /**
  * Names of the re-check's metrics, failures first like {@link AUDIT_METRIC_NAMES}: what
  * pages comes before what informs. Same namespace and single dimension as the nightly ones.
- * @internal Exported for its tests (and the alarms that will watch them).
+ * @internal Exported for its tests (the dashboard names them one by one).
  */
 export const RECHECK_METRIC_NAMES = [
   'RecheckFailedAssociations',
@@ -93,7 +93,7 @@ export const RECHECK_METRIC_NAMES = [
 ] as const;
 
 /** One of {@link RECHECK_METRIC_NAMES}. */
-type RecheckMetricName = (typeof RECHECK_METRIC_NAMES)[number];
+export type RecheckMetricName = (typeof RECHECK_METRIC_NAMES)[number];
 
 /** Adds one re-check's metrics, from its record (see {@link RECHECK_METRIC_NAMES}). */
 export function addRecheckMetrics(metrics: Metrics, record: RecheckRecord): void {

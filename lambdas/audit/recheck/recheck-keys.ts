@@ -42,3 +42,8 @@ export function recheckKeys(prefix: string, recheckId: string): RecheckKeys {
 export function recheckStateKey(prefix: string): string {
   return `${prefix}${RECHECK_DIR}/state.json`;
 }
+
+/** `<prefix>recheck/runs/`: the folder of the dated re-check records (`npm run verify` lists it). */
+export function recheckRunsPrefix(prefix: string): string {
+  return `${prefix}${RECHECK_DIR}/${REPORT_LAYOUT.runsDir}/`;
+}

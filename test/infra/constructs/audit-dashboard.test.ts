@@ -1,11 +1,11 @@
 import type { CfnDashboard } from 'aws-cdk-lib/aws-cloudwatch';
-import { AUDIT_METRIC_NAMES } from '../../../lambdas/audit/metrics/audit-metrics';
+import { AUDIT_METRIC_NAMES, RECHECK_METRIC_NAMES } from '../../../lambdas/audit/metrics/audit-metrics';
 import { readNamedQueryFiles, QUERIES_DIRECTORY } from '../../../infra/constructs/report-catalog';
-import { createTestApp } from '../test-app';
+import { createRecheckTestApp, createTestApp } from '../test-app';
 
 /** The dashboard body with tokens rendered, as CloudWatch would receive it (tokens as JSON). */
-function dashboardBody(context: Record<string, unknown> = {}): string {
-  const { stack } = createTestApp(context);
+function dashboardBody(context: Record<string, unknown> = {}, recheck = false): string {
+  const { stack } = recheck ? createRecheckTestApp(context) : createTestApp(context);
   return JSON.stringify(stack.resolve((stack.dashboard.dashboard.node.defaultChild as CfnDashboard).dashboardBody));
 }
 
@@ -63,5 +63,24 @@ describe('AuditDashboard', () => {
     for (const { name } of readNamedQueryFiles(QUERIES_DIRECTORY)) {
       expect(body).toContain(`*${name}*`);
     }
+  });
+
+  it('has no re-check row without the re-check', () => {
+    expect(body).not.toContain('Recheck');
+  });
+
+  it('with the re-check: its metrics under its own service, its function, queues and alarms', () => {
+    const recheck = dashboardBody({}, true);
+    for (const name of RECHECK_METRIC_NAMES) {
+      expect(recheck).toContain(
+        `\\"SecurityHubConfigAudit\\",\\"${name}\\",\\"service\\",\\"securityhub-config-audit-recheck\\"`,
+      );
+    }
+    for (const title of ['Re-check alarms', 'Re-check findings', 'Re-check function and queues']) {
+      expect(recheck).toContain(`\\"title\\":\\"${title}\\"`);
+    }
+    expect(recheck).toContain('NumberOfMessagesSent');
+    expect(recheck).toMatch(/RecheckAlarmsDeadLetters/);
+    expect(recheck).toMatch(/RecheckAlarmsFunctionErrors/);
   });
 });

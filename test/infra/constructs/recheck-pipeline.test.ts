@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { RECHECK_LAYOUT } from '../../../infra/constructs/recheck-function';
+import { RECHECK_LAYOUT } from '../../../infra/constructs/recheck-names';
 import { forwarderRuleName } from '../../../infra/constructs/recheck-names';
 import { SecurityHubConfigAuditStack } from '../../../infra/stacks/security-hub-config-audit-stack';
 import { organizationsChangePattern, securityHubChangePattern } from '../../../lambdas/audit/recheck/change-events';

@@ -93,6 +93,9 @@ describe('ReportBucket', () => {
       { Id: 'associations-history', Prefix: 'audit/associations/', ...tiering },
       { Id: 'runs-history', Prefix: 'audit/runs/', ...tiering },
       { Id: 'html-history', Prefix: 'audit/html/', ...tiering },
+      // The re-check's dated records like the nightly ones; recheck/state.json, like latest/, never expires.
+      { Id: 'recheck-associations-history', Prefix: 'audit/recheck/associations/', ...tiering },
+      { Id: 'recheck-runs-history', Prefix: 'audit/recheck/runs/', ...tiering },
       // Run checkpoints matter only until the run's report is written.
       {
         Id: 'run-checkpoints',
