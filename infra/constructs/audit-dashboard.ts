@@ -208,6 +208,7 @@ export class AuditDashboard extends Construct {
         title: 'Re-check findings',
         width: 12,
         left: [
+          m('RecheckFailed', 'Re-checks failed'),
           m('RecheckFailedAssociations', 'FAILED'),
           m('RecheckNewDrift', 'New drift'),
           m('RecheckResolved', 'Resolved'),

@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { addBadEventsMetric, addFailedRecheckMetrics } from './metrics/audit-metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { loadRecheckConfig, telemetryOptions, type RecheckConfig } from './config';
 import { createAwsClients, type AwsClients } from './aws/clients';
@@ -175,7 +176,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     const batch = parseBatch(event.Records ?? [], expected, logger);
     carriers = batch.carriers;
     if (batch.changes.length === 0) {
-      metrics.addMetric('RecheckBadEvents', MetricUnit.Count, batch.bad);
+      addBadEventsMetric(metrics, batch.bad);
       return { batchItemFailures: [] };
     }
     const outcome = await recheck(runtime, batch.changes, batch.bad, context, metrics, logger);
@@ -183,7 +184,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     return { batchItemFailures: [] };
   } catch (error) {
     logger.error('Re-check failed', errorAttributes(error));
-    metrics.addMetric('RecheckFailed', MetricUnit.Count, 1);
+    addFailedRecheckMetrics(metrics);
     if (!isPermanent(error)) return { batchItemFailures: carriers.map((itemIdentifier) => ({ itemIdentifier })) };
     logger.error('Re-check failure is permanent: paged once, the events are dropped', {
       errorKind: errorKindOf(error),

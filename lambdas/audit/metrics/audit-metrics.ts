@@ -82,6 +82,7 @@ export function addFailedRunMetrics(metrics: Metrics): void {
  * @internal Exported for its tests (the dashboard names them one by one).
  */
 export const RECHECK_METRIC_NAMES = [
+  'RecheckFailed',
   'RecheckFailedAssociations',
   'RecheckNewDrift',
   'RecheckStateUntrusted',
@@ -98,6 +99,8 @@ export type RecheckMetricName = (typeof RECHECK_METRIC_NAMES)[number];
 /** Adds one re-check's metrics, from its record (see {@link RECHECK_METRIC_NAMES}). */
 export function addRecheckMetrics(metrics: Metrics, record: RecheckRecord): void {
   const counts: readonly (readonly [RecheckMetricName, number])[] = [
+    // A re-check that wrote its record did not fail: the handler counts the ones that did.
+    ['RecheckFailed', 0],
     ['RecheckFailedAssociations', record.status_failed],
     ['RecheckNewDrift', record.new_drift],
     // The overlay could not be verified: this re-check compared with the full run alone.
@@ -109,4 +112,14 @@ export function addRecheckMetrics(metrics: Metrics, record: RecheckRecord): void
     ['RecheckTargets', record.targets],
   ];
   for (const [name, value] of counts) metrics.addMetric(name, MetricUnit.Count, value);
+}
+
+/** A re-check that could not finish (the handler's failure path). */
+export function addFailedRecheckMetrics(metrics: Metrics): void {
+  metrics.addMetric('RecheckFailed', MetricUnit.Count, 1);
+}
+
+/** A batch that held only bad events: counted, no re-check ran. */
+export function addBadEventsMetric(metrics: Metrics, count: number): void {
+  metrics.addMetric('RecheckBadEvents', MetricUnit.Count, count);
 }

@@ -271,7 +271,7 @@ describe('publishRecheck', () => {
           JSON.parse(l) as Record<string, unknown> & { _aws: { CloudWatchMetrics: { Metrics: { Name: string }[] }[] } },
       )[0];
     expect(doc._aws.CloudWatchMetrics[0].Metrics.map((m) => m.Name)).toEqual([...RECHECK_METRIC_NAMES]);
-    expect(RECHECK_METRIC_NAMES[0]).toBe('RecheckFailedAssociations');
+    expect(RECHECK_METRIC_NAMES[0]).toBe('RecheckFailed');
     expect(doc).toMatchObject({
       RecheckFailedAssociations: 1,
       RecheckNewDrift: 2,
