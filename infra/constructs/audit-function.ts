@@ -28,6 +28,7 @@ import {
   PROJECT_ROOT,
   securityHubReadGrant,
   writeLogsGrant,
+  type FunctionRuntimeProps,
 } from './audit-lambda-parts';
 import type { ReportBucket } from './report-bucket';
 import { StateMacKey } from './state-mac-key';
@@ -42,7 +43,7 @@ export const AUDIT_HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'audit', '
 export type AuditFunctionSettings = Omit<SettingValues<typeof ALL_SETTINGS>, 'reportPrefix'>;
 
 /** Properties of {@link AuditFunction}. */
-export interface AuditFunctionProps {
+export interface AuditFunctionProps extends FunctionRuntimeProps {
   /** Where the function writes the report and reads the optional documents. */
   readonly reportBucket: ReportBucket;
   /** Receives the drift-change digest (ALERT_TOPIC_ARN). */
@@ -58,30 +59,10 @@ export interface AuditFunctionProps {
    */
   readonly timeout?: Duration;
   /**
-   * Memory, MB. CPU scales with it; 1024 MB keeps gzip and JSON of 10,000+ rows quick.
-   * @default 1024
-   */
-  readonly memorySize?: number;
-  /**
-   * Retention of the function's log group.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * POWERTOOLS_LOG_LEVEL.
-   * @default 'INFO'
-   */
-  readonly logLevel?: string;
-  /**
    * POWERTOOLS_SERVICE_NAME: the `service` dimension of every metric.
    * @default 'securityhub-config-audit'
    */
   readonly serviceName?: string;
-  /**
-   * POWERTOOLS_METRICS_NAMESPACE.
-   * @default 'SecurityHubConfigAudit'
-   */
-  readonly metricsNamespace?: string;
   /**
    * The Lambda settings of the registry in lambdas/audit/settings.ts, each passed as its
    * environment variable (BATCH_GROUP_SIZE, BASELINE_KEY, ...). With `organizationsRoleArn`

@@ -72,6 +72,30 @@ const SECURITY_HUB_ACTIONS = [
   'securityhub:ListConfigurationPolicies',
 ] as const;
 
+/** Runtime options both functions (the audit's and the re-check's) take, with the same defaults. */
+export interface FunctionRuntimeProps {
+  /**
+   * Memory, MB. CPU scales with it; 1024 MB keeps gzip and JSON of 10,000+ rows quick.
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * Retention of the function's log group.
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * POWERTOOLS_LOG_LEVEL.
+   * @default 'INFO'
+   */
+  readonly logLevel?: string;
+  /**
+   * POWERTOOLS_METRICS_NAMESPACE.
+   * @default 'SecurityHubConfigAudit'
+   */
+  readonly metricsNamespace?: string;
+}
+
 /** One statement of a function's policy, with the reason for any wildcard resource it has. */
 export interface FunctionGrant {
   readonly statement: iam.PolicyStatement;

@@ -28,6 +28,7 @@ import {
   PROJECT_ROOT,
   securityHubReadGrant,
   writeLogsGrant,
+  type FunctionRuntimeProps,
 } from './audit-lambda-parts';
 import { RECHECK_LAYOUT } from './recheck-names';
 import type { ReportBucket } from './report-bucket';
@@ -52,7 +53,7 @@ const ORGANIZATIONS_MEMBER_ACTIONS = [
 export type RecheckFunctionSettings = SettingValues<typeof RECHECK_SETTINGS>;
 
 /** Properties of {@link RecheckFunction}. */
-export interface RecheckFunctionProps {
+export interface RecheckFunctionProps extends FunctionRuntimeProps {
   /** The report store: the function reads the nightly run and writes under `recheck/`. */
   readonly reportBucket: ReportBucket;
   /** Receives the digest of new drift (ALERT_TOPIC_ARN). */
@@ -70,31 +71,11 @@ export interface RecheckFunctionProps {
    */
   readonly timeout?: Duration;
   /**
-   * Memory, MB.
-   * @default 1024
-   */
-  readonly memorySize?: number;
-  /**
-   * Retention of the function's log group.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * POWERTOOLS_LOG_LEVEL.
-   * @default 'INFO'
-   */
-  readonly logLevel?: string;
-  /**
    * POWERTOOLS_SERVICE_NAME: the `service` dimension of its metrics. It differs from the
    * audit's so that a re-check's data points never satisfy (or trip) the nightly alarms.
    * @default 'securityhub-config-audit-recheck'
    */
   readonly serviceName?: string;
-  /**
-   * POWERTOOLS_METRICS_NAMESPACE, the audit's.
-   * @default 'SecurityHubConfigAudit'
-   */
-  readonly metricsNamespace?: string;
   /**
    * The audit function's registry settings (tuning, documents, findings, Organizations role).
    * @default - each setting's registry default

@@ -1,20 +1,15 @@
 import { Duration } from 'aws-cdk-lib';
 import type * as glue from 'aws-cdk-lib/aws-glue';
 import * as sources from 'aws-cdk-lib/aws-lambda-event-sources';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { ASSOCIATION_COLUMNS } from '../../lambdas/audit/report/schema';
 import { ConfigError } from '../../lambdas/audit/errors';
 import { DEFAULTS } from '../config/defaults';
-import type { AlertTopic } from './alert-topic';
-import type { AuditFunctionSettings } from './audit-function';
 import { RecheckAlarms } from './recheck-alarms';
 import { RecheckEvents } from './recheck-events';
-import { RecheckFunction, type RecheckFunctionSettings } from './recheck-function';
+import { RecheckFunction, type RecheckFunctionProps } from './recheck-function';
 import { RECHECK_LAYOUT } from './recheck-names';
-import type { ReportBucket } from './report-bucket';
 import type { ReportCatalog } from './report-catalog';
-import type { StateMacKey } from './state-mac-key';
 
 /**
  * Lambda's SQS guidance: the queue's visibility timeout at least six times the function
@@ -28,74 +23,22 @@ const VISIBILITY_TIMEOUT_FACTOR = 6;
 const MAX_BATCH_SIZE = 10_000;
 const MAX_BATCHING_WINDOW_SECONDS = 300;
 
-/** Properties of {@link RecheckPipeline}. */
-export interface RecheckPipelineProps {
-  /** The report store the re-check reads and writes (under `recheck/`). */
-  readonly reportBucket: ReportBucket;
-  /** Receives the digest and the alarms. */
-  readonly alertTopic: AlertTopic;
-  /** The audit's state MAC key; the re-check function becomes a signer. */
-  readonly macKey: StateMacKey;
+/**
+ * Properties of {@link RecheckPipeline}: the re-check function's (its report bucket, topic,
+ * MAC key, management account, runtime and settings, each with its default there), and the
+ * queue's and bus's below.
+ */
+export interface RecheckPipelineProps extends RecheckFunctionProps {
   /**
    * The Glue catalog to add the `recheck_associations` table to.
    * @default - no table
    */
   readonly catalog?: ReportCatalog;
   /**
-   * The management account whose Organizations events are forwarded (see ManagementEventForwarderStack).
-   * @default - no changes bus: Security Hub changes only
-   */
-  readonly managementAccountId?: string;
-  /**
    * Name of the changes bus.
    * @default `<stackName>-changes`
    */
   readonly busName?: string;
-  /**
-   * Re-check handler module.
-   * @default lambdas/audit/recheck-handler.ts
-   */
-  readonly entry?: string;
-  /**
-   * Re-check function timeout.
-   * @default Duration.minutes(5)
-   */
-  readonly timeout?: Duration;
-  /**
-   * Re-check function memory, MB.
-   * @default 1024
-   */
-  readonly memorySize?: number;
-  /**
-   * Retention of the re-check function's log group.
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * POWERTOOLS_LOG_LEVEL.
-   * @default 'INFO'
-   */
-  readonly logLevel?: string;
-  /**
-   * POWERTOOLS_SERVICE_NAME of the re-check.
-   * @default 'securityhub-config-audit-recheck'
-   */
-  readonly serviceName?: string;
-  /**
-   * POWERTOOLS_METRICS_NAMESPACE (the audit's).
-   * @default 'SecurityHubConfigAudit'
-   */
-  readonly metricsNamespace?: string;
-  /**
-   * The audit function's registry settings, which the re-check shares.
-   * @default - registry defaults
-   */
-  readonly settings?: Partial<AuditFunctionSettings>;
-  /**
-   * The re-check's own settings.
-   * @default - registry defaults
-   */
-  readonly recheckSettings?: Partial<RecheckFunctionSettings>;
   /**
    * Changes per invocation.
    * @default 100
@@ -137,21 +80,7 @@ export class RecheckPipeline extends Construct {
     const window = props.maxBatchingWindow ?? Duration.seconds(DEFAULTS.recheckBatchingWindowSeconds);
     checkBatching(batchSize, window);
 
-    this.recheckFunction = new RecheckFunction(this, 'Function', {
-      reportBucket: props.reportBucket,
-      alertTopic: props.alertTopic,
-      macKey: props.macKey,
-      entry: props.entry,
-      timeout: props.timeout,
-      memorySize: props.memorySize,
-      logRetention: props.logRetention,
-      logLevel: props.logLevel,
-      serviceName: props.serviceName,
-      metricsNamespace: props.metricsNamespace,
-      settings: props.settings,
-      recheckSettings: props.recheckSettings,
-      managementAccountId: props.managementAccountId,
-    });
+    this.recheckFunction = new RecheckFunction(this, 'Function', props);
     const timeoutSeconds = this.recheckFunction.timeout.toSeconds();
 
     this.events = new RecheckEvents(this, 'Events', {
