@@ -50,7 +50,7 @@ const ORGANIZATIONS_MEMBER_ACTIONS = [
 ] as const;
 
 /** The re-check settings of the registry (RECHECK_SETTINGS in lambdas/audit/settings.ts). */
-export type RecheckFunctionSettings = SettingValues<typeof RECHECK_SETTINGS>;
+type RecheckFunctionSettings = SettingValues<typeof RECHECK_SETTINGS>;
 
 /** Properties of {@link RecheckFunction}. */
 export interface RecheckFunctionProps extends FunctionRuntimeProps {
