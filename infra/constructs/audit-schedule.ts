@@ -1,10 +1,11 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { DEFAULTS } from '../config/defaults';
+import { deadLetterQueue } from './dead-letter-queue';
 
 /** Properties of {@link AuditSchedule}. */
 export interface AuditScheduleProps {
@@ -52,18 +53,7 @@ export class AuditSchedule extends Construct {
   constructor(scope: Construct, id: string, props: AuditScheduleProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      // SSE-SQS rather than a KMS key: EventBridge and Lambda can write to it without key policies.
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: props.deadLetterRetention ?? Duration.days(DEFAULTS.dlqRetentionDays),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the schedule target; nothing consumes it automatically, ' +
-        'so a further DLQ would never receive anything.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'the schedule target', props.deadLetterRetention);
 
     this.rule = new events.Rule(this, 'Rule', {
       description: 'Nightly Security Hub configuration audit',

@@ -1,4 +1,4 @@
-import { Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,6 +12,7 @@ import {
 import { ConfigError } from '../../lambdas/audit/errors';
 import { DEFAULTS } from '../config/defaults';
 import { checkedBusName, forwarderRuleArn, recheckBusName } from './recheck-names';
+import { deadLetterQueue } from './dead-letter-queue';
 
 /**
  * Lambda's guidance for an SQS event source with a dead-letter queue: a maxReceiveCount of
@@ -91,18 +92,11 @@ export class RecheckEvents extends Construct {
     }
     this.busName = checkedBusName(props.busName ?? recheckBusName(stack.stackName));
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      // SSE-SQS rather than a KMS key: EventBridge and SQS write to it without key policies.
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: props.deadLetterRetention ?? Duration.days(DEFAULTS.dlqRetentionDays),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the re-check queue and of the rule targets; nothing ' +
-        'consumes it automatically, so a further DLQ would never receive anything. An alarm watches it.',
-    });
+    this.deadLetterQueue = deadLetterQueue(
+      this,
+      'the re-check queue and of the rule targets (an alarm watches it)',
+      props.deadLetterRetention,
+    );
     this.queue = new sqs.Queue(this, 'Queue', {
       // SSE-SQS: EventBridge can send to it without a key policy (an AWS managed KMS key would refuse it).
       encryption: sqs.QueueEncryption.SQS_MANAGED,

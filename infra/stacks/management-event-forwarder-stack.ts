@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Stack, type StackProps, Token, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,9 +6,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { organizationsChangePattern } from '../../lambdas/audit/recheck/change-events';
 import { ConfigError } from '../../lambdas/audit/errors';
-import { DEFAULTS } from '../config/defaults';
 import { toRulePattern } from '../constructs/recheck-events';
 import { checkedBusName, forwarderRoleName, forwarderRuleName } from '../constructs/recheck-names';
+import { deadLetterQueue } from '../constructs/dead-letter-queue';
 
 /** An AWS Region name (`eu-west-1`, `us-gov-west-1`). */
 const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -60,17 +60,7 @@ export class ManagementEventForwarderStack extends Stack {
     const busName = checkedBusName(props.busName);
     this.targetBusArn = `arn:${this.partition}:events:${props.homeRegion}:${props.auditAccountId}:event-bus/${busName}`;
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: props.deadLetterRetention ?? Duration.days(DEFAULTS.dlqRetentionDays),
-    });
-    Validations.of(this.deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason:
-        'This queue is itself the dead-letter queue of the forwarding rule target; nothing consumes it ' +
-        'automatically, so a further DLQ would never receive anything.',
-    });
+    this.deadLetterQueue = deadLetterQueue(this, 'the forwarding rule target', props.deadLetterRetention);
 
     // A fixed name: the audit account's bus policy names this rule (aws:SourceArn), and
     // people look for the role in the management account.
