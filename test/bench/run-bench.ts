@@ -15,11 +15,12 @@
  *
  * Options:
  *   --scenario NAME   run only these (repeatable): 1k, naive, 10k, 50k, 50k-stress,
- *                     continuation, bundle. Default: 1k, naive, 10k, continuation, bundle.
+ *                     continuation, detection, bundle. Default: 1k, naive, 10k, continuation,
+ *                     detection, bundle.
  *   --largest         adds 50k: the largest organization the Organizations quotas allow
  *                     (50,000 accounts in 2,000 OUs, five deep; about 4,500 pages, some
  *                     8 minutes at 10 requests/s).
- *   --all             1k, naive, 10k, 50k, continuation, bundle. 50k-stress (10,000 OUs,
+ *   --all             1k, naive, 10k, 50k, continuation, detection, bundle. 50k-stress (10,000 OUs,
  *                     beyond the quotas: a stress test of continuation) only when named.
  *   --naive-limit N   ListParents and batch-get calls of the naive baseline, each
  *                     (default 500); beyond that its figures are extrapolated and the
@@ -35,6 +36,10 @@
  *     heap_used_mb, report_bytes, quotas, tuning, and `targets_met`.
  *   - 'naive-1k': the naive baseline's wall time (measured and extrapolated), calls,
  *     throttles and targets without an answer; see naive-audit.ts.
+ *   - 'detection': a 10,000-account nightly run with a stream of changes and the event-driven
+ *     re-checks beside it: latency from each change (and from its association settling) to the
+ *     re-check that reported it, calls per service, and the nightly ratio against it alone;
+ *     see detection-scenario.ts.
  *   - 'bundle': bundle_bytes and module_load_ms; see bundle-size.ts.
  *   - 'summary' last: memory per scenario, whether it grows linearly (memory.ts), and
  *     every target flag gathered.
@@ -45,9 +50,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { memoryGrowth, type MemoryPoint } from './memory';
 
-const ALL_STEPS = ['1k', 'naive', '10k', '50k', '50k-stress', 'continuation', 'bundle'] as const;
+const ALL_STEPS = ['1k', 'naive', '10k', '50k', '50k-stress', 'continuation', 'detection', 'bundle'] as const;
 type Step = (typeof ALL_STEPS)[number];
-const DEFAULT_STEPS: readonly Step[] = ['1k', 'naive', '10k', 'continuation', 'bundle'];
+const DEFAULT_STEPS: readonly Step[] = ['1k', 'naive', '10k', 'continuation', 'detection', 'bundle'];
 /** `--all`: everything but the beyond-quota stress test, which runs only when named. */
 const EVERY_REALISTIC_STEP: readonly Step[] = ALL_STEPS.filter((s) => s !== '50k-stress');
 
@@ -124,8 +129,9 @@ async function main(): Promise<void> {
         line = await runScenarioProcess(['1k', '--naive', '--naive-limit', String(naiveLimit)]);
       } else {
         line = await runScenarioProcess([step]);
-        // The continuation scenario's process runs two audits; its memory is not comparable.
-        if (step !== 'continuation')
+        // The continuation and detection processes run two audits (and the detection one its
+        // emulator and re-checks too); their memory is not comparable.
+        if (step !== 'continuation' && step !== 'detection')
           memory.push({ scenario: step, targets: line.targets as number, peakRssMb: line.peak_rss_mb as number });
       }
       print(line);

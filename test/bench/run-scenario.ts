@@ -2,7 +2,8 @@
  * One benchmark scenario in a process of its own, so its peak RSS is its own and not a
  * larger earlier scenario's. run-bench.ts forks it once per scenario; it can also be run
  * by hand: `npx tsx test/bench/run-scenario.ts 1k [--naive --naive-limit N]`, or
- * `npx tsx test/bench/run-scenario.ts continuation [--accounts N --round-seconds S]`.
+ * `npx tsx test/bench/run-scenario.ts continuation [--accounts N --round-seconds S]`, or
+ * `npx tsx test/bench/run-scenario.ts detection [--accounts N]` (default 10,000).
  *
  * Starts the emulator (another child process) with the scenario's organization, quotas
  * and faults, runs the audit (or the naive baseline) here, prints ONE JSON line on
@@ -11,6 +12,7 @@
 import { parseArgs } from 'node:util';
 import { runAuditScenario } from './audit-scenario';
 import { CONTINUATION_DEFAULTS, runContinuationScenario } from './continuation-scenario';
+import { DETECTION_DEFAULTS, runDetectionScenario } from './detection-scenario';
 import { EmulatorProcess } from './emulator-process';
 import { runNaiveScenario } from './naive-audit';
 import { benchFaults, orgOptions, SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios';
@@ -24,11 +26,23 @@ async function main(): Promise<void> {
     options: {
       naive: { type: 'boolean', default: false },
       'naive-limit': { type: 'string', default: '500' },
-      // The continuation scenario only: a smaller organization and shorter rounds, for a quick look.
+      // The continuation and detection scenarios only: a smaller organization (and shorter rounds), for a quick look.
       accounts: { type: 'string' },
       'round-seconds': { type: 'string' },
     },
   });
+  if (positionals[0] === 'detection') {
+    const accounts = Number(values.accounts ?? DETECTION_DEFAULTS.accounts);
+    if (!Number.isInteger(accounts) || accounts < 50)
+      throw new Error(`--accounts: expected an integer of at least 50, got ${values.accounts}`);
+    const result = await runDetectionScenario({
+      ...DETECTION_DEFAULTS,
+      accounts,
+      ous: values.accounts === undefined ? DETECTION_DEFAULTS.ous : Math.max(1, Math.round(accounts / 5)),
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
   if (positionals[0] === 'continuation') {
     const accounts = Number(values.accounts ?? CONTINUATION_DEFAULTS.accounts);
     const result = await runContinuationScenario({
