@@ -24,7 +24,12 @@ export const DEFAULTS = {
   recheckFunctionTimeoutMinutes: 5,
   /** Times SQS hands a change to the re-check before it dead-letters it (Lambda asks for at least 5). */
   recheckMaxReceiveCount: 10,
-  /** Changes the re-check function receives per invocation, and how long the queue gathers them (seconds). */
-  recheckBatchSize: 100,
-  recheckBatchingWindowSeconds: 60,
+  /**
+   * Changes the re-check function receives per invocation, and how long the queue gathers
+   * them (seconds): a burst (500 moves into one OU) fits one batch, so it is one listing of
+   * that OU, not five; 30 s keeps the wait short beside the minutes a change takes to settle.
+   * A batch also ends at Lambda's 6 MB payload, some 2,000 CloudTrail events.
+   */
+  recheckBatchSize: 1_000,
+  recheckBatchingWindowSeconds: 30,
 } as const;

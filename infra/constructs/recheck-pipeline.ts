@@ -41,12 +41,12 @@ export interface RecheckPipelineProps extends RecheckFunctionProps {
   readonly busName?: string;
   /**
    * Changes per invocation.
-   * @default 100
+   * @default 1000
    */
   readonly batchSize?: number;
   /**
    * How long the queue gathers a batch: a burst (an OU move of 1,000 accounts) becomes one re-check.
-   * @default Duration.seconds(60)
+   * @default Duration.seconds(30)
    */
   readonly maxBatchingWindow?: Duration;
   /**

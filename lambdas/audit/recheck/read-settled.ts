@@ -1,7 +1,7 @@
 /**
  * Reads the re-checked targets' associations with the nightly run's fan-out, then waits
- * while some are PENDING: associations are asynchronous, so right after a change the
- * answer is PENDING and only a later read says SUCCESS or FAILED. The wait is bounded
+ * while the changes' own associations are PENDING: associations are asynchronous, so right
+ * after a change the answer is PENDING and only a later read says SUCCESS or FAILED. The wait is bounded
  * (backoff doubling from a few seconds, within the wait budget and the deadline) and
  * re-reads only the targets still PENDING; what has not settled by then is reported as it
  * stands (the nightly run judges a PENDING that lasts as PENDING_STALE).
@@ -20,6 +20,15 @@ export interface SettleOptions {
   readonly firstDelayMs?: number;
   /** Longest pause between two re-reads. @default 40,000 */
   readonly maxDelayMs?: number;
+  /**
+   * Epoch ms of the oldest change: only a PENDING association updated at or after it (or
+   * without an update time) is the change settling and worth waiting for; one PENDING since
+   * before is stuck (the nightly run's PENDING_STALE) and is reported as it stands.
+   * @default every PENDING association is waited for
+   */
+  readonly changedSince?: number;
+  /** Ms before the deadline the wait ends, so what was read can still be published. @default 0 */
+  readonly reserveMs?: number;
 }
 
 /** The answers once settled (or the wait ran out). */
@@ -37,8 +46,13 @@ async function readOnce(deps: FetchDeps, options: FetchOptions, targets: readonl
   return fanOut.finish();
 }
 
-function pendingOf(result: FetchResult, targets: readonly FetchTarget[]): FetchTarget[] {
-  return targets.filter((t) => result.associations.get(t.id)?.associationStatus === 'PENDING');
+function pendingOf(result: FetchResult, targets: readonly FetchTarget[], changedSince?: number): FetchTarget[] {
+  return targets.filter((t) => {
+    const association = result.associations.get(t.id);
+    if (association?.associationStatus !== 'PENDING') return false;
+    const updated = association.updatedAt === null ? Number.NaN : Date.parse(association.updatedAt);
+    return changedSince === undefined || Number.isNaN(updated) || updated >= changedSince;
+  });
 }
 
 function addStats(a: FetchStats, b: FetchStats): FetchStats {
@@ -68,9 +82,9 @@ export async function readSettled(
   options: SettleOptions,
 ): Promise<SettledRead> {
   let fetched = await readOnce(deps, options.fetch, targets);
-  const waitUntil = Math.min(deps.clock.now() + options.waitMs, deps.deadline);
+  const waitUntil = Math.min(deps.clock.now() + options.waitMs, deps.deadline - (options.reserveMs ?? 0));
   const pause = { baseDelayMs: options.firstDelayMs ?? 5_000, maxDelayMs: options.maxDelayMs ?? 40_000 };
-  let pending = pendingOf(fetched, targets);
+  let pending = pendingOf(fetched, targets, options.changedSince);
   let rereads = 0;
   while (pending.length > 0) {
     const delay = Math.min(backoffCeiling(rereads, pause), waitUntil - deps.clock.now());
@@ -78,7 +92,7 @@ export async function readSettled(
     await deps.sleep(delay);
     fetched = merge(fetched, await readOnce(deps, options.fetch, pending), pending);
     rereads += 1;
-    pending = pendingOf(fetched, pending);
+    pending = pendingOf(fetched, pending, options.changedSince);
   }
   return { fetched, stillPending: pending.map((t) => t.id), rereads };
 }

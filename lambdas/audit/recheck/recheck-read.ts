@@ -21,6 +21,17 @@ export interface RecheckRead {
   readonly policyNames?: ReadonlyMap<string, string>;
 }
 
+/**
+ * Time kept after the wait for writing the record and publishing (findings, digest): the
+ * wait never runs into the deadline that publishing needs.
+ */
+const PUBLISH_RESERVE_MS = 60_000;
+
+/** Epoch ms of the oldest change of the batch. */
+function oldestChange(request: RecheckRequest): number {
+  return Math.min(...request.changes.map((c) => c.eventTime));
+}
+
 /** The re-check's Security Hub pacing: its own rate, a burst of at most its rate. */
 function securityHubPace(request: RecheckRequest) {
   const rate = request.recheck.recheckSecurityHubRequestsPerSecond;
@@ -84,6 +95,9 @@ export async function lookAndRead(
         maxDelayMs: request.tuning.redriveMaxDelayMs,
       },
       waitMs: request.recheck.recheckPendingWaitSeconds * 1000,
+      // CloudTrail times are whole seconds: a PENDING updated in the change's second is its own.
+      changedSince: oldestChange(request) - 1000,
+      reserveMs: PUBLISH_RESERVE_MS,
     },
   );
   const names = resolved.org.targets.length === 0 ? undefined : await policyNames(deps, request);

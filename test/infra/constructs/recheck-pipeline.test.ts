@@ -115,7 +115,7 @@ describe('RecheckPipeline', () => {
     const dlq = resourceWithId<QueueProperties>(audit, 'AWS::SQS::Queue', dlqId).Properties;
     const fn = resourceWithId<LambdaFunctionProperties>(audit, 'AWS::Lambda::Function', functionId).Properties;
     expect(fn.Timeout).toBe(300);
-    expect(queue.VisibilityTimeout).toBe(6 * 300 + 60);
+    expect(queue.VisibilityTimeout).toBe(6 * 300 + 30);
     expect(queue.SqsManagedSseEnabled).toBe(true);
     expect(queue.RedrivePolicy?.deadLetterTargetArn).toEqual(getAtt(dlqId));
     expect(queue.RedrivePolicy?.maxReceiveCount).toBeGreaterThanOrEqual(5);
@@ -153,13 +153,13 @@ describe('RecheckPipeline', () => {
     }
   });
 
-  it('feeds the function batches of 100 within 60 s, with partial batch responses, one at a time', () => {
+  it('feeds the function batches of 1,000 within 30 s, with partial batch responses, one at a time', () => {
     const mapping = onlyResource(audit, 'AWS::Lambda::EventSourceMapping').resource.Properties;
     expect(mapping).toMatchObject({
       EventSourceArn: getAtt(queueId),
       FunctionName: { Ref: functionId },
-      BatchSize: 100,
-      MaximumBatchingWindowInSeconds: 60,
+      BatchSize: 1000,
+      MaximumBatchingWindowInSeconds: 30,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     const fn = resourceWithId<LambdaFunctionProperties>(audit, 'AWS::Lambda::Function', functionId).Properties;

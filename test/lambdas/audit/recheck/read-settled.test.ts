@@ -77,4 +77,33 @@ describe('readSettled', () => {
     expect(time.sleeps).toEqual([5_000, 2_000]);
     expect(read.stillPending).toEqual([A.id]);
   });
+
+  it('waits only for what the changes made PENDING, not for an association stuck since before them', async () => {
+    const time = fakeTime();
+    const changedAt = time.now - 2_000;
+    shMock
+      .on(BatchGetConfigurationPolicyAssociationsCommand)
+      .callsFake((input: BatchGetConfigurationPolicyAssociationsCommandInput) => ({
+        ConfigurationPolicyAssociations: (input.ConfigurationPolicyAssociationIdentifiers ?? []).map((i) => ({
+          TargetId: i.Target!.AccountId!,
+          ConfigurationPolicyId: '11111111-2222-3333-4444-555555555555',
+          AssociationType: 'APPLIED',
+          AssociationStatus: 'PENDING',
+          // A was updated by the change; B has been PENDING for a day.
+          UpdatedAt: new Date(i.Target!.AccountId === A.id ? changedAt : changedAt - 86_400_000),
+        })),
+      }));
+    const deps = { client: new SecurityHubClient({}), ...time, deadline: time.now + 600_000 };
+    const read = await readSettled(deps, [A, B], { fetch: FETCH, waitMs: 20_000, changedSince: changedAt - 1_000 });
+    expect(read.stillPending).toEqual([A.id]);
+    expect(read.rereads).toBeGreaterThan(0);
+  });
+
+  it('ends the wait early enough to publish before the deadline', async () => {
+    const time = fakeTime();
+    serve(() => time.now, { [A.id]: { at: Number.MAX_SAFE_INTEGER, status: 'SUCCESS' } });
+    const deps = { client: new SecurityHubClient({}), ...time, deadline: time.now + 100_000 };
+    await readSettled(deps, [A], { fetch: FETCH, waitMs: 600_000, reserveMs: 60_000 });
+    expect(time.sleeps.reduce((a, b) => a + b, 0)).toBe(40_000);
+  });
 });
