@@ -10,7 +10,9 @@ import { displaySafe } from '../util/display-text';
 import type { RecheckPlan } from './plan-recheck';
 import type { KnownState } from './known-state';
 import { resolveTargets, type ResolvedTargets } from './resolve-targets';
-import { readSettled, type SettledRead } from './read-settled';
+import { readSettled, type SettleOptions, type SettledRead } from './read-settled';
+import type { FetchTarget } from '../securityhub/fetch-types';
+import type { FetchResult } from '../model';
 import type { RecheckDeps, RecheckRequest } from '../types/recheck';
 
 /** What the re-check read. */
@@ -55,7 +57,50 @@ async function policyNames(deps: RecheckDeps, request: RecheckRequest) {
   }
 }
 
-/** See the module comment. @throws OrganizationsLookupError, SecurityHubFetchError. */
+/** How a re-check reads associations: the fan-out at its share, the bounded PENDING wait. */
+function settleOptions(request: RecheckRequest): SettleOptions {
+  return {
+    fetch: {
+      groupSize: request.tuning.batchGroupSize,
+      concurrency: 1,
+      ...securityHubPace(request),
+      maxRedriveAttempts: request.tuning.redriveMaxAttempts,
+      baseDelayMs: request.tuning.redriveBaseDelayMs,
+      maxDelayMs: request.tuning.redriveMaxDelayMs,
+    },
+    waitMs: request.recheck.recheckPendingWaitSeconds * 1000,
+    // CloudTrail times are whole seconds: a PENDING updated in the change's second is its own.
+    changedSince: oldestChange(request) - 1000,
+    reserveMs: PUBLISH_RESERVE_MS,
+  };
+}
+
+/** Two reads of disjoint targets as one. */
+function combined(a: SettledRead, b: SettledRead): SettledRead {
+  const stats = (key: keyof FetchResult['stats']) => Number(a.fetched.stats[key]) + Number(b.fetched.stats[key]);
+  return {
+    fetched: {
+      associations: new Map([...a.fetched.associations, ...b.fetched.associations]),
+      unprocessed: new Map([...a.fetched.unprocessed, ...b.fetched.unprocessed]),
+      stats: {
+        apiCalls: stats('apiCalls'),
+        throttledRequests: stats('throttledRequests'),
+        redriveAttempts: stats('redriveAttempts'),
+        splitGroups: stats('splitGroups'),
+        deadlineReached: a.fetched.stats.deadlineReached || b.fetched.stats.deadlineReached,
+      },
+    },
+    stillPending: [...a.stillPending, ...b.stillPending],
+    rereads: a.rereads + b.rereads,
+  };
+}
+
+/**
+ * See the module comment. The targets the known tree places (a policy's, the organization's)
+ * are read while Organizations is asked about the rest; the rest is read after both, so the
+ * re-check never exceeds its Security Hub share.
+ * @throws OrganizationsLookupError, SecurityHubFetchError.
+ */
 export async function lookAndRead(
   deps: RecheckDeps,
   request: RecheckRequest,
@@ -69,37 +114,35 @@ export async function lookAndRead(
     clock,
     sleep,
   });
+  const fetchDeps = {
+    client: deps.securityHub,
+    clock,
+    sleep,
+    random: deps.random,
+    deadline: request.deadline,
+    requestCounter: deps.securityHubCounter,
+  };
+  const placed = placedTargets(plan, known);
+  const early = readSettled(fetchDeps, placed, settleOptions(request));
+  // Awaited below; until then a failure must not count as an unhandled rejection.
+  early.catch(() => undefined);
   const resolved = await resolveTargets(
     { client: deps.organizations, take: () => organizations.take() },
     plan,
     known.tree,
   );
-  const pace = securityHubPace(request);
-  const settled = await readSettled(
-    {
-      client: deps.securityHub,
-      clock,
-      sleep,
-      random: deps.random,
-      deadline: request.deadline,
-      requestCounter: deps.securityHubCounter,
-    },
-    resolved.org.targets,
-    {
-      fetch: {
-        groupSize: request.tuning.batchGroupSize,
-        concurrency: 1,
-        ...pace,
-        maxRedriveAttempts: request.tuning.redriveMaxAttempts,
-        baseDelayMs: request.tuning.redriveBaseDelayMs,
-        maxDelayMs: request.tuning.redriveMaxDelayMs,
-      },
-      waitMs: request.recheck.recheckPendingWaitSeconds * 1000,
-      // CloudTrail times are whole seconds: a PENDING updated in the change's second is its own.
-      changedSince: oldestChange(request) - 1000,
-      reserveMs: PUBLISH_RESERVE_MS,
-    },
-  );
+  const placedIds = new Set(placed.map((t) => t.id));
+  const first = await early;
+  const rest = resolved.org.targets.filter((t) => !placedIds.has(t.id));
+  const settled = combined(first, await readSettled(fetchDeps, rest, settleOptions(request)));
   const names = resolved.org.targets.length === 0 ? undefined : await policyNames(deps, request);
   return { resolved, settled, policyNames: names };
+}
+
+/** The targets the known tree places, as the fan-out takes them. */
+function placedTargets(plan: RecheckPlan, known: KnownState): FetchTarget[] {
+  return plan.placed.flatMap((id) => {
+    const row = known.tree?.get(id);
+    return row === undefined ? [] : [{ id, type: row.target_type }];
+  });
 }
