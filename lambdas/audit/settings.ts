@@ -242,7 +242,7 @@ export const RECHECK_SETTINGS = {
     kind: 'number',
     min: 0.1,
     max: 100,
-    default: 0.5,
+    default: 1,
     doc: "the re-check's Organizations rate, per second; it lists only what an event cannot tell",
   },
   recheckPendingWaitSeconds: {

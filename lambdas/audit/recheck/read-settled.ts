@@ -18,7 +18,7 @@ export interface SettleOptions {
   readonly waitMs: number;
   /** First pause before re-reading PENDING ones. @default 5,000 */
   readonly firstDelayMs?: number;
-  /** Longest pause between two re-reads. @default 40,000 */
+  /** Longest pause between two re-reads: short, since only the few targets still PENDING are read again. @default 15,000 */
   readonly maxDelayMs?: number;
   /**
    * Epoch ms of the oldest change: only a PENDING association updated at or after it (or
@@ -83,7 +83,7 @@ export async function readSettled(
 ): Promise<SettledRead> {
   let fetched = await readOnce(deps, options.fetch, targets);
   const waitUntil = Math.min(deps.clock.now() + options.waitMs, deps.deadline - (options.reserveMs ?? 0));
-  const pause = { baseDelayMs: options.firstDelayMs ?? 5_000, maxDelayMs: options.maxDelayMs ?? 40_000 };
+  const pause = { baseDelayMs: options.firstDelayMs ?? 5_000, maxDelayMs: options.maxDelayMs ?? 15_000 };
   let pending = pendingOf(fetched, targets, options.changedSince);
   let rereads = 0;
   while (pending.length > 0) {
