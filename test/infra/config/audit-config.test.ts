@@ -52,7 +52,7 @@ describe('parseAuditStackConfig', () => {
       // The re-check is off by default; its settings still have their registry defaults.
       recheck: false,
       recheckSecurityHubRequestsPerSecond: 2,
-      recheckOrganizationsRequestsPerSecond: 0.5,
+      recheckOrganizationsRequestsPerSecond: 1,
       recheckPendingWaitSeconds: 180,
       recheckMaxTargets: 5000,
     });
