@@ -10,6 +10,7 @@ import {
   type SettingValues,
 } from './settings';
 import { ConfigError } from './errors';
+import { ACCOUNT_ID_PATTERN } from './target-ids';
 
 /** Metric namespace when POWERTOOLS_METRICS_NAMESPACE is unset; the stack's alarms default to the same. */
 export const DEFAULT_METRICS_NAMESPACE = 'SecurityHubConfigAudit';
@@ -164,10 +165,7 @@ export interface RecheckConfig extends AuditConfig, SettingValues<typeof RECHECK
 const managementEnv = z.object({
   MANAGEMENT_ACCOUNT_ID: z.preprocess(
     blankToUndefined,
-    z
-      .string()
-      .regex(/^\d{12}$/, { error: 'expected the 12-digit id of the management account' })
-      .optional(),
+    z.string().regex(ACCOUNT_ID_PATTERN, { error: 'expected the 12-digit id of the management account' }).optional(),
   ),
 });
 

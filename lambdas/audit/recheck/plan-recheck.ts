@@ -8,6 +8,7 @@
  */
 import type { Change } from '../types/recheck';
 import type { KnownTree } from './known-tree';
+import { ACCOUNT_ID_PATTERN } from '../target-ids';
 
 /** What a re-check reads and looks up. */
 export interface RecheckPlan {
@@ -77,7 +78,7 @@ function addChange(draft: Draft, change: Change, tree: KnownTree | null): void {
       draft.gone.add(scope.ouId);
       return;
     case 'TARGET':
-      if (/^\d{12}$/.test(scope.targetId)) draft.lookUp.add(scope.targetId);
+      if (ACCOUNT_ID_PATTERN.test(scope.targetId)) draft.lookUp.add(scope.targetId);
       else draft.subtrees.add(scope.targetId);
       return;
     case 'POLICY':

@@ -24,7 +24,7 @@ import {
  * (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html#awssecurityhub-resources-for-iam-policies).
  */
 const POLICY_ARN_PATTERN =
-  /^arn:aws(?:-[a-z]+)*:securityhub:[a-z0-9-]{1,32}:\d{12}:configuration-policy\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+  /^arn:aws(?:-[a-z]+)*:securityhub:[a-z0-9-]{1,32}:\d{12}:configuration-policy\/([^/]{1,64})$/i;
 
 /** The target member of the request (a union: exactly one of these), with its id shape. */
 const TARGET_MEMBERS: readonly (readonly [string, RegExp, string])[] = [
@@ -42,7 +42,8 @@ function policyIdOf(identifier: unknown, path: string, allowSelfManaged: boolean
   if (allowSelfManaged && identifier === SELF_MANAGED) return SELF_MANAGED;
   if (POLICY_ID_PATTERN.test(identifier)) return identifier.toLowerCase();
   const arn = POLICY_ARN_PATTERN.exec(identifier);
-  if (arn?.[1] !== undefined) return arn[1].toLowerCase();
+  // The resource part must itself be a policy id: one pattern for both spellings.
+  if (arn?.[1] !== undefined && POLICY_ID_PATTERN.test(arn[1])) return arn[1].toLowerCase();
   return { bad: 'BAD_ID', detail: `${path}: ${quoteUntrustedId(identifier)} is not a configuration policy id or ARN` };
 }
 
